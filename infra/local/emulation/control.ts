@@ -1,0 +1,173 @@
+import type { Hono } from "hono";
+import { z } from "zod";
+
+/**
+ * Latency profiles and fault injection shared by the Shopify and Smaregi emulators.
+ * This control API is not part of either real service; it exists so that tests, the soak and the
+ * benchmark can reproduce slow and failing dependencies on demand.
+ */
+
+export const faultKinds = ["timeout", "commit-then-timeout", "http500", "http503", "throttle"] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+export const faultRuleSchema = z.object({
+  /** Operation name, or "*" for every operation. */
+  operation: z.string().min(1),
+  kind: z.enum(faultKinds),
+  /** Probability per call (0..1]; 1 when omitted. */
+  rate: z.number().gt(0).max(1).optional(),
+  /** How many times the fault fires at most; unlimited when omitted. */
+  count: z.number().int().positive().optional(),
+});
+export type FaultRule = z.infer<typeof faultRuleSchema>;
+
+export const latencyTableSchema = z.record(z.string(), z.number().int().min(0).max(600_000));
+/** Milliseconds per operation; `default` applies to operations not named. */
+export type LatencyTable = z.infer<typeof latencyTableSchema>;
+
+interface ActiveRule extends FaultRule {
+  remaining: number;
+}
+
+/** How long a "timeout" keeps the request open before the emulator drops it. */
+const HANG_MS = 120_000;
+
+export class EmulatorControl {
+  private latency: LatencyTable;
+  private rules: ActiveRule[] = [];
+  private readonly calls = new Map<string, number>();
+
+  constructor(
+    private readonly baseLatency: LatencyTable = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.latency = { ...baseLatency };
+  }
+
+  setLatency(table: LatencyTable): void {
+    this.latency = { ...table };
+  }
+
+  setFaults(rules: readonly FaultRule[]): void {
+    this.rules = rules.map((rule) => ({ ...rule, remaining: rule.count ?? Number.POSITIVE_INFINITY }));
+  }
+
+  /** Back to the latency the emulator started with, no faults, counters cleared. */
+  reset(): void {
+    this.latency = { ...this.baseLatency };
+    this.rules = [];
+    this.calls.clear();
+  }
+
+  latencyFor(operation: string): number {
+    return this.latency[operation] ?? this.latency.default ?? 0;
+  }
+
+  /** Draws the fault for one call of `operation`, consuming the rule's count. */
+  drawFault(operation: string): FaultKind | undefined {
+    for (const rule of this.rules) {
+      if (rule.remaining <= 0) continue;
+      if (rule.operation !== operation && rule.operation !== "*") continue;
+      if (this.random() >= (rule.rate ?? 1)) continue;
+      rule.remaining -= 1;
+      return rule.kind;
+    }
+    return undefined;
+  }
+
+  countCall(operation: string): void {
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+  }
+
+  snapshot() {
+    return {
+      latency: this.latency,
+      faults: this.rules.map(({ remaining, ...rule }) => ({
+        ...rule,
+        remaining: Number.isFinite(remaining) ? remaining : null,
+      })),
+      calls: Object.fromEntries(this.calls),
+    };
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+export interface OperationHooks {
+  /** Applies the operation's effect and builds its normal response. */
+  commit: () => Promise<Response> | Response;
+  /** Builds the emulator's own answer for an injected http500 / http503 / throttle. */
+  failure: (kind: "http500" | "http503" | "throttle") => Response;
+}
+
+/**
+ * Runs one emulated operation under the configured latency and faults.
+ * - `timeout`: nothing is applied and no answer comes (the connection is held open).
+ * - `commit-then-timeout`: the effect is applied, then no answer comes: the ambiguous case.
+ */
+export async function runOperation(
+  control: EmulatorControl,
+  operation: string,
+  signal: AbortSignal | undefined,
+  hooks: OperationHooks,
+): Promise<Response> {
+  control.countCall(operation);
+  const fault = control.drawFault(operation);
+  await sleep(control.latencyFor(operation), signal);
+  switch (fault) {
+    case undefined:
+      return hooks.commit();
+    case "timeout":
+      await sleep(HANG_MS, signal);
+      return new Response(null, { status: 504 });
+    case "commit-then-timeout":
+      await hooks.commit();
+      await sleep(HANG_MS, signal);
+      return new Response(null, { status: 504 });
+    default:
+      return hooks.failure(fault);
+  }
+}
+
+/** Registers `/_control/*` on an emulator. `resetData` restores the demo data. */
+export function mountControlRoutes(
+  app: Hono,
+  control: EmulatorControl,
+  profiles: Record<string, LatencyTable>,
+  resetData: () => void,
+): void {
+  app.get("/_control", (c) => c.json(control.snapshot()));
+  app.put("/_control/latency", async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const profile = z.object({ profile: z.string() }).safeParse(body);
+    if (profile.success) {
+      const table = profiles[profile.data.profile];
+      if (!table) return c.json({ error: `unknown latency profile ${profile.data.profile}` }, 400);
+      control.setLatency(table);
+      return c.json(control.snapshot());
+    }
+    const parsed = latencyTableSchema.safeParse(body);
+    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    control.setLatency(parsed.data);
+    return c.json(control.snapshot());
+  });
+  app.put("/_control/faults", async (c) => {
+    const parsed = z.array(faultRuleSchema).safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    control.setFaults(parsed.data);
+    return c.json(control.snapshot());
+  });
+  app.post("/_control/reset", (c) => {
+    control.reset();
+    resetData();
+    return c.json(control.snapshot());
+  });
+}
