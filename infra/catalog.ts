@@ -75,3 +75,14 @@ export const routes: readonly RouteSpec[] = [
     throttle: { rate: 50, burst: 100 },
   },
 ];
+
+export interface StateMachineSpec {
+  /** ASL file (JSONPath) from the repository root; `${Placeholder}`s name task function ARNs. */
+  readonly definitionFile: string;
+  readonly description: string;
+  /** Placeholder in the ASL -> the function that runs that task. */
+  readonly tasks: Readonly<Record<string, FunctionName>>;
+}
+
+/** Filled in by the conversion saga; both stacks register every entry. */
+export const stateMachines: Readonly<Record<string, StateMachineSpec>> = {};
