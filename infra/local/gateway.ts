@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
+import type { ApiEvent } from "../../shared/http/api";
+import { type FunctionName, functions, type RouteSpec } from "../catalog";
+import type { RunningServer } from "./emulation/serve";
+
+/**
+ * A local stand-in for API Gateway (HTTP API, payload format 2.0): it matches the catalog's
+ * routes, builds the same event the real gateway sends, and runs the same handlers in-process.
+ */
+
+export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+export interface GatewayOptions {
+  port: number;
+  routes: readonly RouteSpec[];
+  /** Loads a function's handler (in-process); called once per function. */
+  loadHandler: (name: FunctionName) => Promise<LambdaHandler>;
+  /** Extra routes answered by the gateway itself (e.g. /openapi.json). */
+  staticRoutes?: Record<string, () => { contentType: string; body: string }>;
+}
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const names: string[] = [];
+  const source = spec.path
+    .split("/")
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match?.[1]) return segment.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+      names.push(match[1]);
+      return "([^/]+)";
+    })
+    .join("/");
+  return { spec, pattern: new RegExp(`^${source}$`), names };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function lambdaContext(name: FunctionName, requestId: string, deadline: number): Context {
+  const functionName = `loyalty-local-${name}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:ap-northeast-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: "1024",
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string | Buffer,
+) {
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+const gatewayError = (response: ServerResponse, status: number, message: string) =>
+  send(response, status, { "content-type": "application/json" }, JSON.stringify({ message }));
+
+export async function startLocalGateway(options: GatewayOptions): Promise<RunningServer> {
+  const compiled = options.routes.map(compile);
+  const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
+  const handlerFor = (name: FunctionName) => {
+    let loaded = handlers.get(name);
+    if (!loaded) {
+      loaded = options.loadHandler(name);
+      handlers.set(name, loaded);
+    }
+    return loaded;
+  };
+
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const method = (request.method ?? "GET").toUpperCase();
+      const own = options.staticRoutes?.[url.pathname];
+      if (own && method === "GET") {
+        const { contentType, body } = own();
+        return send(response, 200, { "content-type": contentType }, body);
+      }
+      let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
+      let pathKnown = false;
+      for (const route of compiled) {
+        const match = route.pattern.exec(url.pathname);
+        if (!match) continue;
+        pathKnown = true;
+        if (route.spec.method !== method) continue;
+        const params: Record<string, string> = {};
+        route.names.forEach((name, index) => {
+          params[name] = decodeURIComponent(match[index + 1] ?? "");
+        });
+        matched = { route, params };
+        break;
+      }
+      if (!matched) return gatewayError(response, pathKnown ? 405 : 404, "Not Found");
+
+      const body = await readBody(request);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value === undefined) continue;
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+      }
+      const query: Record<string, string> = {};
+      for (const [key, value] of url.searchParams) query[key] = query[key] ? `${query[key]},${value}` : value;
+      const requestId = randomUUID();
+      const now = Date.now();
+      const spec = matched.route.spec;
+      const isText = /json|text|x-www-form-urlencoded/.test(headers["content-type"] ?? "json");
+      const event: ApiEvent = {
+        version: "2.0",
+        routeKey: `${spec.method} ${spec.path}`,
+        rawPath: url.pathname,
+        rawQueryString: url.search.replace(/^\?/, ""),
+        headers,
+        ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+        ...(Object.keys(matched.params).length > 0 ? { pathParameters: matched.params } : {}),
+        requestContext: {
+          accountId: "000000000000",
+          apiId: "local",
+          domainName: headers.host ?? "localhost",
+          domainPrefix: "local",
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${request.httpVersion}`,
+            sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+            userAgent: headers["user-agent"] ?? "",
+          },
+          requestId,
+          routeKey: `${spec.method} ${spec.path}`,
+          stage: "$default",
+          time: new Date(now).toISOString(),
+          timeEpoch: now,
+        },
+        ...(body.length > 0
+          ? { body: isText ? body.toString("utf8") : body.toString("base64"), isBase64Encoded: !isText }
+          : { isBase64Encoded: false }),
+      };
+
+      const handler = await handlerFor(spec.function);
+      const timeoutMs = functions[spec.function].timeoutSeconds * 1000;
+      const deadline = now + timeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      const result = await Promise.race([
+        handler(event, lambdaContext(spec.function, requestId, deadline)),
+        timedOut,
+      ]);
+      clearTimeout(timer);
+      // Like API Gateway: a function that times out or crashes becomes a bare 5xx.
+      if (result === "timeout") return gatewayError(response, 503, "Service Unavailable");
+      if (typeof result === "string" || result === undefined || !("statusCode" in result)) {
+        return send(response, 200, { "content-type": "application/json" }, JSON.stringify(result ?? null));
+      }
+      const outHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(result.headers ?? {})) outHeaders[name] = String(value);
+      const payload = result.body ?? "";
+      return send(
+        response,
+        result.statusCode ?? 200,
+        outHeaders,
+        result.isBase64Encoded ? Buffer.from(payload, "base64") : payload,
+      );
+    } catch {
+      if (!response.headersSent) gatewayError(response, 500, "Internal Server Error");
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
+import { InvalidRequest, LoyaltyError } from "../errors";
+
+/** RFC 9457 problem details, with a stable `code` for programs. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+}
+
+const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export function problemFor(error: unknown, requestId?: string): Problem {
+  if (error instanceof z.ZodError) return problemFor(invalidRequestFrom(error), requestId);
+  if (error instanceof LoyaltyError) {
+    return {
+      type: `/problems/${error.code}`,
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+      ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+    };
+  }
+  // Anything else is our fault: say so without leaking internals.
+  return {
+    type: "/problems/internal_error",
+    title: "Internal error",
+    status: 500,
+    detail: `Something went wrong on our side. Quote ${requestId ?? "the time of the request"} if you contact us.`,
+    code: "internal_error",
+    ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+  };
+}
+
+export function problemResponse(error: unknown, requestId?: string): APIGatewayProxyStructuredResultV2 {
+  const problem = problemFor(error, requestId);
+  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE };
+  if (error instanceof LoyaltyError && error.retryAfterSeconds !== undefined) {
+    headers["retry-after"] = String(error.retryAfterSeconds);
+  }
+  return { statusCode: problem.status, headers, body: JSON.stringify(problem) };
+}
+
+/** Turns zod issues into one readable sentence naming each wrong field. */
+export function invalidRequestFrom(error: z.ZodError, code = "invalid_request"): InvalidRequest {
+  const detail = error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+  return new InvalidRequest(code, detail);
+}

@@ -1,0 +1,43 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+
+/**
+ * One logger and one metrics emitter per Lambda container. Log lines never carry tokens, emails
+ * or request headers: handlers log ids (customer id, conversion id, code) and outcomes only.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "loyalty" });
+
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Loyalty",
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "loyalty",
+});
+
+export { MetricUnit };
+
+/** Records one call to an external system: latency and, on failure, the error kind. */
+export function recordDependencyCall(
+  dependency: "pos" | "shopify",
+  operation: string,
+  startedAt: number,
+  error?: unknown,
+): void {
+  const metric = metrics.singleMetric();
+  metric.addDimension("dependency", dependency);
+  metric.addDimension("operation", operation);
+  metric.addMetric("DependencyLatency", MetricUnit.Milliseconds, Date.now() - startedAt);
+  if (error !== undefined) {
+    const failure = metrics.singleMetric();
+    failure.addDimension("dependency", dependency);
+    failure.addDimension("errorKind", error instanceof Error ? error.name : "Unknown");
+    failure.addMetric("DependencyErrors", MetricUnit.Count, 1);
+  }
+}
+
+/**
+ * An alert for operators: a structured log line that CloudWatch metric filters and alarms match
+ * (`alert` key), plus a metric. Emails to the admin address are sent by the alerting port.
+ */
+export function logAlert(kind: string, message: string, details: Record<string, unknown> = {}): void {
+  logger.error(message, { alert: kind, ...details });
+  metrics.addMetric(`Alert_${kind}`, MetricUnit.Count, 1);
+}
