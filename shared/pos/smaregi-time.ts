@@ -1,0 +1,17 @@
+/**
+ * Smaregi writes timestamps as `YYYY-MM-DDThh:mm:ssTZD` in Japan time and dates as `YYYY-MM-DD`.
+ * Japan has no daylight saving time, so a fixed +09:00 offset is exact.
+ */
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+/** `2024-05-01T21:30:00+09:00` for the given instant. */
+export function toSmaregiDateTime(at: Date): string {
+  return `${new Date(at.getTime() + JST_OFFSET_MS).toISOString().slice(0, 19)}+09:00`;
+}
+
+/** The calendar date in Japan (`YYYY-MM-DD`), the unit Smaregi uses for point expiry. */
+export function toJapanDate(at: Date): string {
+  return new Date(at.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
