@@ -147,3 +147,12 @@ export class ShopifyRejected extends LoyaltyError {
     this.userErrors = userErrors;
   }
 }
+
+// ---- Conversion ----
+
+/** The POS balance does not cover the requested points. */
+export class InsufficientPoints extends LoyaltyError {
+  readonly status = 422;
+  readonly code = "insufficient_points";
+  readonly title = "Not enough points";
+}

@@ -1,0 +1,498 @@
+import { InsufficientPoints, PosOutcomeUnknown } from "../errors";
+import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
+
+/**
+ * The task steps of the conversion saga (state-machines/convert-points.asl.json). Each step is
+ * safe to run again with the same input, except the deduction, which guards itself with a
+ * conditional write so that even a re-run never takes points twice.
+ */
+
+export type ConversionStatus = "reserved" | "completed" | "failed" | "compensated" | "needs_review";
+
+/** The execution input, written by the API when it reserves the conversion. */
+export interface ConversionOrder {
+  conversionId: string;
+  customerId: string;
+  customerGid: string;
+  memberNumber: string;
+  points: number;
+  amount: number;
+  currency: string;
+  code: string;
+  startsAt: string;
+  expiresAt: string;
+  shopDate: string;
+}
+
+export interface BalanceChecked {
+  posCustomerId: string;
+  balance: number;
+  expiresOn: string | null;
+}
+
+export interface CouponCreated {
+  discountId: string;
+  adopted: boolean;
+}
+
+export interface PointsDeducted {
+  balanceAfter: number;
+  transactionHeadIds: string[];
+}
+
+export interface DeductionReconciled {
+  outcome: "applied" | "not_applied" | "unknown";
+  reason: string;
+  transactionHeadIds?: string[];
+  balanceAfter?: number;
+}
+
+/** Error output of a Catch (`ResultPath: $.error`), as Step Functions writes it. */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+export interface SagaState extends ConversionOrder {
+  prepared?: { balance: BalanceChecked; coupon: CouponCreated };
+  deduction?: PointsDeducted;
+  reconciliation?: DeductionReconciled;
+  discard?: { deleted: boolean };
+  error?: CaughtError;
+  compensationError?: CaughtError;
+}
+
+export interface ConversionPatch {
+  posCustomerId?: string;
+  discountId?: string;
+  balanceBefore?: number;
+  balanceAfter?: number;
+  transactionHeadIds?: string[];
+  failure?: { code: string; detail: string };
+  reviewReason?: string;
+  metafieldSaved?: boolean;
+}
+
+export interface StoredConversion extends ConversionOrder, ConversionPatch {
+  status: ConversionStatus;
+  deductionStartedAt?: string;
+}
+
+/** The saga's view of the conversion table. */
+export interface ConversionLedger {
+  get(conversionId: string): Promise<StoredConversion | undefined>;
+  /** Applies `patch` (and the new status) only if the current status is one of `expected`. */
+  update(
+    conversionId: string,
+    expected: readonly ConversionStatus[],
+    patch: ConversionPatch & { status?: ConversionStatus },
+  ): Promise<void>;
+  /** Records the start of the one deduction attempt; false if one was already recorded. */
+  markDeductionStarted(conversionId: string, at: Date): Promise<boolean>;
+  /** Frees the customer's lease; gives back the day's allowance when `refundDailyPoints`. */
+  release(order: ConversionOrder, refundDailyPoints: boolean): Promise<void>;
+  /** Transaction ids already attributed to the customer's other conversions. */
+  claimedTransactionIds(customerId: string, exceptConversionId: string): Promise<Set<string>>;
+}
+
+export interface CouponLedger {
+  putCoupon(coupon: {
+    code: string;
+    conversionId: string;
+    customerId: string;
+    customerGid: string;
+    discountId: string;
+    amount: number;
+    currency: string;
+    pointsUsed: number;
+    status: "active" | "inactive";
+    startsAt: string;
+    expiresAt: string;
+  }): Promise<void>;
+}
+
+export interface AuditEntry {
+  conversionId: string;
+  code?: string;
+  type: string;
+  outcome: "succeeded" | "failed" | "unknown" | "skipped";
+  detail?: string;
+  shopifyDiscountId?: string;
+  smaregiTransactionHeadIds?: string[];
+}
+
+export interface ConversionAudit {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+export interface SagaDependencies {
+  pos: PointsPos;
+  discounts: DiscountCodes;
+  records: CustomerCouponRecords;
+  conversions: ConversionLedger;
+  coupons: CouponLedger;
+  audit: ConversionAudit;
+  alerts: AdminAlerts;
+  now: () => Date;
+  /** How far before the recorded start a POS transaction may be stamped (clock skew). */
+  clockSkewMs?: number;
+}
+
+const couponTitle = (order: ConversionOrder) =>
+  `Loyalty reward ${order.points} points #${order.conversionId}`;
+
+export async function checkBalance(deps: SagaDependencies, order: ConversionOrder): Promise<BalanceChecked> {
+  const member = await deps.pos.findMember(order.memberNumber);
+  const { points, expiresOn } = await deps.pos.getBalance(member.customerId);
+  if (points < order.points) {
+    await deps.audit.record({
+      conversionId: order.conversionId,
+      type: "balance.checked",
+      outcome: "failed",
+      detail: `balance ${points} < requested ${order.points}`,
+    });
+    throw new InsufficientPoints(`You have ${points} points; ${order.points} are needed for this coupon`);
+  }
+  await deps.conversions.update(order.conversionId, ["reserved"], {
+    posCustomerId: member.customerId,
+    balanceBefore: points,
+  });
+  await deps.audit.record({
+    conversionId: order.conversionId,
+    type: "balance.checked",
+    outcome: "succeeded",
+    detail: `balance ${points}`,
+  });
+  return { posCustomerId: member.customerId, balance: points, expiresOn };
+}
+
+export async function createCoupon(deps: SagaDependencies, order: ConversionOrder): Promise<CouponCreated> {
+  const created = await deps.discounts.createFixedAmountCoupon({
+    code: order.code,
+    title: couponTitle(order),
+    marker: order.conversionId,
+    customerGid: order.customerGid,
+    amount: order.amount,
+    currency: order.currency,
+    startsAt: order.startsAt,
+    endsAt: order.expiresAt,
+  });
+  await deps.audit.record({
+    conversionId: order.conversionId,
+    code: order.code,
+    type: "coupon.created",
+    outcome: "succeeded",
+    detail: created.adopted ? "adopted the code created by an earlier attempt" : undefined,
+    shopifyDiscountId: created.discountId,
+  });
+  return created;
+}
+
+function requirePrepared(state: SagaState) {
+  if (!state.prepared)
+    throw new Error(`Conversion ${state.conversionId} reached a later step without its balance check`);
+  return state.prepared;
+}
+
+/**
+ * The one irreversible step. The conditional "deduction started" write comes first, so a second
+ * run of this step (a redrive, an operator's mistake) goes to reconciliation instead of deducting.
+ */
+export async function deductPoints(deps: SagaDependencies, state: SagaState): Promise<PointsDeducted> {
+  const { balance } = requirePrepared(state);
+  const first = await deps.conversions.markDeductionStarted(state.conversionId, deps.now());
+  if (!first) {
+    throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
+  }
+  try {
+    const result = await deps.pos.addPoints(balance.posCustomerId, -state.points);
+    await deps.audit.record({
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "points.deducted",
+      outcome: "succeeded",
+      detail: `${state.points} points, balance now ${result.balance}`,
+      smaregiTransactionHeadIds: result.transactionHeadIds,
+    });
+    return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
+  } catch (error) {
+    await deps.audit.record({
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "points.deducted",
+      outcome: error instanceof PosOutcomeUnknown ? "unknown" : "failed",
+      detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    throw error;
+  }
+}
+
+/**
+ * Decides from the POS whether an attempted deduction happened. A matching subtraction
+ * (division 7, exactly the points, stamped after the attempt began, not attributed to another
+ * conversion) means it did; none means it did not; more than one candidate cannot be told apart.
+ */
+export async function reconcileDeduction(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<DeductionReconciled> {
+  const { balance } = requirePrepared(state);
+  const stored = await deps.conversions.get(state.conversionId);
+  const decide = async (result: DeductionReconciled) => {
+    await deps.audit.record({
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "deduction.reconciled",
+      outcome: result.outcome === "unknown" ? "unknown" : "succeeded",
+      detail: `${result.outcome}: ${result.reason}`,
+      smaregiTransactionHeadIds: result.transactionHeadIds,
+    });
+    return result;
+  };
+  if (!stored?.deductionStartedAt) {
+    return decide({ outcome: "not_applied", reason: "no deduction was ever sent" });
+  }
+  const startedAt = new Date(stored.deductionStartedAt);
+  const since = new Date(startedAt.getTime() - (deps.clockSkewMs ?? 60_000));
+  const [transactions, claimed, current] = await Promise.all([
+    deps.pos.listPointTransactions(balance.posCustomerId, { divisions: ["7"], since }),
+    deps.conversions.claimedTransactionIds(state.customerId, state.conversionId),
+    deps.pos.getBalance(balance.posCustomerId),
+  ]);
+  const candidates = transactions.filter(
+    (tx) => tx.points === -state.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
+  );
+  if (candidates.length === 1 && candidates[0]) {
+    return decide({
+      outcome: "applied",
+      reason: `POS transaction ${candidates[0].transactionHeadId} subtracted ${state.points} points`,
+      transactionHeadIds: [candidates[0].transactionHeadId],
+      balanceAfter: current.points,
+    });
+  }
+  if (candidates.length > 1) {
+    return decide({
+      outcome: "unknown",
+      reason: `${candidates.length} POS subtractions of ${state.points} points since the attempt; cannot tell which is ours`,
+    });
+  }
+  return decide({
+    outcome: "not_applied",
+    reason: `no POS subtraction of ${state.points} points since ${since.toISOString()}; balance ${current.points}`,
+  });
+}
+
+/** Compensation: removes this conversion's code from Shopify if it exists. */
+export async function discardCoupon(deps: SagaDependencies, state: SagaState): Promise<{ deleted: boolean }> {
+  const deleted = await deps.discounts.deleteCouponOfConversion(state.code, state.conversionId);
+  await deps.audit.record({
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "coupon.discarded",
+    outcome: deleted ? "succeeded" : "skipped",
+    detail: deleted ? "the coupon was deleted" : "no coupon existed for this conversion",
+    shopifyDiscountId: state.prepared?.coupon.discountId,
+  });
+  return { deleted };
+}
+
+const failureCodes: Record<string, string> = {
+  InsufficientPoints: "insufficient_points",
+  PosDeclined: "insufficient_points",
+  NotRegistered: "not_registered",
+  PosUnavailable: "pos_unavailable",
+  PosTimeout: "pos_unavailable",
+  PosOutcomeUnknown: "pos_unavailable",
+  ShopifyUnavailable: "shopify_unavailable",
+  ShopifyRejected: "shopify_rejected",
+};
+
+/** Lambda puts `{"errorType","errorMessage"}` in Cause; show the message, never a stack. */
+function causeMessage(error: CaughtError | undefined): string {
+  if (!error?.Cause) return error?.Error ?? "unknown error";
+  try {
+    const parsed = JSON.parse(error.Cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // Not JSON: a Step Functions error such as States.Timeout carries plain text.
+  }
+  return error.Cause;
+}
+
+export function failureOf(state: SagaState): { code: string; detail: string } {
+  if (state.reconciliation?.outcome === "not_applied") {
+    return {
+      code: "pos_unavailable",
+      detail: "The store's point system did not take the points; please try again",
+    };
+  }
+  const name = state.error?.Error ?? "Unknown";
+  return { code: failureCodes[name] ?? "conversion_failed", detail: causeMessage(state.error) };
+}
+
+export async function failConversion(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<{ status: ConversionStatus }> {
+  const failure = failureOf(state);
+  const status: ConversionStatus = state.discard?.deleted ? "compensated" : "failed";
+  await deps.conversions.update(state.conversionId, ["reserved", status], { status, failure });
+  // Nothing was deducted on any path into this step, so the day's allowance goes back too.
+  await deps.conversions.release(state, true);
+  await deps.audit.record({
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "conversion.failed",
+    outcome: "failed",
+    detail: `${failure.code}: ${failure.detail}`,
+  });
+  return { status };
+}
+
+function reviewReasonOf(state: SagaState): string {
+  if (state.compensationError) {
+    return `compensation failed: the coupon could not be deleted after ${failureOf(state).code} (${causeMessage(state.compensationError)})`;
+  }
+  if (state.reconciliation?.outcome === "unknown")
+    return `deduction outcome unknown: ${state.reconciliation.reason}`;
+  return `deduction outcome unknown and the POS could not be read: ${causeMessage(state.error)}`;
+}
+
+/** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
+export async function parkForReview(deps: SagaDependencies, state: SagaState): Promise<{ reason: string }> {
+  const reason = reviewReasonOf(state);
+  let discountId: string | undefined;
+  let deactivation = "the coupon was deactivated";
+  try {
+    discountId = await deps.discounts.deactivateCouponOfConversion(state.code, state.conversionId);
+    if (!discountId) deactivation = "no coupon exists for this conversion";
+  } catch (error) {
+    deactivation = `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
+  if (knownDiscountId) {
+    await deps.coupons.putCoupon({
+      code: state.code,
+      conversionId: state.conversionId,
+      customerId: state.customerId,
+      customerGid: state.customerGid,
+      discountId: knownDiscountId,
+      amount: state.amount,
+      currency: state.currency,
+      pointsUsed: state.points,
+      status: "inactive",
+      startsAt: state.startsAt,
+      expiresAt: state.expiresAt,
+    });
+  }
+  await deps.conversions.update(state.conversionId, ["reserved", "needs_review"], {
+    status: "needs_review",
+    reviewReason: `${reason}; ${deactivation}`,
+  });
+  // Points may be gone: keep the day's allowance used, but let the customer convert again.
+  await deps.conversions.release(state, false);
+  await deps.audit.record({
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "conversion.needs_review",
+    outcome: "unknown",
+    detail: `${reason}; ${deactivation}`,
+    shopifyDiscountId: knownDiscountId,
+  });
+  await deps.alerts.raise(state.compensationError ? "compensation_failed" : "needs_review", reason, {
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    code: state.code,
+    points: state.points,
+    deactivation,
+  });
+  return { reason };
+}
+
+/** Points are taken and the coupon exists: record it as live and free the customer. */
+export async function confirmConversion(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<{ status: "completed" }> {
+  const { balance, coupon } = requirePrepared(state);
+  const deducted = state.deduction ?? {
+    balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
+    transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
+  };
+  await deps.coupons.putCoupon({
+    code: state.code,
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    customerGid: state.customerGid,
+    discountId: coupon.discountId,
+    amount: state.amount,
+    currency: state.currency,
+    pointsUsed: state.points,
+    status: "active",
+    startsAt: state.startsAt,
+    expiresAt: state.expiresAt,
+  });
+  await deps.conversions.update(state.conversionId, ["reserved", "completed"], {
+    status: "completed",
+    discountId: coupon.discountId,
+    balanceBefore: balance.balance,
+    balanceAfter: deducted.balanceAfter,
+    transactionHeadIds: deducted.transactionHeadIds,
+  });
+  await deps.conversions.release(state, false);
+  await deps.audit.record({
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "conversion.completed",
+    outcome: "succeeded",
+    detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
+    shopifyDiscountId: coupon.discountId,
+    smaregiTransactionHeadIds: deducted.transactionHeadIds,
+  });
+  return { status: "completed" };
+}
+
+export async function saveCouponRecord(deps: SagaDependencies, state: SagaState): Promise<{ saved: true }> {
+  const { coupon } = requirePrepared(state);
+  await deps.records.upsert(state.customerGid, {
+    code: state.code,
+    amount: state.amount,
+    currency: state.currency,
+    points_used: state.points,
+    created_at: state.startsAt,
+    expires_at: state.expiresAt,
+    status: "active",
+    discount_id: coupon.discountId,
+    conversion_id: state.conversionId,
+  });
+  await deps.conversions.update(state.conversionId, ["completed"], { metafieldSaved: true });
+  await deps.audit.record({
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "coupon_record.saved",
+    outcome: "succeeded",
+    shopifyDiscountId: coupon.discountId,
+  });
+  return { saved: true };
+}
+
+export async function reportRecordNotSaved(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<{ alerted: true }> {
+  const detail = causeMessage(state.error);
+  await deps.audit.record({
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "coupon_record.saved",
+    outcome: "failed",
+    detail: `the customer's coupon record was not saved; the coupon stands (${detail})`,
+  });
+  await deps.alerts.raise("coupon_record_not_saved", "A coupon record could not be saved to the customer", {
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    code: state.code,
+    error: detail,
+  });
+  return { alerted: true };
+}
