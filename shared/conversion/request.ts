@@ -1,0 +1,227 @@
+import { createHash } from "node:crypto";
+import { InvalidRequest, LoyaltyError, NotFound, Unprocessable } from "../errors";
+import {
+  type ConversionRules,
+  couponAmountFor,
+  couponCodeFor,
+  couponWindow,
+  newConversionId,
+  validatePoints,
+} from "./rules";
+import type { ConversionOrder, ConversionStatus, StoredConversion } from "./saga";
+
+/**
+ * The API side of a conversion: idempotency, the reservation (lease + daily limit + record, in
+ * one conditional transaction), starting the saga, and waiting briefly for its outcome.
+ */
+
+export interface ReservedConversion extends StoredConversion {
+  idempotencyKey: string;
+  requestHash: string;
+  executionArn?: string;
+  createdAt: string;
+}
+
+export interface ConversionRequests {
+  findByIdempotencyKey(customerId: string, idempotencyKey: string): Promise<ReservedConversion | undefined>;
+  /**
+   * Writes idempotency record, conversion, lease and daily total atomically. Throws
+   * `Conflict("conversion_in_progress")` or `Unprocessable("daily_limit_exceeded")`; returns the
+   * existing conversion when the idempotency key was taken meanwhile.
+   */
+  reserve(conversion: ReservedConversion): Promise<{ created: true } | { created: false; existing: ReservedConversion }>;
+  get(conversionId: string): Promise<ReservedConversion | undefined>;
+}
+
+export interface SagaStarter {
+  /** Starts (or finds, by execution name) the saga of this conversion; returns the execution ARN. */
+  start(order: ConversionOrder): Promise<string>;
+}
+
+export interface RequestDependencies {
+  requests: ConversionRequests;
+  saga: SagaStarter;
+  rules: ConversionRules;
+  now: () => Date;
+  shopDate: (instant: Date) => string;
+  /** How long the customer waits for the outcome before getting 202. */
+  waitBudgetMs: number;
+  pollIntervalMs?: number;
+}
+
+export interface ConversionRequest {
+  customerId: string;
+  customerGid: string;
+  idempotencyKey: string | undefined;
+  points: number;
+}
+
+const terminal: readonly ConversionStatus[] = ["completed", "failed", "compensated", "needs_review"];
+
+export function validateIdempotencyKey(key: string | undefined): string {
+  if (!key) {
+    throw new InvalidRequest(
+      "idempotency_key_required",
+      "Send an Idempotency-Key header (for example a UUID) so that a retried request cannot convert twice",
+    );
+  }
+  if (!/^[\x21-\x7e]{8,128}$/.test(key)) {
+    throw new InvalidRequest("invalid_idempotency_key", "Idempotency-Key must be 8 to 128 visible ASCII characters");
+  }
+  return key;
+}
+
+const hashOf = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
+
+const orderOf = (record: ReservedConversion): ConversionOrder => ({
+  conversionId: record.conversionId,
+  customerId: record.customerId,
+  customerGid: record.customerGid,
+  memberNumber: record.memberNumber,
+  points: record.points,
+  amount: record.amount,
+  currency: record.currency,
+  code: record.code,
+  startsAt: record.startsAt,
+  expiresAt: record.expiresAt,
+  shopDate: record.shopDate,
+});
+
+export async function requestConversion(
+  deps: RequestDependencies,
+  request: ConversionRequest,
+): Promise<ReservedConversion> {
+  const idempotencyKey = validateIdempotencyKey(request.idempotencyKey);
+  validatePoints(request.points, deps.rules);
+  const requestHash = hashOf({ points: request.points });
+
+  let record = await deps.requests.findByIdempotencyKey(request.customerId, idempotencyKey);
+  if (!record) {
+    const now = deps.now();
+    const conversionId = newConversionId();
+    const amount = couponAmountFor(request.points, deps.rules);
+    const window = couponWindow(now, deps.rules);
+    const candidate: ReservedConversion = {
+      conversionId,
+      customerId: request.customerId,
+      customerGid: request.customerGid,
+      memberNumber: request.customerId,
+      points: request.points,
+      amount,
+      currency: deps.rules.currency,
+      code: couponCodeFor(request.customerId, conversionId, amount),
+      startsAt: window.startsAt,
+      expiresAt: window.expiresAt,
+      shopDate: deps.shopDate(now),
+      status: "reserved",
+      idempotencyKey,
+      requestHash,
+      createdAt: now.toISOString(),
+    };
+    const reserved = await deps.requests.reserve(candidate);
+    record = reserved.created ? candidate : reserved.existing;
+  }
+  if (record.requestHash !== requestHash) {
+    throw new Unprocessable(
+      "idempotency_key_reused",
+      "This Idempotency-Key was already used for a different request; use a new key for a new conversion",
+    );
+  }
+  if (!terminal.includes(record.status)) {
+    // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
+    await deps.saga.start(orderOf(record));
+  }
+  return waitForOutcome(deps, record);
+}
+
+async function waitForOutcome(deps: RequestDependencies, record: ReservedConversion): Promise<ReservedConversion> {
+  const deadline = Date.now() + deps.waitBudgetMs;
+  let current = record;
+  let interval = deps.pollIntervalMs ?? 50;
+  while (!terminal.includes(current.status) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))));
+    current = (await deps.requests.get(record.conversionId)) ?? current;
+    interval = Math.min(interval * 1.5, 250);
+  }
+  return current;
+}
+
+export async function getConversionOf(
+  requests: ConversionRequests,
+  customerId: string,
+  conversionId: string,
+): Promise<ReservedConversion> {
+  const record = await requests.get(conversionId);
+  // Another customer's conversion is as invisible as a missing one.
+  if (!record || record.customerId !== customerId) {
+    throw new NotFound("conversion_not_found", `No conversion ${conversionId} for this customer`);
+  }
+  return record;
+}
+
+/** A failed conversion as the customer should read it. */
+export class ConversionRefused extends LoyaltyError {
+  readonly status: number;
+  readonly code: string;
+  readonly title = "The conversion did not go through";
+  constructor(code: string, detail: string) {
+    super(detail);
+    this.code = code;
+    this.status = refusalStatus[code] ?? 502;
+  }
+}
+
+const refusalStatus: Record<string, number> = {
+  insufficient_points: 422,
+  not_registered: 404,
+  pos_unavailable: 503,
+  shopify_unavailable: 503,
+  shopify_rejected: 502,
+};
+
+export interface ConversionView {
+  conversionId: string;
+  status: "completed" | "pending" | "needs_review" | "failed";
+  coupon?: {
+    code: string;
+    amount: number;
+    currency: string;
+    pointsUsed: number;
+    startsAt: string;
+    expiresAt: string;
+  };
+  balance?: { before: number; after: number };
+  failure?: { code: string; detail: string };
+}
+
+export function viewOf(record: ReservedConversion): ConversionView {
+  switch (record.status) {
+    case "completed":
+      return {
+        conversionId: record.conversionId,
+        status: "completed",
+        coupon: {
+          code: record.code,
+          amount: record.amount,
+          currency: record.currency,
+          pointsUsed: record.points,
+          startsAt: record.startsAt,
+          expiresAt: record.expiresAt,
+        },
+        ...(record.balanceBefore !== undefined && record.balanceAfter !== undefined
+          ? { balance: { before: record.balanceBefore, after: record.balanceAfter } }
+          : {}),
+      };
+    case "failed":
+    case "compensated":
+      return {
+        conversionId: record.conversionId,
+        status: "failed",
+        failure: record.failure ?? { code: "conversion_failed", detail: "The conversion did not go through" },
+      };
+    case "needs_review":
+      return { conversionId: record.conversionId, status: "needs_review" };
+    default:
+      return { conversionId: record.conversionId, status: "pending" };
+  }
+}
