@@ -1,0 +1,356 @@
+import type { z } from "zod";
+import {
+  type LoyaltyError,
+  NotRegistered,
+  PosDeclined,
+  PosOutcomeUnknown,
+  PosTimeout,
+  PosUnavailable,
+} from "../errors";
+import { InMemoryMemberDirectory } from "./member-directory";
+import type {
+  Member,
+  MemberDirectory,
+  PointBalance,
+  PointChange,
+  PointsLedger,
+  PointTransaction,
+  PointTransactionQuery,
+} from "./ports";
+import {
+  fetchForRead,
+  isTimeout,
+  parseJsonBody,
+  type ReadRetryPolicy,
+  readBodyForRead,
+  readProblemDetail,
+  retryAfterMs,
+  TransientPosFailure,
+  wasNeverSent,
+  withReadRetries,
+} from "./smaregi-http";
+import {
+  customerListSchema,
+  pointAddResponseSchema,
+  pointsListSchema,
+  type SmaregiTransaction,
+  transactionListSchema,
+} from "./smaregi-schemas";
+import { DAY_MS, toSmaregiDateTime } from "./smaregi-time";
+import { type SmaregiCredentials, SmaregiTokenSource } from "./smaregi-token";
+
+export interface SmaregiClientOptions {
+  /** e.g. https://id.smaregi.jp (sandbox https://id.smaregi.dev) */
+  authUrl: string;
+  /** e.g. https://api.smaregi.jp (sandbox https://api.smaregi.dev) */
+  apiUrl: string;
+  contractId: string;
+  credentials: () => Promise<SmaregiCredentials>;
+  /** Which customer field holds the shop's member number: ask the merchant. */
+  memberField: "customerCode" | "customerNo";
+  /** Per-attempt timeout of reads (token, lookups, points, transactions). */
+  lookupTimeoutMs?: number;
+  /** Timeout of a point change; after it the outcome is unknown. */
+  writeTimeoutMs?: number;
+  /** All attempts of one read together; 2.5 x lookupTimeoutMs when omitted. */
+  readBudgetMs?: number;
+  /** First retry pause of a read, before jitter; doubles per retry. */
+  retryBaseDelayMs?: number;
+  /** A throttled read is retried only if Retry-After is at most this. */
+  maxRetryAfterMs?: number;
+  scopes?: readonly string[];
+  /** Shared member cache; a per-process in-memory one when omitted. */
+  memberDirectory?: MemberDirectory;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export const defaultSmaregiScopes = ["pos.customers:read", "pos.customers:write", "pos.transactions:read"];
+
+/** The transaction list accepts date ranges of at most 31 days ([U] in the research). */
+const TRANSACTION_WINDOW_MS = 31 * DAY_MS;
+/** How far back one history query walks at most (12 windows, about a year), to bound the calls. */
+const MAX_TRANSACTION_WINDOWS = 12;
+const MAX_RETRIES = 2;
+
+/**
+ * A point change whose outcome is not known (timeout, 5xx, connection cut). Its `name` stays
+ * `PosOutcomeUnknown` for the state machine; it adds what reconciliation needs to look the change up.
+ */
+export class PointChangeOutcomeUnknown extends PosOutcomeUnknown {
+  readonly customerId: string;
+  readonly delta: number;
+  /** When the request was sent: a matching transaction is at or after this instant. */
+  readonly attemptStartedAt: Date;
+
+  constructor(
+    message: string,
+    details: { customerId: string; delta: number; attemptStartedAt: Date },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "PosOutcomeUnknown";
+    this.customerId = details.customerId;
+    this.delta = details.delta;
+    this.attemptStartedAt = details.attemptStartedAt;
+  }
+}
+
+/** The Smaregi Platform API as the loyalty service's `PointsLedger`. Create once per process. */
+export class SmaregiPointsLedger implements PointsLedger {
+  private readonly tokens: SmaregiTokenSource;
+  private readonly members: MemberDirectory;
+  private readonly readPolicy: ReadRetryPolicy;
+  private readonly apiBase: string;
+  private readonly writeTimeoutMs: number;
+  private readonly fetch: typeof fetch;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SmaregiClientOptions) {
+    const lookupTimeoutMs = options.lookupTimeoutMs ?? 3000;
+    this.readPolicy = {
+      attemptTimeoutMs: lookupTimeoutMs,
+      budgetMs: options.readBudgetMs ?? lookupTimeoutMs * 2.5,
+      maxRetries: MAX_RETRIES,
+      baseDelayMs: options.retryBaseDelayMs ?? 100,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 2000,
+      random: options.random ?? Math.random,
+    };
+    this.writeTimeoutMs = options.writeTimeoutMs ?? 15_000;
+    // Bound late so a test's stubbed global fetch is honoured.
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.now = options.now ?? (() => new Date());
+    this.apiBase = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(options.contractId)}/pos`;
+    this.members = options.memberDirectory ?? new InMemoryMemberDirectory();
+    this.tokens = new SmaregiTokenSource({
+      authUrl: options.authUrl,
+      contractId: options.contractId,
+      credentials: options.credentials,
+      scopes: options.scopes ?? defaultSmaregiScopes,
+      fetch: this.fetch,
+      now: this.now,
+      retry: this.readPolicy,
+    });
+  }
+
+  async findMember(memberNumber: string): Promise<Member> {
+    const cached = await this.members.get(memberNumber).catch(() => undefined);
+    if (cached) return cached;
+
+    const field = this.options.memberField;
+    const rows = await this.read(
+      "the member lookup",
+      "/customers",
+      // Exact matching of these filters is unverified, so ask for a few rows and compare below.
+      { [field === "customerCode" ? "customer_code" : "customer_no"]: memberNumber, limit: "10" },
+      customerListSchema,
+    );
+    const matches = rows.filter((row) => row[field] === memberNumber);
+    const [customer, ...others] = matches;
+    if (!customer) throw new NotRegistered(`No store member has the member number ${memberNumber}`);
+    if (others.length > 0) {
+      throw new PosUnavailable(`Several store members share the member number ${memberNumber}`);
+    }
+    const member: Member = {
+      customerId: customer.customerId,
+      memberNumber,
+      rank: customer.rank ?? null,
+      firstName: customer.firstName ?? "",
+      lastName: customer.lastName ?? "",
+      status: customer.status,
+    };
+    // A cache that cannot be written only costs a lookup next time.
+    await this.members.set(member).catch(() => undefined);
+    return member;
+  }
+
+  async getBalance(customerId: string): Promise<PointBalance> {
+    const rows = await this.read(
+      "the point balance",
+      "/customers/point",
+      { customer_id: customerId },
+      pointsListSchema,
+    );
+    const row = rows.find((candidate) => candidate.customerId === customerId);
+    if (!row) throw new NotRegistered(`The store has no customer ${customerId}`);
+    return { points: row.point, expiresOn: row.pointExpireDate, updatedAt: row.updDateTime ?? null };
+  }
+
+  async addPoints(customerId: string, delta: number): Promise<PointChange> {
+    if (!Number.isSafeInteger(delta) || delta === 0) {
+      throw new RangeError(`A point change must be a non-zero integer, got ${delta}`);
+    }
+    const change = `${delta > 0 ? "adding" : "subtracting"} ${Math.abs(delta)} points for customer ${customerId}`;
+    let accessToken: string;
+    try {
+      accessToken = await this.tokens.accessToken();
+    } catch (error) {
+      // Nothing was sent yet, so a token timeout is a plain "unavailable", not an unknown outcome.
+      if (error instanceof PosTimeout) throw new PosUnavailable(error.message, { cause: error });
+      throw error;
+    }
+
+    const attemptStartedAt = this.now();
+    const unknown = (reason: string, cause?: unknown) =>
+      new PointChangeOutcomeUnknown(
+        `Outcome of ${change} is unknown: ${reason} (sent at ${attemptStartedAt.toISOString()})`,
+        { customerId, delta, attemptStartedAt },
+        { cause },
+      );
+
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.apiBase}/customers/${encodeURIComponent(customerId)}/point/add`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ point: String(delta) }),
+        signal: AbortSignal.timeout(this.writeTimeoutMs),
+      });
+    } catch (error) {
+      if (!isTimeout(error) && wasNeverSent(error)) {
+        throw new PosUnavailable(`Smaregi could not be reached for ${change}; nothing was sent`, {
+          cause: error,
+        });
+      }
+      throw unknown(isTimeout(error) ? "no answer in time" : "the connection failed", error);
+    }
+
+    if (response.ok) {
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw unknown("the answer broke off", error);
+      }
+      const parsed = parseJsonBody(text, pointAddResponseSchema);
+      if (!parsed.success) throw unknown("the answer could not be read", parsed.error);
+      return {
+        customerId: parsed.data.customerId,
+        balance: parsed.data.point,
+        expiresOn: parsed.data.pointExpireDate,
+        transactionHeadIds: parsed.data.transactionHeadIds,
+      };
+    }
+
+    const status = response.status;
+    const detail = await readProblemDetail(response);
+    const answered = `Smaregi answered ${status}${detail ? `: ${detail}` : ""}`;
+    if (status >= 500 || status < 400) throw unknown(answered);
+    if (status === 400) throw new PosDeclined(`The store declined ${change}: ${detail ?? "bad request"}`);
+    if (status === 404) throw new NotRegistered(`The store has no customer ${customerId}`);
+    if (status === 401) this.tokens.forget(accessToken);
+    if (status === 401 || status === 403 || status === 429) {
+      throw new PosUnavailable(`Point change not applied, ${change}: ${answered}`);
+    }
+    throw new PosDeclined(`The store declined ${change}: ${answered}`);
+  }
+
+  async listPointTransactions(
+    customerId: string,
+    query: PointTransactionQuery = {},
+  ): Promise<PointTransaction[]> {
+    const until = query.until ?? this.now();
+    const since = query.since ?? new Date(until.getTime() - TRANSACTION_WINDOW_MS);
+    const limit = query.limit ?? 50;
+    const divisions = query.divisions;
+    // One division can be filtered by the POS; several are filtered here.
+    const [onlyDivision] = divisions?.length === 1 ? divisions : [];
+    const pageSize = Math.min(1000, Math.max(limit, 100));
+    const found = new Map<string, PointTransaction>();
+
+    let windowEnd = until;
+    for (
+      let window = 0;
+      window < MAX_TRANSACTION_WINDOWS && windowEnd >= since && found.size < limit;
+      window++
+    ) {
+      const windowStart = new Date(Math.max(since.getTime(), windowEnd.getTime() - TRANSACTION_WINDOW_MS));
+      for (let page = 1; ; page++) {
+        const rows = await this.read(
+          "the point history",
+          "/transactions",
+          {
+            customer_id: customerId,
+            ...(onlyDivision ? { transaction_head_division: onlyDivision } : {}),
+            "transaction_date_time-from": toSmaregiDateTime(windowStart),
+            "transaction_date_time-to": toSmaregiDateTime(windowEnd),
+            sort: "transactionDateTime:desc",
+            limit: String(pageSize),
+            page: String(page),
+          },
+          transactionListSchema,
+        );
+        for (const row of rows) {
+          const transaction = toPointTransaction(row);
+          if (!transaction || (divisions && !divisions.includes(transaction.division))) continue;
+          found.set(transaction.transactionHeadId, transaction);
+        }
+        if (rows.length < pageSize || found.size >= limit) break;
+      }
+      // Timestamps have whole seconds, so the next window ends one second earlier without gaps.
+      windowEnd = new Date(windowStart.getTime() - 1000);
+    }
+
+    return [...found.values()]
+      .sort((a, b) => b.at.localeCompare(a.at) || Number(b.transactionHeadId) - Number(a.transactionHeadId))
+      .slice(0, limit);
+  }
+
+  /** A GET with timeouts, retries on transient failures and one token refresh on 401. */
+  private async read<T extends z.ZodType>(
+    what: string,
+    path: string,
+    query: Record<string, string>,
+    schema: T,
+  ): Promise<z.output<T>> {
+    const url = `${this.apiBase}${path}?${new URLSearchParams(query).toString()}`;
+    return withReadRetries(this.readPolicy, async (timeoutMs) => {
+      let accessToken = await this.tokens.accessToken();
+      const signal = AbortSignal.timeout(timeoutMs);
+      const get = (token: string) =>
+        fetchForRead(this.fetch, url, { headers: { authorization: `Bearer ${token}` }, signal }, what);
+      let response = await get(accessToken);
+      if (response.status === 401) {
+        await response.body?.cancel();
+        this.tokens.forget(accessToken);
+        accessToken = await this.tokens.accessToken();
+        response = await get(accessToken);
+      }
+      if (response.status === 429) {
+        await response.body?.cancel();
+        throw new TransientPosFailure("throttled", `Smaregi throttled ${what}`, {
+          retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+        });
+      }
+      if (response.status >= 500) {
+        await response.body?.cancel();
+        throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
+      }
+      if (!response.ok) throw await this.readRefused(response, what);
+      const parsed = parseJsonBody(await readBodyForRead(response, what), schema);
+      if (!parsed.success) {
+        throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
+      }
+      return parsed.data;
+    });
+  }
+
+  /** 4xx on a read: our request or our access is wrong, which retrying does not fix. */
+  private async readRefused(response: Response, what: string): Promise<LoyaltyError> {
+    const detail = await readProblemDetail(response);
+    return new PosUnavailable(`Smaregi refused ${what} (${response.status})${detail ? `: ${detail}` : ""}`);
+  }
+}
+
+function toPointTransaction(row: SmaregiTransaction): PointTransaction | undefined {
+  // A cancelled transaction no longer moves points.
+  if (row.cancelDivision === "1") return undefined;
+  return {
+    transactionHeadId: row.transactionHeadId,
+    division: row.transactionHeadDivision,
+    at: row.transactionDateTime,
+    points: (row.newPoint ?? 0) - (row.spendPoint ?? 0),
+    ...(row.storeId ? { storeId: row.storeId } : {}),
+  };
+}
