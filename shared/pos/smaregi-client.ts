@@ -250,8 +250,11 @@ export class SmaregiPointsLedger implements PointsLedger {
     customerId: string,
     query: PointTransactionQuery = {},
   ): Promise<PointTransaction[]> {
-    const until = query.until ?? this.now();
-    const since = query.since ?? new Date(until.getTime() - TRANSACTION_WINDOW_MS);
+    // Smaregi times have whole seconds: widen to whole seconds so the edges are included.
+    const until = new Date(Math.ceil((query.until ?? this.now()).getTime() / 1000) * 1000);
+    const since = new Date(
+      Math.floor((query.since ?? new Date(until.getTime() - TRANSACTION_WINDOW_MS)).getTime() / 1000) * 1000,
+    );
     const limit = query.limit ?? 50;
     const divisions = query.divisions;
     // One division can be filtered by the POS; several are filtered here.

@@ -138,7 +138,8 @@ export async function withReadRetries<T>(
   const remaining = () => policy.budgetMs - (performance.now() - startedAt);
   for (let retries = 0; ; retries += 1) {
     try {
-      return await attempt(Math.max(1, Math.min(policy.attemptTimeoutMs, remaining())));
+      // AbortSignal.timeout takes whole milliseconds only.
+      return await attempt(Math.max(1, Math.floor(Math.min(policy.attemptTimeoutMs, remaining()))));
     } catch (error) {
       if (!(error instanceof TransientPosFailure)) throw error;
       const backoff = policy.baseDelayMs * 2 ** retries * (0.5 + policy.random() / 2);

@@ -338,9 +338,11 @@ export class SmaregiStore {
     point: number;
   }): TransactionRecord {
     this.lastTransactionHeadId += 1;
+    // Smaregi keeps transaction times to the second; range filters compare at that precision.
+    const at = new Date(Math.floor(input.at.getTime() / 1000) * 1000);
     const transaction: TransactionRecord = {
       transactionHeadId: String(this.lastTransactionHeadId),
-      transactionDateTime: input.at,
+      transactionDateTime: at,
       transactionHeadDivision: input.division,
       customerId: input.customerId,
       customerCode: input.customerCode,
@@ -350,7 +352,7 @@ export class SmaregiStore {
       spendPoint: input.spendPoint,
       point: input.point,
       totalPoint: input.point + input.newPoint - input.spendPoint,
-      updDateTime: input.at,
+      updDateTime: at,
     };
     this.transactions.push(transaction);
     return transaction;
