@@ -1,0 +1,224 @@
+import { z } from "zod";
+
+/** The Admin GraphQL documents the client sends, each beside the zod schema of its `data`. */
+
+const userErrorSchema = z.object({
+  field: z.array(z.string()).nullish(),
+  message: z.string(),
+  code: z.string().nullish(),
+});
+
+export type UserErrors = z.infer<typeof userErrorSchema>[];
+
+const discountStatusSchema = z.enum(["ACTIVE", "EXPIRED", "SCHEDULED"]);
+
+/** Fields common to the code discount types; repeated per type because they are union members. */
+const discountFields = /* GraphQL */ `
+  title
+  status
+  startsAt
+  endsAt
+  asyncUsageCount
+  usageLimit
+  context {
+    __typename
+    ... on DiscountCustomers { customers { id } }
+    ... on DiscountBuyerSelectionAll { all }
+  }
+  codes(first: 1) { nodes { code } }
+`;
+
+const discountNodeSelection = /* GraphQL */ `
+  id
+  codeDiscount {
+    __typename
+    ... on DiscountCodeBasic {
+      ${discountFields}
+      customerGets {
+        value {
+          __typename
+          ... on DiscountAmount { amount { amount currencyCode } }
+        }
+      }
+    }
+    ... on DiscountCodeFreeShipping { ${discountFields} }
+    ... on DiscountCodeBxgy { ${discountFields} }
+  }
+`;
+
+export const discountNodeSchema = z.object({
+  id: z.string(),
+  codeDiscount: z.object({
+    __typename: z.string(),
+    // Absent for code discount types this client does not select (e.g. app discounts).
+    title: z.string().optional(),
+    status: discountStatusSchema.optional(),
+    startsAt: z.string().optional(),
+    endsAt: z.string().nullish(),
+    asyncUsageCount: z.number().int().optional(),
+    usageLimit: z.number().int().nullish(),
+    context: z
+      .object({
+        __typename: z.string(),
+        customers: z.array(z.object({ id: z.string() })).optional(),
+      })
+      .optional(),
+    codes: z.object({ nodes: z.array(z.object({ code: z.string() })) }).optional(),
+    customerGets: z
+      .object({
+        value: z.object({
+          __typename: z.string(),
+          amount: z.object({ amount: z.string(), currencyCode: z.string() }).optional(),
+        }),
+      })
+      .optional(),
+  }),
+});
+export type DiscountNode = z.infer<typeof discountNodeSchema>;
+
+const createPayloadSchema = z.object({
+  codeDiscountNode: discountNodeSchema.nullable(),
+  userErrors: z.array(userErrorSchema),
+});
+
+export const createBasicDiscount = {
+  query: /* GraphQL */ `
+    mutation CreateAmountOffCode($input: DiscountCodeBasicInput!) {
+      discountCodeBasicCreate(basicCodeDiscount: $input) {
+        codeDiscountNode { ${discountNodeSelection} }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({ discountCodeBasicCreate: createPayloadSchema }),
+};
+
+export const createFreeShippingDiscount = {
+  query: /* GraphQL */ `
+    mutation CreateFreeShippingCode($input: DiscountCodeFreeShippingInput!) {
+      discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) {
+        codeDiscountNode { ${discountNodeSelection} }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({ discountCodeFreeShippingCreate: createPayloadSchema }),
+};
+
+export const createBxgyDiscount = {
+  query: /* GraphQL */ `
+    mutation CreateBuyXGetYCode($input: DiscountCodeBxgyInput!) {
+      discountCodeBxgyCreate(bxgyCodeDiscount: $input) {
+        codeDiscountNode { ${discountNodeSelection} }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({ discountCodeBxgyCreate: createPayloadSchema }),
+};
+
+export const discountByCode = {
+  query: /* GraphQL */ `
+    query DiscountByCode($code: String!) {
+      codeDiscountNodeByCode(code: $code) { ${discountNodeSelection} }
+    }
+  `,
+  schema: z.object({ codeDiscountNodeByCode: discountNodeSchema.nullable() }),
+};
+
+export const deactivateDiscount = {
+  query: /* GraphQL */ `
+    mutation DeactivateCode($id: ID!) {
+      discountCodeDeactivate(id: $id) {
+        codeDiscountNode { ${discountNodeSelection} }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({ discountCodeDeactivate: createPayloadSchema }),
+};
+
+export const activateDiscount = {
+  query: /* GraphQL */ `
+    mutation ActivateCode($id: ID!) {
+      discountCodeActivate(id: $id) {
+        codeDiscountNode { ${discountNodeSelection} }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({ discountCodeActivate: createPayloadSchema }),
+};
+
+export const deleteDiscount = {
+  query: /* GraphQL */ `
+    mutation DeleteCode($id: ID!) {
+      discountCodeDelete(id: $id) {
+        deletedCodeDiscountId
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({
+    discountCodeDelete: z.object({
+      deletedCodeDiscountId: z.string().nullable(),
+      userErrors: z.array(userErrorSchema),
+    }),
+  }),
+};
+
+export const customerById = {
+  query: /* GraphQL */ `
+    query Customer($id: ID!) {
+      customer(id: $id) { id email firstName lastName displayName locale }
+    }
+  `,
+  schema: z.object({
+    customer: z
+      .object({
+        id: z.string(),
+        email: z.string().nullable(),
+        firstName: z.string().nullable(),
+        lastName: z.string().nullable(),
+        displayName: z.string(),
+        locale: z.string(),
+      })
+      .nullable(),
+  }),
+};
+
+export const customerMetafield = {
+  query: /* GraphQL */ `
+    query CustomerMetafield($id: ID!, $namespace: String!, $key: String!) {
+      customer(id: $id) {
+        metafield(namespace: $namespace, key: $key) { id type value compareDigest }
+      }
+    }
+  `,
+  schema: z.object({
+    customer: z
+      .object({
+        metafield: z
+          .object({ id: z.string(), type: z.string(), value: z.string(), compareDigest: z.string() })
+          .nullable(),
+      })
+      .nullable(),
+  }),
+};
+
+export const setMetafields = {
+  query: /* GraphQL */ `
+    mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
+      metafieldsSet(metafields: $metafields) {
+        metafields { id compareDigest }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({
+    metafieldsSet: z.object({
+      metafields: z.array(z.object({ id: z.string(), compareDigest: z.string() })).nullable(),
+      userErrors: z.array(userErrorSchema),
+    }),
+  }),
+};

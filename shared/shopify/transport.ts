@@ -1,0 +1,180 @@
+import { type AdminApiClient, createAdminApiClient } from "@shopify/admin-api-client";
+import type { z } from "zod";
+import { ShopifyRejected, ShopifyUnavailable } from "../errors";
+
+/**
+ * One Admin GraphQL call with the house error policy, on top of `@shopify/admin-api-client`:
+ * - the library's own retries are off (it only knows 429/503 and misses THROTTLED at HTTP 200);
+ * - THROTTLED waits as Shopify's cost data says (research §4), within `maxThrottleWaitMs` in total;
+ * - network errors, timeouts, 5xx and 429 become `ShopifyUnavailable`;
+ * - other GraphQL errors become `ShopifyRejected`; mutation `userErrors` are the caller's to read.
+ */
+
+export interface AdminGraphqlOptions {
+  /** `shop.myshopify.com` */
+  shopDomain: string;
+  apiVersion: string;
+  /** Called per request, so a rotated token is picked up; cache it on the caller's side. */
+  accessToken: () => Promise<string>;
+  /** Sends requests here instead of `https://{shopDomain}`, e.g. `http://127.0.0.1:3001` locally. */
+  adminUrl?: string;
+  /** Per HTTP request; 10 s by default. */
+  timeoutMs?: number;
+  /** Total time spent waiting out THROTTLED answers before giving up; 5 s by default. */
+  maxThrottleWaitMs?: number;
+}
+
+export type UserError = { field?: readonly string[] | null; message: string; code?: string | null };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_THROTTLE_WAIT_MS = 5_000;
+/** Waiting at least this long keeps a throttled caller from spinning when the bucket refills in steps. */
+const MIN_THROTTLE_WAIT_MS = 100;
+const TRANSIENT_STATUSES = new Set([408, 423, 429]);
+
+interface ThrottleCost {
+  requestedQueryCost?: number;
+  actualQueryCost?: number | null;
+  throttleStatus?: { maximumAvailable?: number; currentlyAvailable?: number; restoreRate?: number };
+}
+
+export class AdminGraphql {
+  private readonly client: AdminApiClient;
+  private readonly timeoutMs: number;
+  private readonly maxThrottleWaitMs: number;
+
+  constructor(private readonly options: AdminGraphqlOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxThrottleWaitMs = options.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS;
+    this.client = createAdminApiClient({
+      storeDomain: options.shopDomain,
+      apiVersion: options.apiVersion,
+      // The library fixes its headers at creation and lets them win over per-request ones, so the
+      // real token is set in `send` below.
+      accessToken: "set-per-request",
+      retries: 0,
+      customFetchApi: (url, init) => this.send(url, init),
+      // Version-support notices only; a pinned version is checked at deploy time.
+      logger: () => {},
+    });
+  }
+
+  private async send(url: string, init?: Parameters<typeof fetch>[1]): Promise<Response> {
+    const headers = new Headers(init?.headers);
+    headers.set("X-Shopify-Access-Token", await this.options.accessToken());
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(this.target(url), { method: init?.method, body: init?.body, headers, signal });
+  }
+
+  private target(url: string): string {
+    if (!this.options.adminUrl) return url;
+    const parsed = new URL(url);
+    return `${this.options.adminUrl.replace(/\/+$/, "")}${parsed.pathname}${parsed.search}`;
+  }
+
+  /**
+   * Runs `query` and returns its `data` parsed by `schema`. `operation` names the call in errors.
+   */
+  async request<T>(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    let waitedMs = 0;
+    for (;;) {
+      const response = await this.client.request(query, { variables });
+      const errors = response.errors;
+      if (!errors) return parseData(operation, response.data, schema);
+
+      const graphQLErrors = errors.graphQLErrors ?? [];
+      if (graphQLErrors.some((error) => error.extensions?.code === "THROTTLED")) {
+        const waitMs = throttleWaitMs(response.extensions?.cost);
+        if (waitedMs + waitMs > this.maxThrottleWaitMs) {
+          throw new ShopifyUnavailable(
+            `Shopify throttled ${operation}; waited ${waitedMs} ms, would need ${waitMs} ms more`,
+          );
+        }
+        await sleep(waitMs);
+        waitedMs += waitMs;
+        continue;
+      }
+      throw classify(operation, errors);
+    }
+  }
+}
+
+/** `(requestedQueryCost − currentlyAvailable) / restoreRate` seconds, as Shopify recommends. */
+export function throttleWaitMs(cost: ThrottleCost | undefined): number {
+  const requested = cost?.requestedQueryCost;
+  const available = cost?.throttleStatus?.currentlyAvailable;
+  const rate = cost?.throttleStatus?.restoreRate;
+  if (requested === undefined || available === undefined || !rate) return 1_000;
+  return Math.max(MIN_THROTTLE_WAIT_MS, Math.ceil(((requested - available) / rate) * 1000));
+}
+
+function classify(
+  operation: string,
+  errors: {
+    networkStatusCode?: number;
+    message?: string;
+    graphQLErrors?: ReadonlyArray<{
+      message: string;
+      path?: (string | number)[];
+      extensions?: { code?: string };
+    }>;
+  },
+): Error {
+  const status = errors.networkStatusCode;
+  const detail = errors.message ?? "no detail";
+  if (status === undefined) {
+    // Thrown fetch: connection refused or reset, DNS, or our timeout.
+    return new ShopifyUnavailable(`Shopify did not answer ${operation}: ${detail}`, { cause: errors });
+  }
+  if (status >= 500 || TRANSIENT_STATUSES.has(status)) {
+    return new ShopifyUnavailable(`Shopify answered ${operation} with HTTP ${status}`, { cause: errors });
+  }
+  const graphQLErrors = errors.graphQLErrors ?? [];
+  if (graphQLErrors.some((error) => error.extensions?.code === "INTERNAL_SERVER_ERROR")) {
+    return new ShopifyUnavailable(`Shopify failed internally on ${operation}`, { cause: errors });
+  }
+  if (status >= 400) {
+    return new ShopifyRejected(`Shopify refused ${operation} with HTTP ${status}`, [
+      { message: `HTTP ${status}: ${detail}`, code: `HTTP_${status}` },
+    ]);
+  }
+  if (graphQLErrors.length === 0) {
+    // HTTP 200 without data or errors, or not JSON: treat as a passing fault.
+    return new ShopifyUnavailable(`Shopify gave an unusable answer to ${operation}: ${detail}`, {
+      cause: errors,
+    });
+  }
+  return new ShopifyRejected(
+    `Shopify refused ${operation}: ${graphQLErrors.map((error) => error.message).join("; ")}`,
+    graphQLErrors.map((error) => ({
+      field: error.path?.map(String) ?? null,
+      message: error.message,
+      code: error.extensions?.code ?? null,
+    })),
+  );
+}
+
+function parseData<T>(operation: string, data: unknown, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    throw new Error(`Unexpected Shopify response to ${operation}: ${parsed.error.message}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function rejectUserErrors(operation: string, userErrors: readonly UserError[]): ShopifyRejected {
+  return new ShopifyRejected(
+    `Shopify rejected ${operation}: ${userErrors.map((error) => error.message).join("; ")}`,
+    userErrors,
+  );
+}
