@@ -40,7 +40,7 @@ export const environmentSchema = z
     SMAREGI_MEMBER_FIELD: z.enum(["customerCode", "customerNo"]).default("customerCode"),
     POS_LOOKUP_TIMEOUT_MS: intFromEnv(3000),
     POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
-    POS_HISTORY_DAYS: intFromEnv(90),
+    POS_HISTORY_DAYS: intFromEnv(31),
     POS_HISTORY_LIMIT: intFromEnv(10),
 
     LOYALTY_TABLE: z.string().default("loyalty"),

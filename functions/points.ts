@@ -1,0 +1,34 @@
+import { assertSameCustomer } from "../shared/auth/customer";
+import { PosUnavailable } from "../shared/errors";
+import { header, httpApi, json } from "../shared/http/api";
+import { logAlert } from "../shared/observability";
+import { localeFromAcceptLanguage } from "../shared/points/display";
+import { getPointsSummary } from "../shared/points/summary";
+import { customerOf, env, pointsLedger } from "./runtime";
+
+/**
+ * GET /v1/me/points and GET /v1/customers/{customerId}/points: the signed-in customer's live
+ * store balance, expiry, rank and recent history.
+ */
+export const handler = httpApi(async (event) => {
+  const customer = await customerOf(event);
+  const requested = event.pathParameters?.customerId;
+  if (requested !== undefined) assertSameCustomer(customer, requested);
+  const locale = localeFromAcceptLanguage(header(event, "accept-language"), env.DEFAULT_LOCALE);
+  try {
+    const summary = await getPointsSummary(pointsLedger(), customer, {
+      locale,
+      timeZone: env.SHOP_TIMEZONE,
+      historyDays: env.POS_HISTORY_DAYS,
+      historyLimit: env.POS_HISTORY_LIMIT,
+    });
+    return json(200, summary, { "content-language": locale, vary: "Accept-Language, Authorization" });
+  } catch (error) {
+    if (error instanceof PosUnavailable) {
+      logAlert("pos_unavailable", "The POS could not be reached for a balance lookup", {
+        customerId: customer.customerId,
+      });
+    }
+    throw error;
+  }
+});

@@ -1,0 +1,195 @@
+import "./polyfills";
+import { readFileSync } from "node:fs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import { localTableNames, type TableNames, tableDefinitions } from "../../shared/tables";
+import { type FunctionName, functions, routes, stateMachines } from "../catalog";
+import { demoCredentials, demoShop } from "./demo-data";
+import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
+import type { RunningServer } from "./emulation/serve";
+import { type LambdaHandler, startLocalGateway } from "./gateway";
+import { type RunningShopifyEmulator, startShopifyEmulator } from "./shopify";
+import { type RunningSmaregiEmulator, startSmaregiEmulator } from "./smaregi";
+import { createLocalStepFunctions, type LocalStepFunctions, startLocalStepFunctionsServer } from "./stepfunctions";
+
+/**
+ * The whole service on one machine: DynamoDB Local, the Shopify and Smaregi emulators, a Step
+ * Functions endpoint running the real ASL, and the API gateway in front of the real handlers.
+ * Used by `npm start`, the end-to-end tests and the benchmark.
+ */
+
+export interface LocalPorts {
+  api: number;
+  shopify: number;
+  smaregi: number;
+  stepFunctions: number;
+  ses: number;
+  dynamodb: number;
+}
+
+export const defaultPorts: LocalPorts = {
+  api: 3000,
+  shopify: 3001,
+  smaregi: 3002,
+  stepFunctions: 3003,
+  ses: 3004,
+  dynamodb: 8000,
+};
+
+export interface LocalStackOptions {
+  ports: LocalPorts;
+  latencyProfile: "none" | "seed";
+  /** Use an already running DynamoDB (tests share one); otherwise DynamoDB Local is started. */
+  dynamoEndpoint?: string;
+  tableNames?: TableNames;
+  /** Scales Retry/Wait pauses of the state machines (tests use a small factor). */
+  waitTimeScale?: number;
+  /** Extra environment for the handlers (e.g. shorter timeouts in tests). */
+  environment?: Record<string, string>;
+}
+
+export interface LocalStack {
+  urls: Record<keyof LocalPorts, string>;
+  smaregi: RunningSmaregiEmulator;
+  shopify: RunningShopifyEmulator;
+  stepFunctions: LocalStepFunctions;
+  environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const REGION = "ap-northeast-1";
+const ACCOUNT = "000000000000";
+const functionArn = (name: FunctionName) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:loyalty-local-${name}`;
+export const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:loyalty-local-${name}`;
+
+const repositoryRoot = new URL("../../", import.meta.url);
+
+async function loadFunction(name: FunctionName): Promise<LambdaHandler> {
+  const module = (await import(new URL(functions[name].entry, repositoryRoot).href)) as { handler: LambdaHandler };
+  return module.handler;
+}
+
+/** A Lambda context good enough for task handlers run in-process. */
+const taskContext = (name: FunctionName): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: `loyalty-local-${name}`,
+  functionVersion: "$LATEST",
+  invokedFunctionArn: functionArn(name),
+  memoryLimitInMB: "1024",
+  awsRequestId: crypto.randomUUID(),
+  logGroupName: `/aws/lambda/loyalty-local-${name}`,
+  logStreamName: "local",
+  getRemainingTimeInMillis: () => functions[name].timeoutSeconds * 1000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const tableNames = options.tableNames ?? localTableNames;
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      const dynamo = await startDynamoDbLocal({ port: options.ports.dynamodb });
+      stops.push(() => dynamo.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const dynamoClient = new DynamoDBClient(localDynamoDbClientConfig(dynamoEndpoint));
+    await ensureTables(dynamoClient, tableDefinitions, tableNames);
+    dynamoClient.destroy();
+
+    const smaregi = await startSmaregiEmulator({ port: options.ports.smaregi, latencyProfile: options.latencyProfile });
+    stops.push(() => smaregi.close());
+    const shopify = await startShopifyEmulator({
+      port: options.ports.shopify,
+      latencyProfile: options.latencyProfile,
+      webhookUrl: `http://127.0.0.1:${options.ports.api}/v1/webhooks/shopify`,
+    });
+    stops.push(() => shopify.close());
+
+    const stepFunctions = createLocalStepFunctions({
+      region: REGION,
+      accountId: ACCOUNT,
+      waitTimeScale: options.waitTimeScale ?? 1,
+    });
+    const sfnServer: RunningServer = await startLocalStepFunctionsServer({
+      port: options.ports.stepFunctions,
+      service: stepFunctions,
+    });
+    stops.push(() => sfnServer.close());
+
+    const environment: Record<string, string> = {
+      STAGE: "local",
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
+      SHOP_DOMAIN: demoShop.domain,
+      SHOPIFY_ADMIN_URL: shopify.url,
+      SHOPIFY_ADMIN_TOKEN: demoCredentials.shopifyAdminToken,
+      SHOPIFY_APP_SECRET: demoCredentials.shopifyAppSecret,
+      SMAREGI_CONTRACT_ID: demoCredentials.smaregiContractId,
+      SMAREGI_AUTH_URL: smaregi.url,
+      SMAREGI_API_URL: smaregi.url,
+      SMAREGI_CLIENT_ID: demoCredentials.smaregiClientId,
+      SMAREGI_CLIENT_SECRET: demoCredentials.smaregiClientSecret,
+      LOYALTY_TABLE: tableNames.loyalty,
+      AUDIT_TABLE: tableNames.audit,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      STEPFUNCTIONS_ENDPOINT: sfnServer.url,
+      SES_ENDPOINT: `http://127.0.0.1:${options.ports.ses}`,
+      CONVERT_STATE_MACHINE_ARN: stateMachineArn("convertPoints"),
+      ADMIN_EMAIL: "ops@example.com",
+      ...options.environment,
+    };
+    // Handlers parse the environment when first imported, which happens after this point.
+    Object.assign(process.env, environment);
+
+    for (const [name, spec] of Object.entries(stateMachines)) {
+      const substitutions: Record<string, string> = {};
+      const taskHandlers: Record<string, (event: unknown) => Promise<unknown>> = {};
+      for (const [placeholder, fn] of Object.entries(spec.tasks)) {
+        substitutions[placeholder] = functionArn(fn);
+        taskHandlers[functionArn(fn)] = async (event) => {
+          const handler = (await import(new URL(functions[fn].entry, repositoryRoot).href)) as {
+            handler: (event: unknown, context: Context) => Promise<unknown>;
+          };
+          return handler.handler(event, taskContext(fn));
+        };
+      }
+      stepFunctions.registerStateMachine({
+        name: `loyalty-local-${name}`,
+        definition: readFileSync(new URL(spec.definitionFile, repositoryRoot), "utf8"),
+        substitutions,
+        taskHandlers,
+      });
+    }
+
+    const gateway = await startLocalGateway({ port: options.ports.api, routes, loadHandler: loadFunction });
+    stops.push(() => gateway.close());
+
+    return {
+      urls: {
+        api: gateway.url,
+        shopify: shopify.url,
+        smaregi: smaregi.url,
+        stepFunctions: sfnServer.url,
+        ses: `http://127.0.0.1:${options.ports.ses}`,
+        dynamodb: dynamoEndpoint,
+      },
+      smaregi,
+      shopify,
+      stepFunctions,
+      environment,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
