@@ -18,6 +18,14 @@ import { invokeAsLambda, TaskFailed } from "./lambda";
  * Standard workflow executions run in-process by `aws-local-stepfunctions`, with the bookkeeping of
  * the Step Functions API around them: ARNs, name idempotency, status, listing and history.
  * Everything is kept in memory for the life of the process.
+ *
+ * Known differences from AWS (the interpreter's limits, or not worth emulating here):
+ * - only Lambda tasks (function ARN or `lambda:invoke`, no `.waitForTaskToken`) and handlers
+ *   registered under another resource ARN; no HeartbeatSeconds, JSONata, redrive or versions;
+ * - `waitTimeScale` scales `Wait.Seconds` but not `SecondsPath`/`Timestamp`/`TimestampPath`;
+ * - a Fail state without `Error`/`Cause` reports the interpreter's "FailStateError" and its message;
+ * - `previousEventId` is the event before it, also across Parallel branches, where AWS chains
+ *   each branch on its own; branch events are interleaved in the order the interpreter logs them.
  */
 
 export interface LocalStepFunctionsOptions {
