@@ -3,49 +3,9 @@
  * adapters implement these; domain tests use in-memory fakes.
  */
 
-export interface PosMember {
-  customerId: string;
-  rank?: string | null;
-}
+export type { PointsLedger as PointsPos } from "../pos/ports";
 
-export interface PosPointTransaction {
-  transactionHeadId: string;
-  division: string;
-  /** ISO instant. */
-  at: string;
-  /** Signed change to the balance. */
-  points: number;
-}
-
-export interface PointsPos {
-  findMember(memberNumber: string): Promise<PosMember>;
-  getBalance(customerId: string): Promise<{ points: number; expiresOn: string | null }>;
-  addPoints(customerId: string, delta: number): Promise<{ balance: number; transactionHeadIds: string[] }>;
-  listPointTransactions(
-    customerId: string,
-    options: { divisions?: string[]; since?: Date; until?: Date; limit?: number },
-  ): Promise<PosPointTransaction[]>;
-}
-
-export interface FixedAmountCouponSpec {
-  code: string;
-  title: string;
-  /** Must appear in the title: proves an existing code belongs to this conversion. */
-  marker: string;
-  customerGid: string;
-  amount: number;
-  currency: string;
-  startsAt: string;
-  endsAt: string;
-}
-
-export interface DiscountCodes {
-  createFixedAmountCoupon(spec: FixedAmountCouponSpec): Promise<{ discountId: string; adopted: boolean }>;
-  /** Deletes the code if it exists and belongs to `marker`; true when something was deleted. */
-  deleteCouponOfConversion(code: string, marker: string): Promise<boolean>;
-  /** Deactivates the code if it exists and belongs to `marker`; returns its id when found. */
-  deactivateCouponOfConversion(code: string, marker: string): Promise<string | undefined>;
-}
+export type { DiscountCodes } from "../shopify/ports";
 
 export interface CouponRecordEntry {
   code: string;

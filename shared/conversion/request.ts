@@ -29,7 +29,9 @@ export interface ConversionRequests {
    * `Conflict("conversion_in_progress")` or `Unprocessable("daily_limit_exceeded")`; returns the
    * existing conversion when the idempotency key was taken meanwhile.
    */
-  reserve(conversion: ReservedConversion): Promise<{ created: true } | { created: false; existing: ReservedConversion }>;
+  reserve(
+    conversion: ReservedConversion,
+  ): Promise<{ created: true } | { created: false; existing: ReservedConversion }>;
   get(conversionId: string): Promise<ReservedConversion | undefined>;
 }
 
@@ -66,7 +68,10 @@ export function validateIdempotencyKey(key: string | undefined): string {
     );
   }
   if (!/^[\x21-\x7e]{8,128}$/.test(key)) {
-    throw new InvalidRequest("invalid_idempotency_key", "Idempotency-Key must be 8 to 128 visible ASCII characters");
+    throw new InvalidRequest(
+      "invalid_idempotency_key",
+      "Idempotency-Key must be 8 to 128 visible ASCII characters",
+    );
   }
   return key;
 }
@@ -134,12 +139,17 @@ export async function requestConversion(
   return waitForOutcome(deps, record);
 }
 
-async function waitForOutcome(deps: RequestDependencies, record: ReservedConversion): Promise<ReservedConversion> {
+async function waitForOutcome(
+  deps: RequestDependencies,
+  record: ReservedConversion,
+): Promise<ReservedConversion> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
   let interval = deps.pollIntervalMs ?? 50;
   while (!terminal.includes(current.status) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
+    );
     current = (await deps.requests.get(record.conversionId)) ?? current;
     interval = Math.min(interval * 1.5, 250);
   }

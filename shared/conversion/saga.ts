@@ -167,15 +167,18 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
 }
 
 export async function createCoupon(deps: SagaDependencies, order: ConversionOrder): Promise<CouponCreated> {
-  const created = await deps.discounts.createFixedAmountCoupon({
+  // Seed rules: usable once, by this customer only, no minimum purchase, not combined with others.
+  const created = await deps.discounts.createDiscountCode({
     code: order.code,
     title: couponTitle(order),
     marker: order.conversionId,
     customerGid: order.customerGid,
-    amount: order.amount,
-    currency: order.currency,
+    value: { kind: "fixed_amount", amount: order.amount, currency: order.currency },
     startsAt: order.startsAt,
     endsAt: order.expiresAt,
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+    combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
   });
   await deps.audit.record({
     conversionId: order.conversionId,
@@ -185,7 +188,7 @@ export async function createCoupon(deps: SagaDependencies, order: ConversionOrde
     detail: created.adopted ? "adopted the code created by an earlier attempt" : undefined,
     shopifyDiscountId: created.discountId,
   });
-  return created;
+  return { discountId: created.discountId, adopted: created.adopted };
 }
 
 function requirePrepared(state: SagaState) {
@@ -284,7 +287,7 @@ export async function reconcileDeduction(
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */
 export async function discardCoupon(deps: SagaDependencies, state: SagaState): Promise<{ deleted: boolean }> {
-  const deleted = await deps.discounts.deleteCouponOfConversion(state.code, state.conversionId);
+  const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
   await deps.audit.record({
     conversionId: state.conversionId,
     code: state.code,
@@ -364,7 +367,7 @@ export async function parkForReview(deps: SagaDependencies, state: SagaState): P
   let discountId: string | undefined;
   let deactivation = "the coupon was deactivated";
   try {
-    discountId = await deps.discounts.deactivateCouponOfConversion(state.code, state.conversionId);
+    discountId = await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId);
     if (!discountId) deactivation = "no coupon exists for this conversion";
   } catch (error) {
     deactivation = `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`;

@@ -31,7 +31,7 @@ export function httpApi(handler: ApiHandler) {
       },
       after: () => {
         logger.resetKeys();
-        metrics.publishStoredMetrics();
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
       },
       onError: (request) => {
         const error = request.error;
@@ -41,7 +41,7 @@ export function httpApi(handler: ApiHandler) {
         } else {
           logger.error("request failed", { error: error ?? undefined });
         }
-        metrics.publishStoredMetrics();
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
         logger.resetKeys();
         request.response = problemResponse(error, requestId);
       },

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import type { CustomerRecords } from "../shopify/ports";
+import type { CouponRecordEntry, CustomerCouponRecords } from "./ports";
+
+/**
+ * The customer's coupon record in Shopify (metafield `$app:loyalty.coupons`), readable by the
+ * customer-account extension. Bounded: Shopify caps JSON metafields at 128 KB, and DynamoDB keeps
+ * every coupon anyway, so only the most recent entries are kept here.
+ */
+
+export const COUPON_RECORD_NAMESPACE = "$app:loyalty";
+export const COUPON_RECORD_KEY = "coupons";
+export const COUPON_RECORD_MAX_ENTRIES = 50;
+
+const entrySchema = z.object({
+  code: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  points_used: z.number(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  status: z.string(),
+  discount_id: z.string(),
+  conversion_id: z.string(),
+});
+
+export const couponRecordSchema = z.object({ coupons: z.array(entrySchema) });
+export type CouponRecord = z.infer<typeof couponRecordSchema>;
+
+/** Adds or replaces the entry of `entry.code`, newest first, keeping at most `max` entries. */
+export function withEntry(
+  current: CouponRecord | null,
+  entry: CouponRecordEntry,
+  max = COUPON_RECORD_MAX_ENTRIES,
+): CouponRecord {
+  const others = (current?.coupons ?? []).filter((existing) => existing.code !== entry.code);
+  const coupons = [entry, ...others].sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, max);
+  return { coupons };
+}
+
+export class MetafieldCouponRecords implements CustomerCouponRecords {
+  constructor(private readonly customers: CustomerRecords) {}
+
+  async upsert(customerGid: string, entry: CouponRecordEntry): Promise<void> {
+    await this.customers.updateJsonMetafield(
+      customerGid,
+      COUPON_RECORD_NAMESPACE,
+      COUPON_RECORD_KEY,
+      (current) => withEntry(current, entry),
+      couponRecordSchema,
+    );
+  }
+}
