@@ -20,7 +20,8 @@ import {
   type TaskHandler,
 } from "../../infra/local/stepfunctions";
 
-const definition = readFileSync(new URL("../fixtures/sfn-mini-saga.asl.json", import.meta.url), "utf8");
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
+const definition = fixture("sfn-mini-saga.asl.json");
 
 const fn = (name: string) => `arn:aws:lambda:ap-northeast-1:000000000000:function:${name}`;
 
@@ -407,6 +408,64 @@ describe("local Step Functions endpoint", () => {
     });
     const after = await client.send(new DescribeExecutionCommand({ executionArn }));
     expect(after.status).toBe("ABORTED");
+  });
+
+  it("runs Map iterations, scales Wait and reports a Task timeout caught by States.Timeout", async () => {
+    // Prepare
+    const notified: unknown[] = [];
+    const stateMachineArn = service.registerStateMachine({
+      name: "map-wait-timeout",
+      definition: fixture("sfn-map-wait-timeout.asl.json"),
+      substitutions: { SlowFunctionArn: fn("slow") },
+      taskHandlers: {
+        [fn("notify")]: async (event) => {
+          notified.push(event);
+          return { sent: true };
+        },
+        [fn("slow")]: () => new Promise((resolve) => setTimeout(() => resolve({ late: true }), 1200)),
+      },
+    });
+    // `lambda:invoke` accepts a bare function name as well as an ARN.
+    const input = {
+      recipients: [
+        { function: "notify", to: "a" },
+        { function: fn("notify"), to: "b" },
+      ],
+    };
+    const startedAt = Date.now();
+
+    // Act
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
+    );
+    const result = await service.waitForExecution(executionArn ?? "");
+    const elapsed = Date.now() - startedAt;
+    const history = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+
+    // Assess: the 5 s Wait took 100 ms, the 1 s task timeout stayed real.
+    expect(result.status).toBe("SUCCEEDED");
+    expect(elapsed).toBeGreaterThanOrEqual(1000);
+    expect(elapsed).toBeLessThan(3000);
+    expect(notified).toEqual(input.recipients);
+    const output = JSON.parse(result.output ?? "null");
+    expect(output.notified).toEqual([{ sent: true }, { sent: true }]);
+    expect(output.timeout).toMatchObject({ Error: "States.Timeout" });
+    expect(types(history.events).filter((type) => type === "MapIterationSucceeded")).toHaveLength(2);
+    expect(types(history.events)).toEqual(
+      expect.arrayContaining([
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "WaitStateEntered",
+        "WaitStateExited",
+        "LambdaFunctionTimedOut",
+        "PassStateEntered",
+      ]),
+    );
+    const timedOut = history.events?.find((event) => event.type === "LambdaFunctionTimedOut");
+    expect(timedOut?.lambdaFunctionTimedOutEventDetails?.error).toBe("States.Timeout");
   });
 
   it("answers unknown state machines and executions with the API's errors", async () => {
