@@ -8,6 +8,7 @@ import { demoCredentials, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
 import type { RunningServer } from "./emulation/serve";
 import { type LambdaHandler, startLocalGateway } from "./gateway";
+import { type LocalSesServer, startLocalSes } from "./ses";
 import { type RunningShopifyEmulator, startShopifyEmulator } from "./shopify";
 import { type RunningSmaregiEmulator, startSmaregiEmulator } from "./smaregi";
 import { createLocalStepFunctions, type LocalStepFunctions, startLocalStepFunctionsServer } from "./stepfunctions";
@@ -52,6 +53,7 @@ export interface LocalStack {
   urls: Record<keyof LocalPorts, string>;
   smaregi: RunningSmaregiEmulator;
   shopify: RunningShopifyEmulator;
+  ses: LocalSesServer;
   stepFunctions: LocalStepFunctions;
   environment: Record<string, string>;
   stop(): Promise<void>;
@@ -111,6 +113,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => shopify.close());
 
+    const ses = await startLocalSes({ port: options.ports.ses });
+    stops.push(() => ses.close());
+
     const stepFunctions = createLocalStepFunctions({
       region: REGION,
       accountId: ACCOUNT,
@@ -142,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AUDIT_TABLE: tableNames.audit,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       STEPFUNCTIONS_ENDPOINT: sfnServer.url,
-      SES_ENDPOINT: `http://127.0.0.1:${options.ports.ses}`,
+      SES_ENDPOINT: ses.url,
       CONVERT_STATE_MACHINE_ARN: stateMachineArn("convertPoints"),
       ADMIN_EMAIL: "ops@example.com",
       ...options.environment,
@@ -179,11 +184,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         shopify: shopify.url,
         smaregi: smaregi.url,
         stepFunctions: sfnServer.url,
-        ses: `http://127.0.0.1:${options.ports.ses}`,
+        ses: ses.url,
         dynamodb: dynamoEndpoint,
       },
       smaregi,
       shopify,
+      ses,
       stepFunctions,
       environment,
       stop,

@@ -58,8 +58,12 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 /** Parses a JSON request body with a schema; a missing, malformed or wrong body is a 400 naming the problem. */
-export function parseBody<S extends z.ZodType>(event: ApiEvent, schema: S): z.infer<S> {
-  if (!event.body) throw new InvalidRequest("invalid_request", "The request needs a JSON body");
+export function parseBody<S extends z.ZodType>(
+  event: ApiEvent,
+  schema: S,
+  code = "invalid_request",
+): z.infer<S> {
+  if (!event.body) throw new InvalidRequest(code, "The request needs a JSON body");
   const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
   let value: unknown;
   try {
@@ -68,7 +72,7 @@ export function parseBody<S extends z.ZodType>(event: ApiEvent, schema: S): z.in
     throw new InvalidRequest("invalid_json", "The request body is not valid JSON");
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRequestFrom(parsed.error);
+  if (!parsed.success) throw invalidRequestFrom(parsed.error, code);
   return parsed.data;
 }
 

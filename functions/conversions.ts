@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { ConversionRefused, getConversionOf, requestConversion, viewOf } from "../shared/conversion/request";
+import { header, httpApi, json, parseBody } from "../shared/http/api";
+import { conversionRequestDependencies, conversionRequests, customerOf } from "./runtime";
+
+/**
+ * POST /v1/me/conversions: converts points into a discount code for the signed-in customer.
+ * GET /v1/me/conversions/{conversionId}: where a conversion stands.
+ */
+
+const conversionBody = z.object({
+  points: z.number({ error: 'points must be a number, e.g. {"points": 500}' }),
+});
+
+const location = (conversionId: string) => `/v1/me/conversions/${conversionId}`;
+
+export const handler = httpApi(async (event) => {
+  const customer = await customerOf(event);
+  const conversionId = event.pathParameters?.conversionId;
+  if (conversionId !== undefined) {
+    const record = await getConversionOf(conversionRequests(), customer.customerId, conversionId);
+    return json(200, viewOf(record));
+  }
+
+  const body = parseBody(event, conversionBody, "invalid_points");
+  const record = await requestConversion(conversionRequestDependencies(), {
+    customerId: customer.customerId,
+    customerGid: customer.customerGid,
+    idempotencyKey: header(event, "idempotency-key"),
+    points: body.points,
+  });
+  const view = viewOf(record);
+  switch (view.status) {
+    case "completed":
+      return json(201, view, { location: location(view.conversionId) });
+    case "failed":
+      throw new ConversionRefused(view.failure?.code ?? "conversion_failed", view.failure?.detail ?? "");
+    default:
+      // Still running (or parked for a person): the customer can come back to the status URL.
+      return json(202, view, { location: location(view.conversionId), "retry-after": "2" });
+  }
+});

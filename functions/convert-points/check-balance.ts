@@ -1,0 +1,4 @@
+import { checkBalance } from "../../shared/conversion/saga";
+import { sagaTask } from "./task";
+
+export const handler = sagaTask(checkBalance);

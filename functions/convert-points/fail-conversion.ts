@@ -1,0 +1,4 @@
+import { failConversion } from "../../shared/conversion/saga";
+import { sagaTask } from "./task";
+
+export const handler = sagaTask(failConversion);

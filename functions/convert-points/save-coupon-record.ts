@@ -1,0 +1,4 @@
+import { saveCouponRecord } from "../../shared/conversion/saga";
+import { sagaTask } from "./task";
+
+export const handler = sagaTask(saveCouponRecord);
