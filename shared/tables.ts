@@ -1,0 +1,114 @@
+/**
+ * The service's DynamoDB tables as plain data: the CDK stack and the local stack both read these
+ * definitions, so a key or index exists in one exactly when it exists in the other.
+ */
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+
+export type TableLogicalName = "loyalty" | "audit";
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: "S" | "N";
+}
+
+export interface GlobalIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  readonly logicalName: TableLogicalName;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly globalIndexes: readonly GlobalIndexDefinition[];
+  /** Attribute holding an expiry in epoch seconds, if the table expires items. */
+  readonly timeToLiveAttribute?: string;
+  readonly billingMode: "PAY_PER_REQUEST";
+}
+
+export const loyaltyIndexes = {
+  /** `gsi1pk = CUST#<customerId>`: a customer's conversions and coupons, newest first. */
+  byCustomer: "byCustomer",
+  /** `gsi2pk = CONVSTATUS#<status>` or `COUPONS`: admin listings, newest first. */
+  byStatus: "byStatus",
+} as const;
+
+/** Conversions, coupons, idempotency keys, per-customer leases and daily point totals. */
+export const loyaltyTable: TableDefinition = {
+  logicalName: "loyalty",
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "sk", type: "S" },
+  globalIndexes: [
+    {
+      indexName: loyaltyIndexes.byCustomer,
+      partitionKey: { name: "gsi1pk", type: "S" },
+      sortKey: { name: "gsi1sk", type: "S" },
+    },
+    {
+      indexName: loyaltyIndexes.byStatus,
+      partitionKey: { name: "gsi2pk", type: "S" },
+      sortKey: { name: "gsi2sk", type: "S" },
+    },
+  ],
+  timeToLiveAttribute: "ttl",
+  billingMode: "PAY_PER_REQUEST",
+};
+
+/**
+ * Append-only audit events: `pk` is the subject (`CONV#<id>`, `COUPON#<CODE>`, `CUST#<id>`), `sk` is
+ * `<ISO time>#<event id>`. Writers only ever put new items, so the API can be granted
+ * PutItem/GetItem/Query on it and nothing that changes or deletes history.
+ */
+export const auditTable: TableDefinition = {
+  logicalName: "audit",
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "sk", type: "S" },
+  globalIndexes: [],
+  billingMode: "PAY_PER_REQUEST",
+};
+
+export const tableDefinitions: readonly TableDefinition[] = [loyaltyTable, auditTable];
+
+/** Physical table names; deployments take them from config. */
+export type TableNames = Readonly<Record<TableLogicalName, string>>;
+
+/** Names used by the local stack (`npm start`). */
+export const localTableNames: TableNames = {
+  loyalty: "loyalty-local",
+  audit: "loyalty-audit-local",
+};
+
+/** The CreateTable request for a definition; TTL is a separate call (see the local stack). */
+export function toCreateTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
+  const keyAttributes = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  const attributeDefinitions = [...new Map(keyAttributes.map((key) => [key.name, key])).values()];
+  return {
+    TableName: tableName,
+    BillingMode: definition.billingMode,
+    AttributeDefinitions: attributeDefinitions.map((key) => ({
+      AttributeName: key.name,
+      AttributeType: key.type,
+    })),
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: "HASH" },
+      { AttributeName: definition.sortKey.name, KeyType: "RANGE" },
+    ],
+    ...(definition.globalIndexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: "HASH" },
+              { AttributeName: index.sortKey.name, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          })),
+        }
+      : {}),
+  };
+}
