@@ -1,0 +1,273 @@
+import path from "node:path";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, type Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import type { Environment } from "../../shared/config";
+import type { Capability, FunctionSpec } from "../catalog";
+import { type Stage, senderIdentity, smaregiUrls } from "../stage-config";
+
+/** The secrets a capability may be granted; the stack creates them empty for operators to fill. */
+export interface LoyaltySecrets {
+  readonly shopifyAdminToken: ISecret;
+  readonly shopifyAppSecret: ISecret;
+  /** JSON `{"clientId": "...", "clientSecret": "..."}`. */
+  readonly smaregiCredentials: ISecret;
+}
+
+/** Everything a capability can be bound to. */
+export interface LoyaltyResources {
+  readonly stage: Stage;
+  readonly loyaltyTable: ITable;
+  readonly auditTable: ITable;
+  readonly secrets: LoyaltySecrets;
+  /** Only needed by functions with `startConversion`; created after the saga's task functions. */
+  readonly conversionStateMachine?: StateMachine;
+}
+
+export interface LoyaltyFunctionProps {
+  readonly spec: FunctionSpec;
+  /** Directory the catalog's repo-relative `entry` paths are resolved from. */
+  readonly projectRoot: string;
+  readonly resources: LoyaltyResources;
+  /**
+   * Prebuilt code (handler `index.handler`) instead of bundling `entry` with esbuild; tests use
+   * it so they neither need the handler files nor spend seconds bundling.
+   */
+  readonly code?: Code;
+}
+
+export const SERVICE_NAME = "loyalty";
+export const METRICS_NAMESPACE = "Loyalty";
+export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
+const DEFAULT_MEMORY_MB = 256;
+
+/** Names the handlers read (checked against shared/config.ts) plus the runtime's own. */
+type EnvironmentName =
+  | keyof Environment
+  | "POWERTOOLS_SERVICE_NAME"
+  | "POWERTOOLS_METRICS_NAMESPACE"
+  | "POWERTOOLS_LOG_LEVEL"
+  | "NODE_OPTIONS";
+type FunctionEnvironment = Partial<Record<EnvironmentName, string>>;
+
+/**
+ * ESM bundles have no `require`; some CommonJS dependencies still call it, so the bundle defines
+ * one. The alias avoids clashing with a bundled module that imports `createRequire` itself.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __loyaltyCreateRequire } from 'node:module'; const require = __loyaltyCreateRequire(import.meta.url);";
+
+/**
+ * The house Lambda: Node.js 22 on ARM64, minified ESM with source maps, X-Ray tracing, a log group
+ * with retention, Powertools settings, and an own role. Each catalog capability becomes its grants
+ * and the environment variables that name what was granted, in one place, so a function can never
+ * hold a permission without knowing the resource or the other way round.
+ */
+export class LoyaltyFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: LoyaltyFunctionProps) {
+    super(scope, id);
+    const { spec, resources } = props;
+    this.spec = spec;
+
+    this.logGroup = new LogGroup(this, "Logs", { retention: FUNCTION_LOG_RETENTION });
+
+    // An own role instead of the AWS managed basic execution policy, so log writes are scoped
+    // to this function's log group.
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Execution role: ${spec.description}`.slice(0, 1000),
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const environment: FunctionEnvironment = {
+      ...sharedEnvironment(resources.stage),
+      ...bindCapabilities(this, spec.capabilities, resources),
+    };
+
+    this.function = new NodejsFunction(this, "Function", {
+      description: spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: definedOnly(environment),
+      ...(props.code
+        ? { code: props.code, handler: "index.handler" }
+        : {
+            entry: path.resolve(props.projectRoot, spec.entry),
+            handler: "handler",
+            projectRoot: props.projectRoot,
+            depsLockFilePath: path.resolve(props.projectRoot, "package-lock.json"),
+            bundling: {
+              format: OutputFormat.ESM,
+              mainFields: ["module", "main"],
+              banner: ESM_REQUIRE_BANNER,
+              target: "node22",
+              minify: true,
+              sourceMap: true,
+              // Stack traces map back to the TypeScript lines; the sources themselves stay out.
+              sourcesContent: false,
+              forceDockerBundling: false,
+            },
+          }),
+    });
+  }
+}
+
+/** Every execution of a state machine: `arn:...:execution:<state machine name>:*`. */
+export function executionArnPattern(stateMachine: StateMachine): string {
+  return Stack.of(stateMachine).formatArn({
+    service: "states",
+    resource: "execution",
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+function sharedEnvironment(stage: Stage): FunctionEnvironment {
+  const { config } = stage;
+  const smaregi = smaregiUrls(config.smaregi.environment);
+  return {
+    STAGE: stage.name,
+    SERVICE_NAME: SERVICE_NAME,
+    SHOP_DOMAIN: config.shopDomain,
+    SHOPIFY_API_VERSION: config.shopifyApiVersion,
+    SHOP_TIMEZONE: config.shopTimeZone,
+    DEFAULT_LOCALE: config.defaultLocale,
+    SMAREGI_CONTRACT_ID: config.smaregi.contractId,
+    SMAREGI_AUTH_URL: smaregi.authUrl,
+    SMAREGI_API_URL: smaregi.apiUrl,
+    SMAREGI_MEMBER_FIELD: config.smaregi.memberField,
+    POINTS_UNIT: String(config.rules.pointsUnit),
+    POINTS_MINIMUM: String(config.rules.pointsMinimum),
+    DAILY_POINTS_LIMIT: String(config.rules.dailyPointsLimit),
+    YEN_PER_POINT: String(config.rules.yenPerPoint),
+    COUPON_VALIDITY_DAYS: String(config.rules.couponValidityDays),
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: config.logLevel,
+    NODE_OPTIONS: "--enable-source-maps",
+  };
+}
+
+/** Grants each capability to the role and returns the variables that name the granted resources. */
+function bindCapabilities(
+  scope: LoyaltyFunction,
+  capabilities: readonly Capability[],
+  resources: LoyaltyResources,
+): FunctionEnvironment {
+  const role = scope.role;
+  const environment: FunctionEnvironment = {};
+  for (const capability of capabilities) {
+    switch (capability) {
+      case "pos":
+        resources.secrets.smaregiCredentials.grantRead(role);
+        environment.SMAREGI_CREDENTIALS_SECRET_ID = resources.secrets.smaregiCredentials.secretArn;
+        break;
+      case "shopify":
+        resources.secrets.shopifyAdminToken.grantRead(role);
+        environment.SHOPIFY_ADMIN_TOKEN_SECRET_ID = resources.secrets.shopifyAdminToken.secretArn;
+        break;
+      case "shopifyAppSecret":
+        resources.secrets.shopifyAppSecret.grantRead(role);
+        environment.SHOPIFY_APP_SECRET_SECRET_ID = resources.secrets.shopifyAppSecret.secretArn;
+        break;
+      case "loyaltyTableRead":
+        resources.loyaltyTable.grantReadData(role);
+        environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
+        break;
+      case "loyaltyTableWrite":
+        resources.loyaltyTable.grantWriteData(role);
+        environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
+        break;
+      case "auditAppend":
+        // Append-only: history can be added to, never changed or removed.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ["dynamodb:PutItem"],
+            resources: [resources.auditTable.tableArn],
+          }),
+        );
+        environment.AUDIT_TABLE = resources.auditTable.tableName;
+        break;
+      case "auditRead":
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ["dynamodb:GetItem", "dynamodb:Query"],
+            resources: [resources.auditTable.tableArn],
+          }),
+        );
+        environment.AUDIT_TABLE = resources.auditTable.tableName;
+        break;
+      case "startConversion": {
+        const saga = resources.conversionStateMachine;
+        if (!saga) {
+          throw new Error(
+            `Function ${scope.node.id} needs startConversion but no conversion state machine is in the catalog`,
+          );
+        }
+        saga.grantStartExecution(role);
+        // DescribeExecution is authorised on execution ARNs, which only exist once started.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ["states:DescribeExecution"],
+            resources: [executionArnPattern(saga)],
+          }),
+        );
+        environment.CONVERT_STATE_MACHINE_ARN = saga.stateMachineArn;
+        break;
+      }
+      case "sendEmail": {
+        const { email } = resources.stage.config;
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ["ses:SendEmail", "ses:SendRawEmail"],
+            resources: [
+              Stack.of(scope).formatArn({
+                service: "ses",
+                resource: "identity",
+                resourceName: senderIdentity(email),
+              }),
+            ],
+            // Even with the identity granted, mail may only claim the configured sender.
+            conditions: { StringEquals: { "ses:FromAddress": email.from } },
+          }),
+        );
+        environment.EMAIL_FROM = email.from;
+        environment.ADMIN_EMAIL = email.admin;
+        break;
+      }
+      default: {
+        const unhandled: never = capability;
+        throw new Error(`Capability ${String(unhandled)} has no binding`);
+      }
+    }
+  }
+  return environment;
+}
+
+function definedOnly(environment: FunctionEnvironment): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) {
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
+}

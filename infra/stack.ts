@@ -1,0 +1,396 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import {
+  type CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  HttpStage,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import {
+  type Attribute,
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from "aws-cdk-lib/aws-dynamodb";
+import type { Code } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
+import type { Construct } from "constructs";
+import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
+import type { FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
+import * as catalog from "./catalog";
+import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
+import { acknowledgeNagFindings } from "./nag-suppressions";
+import type { Stage } from "./stage-config";
+
+/** The repository root, from this file's location, so synthesis works from any working directory. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The parts of the catalog the stack is built from; tests may pass their own. */
+export interface LoyaltyCatalog {
+  readonly functions: Readonly<Record<FunctionName, FunctionSpec>>;
+  readonly routes: readonly RouteSpec[];
+  readonly stateMachines: Readonly<Record<string, StateMachineSpec>>;
+}
+
+export interface LoyaltyStackProps extends StackProps {
+  readonly stage: Stage;
+  /** Defaults to the real catalog. */
+  readonly catalog?: LoyaltyCatalog;
+  /** Where catalog paths (entries, ASL files) are resolved from; defaults to the repository root. */
+  readonly projectRoot?: string;
+  /** Prebuilt code per function instead of esbuild bundling (tests). */
+  readonly functionCode?: (name: FunctionName) => Code;
+}
+
+/**
+ * The conversion saga is the catalog entry whose name starts with "conver" (e.g. `conversion`,
+ * `convertPoints`); `startConversion` functions are bound to it.
+ */
+const CONVERSION_SAGA_NAME = /^conver/i;
+const API_LOG_RETENTION = RetentionDays.ONE_MONTH;
+const STATE_MACHINE_LOG_RETENTION = RetentionDays.THREE_MONTHS;
+/** Headers storefront scripts send: the session token, JSON bodies, idempotent conversions. */
+const CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key"];
+/** Headers storefront scripts must read: the 202 status URL and 409's back-off. */
+const CORS_EXPOSE_HEADERS = ["location", "retry-after"];
+
+export interface LoyaltyStateMachine {
+  readonly machine: StateMachine;
+  readonly logGroup: LogGroup;
+  /** The functions its tasks invoke, each granted invoke exactly once. */
+  readonly tasks: readonly LoyaltyFunction[];
+}
+
+export class LoyaltyStack extends Stack {
+  readonly stage: Stage;
+  readonly functions: Readonly<Record<FunctionName, LoyaltyFunction>>;
+  readonly loyaltyTable: Table;
+  readonly auditTable: Table;
+  readonly secrets: LoyaltySecrets;
+  readonly api: HttpApi;
+  readonly apiStage: HttpStage;
+  readonly apiRoutes: ReadonlyArray<{ readonly spec: RouteSpec; readonly route: HttpRoute }>;
+  readonly stateMachines: Readonly<Record<string, LoyaltyStateMachine>>;
+  /** The saga `startConversion` functions start, when the catalog has one. */
+  readonly conversionStateMachine: StateMachine | undefined;
+
+  constructor(scope: Construct, id: string, props: LoyaltyStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    const spec: LoyaltyCatalog = props.catalog ?? catalog;
+    const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
+    this.stage = stage;
+
+    this.loyaltyTable = tableFrom(this, "LoyaltyTable", loyaltyTable);
+    this.auditTable = tableFrom(this, "AuditTable", auditTable);
+    this.secrets = createSecrets(this, stage);
+
+    // Task functions must exist before their state machines, and functions that start the
+    // conversion saga after it; a function cannot be both without a cycle.
+    const functionNames = Object.keys(spec.functions) as FunctionName[];
+    const startsConversion = (name: FunctionName) =>
+      spec.functions[name].capabilities.includes("startConversion");
+    const built: Partial<Record<FunctionName, LoyaltyFunction>> = {};
+    const resources = {
+      stage,
+      loyaltyTable: this.loyaltyTable,
+      auditTable: this.auditTable,
+      secrets: this.secrets,
+    };
+    const buildFunction = (name: FunctionName, conversionStateMachine?: StateMachine) => {
+      const code = props.functionCode?.(name);
+      built[name] = new LoyaltyFunction(this, functionConstructId(name), {
+        spec: spec.functions[name],
+        projectRoot,
+        resources: { ...resources, conversionStateMachine },
+        ...(code ? { code } : {}),
+      });
+    };
+    for (const name of functionNames.filter((name) => !startsConversion(name))) buildFunction(name);
+
+    const stateMachines: Record<string, LoyaltyStateMachine> = {};
+    for (const [name, machine] of Object.entries(spec.stateMachines)) {
+      stateMachines[name] = this.stateMachine(name, machine, projectRoot, (task) => {
+        const fn = built[task];
+        if (!fn) {
+          throw new Error(
+            `State machine ${name} uses ${task}, which starts the conversion saga or is not in the catalog`,
+          );
+        }
+        return fn;
+      });
+    }
+    this.stateMachines = stateMachines;
+
+    this.conversionStateMachine = conversionStateMachine(stateMachines);
+    for (const name of functionNames.filter(startsConversion)) {
+      buildFunction(name, this.conversionStateMachine);
+    }
+    this.functions = completeRecord(functionNames, built);
+
+    const { api, apiStage, apiRoutes } = this.httpApi(spec.routes, stage);
+    this.api = api;
+    this.apiStage = apiStage;
+    this.apiRoutes = apiRoutes;
+
+    new CfnOutput(this, "ApiUrl", { value: apiStage.url, description: "Base URL of the loyalty HTTP API" });
+    new CfnOutput(this, "LoyaltyTableName", { value: this.loyaltyTable.tableName });
+    new CfnOutput(this, "AuditTableName", { value: this.auditTable.tableName });
+    for (const [name, { machine }] of Object.entries(stateMachines)) {
+      new CfnOutput(this, `${constructId(name)}StateMachineArn`, { value: machine.stateMachineArn });
+    }
+
+    acknowledgeNagFindings(this);
+  }
+
+  /** A Standard workflow from its ASL file, each `${Placeholder}` replaced by its function's ARN. */
+  private stateMachine(
+    name: string,
+    spec: StateMachineSpec,
+    projectRoot: string,
+    taskFunction: (task: FunctionName) => LoyaltyFunction,
+  ): LoyaltyStateMachine {
+    const file = path.resolve(projectRoot, spec.definitionFile);
+    const definition = readFileSync(file, "utf8");
+    checkDefinition(name, spec, definition);
+
+    const id = constructId(name);
+    const logGroup = new LogGroup(this, `${id}StateMachineLogs`, {
+      // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy.
+      logGroupName: `/aws/vendedlogs/states/${this.stackName}-${name}`,
+      retention: STATE_MACHINE_LOG_RETENTION,
+    });
+    const tasks = Object.entries(spec.tasks).map(([placeholder, task]) => ({
+      placeholder,
+      fn: taskFunction(task),
+    }));
+    const machine = new StateMachine(this, `${id}StateMachine`, {
+      // A readable name operators find in the console; also makes execution ARNs predictable.
+      stateMachineName: `${this.stackName}-${name}`,
+      stateMachineType: StateMachineType.STANDARD,
+      comment: spec.description,
+      definitionBody: DefinitionBody.fromString(definition),
+      definitionSubstitutions: Object.fromEntries(
+        tasks.map(({ placeholder, fn }) => [placeholder, fn.function.functionArn]),
+      ),
+      // Execution data is logged so operators can follow a conversion without opening history.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    const taskFunctions = [...new Set(tasks.map(({ fn }) => fn))];
+    for (const fn of taskFunctions) fn.function.grantInvoke(machine);
+    return { machine, logGroup, tasks: taskFunctions };
+  }
+
+  private httpApi(
+    routes: readonly RouteSpec[],
+    stage: Stage,
+  ): {
+    api: HttpApi;
+    apiStage: HttpStage;
+    apiRoutes: Array<{ spec: RouteSpec; route: HttpRoute }>;
+  } {
+    const methods = [...new Set(routes.map((route) => route.method))];
+    const api = new HttpApi(this, "Api", {
+      apiName: `${this.stackName}-api`,
+      description: "Loyalty points and coupons for the storefront and customer account pages",
+      // The stage is created below so that it carries access logs and per-route throttles.
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: stage.config.storefrontOrigins,
+        allowMethods: [...methods.map((method) => CorsHttpMethod[method]), CorsHttpMethod.OPTIONS],
+        allowHeaders: CORS_ALLOW_HEADERS,
+        exposeHeaders: CORS_EXPOSE_HEADERS,
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", { retention: API_LOG_RETENTION });
+    const apiStage = new HttpStage(this, "ApiDefaultStage", {
+      httpApi: api,
+      stageName: "$default",
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            requestTime: "$context.requestTime",
+            ip: "$context.identity.sourceIp",
+            userAgent: "$context.identity.userAgent",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            protocol: "$context.protocol",
+            responseLength: "$context.responseLength",
+            responseLatency: "$context.responseLatency",
+            integrationLatency: "$context.integrationLatency",
+            integrationError: "$context.integrationErrorMessage",
+          }),
+        ),
+      },
+    });
+
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationFor = (name: FunctionName) => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${constructId(name)}Integration`,
+          this.functions[name].function,
+        );
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+
+    const apiRoutes = routes.map((spec) => {
+      const [route] = api.addRoutes({
+        path: spec.path,
+        methods: [HttpMethod[spec.method]],
+        integration: integrationFor(spec.function),
+      });
+      if (!route) throw new Error(`Route ${routeKey(spec)} was not created`);
+      return { spec, route };
+    });
+
+    // HTTP APIs throttle per route only through the stage's RouteSettings, keyed by route key.
+    // The property is untyped JSON, so the keys are written as CloudFormation spells them.
+    const cfnStage = apiStage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      routes.map((route) => [
+        routeKey(route),
+        { ThrottlingRateLimit: route.throttle.rate, ThrottlingBurstLimit: route.throttle.burst },
+      ]),
+    );
+    // Route settings may only name routes that already exist.
+    for (const { route } of apiRoutes) apiStage.node.addDependency(route);
+
+    return { api, apiStage, apiRoutes };
+  }
+}
+
+export function routeKey(route: Pick<RouteSpec, "method" | "path">): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** `points` -> `PointsFunction`; stable construct ids keep logical ids stable across edits. */
+export function functionConstructId(name: FunctionName): string {
+  return `${constructId(name)}Function`;
+}
+
+function constructId(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function tableFrom(scope: Construct, id: string, definition: TableDefinition): Table {
+  const table = new Table(scope, id, {
+    partitionKey: attribute(definition.partitionKey),
+    sortKey: attribute(definition.sortKey),
+    billingMode:
+      definition.billingMode === "PAY_PER_REQUEST" ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
+    encryption: TableEncryption.AWS_MANAGED,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
+  });
+  for (const index of definition.globalIndexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: attribute(index.partitionKey),
+      sortKey: attribute(index.sortKey),
+      projectionType: ProjectionType.ALL,
+    });
+  }
+  return table;
+}
+
+function attribute(key: KeyAttribute): Attribute {
+  return { name: key.name, type: key.type === "S" ? AttributeType.STRING : AttributeType.NUMBER };
+}
+
+/** Secrets are created with generated placeholders; operators put the real values after deploy. */
+function createSecrets(scope: Stack, stage: Stage): LoyaltySecrets {
+  const name = (suffix: string) => `loyalty/${stage.name}/${suffix}`;
+  const howToSet = "Set it after deploy with `aws secretsmanager put-secret-value`; never commit it.";
+  return {
+    shopifyAdminToken: new Secret(scope, "ShopifyAdminToken", {
+      secretName: name("shopify-admin-token"),
+      description: `Shopify Admin API access token (shpat_...) of the loyalty app for ${stage.config.shopDomain}. The generated value is a placeholder. ${howToSet}`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    }),
+    shopifyAppSecret: new Secret(scope, "ShopifyAppSecret", {
+      secretName: name("shopify-app-secret"),
+      description: `Client secret of the Shopify app (verifies session tokens, app proxy and webhook signatures). The generated value is a placeholder. ${howToSet}`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    }),
+    smaregiCredentials: new Secret(scope, "SmaregiCredentials", {
+      secretName: name("smaregi-credentials"),
+      description: `Smaregi Platform API client credentials for contract ${stage.config.smaregi.contractId}, as JSON {"clientId": "...", "clientSecret": "..."}. Both generated values are placeholders. ${howToSet}`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ clientId: "placeholder-set-after-deploy" }),
+        generateStringKey: "clientSecret",
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    }),
+  };
+}
+
+/** Fails synthesis when the ASL and the catalog's task map disagree, naming the placeholder. */
+function checkDefinition(name: string, spec: StateMachineSpec, definition: string): void {
+  try {
+    JSON.parse(definition);
+  } catch (error) {
+    throw new Error(`State machine ${name}: ${spec.definitionFile} is not valid JSON`, { cause: error });
+  }
+  const used = new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]));
+  const mapped = new Set(Object.keys(spec.tasks));
+  const missing = [...used].filter((placeholder) => placeholder !== undefined && !mapped.has(placeholder));
+  const unused = [...mapped].filter((placeholder) => !used.has(placeholder));
+  if (missing.length > 0 || unused.length > 0) {
+    throw new Error(
+      `State machine ${name} (${spec.definitionFile}): ` +
+        [
+          missing.length > 0 ? `placeholders without a task function: ${missing.join(", ")}` : "",
+          unused.length > 0 ? `tasks not used in the ASL: ${unused.join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
+    );
+  }
+}
+
+function conversionStateMachine(
+  stateMachines: Record<string, LoyaltyStateMachine>,
+): StateMachine | undefined {
+  const matches = Object.entries(stateMachines).filter(([name]) => CONVERSION_SAGA_NAME.test(name));
+  if (matches.length > 1) {
+    const names = matches.map(([name]) => name).join(", ");
+    throw new Error(`More than one state machine looks like the conversion saga: ${names}`);
+  }
+  return matches[0]?.[1].machine;
+}
+
+function completeRecord(
+  names: readonly FunctionName[],
+  built: Partial<Record<FunctionName, LoyaltyFunction>>,
+): Record<FunctionName, LoyaltyFunction> {
+  const entries = names.map((name) => {
+    const fn = built[name];
+    if (!fn) throw new Error(`Function ${name} was not built`);
+    return [name, fn] as const;
+  });
+  return Object.fromEntries(entries) as Record<FunctionName, LoyaltyFunction>;
+}

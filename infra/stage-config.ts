@@ -1,0 +1,179 @@
+/**
+ * Stage configuration: everything that differs between deployments of the service, validated
+ * once at synthesis.
+ *
+ * Where it comes from: cdk.json's context holds a `stages` object with one entry per stage, and
+ * `-c stage=<name>` picks the entry (`demo` when omitted, so `npm run synth` works with no
+ * arguments). A real shop adds its own entry, e.g. `stages.production`, and deploys with
+ * `npx cdk deploy -c stage=production`. A whole entry may also be given on the command line as
+ * JSON (`-c stages='{"production": {...}}'`), which replaces the committed object.
+ *
+ * A wrong or missing value fails synthesis with a message naming the stage and the field.
+ * Secrets never live here: the stack creates empty Secrets Manager secrets for operators to fill.
+ */
+import type { Node } from "constructs";
+import { z } from "zod";
+
+export const DEFAULT_STAGE = "demo";
+
+const positiveInt = z.number().int().positive();
+
+/** An origin as browsers send it: https, no path, no trailing slash. */
+const storefrontOrigin = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === "https:" && url.origin === value;
+}, "must be an https origin without a path or trailing slash, e.g. https://shop.example.com");
+
+/** Rejects zone names Intl does not know, so a typo does not shift every daily limit by hours. */
+const timeZone = z.string().refine((value) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone, e.g. Asia/Tokyo");
+
+export const stageConfigSchema = z
+  .object({
+    /** AWS account and region; omitted means environment-agnostic (the CLI's credentials decide). */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region, e.g. ap-northeast-1")
+      .optional(),
+
+    shopDomain: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be <shop>.myshopify.com"),
+    shopifyApiVersion: z
+      .string()
+      .regex(/^\d{4}-(01|04|07|10)$/, "must be a stable Shopify version, e.g. 2026-10"),
+
+    smaregi: z.object({
+      contractId: z.string().min(1, "must be the Smaregi contract id"),
+      environment: z.enum(["sandbox", "production"]),
+      /** Which Smaregi customer field holds the member number printed on the card. */
+      memberField: z.enum(["customerCode", "customerNo"]),
+    }),
+
+    rules: z
+      .object({
+        pointsUnit: positiveInt,
+        pointsMinimum: positiveInt,
+        dailyPointsLimit: positiveInt,
+        yenPerPoint: positiveInt,
+        couponValidityDays: positiveInt.max(3650),
+      })
+      .refine((rules) => rules.pointsMinimum % rules.pointsUnit === 0, {
+        message: "pointsMinimum must be a multiple of pointsUnit",
+        path: ["pointsMinimum"],
+      })
+      .refine((rules) => rules.dailyPointsLimit >= rules.pointsMinimum, {
+        message: "dailyPointsLimit must be at least pointsMinimum",
+        path: ["dailyPointsLimit"],
+      }),
+
+    defaultLocale: z.enum(["en", "ja"]),
+    shopTimeZone: timeZone,
+
+    email: z.object({
+      /** Sender of customer and admin mail; its SES identity must be verified in the region. */
+      from: z.email(),
+      /**
+       * The verified SES identity that covers `from`: the domain (default, taken from `from`) or
+       * the address itself. Sending permission is scoped to exactly this identity.
+       */
+      identity: z.string().min(1).optional(),
+      /** Where operator alerts and admin notices go. */
+      admin: z.email(),
+    }),
+
+    /** Origins allowed by the API's CORS: the storefront and its custom domains. */
+    storefrontOrigins: z.array(storefrontOrigin).min(1, "list at least one storefront origin"),
+
+    logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  })
+  .strict();
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+export class StageConfigError extends Error {
+  override readonly name = "StageConfigError";
+}
+
+const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "must be lower-case letters, digits, dashes");
+
+export interface Stage {
+  readonly name: string;
+  readonly config: StageConfig;
+}
+
+/** Validates one stage's raw configuration; the error lists every wrong field by path. */
+export function parseStageConfig(name: string, raw: unknown): Stage {
+  const parsedName = stageName.safeParse(name);
+  if (!parsedName.success) {
+    throw new StageConfigError(`Invalid stage name "${name}": ${z.prettifyError(parsedName.error)}`);
+  }
+  const parsed = stageConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new StageConfigError(
+      `Invalid configuration for stage "${name}" (cdk.json context.stages.${name}):\n${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return { name, config: parsed.data };
+}
+
+/** Reads `-c stage=<name>` (default `demo`) and that entry of the `stages` context object. */
+export function loadStage(node: Node): Stage {
+  const requested: unknown = node.tryGetContext("stage") ?? DEFAULT_STAGE;
+  if (typeof requested !== "string") {
+    throw new StageConfigError("Context value `stage` must be a stage name string");
+  }
+  const stages = parseStagesContext(node.tryGetContext("stages"));
+  if (!Object.hasOwn(stages, requested)) {
+    const known = Object.keys(stages).join(", ") || "none";
+    throw new StageConfigError(
+      `Unknown stage "${requested}": add it under context.stages in cdk.json (known stages: ${known})`,
+    );
+  }
+  return parseStageConfig(requested, stages[requested]);
+}
+
+/** Context values given with `-c` arrive as strings; cdk.json's arrive as objects. */
+function parseStagesContext(value: unknown): Record<string, unknown> {
+  let stages: unknown = value;
+  if (typeof value === "string") {
+    try {
+      stages = JSON.parse(value);
+    } catch (error) {
+      throw new StageConfigError("Context value `stages` is not valid JSON", { cause: error });
+    }
+  }
+  if (stages === undefined) {
+    throw new StageConfigError("Context value `stages` is missing: cdk.json should define context.stages");
+  }
+  if (typeof stages !== "object" || stages === null || Array.isArray(stages)) {
+    throw new StageConfigError("Context value `stages` must be an object of stage name -> configuration");
+  }
+  return { ...stages };
+}
+
+/** Smaregi hosts differ only by environment; config.ts defaults to production hosts. */
+export function smaregiUrls(environment: StageConfig["smaregi"]["environment"]): {
+  readonly authUrl: string;
+  readonly apiUrl: string;
+} {
+  return environment === "production"
+    ? { authUrl: "https://id.smaregi.jp", apiUrl: "https://api.smaregi.jp" }
+    : { authUrl: "https://id.smaregi.dev", apiUrl: "https://api.smaregi.dev" };
+}
+
+/** The SES identity that sending is scoped to: explicit, or the sender's domain. */
+export function senderIdentity(email: StageConfig["email"]): string {
+  if (email.identity) return email.identity;
+  const domain = email.from.split("@")[1];
+  if (!domain) throw new StageConfigError(`email.from "${email.from}" has no domain`);
+  return domain;
+}

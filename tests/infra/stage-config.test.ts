@@ -1,0 +1,68 @@
+import { App } from "aws-cdk-lib";
+import { describe, expect, it } from "vitest";
+import cdkJson from "../../cdk.json" with { type: "json" };
+import { loadStage, parseStageConfig, StageConfigError } from "../../infra/stage-config";
+
+const demo = cdkJson.context.stages.demo;
+
+describe("Stage configuration", () => {
+  it("accepts the committed demo stage", () => {
+    // Act
+    const stage = parseStageConfig("demo", demo);
+
+    // Assess
+    expect(stage.config.shopDomain).toBe("loyalty-demo.myshopify.com");
+    expect(stage.config.rules.dailyPointsLimit).toBe(10_000);
+  });
+
+  it("rejects a shop domain that is not <shop>.myshopify.com, naming the field", () => {
+    // Act
+    const parse = () => parseStageConfig("demo", { ...demo, shopDomain: "shop.example.com" });
+
+    // Assess
+    expect(parse).toThrow(StageConfigError);
+    expect(parse).toThrow(/stage "demo"[\s\S]*must be <shop>\.myshopify\.com[\s\S]*at shopDomain/);
+  });
+
+  it("names nested fields and every wrong value at once", () => {
+    // Act
+    const parse = () =>
+      parseStageConfig("demo", {
+        ...demo,
+        smaregi: { ...demo.smaregi, environment: "staging" },
+        storefrontOrigins: ["https://shop.example.com/"],
+        rules: { ...demo.rules, pointsMinimum: 150 },
+      });
+
+    // Assess
+    expect(parse).toThrow(/at smaregi\.environment/);
+    expect(parse).toThrow(/at storefrontOrigins\[0\]/);
+    expect(parse).toThrow(/pointsMinimum must be a multiple of pointsUnit/);
+  });
+
+  it("rejects unknown keys, so a misspelt setting does not silently fall back", () => {
+    expect(() => parseStageConfig("demo", { ...demo, shopDomian: "x" })).toThrow(/shopDomian/);
+  });
+
+  it("selects the stage named by -c stage and explains an unknown one", () => {
+    // Prepare
+    const context = { stages: { demo } };
+
+    // Act / Assess
+    expect(loadStage(new App({ context }).node).name).toBe("demo");
+    expect(() => loadStage(new App({ context: { ...context, stage: "production" } }).node)).toThrow(
+      /Unknown stage "production": add it under context\.stages in cdk\.json \(known stages: demo\)/,
+    );
+  });
+
+  it("accepts the stages object given as JSON on the command line", () => {
+    // Prepare
+    const stages = JSON.stringify({ staging: { ...demo, shopDomain: "loyalty-staging.myshopify.com" } });
+
+    // Act
+    const stage = loadStage(new App({ context: { stage: "staging", stages } }).node);
+
+    // Assess
+    expect(stage.config.shopDomain).toBe("loyalty-staging.myshopify.com");
+  });
+});
