@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DuplicateAuditEvent } from "../errors";
+import type { AuditTrail, NewAuditEvent } from "../ports";
+import { type AuditEvent, type AuditSubject, auditEventSchema } from "../records";
+import {
+  failedCondition,
+  type Item,
+  keys,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "./common";
+
+/** DynamoDB caps a transaction at 100 items. */
+const maxSubjectsPerEvent = 100;
+
+export class DynamoAuditTrail implements AuditTrail {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async appendAuditEvent({ relatedSubjects = [], ...input }: NewAuditEvent): Promise<AuditEvent> {
+    const event = auditEventSchema.parse({
+      ...input,
+      ...(relatedSubjects.length > 0 ? { relatedSubjects } : {}),
+      eventId: input.eventId ?? randomUUID(),
+      at: input.at ?? this.#now().toISOString(),
+    });
+    const subjects = [event.subject, ...relatedSubjects];
+    if (subjects.length > maxSubjectsPerEvent) {
+      throw new Error(`An audit event can be recorded under at most ${maxSubjectsPerEvent} subjects`);
+    }
+    // Only puts with a not-exists condition: the table's grants allow nothing else.
+    const puts = subjects.map((subject) => ({
+      TableName: this.#table,
+      Item: this.#item(subject, event),
+      ConditionExpression: "attribute_not_exists(pk)",
+    }));
+    try {
+      const [single] = puts;
+      if (puts.length === 1 && single !== undefined) {
+        await this.#client.send(new PutCommand(single));
+      } else {
+        await transactWrite(this.#client, { TransactItems: puts.map((Put) => ({ Put })) });
+      }
+    } catch (error) {
+      const duplicate =
+        error instanceof ConditionalCheckFailedException ||
+        (error instanceof TransactionCanceledException &&
+          (error.CancellationReasons ?? []).some(failedCondition));
+      if (duplicate) throw new DuplicateAuditEvent(event.eventId);
+      throw error;
+    }
+    return event;
+  }
+
+  async listAuditEvents(subject: AuditSubject): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let startKey: Item | undefined;
+    // A subject's trail is a few dozen events at most, so read it whole.
+    do {
+      const result = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.auditSubject(subject) },
+          ScanIndexForward: true,
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      events.push(...(result.Items ?? []).map((item) => auditEventSchema.parse(item)));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return events;
+  }
+
+  #item(subject: AuditSubject, event: AuditEvent): Item {
+    return {
+      pk: keys.auditSubject(subject),
+      // ISO instants sort as text, so the trail reads in time order; the id keeps equal instants apart.
+      sk: `${event.at}#${event.eventId}`,
+      ...withoutUndefined(event),
+    };
+  }
+}

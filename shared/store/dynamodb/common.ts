@@ -1,0 +1,201 @@
+/** Building blocks shared by the DynamoDB repositories: keys, cursors, paging, updates, transactions. */
+import {
+  type AttributeValue,
+  type CancellationReason,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  type NativeAttributeValue,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { InvalidRequest } from "../../errors";
+import type { Page, PageRequest } from "../ports";
+import type { AuditSubject } from "../records";
+
+export type Item = Record<string, NativeAttributeValue>;
+
+export interface RepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Injected so tests can place events in time. */
+  now?: () => Date;
+}
+
+// ---- keys ----
+
+export const keys = {
+  conversion: (conversionId: string) => ({ pk: `CONV#${conversionId}`, sk: "CONV" }),
+  idempotency: (customerId: string, idempotencyKey: string) => ({
+    pk: `IDEM#${customerId}#${idempotencyKey}`,
+    sk: "IDEM",
+  }),
+  lease: (customerId: string) => ({ pk: `LEASE#${customerId}`, sk: "LEASE" }),
+  daily: (customerId: string, shopDate: string) => ({ pk: `DAILY#${customerId}`, sk: shopDate }),
+  coupon: (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: "COUPON" }),
+  customer: (customerId: string) => `CUST#${customerId}`,
+  conversionStatus: (status: string) => `CONVSTATUS#${status}`,
+  allCoupons: "COUPONS",
+  auditSubject: (subject: AuditSubject) => {
+    switch (subject.type) {
+      case "conversion":
+        return `CONV#${subject.id}`;
+      case "coupon":
+        return `COUPON#${subject.id.toUpperCase()}`;
+      case "customer":
+        return `CUST#${subject.id}`;
+    }
+  },
+} as const;
+
+export function epochSeconds(ms: number): number {
+  return Math.ceil(ms / 1000);
+}
+
+/** The document client rejects `undefined` unless configured otherwise; do not rely on the caller's config. */
+export function withoutUndefined<T extends object>(value: T): Item {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
+}
+
+// ---- conditional updates ----
+
+/**
+ * `SET` for every defined field of a patch, guarded by `status IN (expected)`. Placeholders are
+ * generated, so field names never meet DynamoDB's reserved words.
+ */
+export function conditionalStatusUpdate(patch: Item, expectedStatuses: readonly string[]) {
+  const names: Record<string, string> = { "#status": "status" };
+  const values: Item = {};
+  const assignments = Object.entries(patch).map(([field, value], index) => {
+    names[`#f${index}`] = field;
+    values[`:f${index}`] = value;
+    return `#f${index} = :f${index}`;
+  });
+  const expected = expectedStatuses.map((status, index) => {
+    values[`:e${index}`] = status;
+    return `:e${index}`;
+  });
+  return {
+    UpdateExpression: `SET ${assignments.join(", ")}`,
+    ConditionExpression: `attribute_exists(pk) AND #status IN (${expected.join(", ")})`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Reads a string attribute of an item returned with a failed condition (those are not unmarshalled). */
+export function rawString(
+  item: Record<string, AttributeValue> | undefined,
+  name: string,
+): string | undefined {
+  const value = item?.[name];
+  return value !== undefined && "S" in value ? value.S : undefined;
+}
+
+export function rawNumber(
+  item: Record<string, AttributeValue> | undefined,
+  name: string,
+): number | undefined {
+  const value = item?.[name];
+  return value !== undefined && "N" in value && value.N !== undefined ? Number(value.N) : undefined;
+}
+
+// ---- transactions ----
+
+const maxTransactionAttempts = 4;
+
+export function failedCondition(reason: CancellationReason | undefined): boolean {
+  return reason?.Code === "ConditionalCheckFailed";
+}
+
+function onlyConflicts(error: TransactionCanceledException): boolean {
+  const reasons = error.CancellationReasons ?? [];
+  return (
+    reasons.some((reason) => reason.Code === "TransactionConflict") &&
+    !reasons.some((reason) => failedCondition(reason))
+  );
+}
+
+/**
+ * TransactWriteItems, retried while it was cancelled only because another transaction was touching
+ * the same items: nothing was written, and the retry sees the winner's result (e.g. the lease taken).
+ * Throws the last `TransactionCanceledException` otherwise.
+ */
+export async function transactWrite(
+  client: DynamoDBDocumentClient,
+  input: TransactWriteCommandInput,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new TransactWriteCommand(input));
+      return;
+    } catch (error) {
+      const retry =
+        error instanceof TransactionCanceledException &&
+        onlyConflicts(error) &&
+        attempt < maxTransactionAttempts;
+      if (!retry) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
+    }
+  }
+}
+
+// ---- paging ----
+
+const cursorSchema = z.record(z.string(), z.string());
+
+function encodeCursor(lastEvaluatedKey: Item | undefined): string | undefined {
+  if (lastEvaluatedKey === undefined) return undefined;
+  return Buffer.from(JSON.stringify(lastEvaluatedKey), "utf8").toString("base64url");
+}
+
+/** Decodes a cursor, refusing one made for another listing (e.g. another customer's coupons). */
+function decodeCursor(cursor: string | undefined, scope: Record<string, string>): Item | undefined {
+  if (cursor === undefined) return undefined;
+  const invalid = new InvalidRequest("invalid_cursor", "The cursor does not belong to this listing");
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid;
+  }
+  const parsed = cursorSchema.safeParse(decoded);
+  if (!parsed.success) throw invalid;
+  for (const [name, value] of Object.entries(scope)) {
+    if (parsed.data[name] !== value) throw invalid;
+  }
+  return parsed.data;
+}
+
+export const maxPageSize = 100;
+
+/**
+ * One page of a query. With a filter, DynamoDB's Limit counts items read, not returned, so this
+ * keeps reading until the page is full or the partition is exhausted.
+ */
+export async function queryPage<T>(
+  client: DynamoDBDocumentClient,
+  query: Omit<QueryCommandInput, "Limit" | "ExclusiveStartKey">,
+  page: PageRequest,
+  cursorScope: Record<string, string>,
+  parse: (item: Item) => T,
+): Promise<Page<T>> {
+  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > maxPageSize) {
+    throw new InvalidRequest("invalid_limit", `limit must be an integer from 1 to ${maxPageSize}`);
+  }
+  const items: T[] = [];
+  let startKey = decodeCursor(page.cursor, cursorScope);
+  do {
+    const result = await client.send(
+      new QueryCommand({ ...query, Limit: page.limit - items.length, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(result.Items ?? []).map(parse));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey !== undefined && items.length < page.limit);
+  const nextCursor = encodeCursor(startKey);
+  return nextCursor === undefined ? { items } : { items, nextCursor };
+}

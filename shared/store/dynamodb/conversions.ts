@@ -1,0 +1,392 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Conflict, NotFound } from "../../errors";
+import { loyaltyIndexes } from "../../tables";
+import { ConversionStatusConflict, DailyLimitExceeded } from "../errors";
+import type {
+  ConversionPatch,
+  ConversionStore,
+  NewConversion,
+  Page,
+  PageRequest,
+  ReleaseOptions,
+  ReleaseResult,
+  ReservationResult,
+} from "../ports";
+import {
+  type ConversionRecord,
+  type ConversionStatus,
+  conversionRecordSchema,
+  conversionStatusSchema,
+  terminalConversionStatuses,
+} from "../records";
+import {
+  conditionalStatusUpdate,
+  epochSeconds,
+  failedCondition,
+  type Item,
+  keys,
+  queryPage,
+  type RepositoryOptions,
+  rawNumber,
+  rawString,
+  transactWrite,
+  withoutUndefined,
+} from "./common";
+
+export interface ConversionStoreOptions extends RepositoryOptions {
+  /** Points a customer may convert per shop-local day (design: 10,000). */
+  dailyLimitPoints?: number;
+  /** How long a reservation blocks the customer's next conversion if the saga never releases it. */
+  leaseSeconds?: number;
+  /** How long an idempotency key is remembered (Step Functions execution names are unique for 90 days). */
+  idempotencyDays?: number;
+}
+
+const day = 24 * 60 * 60 * 1000;
+
+export class DynamoConversionStore implements ConversionStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+  readonly #dailyLimit: number;
+  readonly #leaseMs: number;
+  readonly #idempotencyMs: number;
+
+  constructor(options: ConversionStoreOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+    this.#dailyLimit = options.dailyLimitPoints ?? 10_000;
+    this.#leaseMs = (options.leaseSeconds ?? 300) * 1000;
+    this.#idempotencyMs = (options.idempotencyDays ?? 90) * day;
+  }
+
+  async reserveConversion(input: NewConversion): Promise<ReservationResult> {
+    const now = this.#now();
+    const nowMs = now.getTime();
+    const conversion = conversionRecordSchema.parse({
+      ...input,
+      status: "reserved",
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+    const { customerId, conversionId, points, shopDate } = conversion;
+    if (points > this.#dailyLimit) {
+      // The daily condition below cannot express this (the limit minus the points is negative).
+      throw new DailyLimitExceeded(
+        points,
+        this.#dailyLimit,
+        await this.#remainingToday(customerId, shopDate),
+      );
+    }
+    const leaseExpiresAt = nowMs + this.#leaseMs;
+
+    try {
+      await transactWrite(this.#client, {
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.#table,
+              Item: {
+                ...keys.idempotency(customerId, conversion.idempotencyKey),
+                conversionId,
+                requestHash: conversion.requestHash,
+                createdAt: conversion.createdAt,
+                ttl: epochSeconds(nowMs + this.#idempotencyMs),
+              },
+              ConditionExpression: "attribute_not_exists(pk)",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+          {
+            Put: {
+              TableName: this.#table,
+              Item: this.#conversionItem(conversion),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Put: {
+              TableName: this.#table,
+              Item: {
+                ...keys.lease(customerId),
+                holder: conversionId,
+                leaseExpiresAt,
+                acquiredAt: conversion.createdAt,
+                // Expiry is decided by leaseExpiresAt; TTL only tidies up, a day later.
+                ttl: epochSeconds(leaseExpiresAt + day),
+              },
+              ConditionExpression: "attribute_not_exists(pk) OR leaseExpiresAt < :now",
+              ExpressionAttributeValues: { ":now": nowMs },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+          {
+            Update: {
+              TableName: this.#table,
+              Key: keys.daily(customerId, shopDate),
+              UpdateExpression: "ADD #points :points SET #ttl = if_not_exists(#ttl, :ttl)",
+              ConditionExpression: "attribute_not_exists(#points) OR #points <= :limitMinusPoints",
+              ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
+              ExpressionAttributeValues: {
+                ":points": points,
+                ":limitMinusPoints": this.#dailyLimit - points,
+                // Kept well past the day so a late release can still refund it.
+                ":ttl": epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day),
+              },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+        ],
+      });
+      return { outcome: "reserved", conversion };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [idempotency, record, lease, daily] = error.CancellationReasons ?? [];
+      if (failedCondition(idempotency)) {
+        const existingId = rawString(idempotency?.Item, "conversionId");
+        const existing = existingId === undefined ? undefined : await this.getConversion(existingId);
+        if (existing === undefined) {
+          throw new Error(`Idempotency record of customer ${customerId} points to no conversion`, {
+            cause: error,
+          });
+        }
+        return { outcome: "existing", conversion: existing };
+      }
+      if (failedCondition(lease)) {
+        const heldUntil = rawNumber(lease?.Item, "leaseExpiresAt") ?? leaseExpiresAt;
+        const retryAfterSeconds = Math.max(1, Math.ceil((heldUntil - nowMs) / 1000));
+        throw new Conflict(
+          "conversion_in_progress",
+          `Another conversion for this customer is in progress; try again in ${retryAfterSeconds} seconds.`,
+          retryAfterSeconds,
+        );
+      }
+      if (failedCondition(daily)) {
+        const convertedToday = rawNumber(daily?.Item, "points") ?? 0;
+        throw new DailyLimitExceeded(
+          points,
+          this.#dailyLimit,
+          Math.max(0, this.#dailyLimit - convertedToday),
+        );
+      }
+      if (failedCondition(record)) {
+        throw new Error(`Conversion id ${conversionId} is already taken`, { cause: error });
+      }
+      // Still conflicting after retries: a concurrent request for the same customer is being written.
+      throw new Conflict(
+        "conversion_in_progress",
+        "Another conversion for this customer is in progress; try again shortly.",
+        1,
+      );
+    }
+  }
+
+  async getConversion(conversionId: string): Promise<ConversionRecord | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.conversion(conversionId), ConsistentRead: true }),
+    );
+    return result.Item === undefined ? undefined : conversionRecordSchema.parse(result.Item);
+  }
+
+  async findByIdempotencyKey(
+    customerId: string,
+    idempotencyKey: string,
+  ): Promise<ConversionRecord | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.idempotency(customerId, idempotencyKey),
+        ConsistentRead: true,
+      }),
+    );
+    const conversionId: unknown = result.Item?.conversionId;
+    return typeof conversionId === "string" ? this.getConversion(conversionId) : undefined;
+  }
+
+  listConversionsByCustomer(customerId: string, page: PageRequest): Promise<Page<ConversionRecord>> {
+    const gsi1pk = keys.customer(customerId);
+    return queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: loyaltyIndexes.byCustomer,
+        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": "CONV#" },
+        ScanIndexForward: false,
+      },
+      page,
+      { gsi1pk },
+      (item) => conversionRecordSchema.parse(item),
+    );
+  }
+
+  listConversionsByStatus(status: ConversionStatus, page: PageRequest): Promise<Page<ConversionRecord>> {
+    const gsi2pk = keys.conversionStatus(conversionStatusSchema.parse(status));
+    return queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: loyaltyIndexes.byStatus,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": gsi2pk },
+        ScanIndexForward: false,
+      },
+      page,
+      { gsi2pk },
+      (item) => conversionRecordSchema.parse(item),
+    );
+  }
+
+  async updateConversion(
+    conversionId: string,
+    expectedStatuses: readonly ConversionStatus[],
+    patch: ConversionPatch,
+  ): Promise<ConversionRecord> {
+    if (expectedStatuses.length === 0) throw new Error("updateConversion needs at least one expected status");
+    const leavesTerminal = expectedStatuses.some(
+      (status) =>
+        terminalConversionStatuses.includes(status) && patch.status !== undefined && patch.status !== status,
+    );
+    // A programming error, not a race: a finished conversion keeps its outcome.
+    if (leavesTerminal) throw new Error(`A finished conversion cannot move to ${patch.status}`);
+
+    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() };
+    if (patch.status !== undefined) fields.gsi2pk = keys.conversionStatus(patch.status);
+    try {
+      const result = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.conversion(conversionId),
+          ...conditionalStatusUpdate(fields, expectedStatuses),
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return conversionRecordSchema.parse(result.Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item === undefined) {
+        throw new NotFound("conversion_not_found", `Conversion ${conversionId} does not exist`);
+      }
+      const current = conversionStatusSchema.safeParse(rawString(error.Item, "status"));
+      throw new ConversionStatusConflict(
+        conversionId,
+        current.success ? current.data : undefined,
+        expectedStatuses,
+      );
+    }
+  }
+
+  async releaseReservation(
+    conversionId: string,
+    customerId: string,
+    options: ReleaseOptions = {},
+  ): Promise<ReleaseResult> {
+    // Refund before releasing the lease, so the customer's next conversion sees the right total.
+    const dailyPointsRefunded =
+      options.refundDailyPoints === undefined
+        ? false
+        : await this.#refundDailyPoints(conversionId, customerId, options.refundDailyPoints);
+
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: keys.lease(customerId),
+          ConditionExpression: "holder = :holder",
+          ExpressionAttributeValues: { ":holder": conversionId },
+        }),
+      );
+      return { leaseReleased: true, dailyPointsRefunded };
+    } catch (error) {
+      // Already released, or expired and taken by a later conversion: not ours to delete.
+      if (error instanceof ConditionalCheckFailedException)
+        return { leaseReleased: false, dailyPointsRefunded };
+      throw error;
+    }
+  }
+
+  /** The flag on the conversion and the subtraction commit together, so a second call changes nothing. */
+  async #refundDailyPoints(
+    conversionId: string,
+    customerId: string,
+    refund: { shopDate: string; points: number },
+  ): Promise<boolean> {
+    try {
+      await transactWrite(this.#client, {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.#table,
+              Key: keys.conversion(conversionId),
+              UpdateExpression: "SET dailyRefunded = :true, updatedAt = :now",
+              // The refund must be the one this conversion counted, against the same customer and day.
+              ConditionExpression:
+                "attribute_exists(pk) AND attribute_not_exists(dailyRefunded) AND customerId = :customer " +
+                "AND #points = :points AND shopDate = :shopDate",
+              ExpressionAttributeNames: { "#points": "points" },
+              ExpressionAttributeValues: {
+                ":true": true,
+                ":now": this.#now().toISOString(),
+                ":customer": customerId,
+                ":points": refund.points,
+                ":shopDate": refund.shopDate,
+              },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+          {
+            Update: {
+              TableName: this.#table,
+              Key: keys.daily(customerId, refund.shopDate),
+              UpdateExpression: "ADD #points :minus",
+              ConditionExpression: "#points >= :points",
+              ExpressionAttributeNames: { "#points": "points" },
+              ExpressionAttributeValues: { ":minus": -refund.points, ":points": refund.points },
+            },
+          },
+        ],
+      });
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [record, daily] = error.CancellationReasons ?? [];
+      if (failedCondition(record)) {
+        if (record?.Item === undefined) {
+          throw new NotFound("conversion_not_found", `Conversion ${conversionId} does not exist`);
+        }
+        if (record.Item.dailyRefunded !== undefined) return false;
+        throw new Error(
+          `Refund of ${refund.points} points on ${refund.shopDate} does not match ${conversionId}`,
+        );
+      }
+      if (failedCondition(daily)) {
+        throw new Error(
+          `Daily total of customer ${customerId} on ${refund.shopDate} is below ${refund.points}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #remainingToday(customerId: string, shopDate: string): Promise<number> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.daily(customerId, shopDate), ConsistentRead: true }),
+    );
+    const converted: unknown = result.Item?.points;
+    return Math.max(0, this.#dailyLimit - (typeof converted === "number" ? converted : 0));
+  }
+
+  #conversionItem(conversion: ConversionRecord): Item {
+    return {
+      ...keys.conversion(conversion.conversionId),
+      gsi1pk: keys.customer(conversion.customerId),
+      gsi1sk: `CONV#${conversion.createdAt}#${conversion.conversionId}`,
+      gsi2pk: keys.conversionStatus(conversion.status),
+      gsi2sk: conversion.createdAt,
+      ...withoutUndefined(conversion),
+    };
+  }
+}
