@@ -1,6 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
-import { type Environment, parseEnvironment } from "../shared/config";
+import { type Environment, parseEnvironment, required } from "../shared/config";
 import type { ConversionRules } from "../shared/conversion/rules";
 import type { ApiEvent } from "../shared/http/api";
 import { SmaregiPointsLedger } from "../shared/pos";
@@ -52,7 +52,7 @@ export const pointsLedger = once(
     new SmaregiPointsLedger({
       authUrl: env.SMAREGI_AUTH_URL,
       apiUrl: env.SMAREGI_API_URL,
-      contractId: env.SMAREGI_CONTRACT_ID,
+      contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
       credentials: smaregiCredentials(),
       memberField: env.SMAREGI_MEMBER_FIELD,
       lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,

@@ -9,75 +9,59 @@ import { z } from "zod";
 const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalUrl = z.url().optional();
 
-export const environmentSchema = z
-  .object({
-    STAGE: z.string().default("local"),
-    SERVICE_NAME: z.string().default("loyalty"),
-    AWS_REGION: z.string().default("ap-northeast-1"),
+export const environmentSchema = z.object({
+  STAGE: z.string().default("local"),
+  SERVICE_NAME: z.string().default("loyalty"),
+  AWS_REGION: z.string().default("ap-northeast-1"),
 
-    SHOP_DOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be <shop>.myshopify.com"),
-    SHOP_TIMEZONE: z.string().default("Asia/Tokyo"),
-    DEFAULT_LOCALE: z.enum(["en", "ja"]).default("ja"),
+  SHOP_DOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be <shop>.myshopify.com"),
+  SHOP_TIMEZONE: z.string().default("Asia/Tokyo"),
+  DEFAULT_LOCALE: z.enum(["en", "ja"]).default("ja"),
 
-    SHOPIFY_API_VERSION: z
-      .string()
-      .regex(/^\d{4}-\d{2}$|^unstable$/)
-      .default("2026-10"),
-    /** Overrides https://{SHOP_DOMAIN} for the Admin API (the local emulator). */
-    SHOPIFY_ADMIN_URL: optionalUrl,
-    SHOPIFY_ADMIN_TOKEN: z.string().optional(),
-    SHOPIFY_ADMIN_TOKEN_SECRET_ID: z.string().optional(),
-    SHOPIFY_APP_SECRET: z.string().optional(),
-    SHOPIFY_APP_SECRET_SECRET_ID: z.string().optional(),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}$|^unstable$/)
+    .default("2026-10"),
+  /** Overrides https://{SHOP_DOMAIN} for the Admin API (the local emulator). */
+  SHOPIFY_ADMIN_URL: optionalUrl,
+  SHOPIFY_ADMIN_TOKEN: z.string().optional(),
+  SHOPIFY_ADMIN_TOKEN_SECRET_ID: z.string().optional(),
+  SHOPIFY_APP_SECRET: z.string().optional(),
+  SHOPIFY_APP_SECRET_SECRET_ID: z.string().optional(),
 
-    SMAREGI_CONTRACT_ID: z.string().min(1),
-    SMAREGI_AUTH_URL: z.url().default("https://id.smaregi.jp"),
-    SMAREGI_API_URL: z.url().default("https://api.smaregi.jp"),
-    SMAREGI_CLIENT_ID: z.string().optional(),
-    SMAREGI_CLIENT_SECRET: z.string().optional(),
-    /** A JSON secret {"clientId": "...", "clientSecret": "..."}. */
-    SMAREGI_CREDENTIALS_SECRET_ID: z.string().optional(),
-    SMAREGI_MEMBER_FIELD: z.enum(["customerCode", "customerNo"]).default("customerCode"),
-    POS_LOOKUP_TIMEOUT_MS: intFromEnv(3000),
-    POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
-    POS_HISTORY_DAYS: intFromEnv(31),
-    POS_HISTORY_LIMIT: intFromEnv(10),
+  SMAREGI_CONTRACT_ID: z.string().min(1).optional(),
+  SMAREGI_AUTH_URL: z.url().default("https://id.smaregi.jp"),
+  SMAREGI_API_URL: z.url().default("https://api.smaregi.jp"),
+  SMAREGI_CLIENT_ID: z.string().optional(),
+  SMAREGI_CLIENT_SECRET: z.string().optional(),
+  /** A JSON secret {"clientId": "...", "clientSecret": "..."}. */
+  SMAREGI_CREDENTIALS_SECRET_ID: z.string().optional(),
+  SMAREGI_MEMBER_FIELD: z.enum(["customerCode", "customerNo"]).default("customerCode"),
+  POS_LOOKUP_TIMEOUT_MS: intFromEnv(3000),
+  POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
+  POS_HISTORY_DAYS: intFromEnv(31),
+  POS_HISTORY_LIMIT: intFromEnv(10),
 
-    LOYALTY_TABLE: z.string().default("loyalty"),
-    AUDIT_TABLE: z.string().default("loyalty-audit"),
-    /** Local endpoints; unset in AWS. */
-    DYNAMODB_ENDPOINT: optionalUrl,
-    STEPFUNCTIONS_ENDPOINT: optionalUrl,
-    SES_ENDPOINT: optionalUrl,
+  LOYALTY_TABLE: z.string().default("loyalty"),
+  AUDIT_TABLE: z.string().default("loyalty-audit"),
+  /** Local endpoints; unset in AWS. */
+  DYNAMODB_ENDPOINT: optionalUrl,
+  STEPFUNCTIONS_ENDPOINT: optionalUrl,
+  SES_ENDPOINT: optionalUrl,
 
-    CONVERT_STATE_MACHINE_ARN: z.string().optional(),
-    CONVERSION_WAIT_MS: intFromEnv(10_000),
+  CONVERT_STATE_MACHINE_ARN: z.string().optional(),
+  CONVERSION_WAIT_MS: intFromEnv(10_000),
 
-    POINTS_UNIT: intFromEnv(100),
-    POINTS_MINIMUM: intFromEnv(100),
-    DAILY_POINTS_LIMIT: intFromEnv(10_000),
-    YEN_PER_POINT: intFromEnv(1),
-    CURRENCY: z.string().length(3).default("JPY"),
-    COUPON_VALIDITY_DAYS: intFromEnv(365),
+  POINTS_UNIT: intFromEnv(100),
+  POINTS_MINIMUM: intFromEnv(100),
+  DAILY_POINTS_LIMIT: intFromEnv(10_000),
+  YEN_PER_POINT: intFromEnv(1),
+  CURRENCY: z.string().length(3).default("JPY"),
+  COUPON_VALIDITY_DAYS: intFromEnv(365),
 
-    EMAIL_FROM: z.email().default("loyalty@example.com"),
-    ADMIN_EMAIL: z.email().optional(),
-  })
-  .superRefine((env, ctx) => {
-    const needOne = (plain: keyof typeof env, secretId: keyof typeof env) => {
-      if (!env[plain] && !env[secretId]) {
-        ctx.addIssue({ code: "custom", message: `set ${secretId} (or ${plain} locally)`, path: [secretId] });
-      }
-    };
-    needOne("SHOPIFY_APP_SECRET", "SHOPIFY_APP_SECRET_SECRET_ID");
-    if (!env.SMAREGI_CREDENTIALS_SECRET_ID && !(env.SMAREGI_CLIENT_ID && env.SMAREGI_CLIENT_SECRET)) {
-      ctx.addIssue({
-        code: "custom",
-        message: "set SMAREGI_CREDENTIALS_SECRET_ID (or SMAREGI_CLIENT_ID and SMAREGI_CLIENT_SECRET locally)",
-        path: ["SMAREGI_CREDENTIALS_SECRET_ID"],
-      });
-    }
-  });
+  EMAIL_FROM: z.email().default("loyalty@example.com"),
+  ADMIN_EMAIL: z.email().optional(),
+});
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -92,4 +76,17 @@ export function parseEnvironment(source: NodeJS.ProcessEnv = process.env): Envir
     throw new ConfigurationError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
+}
+
+/** A setting an adapter cannot work without; fails with a message naming it. */
+export function required<K extends keyof Environment>(
+  env: Environment,
+  key: K,
+  purpose: string,
+): NonNullable<Environment[K]> {
+  const value = env[key];
+  if (value === undefined || value === null || value === "") {
+    throw new ConfigurationError(`${String(key)} is not set; it is needed for ${purpose}`);
+  }
+  return value as NonNullable<Environment[K]>;
 }
