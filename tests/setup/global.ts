@@ -19,6 +19,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const port = process.env.DYNAMODB_TEST_PORT ? Number(process.env.DYNAMODB_TEST_PORT) : await findFreePort();
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
+    throw new Error(`DYNAMODB_TEST_PORT must be a port number, got "${process.env.DYNAMODB_TEST_PORT}"`);
+  }
   const dynamo = await startDynamoDbLocal({ port });
   project.provide("dynamoEndpoint", dynamo.endpoint);
   return () => dynamo.stop();

@@ -27,9 +27,15 @@ export class DynamoAuditTrail implements AuditTrail {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async appendAuditEvent({ relatedSubjects = [], ...input }: NewAuditEvent): Promise<AuditEvent> {
+  async appendAuditEvent({
+    subject,
+    relatedSubjects: related = [],
+    ...input
+  }: NewAuditEvent): Promise<AuditEvent> {
+    const relatedSubjects = related.map(normalised);
     const event = auditEventSchema.parse({
       ...input,
+      subject: normalised(subject),
       ...(relatedSubjects.length > 0 ? { relatedSubjects } : {}),
       eventId: input.eventId ?? randomUUID(),
       at: input.at ?? this.#now().toISOString(),
@@ -91,4 +97,9 @@ export class DynamoAuditTrail implements AuditTrail {
       ...withoutUndefined(event),
     };
   }
+}
+
+/** Coupon codes are looked up case-insensitively, so the trail names them the way they are stored. */
+function normalised(subject: AuditSubject): AuditSubject {
+  return subject.type === "coupon" ? { ...subject, id: subject.id.toUpperCase() } : subject;
 }
