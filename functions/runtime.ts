@@ -1,10 +1,21 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESClient } from "@aws-sdk/client-ses";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { EmailAdminAlerts } from "../shared/alerts";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
 import { type Environment, parseEnvironment, required } from "../shared/config";
+import { MetafieldCouponRecords } from "../shared/conversion/coupon-record";
+import type { RequestDependencies } from "../shared/conversion/request";
 import type { ConversionRules } from "../shared/conversion/rules";
+import type { SagaDependencies } from "../shared/conversion/saga";
+import { StepFunctionsSagaStarter } from "../shared/conversion/saga-starter";
 import type { ApiEvent } from "../shared/http/api";
 import { SmaregiPointsLedger } from "../shared/pos";
 import { secretValue } from "../shared/secrets";
+import { ShopifyAdminClient } from "../shared/shopify";
+import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore, shopLocalDate } from "../shared/store";
 
 /**
  * The composition root shared by the handlers: configuration parsed once per container and the
@@ -69,3 +80,87 @@ export const conversionRules: ConversionRules = {
   validityDays: env.COUPON_VALIDITY_DAYS,
   timeZone: env.SHOP_TIMEZONE,
 };
+
+// ---- AWS clients: created once per container, pointed at local endpoints when configured ----
+
+const dynamo = once(() =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: env.AWS_REGION,
+      ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  ),
+);
+const sfn = once(
+  () =>
+    new SFNClient({
+      region: env.AWS_REGION,
+      ...(env.STEPFUNCTIONS_ENDPOINT ? { endpoint: env.STEPFUNCTIONS_ENDPOINT } : {}),
+    }),
+);
+const ses = once(
+  () =>
+    new SESClient({ region: env.AWS_REGION, ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
+);
+
+// ---- stores ----
+
+export const conversionRequests = once(
+  () =>
+    new DynamoConversionStore({
+      client: dynamo(),
+      tableName: env.LOYALTY_TABLE,
+      dailyLimitPoints: env.DAILY_POINTS_LIMIT,
+    }),
+);
+export const couponStore = once(
+  () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
+const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }));
+
+// ---- Shopify ----
+
+const shopifyAdminToken = once(() => secretValue(env.SHOPIFY_ADMIN_TOKEN, env.SHOPIFY_ADMIN_TOKEN_SECRET_ID));
+
+export const shopifyAdmin = once(
+  () =>
+    new ShopifyAdminClient({
+      shopDomain: env.SHOP_DOMAIN,
+      apiVersion: env.SHOPIFY_API_VERSION,
+      // Resolved per request, so functions without Shopify access never ask for the secret.
+      accessToken: () => shopifyAdminToken()(),
+      ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
+    }),
+);
+
+const adminAlerts = once(() => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE));
+
+// ---- the conversion saga ----
+
+export const sagaDependencies = once(
+  (): SagaDependencies => ({
+    pos: pointsLedger(),
+    discounts: shopifyAdmin(),
+    records: new MetafieldCouponRecords(shopifyAdmin()),
+    conversions: conversionRequests(),
+    coupons: couponStore(),
+    audit: auditTrail(),
+    alerts: adminAlerts(),
+    now: () => new Date(),
+  }),
+);
+
+export const conversionRequestDependencies = once(
+  (): RequestDependencies => ({
+    requests: conversionRequests(),
+    saga: new StepFunctionsSagaStarter(
+      sfn(),
+      required(env, "CONVERT_STATE_MACHINE_ARN", "starting the conversion saga"),
+    ),
+    rules: conversionRules,
+    now: () => new Date(),
+    shopDate: (instant) => shopLocalDate(instant, env.SHOP_TIMEZONE),
+    waitBudgetMs: env.CONVERSION_WAIT_MS,
+  }),
+);

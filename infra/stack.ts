@@ -38,7 +38,7 @@ export const REPOSITORY_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The parts of the catalog the stack is built from; tests may pass their own. */
 export interface LoyaltyCatalog {
-  readonly functions: Readonly<Record<FunctionName, FunctionSpec>>;
+  readonly functions: Readonly<Partial<Record<FunctionName, FunctionSpec>>>;
   readonly routes: readonly RouteSpec[];
   readonly stateMachines: Readonly<Record<string, StateMachineSpec>>;
 }
@@ -98,9 +98,18 @@ export class LoyaltyStack extends Stack {
 
     // Task functions must exist before their state machines, and functions that start the
     // conversion saga after it; a function cannot be both without a cycle.
-    const functionNames = Object.keys(spec.functions) as FunctionName[];
-    const startsConversion = (name: FunctionName) =>
-      spec.functions[name].capabilities.includes("startConversion");
+    const specs = new Map(
+      Object.entries(spec.functions).flatMap(([name, fn]) =>
+        fn ? [[name as FunctionName, fn] as const] : [],
+      ),
+    );
+    const functionNames = [...specs.keys()];
+    const specOf = (name: FunctionName) => {
+      const fn = specs.get(name);
+      if (!fn) throw new Error(`Function ${name} is not in the catalog`);
+      return fn;
+    };
+    const startsConversion = (name: FunctionName) => specOf(name).capabilities.includes("startConversion");
     const built: Partial<Record<FunctionName, LoyaltyFunction>> = {};
     const resources = {
       stage,
@@ -111,7 +120,7 @@ export class LoyaltyStack extends Stack {
     const buildFunction = (name: FunctionName, conversionStateMachine?: StateMachine) => {
       const code = props.functionCode?.(name);
       built[name] = new LoyaltyFunction(this, functionConstructId(name), {
-        spec: spec.functions[name],
+        spec: specOf(name),
         projectRoot,
         resources: { ...resources, conversionStateMachine },
         ...(code ? { code } : {}),

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { InvalidRequest, LoyaltyError, NotFound, Unprocessable } from "../errors";
+import type { ConversionRecord, ConversionStatus, ConversionStore } from "../store";
 import {
   type ConversionRules,
   couponAmountFor,
@@ -8,32 +9,18 @@ import {
   newConversionId,
   validatePoints,
 } from "./rules";
-import type { ConversionOrder, ConversionStatus, StoredConversion } from "./saga";
+import type { ConversionOrder } from "./saga";
 
 /**
  * The API side of a conversion: idempotency, the reservation (lease + daily limit + record, in
  * one conditional transaction), starting the saga, and waiting briefly for its outcome.
  */
 
-export interface ReservedConversion extends StoredConversion {
-  idempotencyKey: string;
-  requestHash: string;
-  executionArn?: string;
-  createdAt: string;
-}
-
-export interface ConversionRequests {
-  findByIdempotencyKey(customerId: string, idempotencyKey: string): Promise<ReservedConversion | undefined>;
-  /**
-   * Writes idempotency record, conversion, lease and daily total atomically. Throws
-   * `Conflict("conversion_in_progress")` or `Unprocessable("daily_limit_exceeded")`; returns the
-   * existing conversion when the idempotency key was taken meanwhile.
-   */
-  reserve(
-    conversion: ReservedConversion,
-  ): Promise<{ created: true } | { created: false; existing: ReservedConversion }>;
-  get(conversionId: string): Promise<ReservedConversion | undefined>;
-}
+/** The part of the conversion store the API needs. */
+export type ConversionRequests = Pick<
+  ConversionStore,
+  "findByIdempotencyKey" | "reserveConversion" | "getConversion"
+>;
 
 export interface SagaStarter {
   /** Starts (or finds, by execution name) the saga of this conversion; returns the execution ARN. */
@@ -78,7 +65,7 @@ export function validateIdempotencyKey(key: string | undefined): string {
 
 const hashOf = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
 
-const orderOf = (record: ReservedConversion): ConversionOrder => ({
+const orderOf = (record: ConversionRecord): ConversionOrder => ({
   conversionId: record.conversionId,
   customerId: record.customerId,
   customerGid: record.customerGid,
@@ -95,7 +82,7 @@ const orderOf = (record: ReservedConversion): ConversionOrder => ({
 export async function requestConversion(
   deps: RequestDependencies,
   request: ConversionRequest,
-): Promise<ReservedConversion> {
+): Promise<ConversionRecord> {
   const idempotencyKey = validateIdempotencyKey(request.idempotencyKey);
   validatePoints(request.points, deps.rules);
   const requestHash = hashOf({ points: request.points });
@@ -106,7 +93,7 @@ export async function requestConversion(
     const conversionId = newConversionId();
     const amount = couponAmountFor(request.points, deps.rules);
     const window = couponWindow(now, deps.rules);
-    const candidate: ReservedConversion = {
+    const reserved = await deps.requests.reserveConversion({
       conversionId,
       customerId: request.customerId,
       customerGid: request.customerGid,
@@ -118,13 +105,11 @@ export async function requestConversion(
       startsAt: window.startsAt,
       expiresAt: window.expiresAt,
       shopDate: deps.shopDate(now),
-      status: "reserved",
       idempotencyKey,
       requestHash,
-      createdAt: now.toISOString(),
-    };
-    const reserved = await deps.requests.reserve(candidate);
-    record = reserved.created ? candidate : reserved.existing;
+    });
+    // "existing": the key was taken meanwhile (a concurrent replay); the hash check below decides.
+    record = reserved.conversion;
   }
   if (record.requestHash !== requestHash) {
     throw new Unprocessable(
@@ -141,8 +126,8 @@ export async function requestConversion(
 
 async function waitForOutcome(
   deps: RequestDependencies,
-  record: ReservedConversion,
-): Promise<ReservedConversion> {
+  record: ConversionRecord,
+): Promise<ConversionRecord> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
   let interval = deps.pollIntervalMs ?? 50;
@@ -150,18 +135,18 @@ async function waitForOutcome(
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
     );
-    current = (await deps.requests.get(record.conversionId)) ?? current;
+    current = (await deps.requests.getConversion(record.conversionId)) ?? current;
     interval = Math.min(interval * 1.5, 250);
   }
   return current;
 }
 
 export async function getConversionOf(
-  requests: ConversionRequests,
+  requests: Pick<ConversionStore, "getConversion">,
   customerId: string,
   conversionId: string,
-): Promise<ReservedConversion> {
-  const record = await requests.get(conversionId);
+): Promise<ConversionRecord> {
+  const record = await requests.getConversion(conversionId);
   // Another customer's conversion is as invisible as a missing one.
   if (!record || record.customerId !== customerId) {
     throw new NotFound("conversion_not_found", `No conversion ${conversionId} for this customer`);
@@ -204,7 +189,7 @@ export interface ConversionView {
   failure?: { code: string; detail: string };
 }
 
-export function viewOf(record: ReservedConversion): ConversionView {
+export function viewOf(record: ConversionRecord): ConversionView {
   switch (record.status) {
     case "completed":
       return {

@@ -1,4 +1,5 @@
 import { InsufficientPoints, PosOutcomeUnknown } from "../errors";
+import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
 import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
 
 /**
@@ -7,9 +8,6 @@ import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } fro
  * conditional write so that even a re-run never takes points twice.
  */
 
-export type ConversionStatus = "reserved" | "completed" | "failed" | "compensated" | "needs_review";
-
-/** The execution input, written by the API when it reserves the conversion. */
 export interface ConversionOrder {
   conversionId: string;
   customerId: string;
@@ -62,80 +60,74 @@ export interface SagaState extends ConversionOrder {
   compensationError?: CaughtError;
 }
 
-export interface ConversionPatch {
-  posCustomerId?: string;
-  discountId?: string;
-  balanceBefore?: number;
-  balanceAfter?: number;
-  transactionHeadIds?: string[];
-  failure?: { code: string; detail: string };
-  reviewReason?: string;
-  metafieldSaved?: boolean;
-}
-
-export interface StoredConversion extends ConversionOrder, ConversionPatch {
-  status: ConversionStatus;
-  deductionStartedAt?: string;
-}
-
-/** The saga's view of the conversion table. */
-export interface ConversionLedger {
-  get(conversionId: string): Promise<StoredConversion | undefined>;
-  /** Applies `patch` (and the new status) only if the current status is one of `expected`. */
-  update(
-    conversionId: string,
-    expected: readonly ConversionStatus[],
-    patch: ConversionPatch & { status?: ConversionStatus },
-  ): Promise<void>;
-  /** Records the start of the one deduction attempt; false if one was already recorded. */
-  markDeductionStarted(conversionId: string, at: Date): Promise<boolean>;
-  /** Frees the customer's lease; gives back the day's allowance when `refundDailyPoints`. */
-  release(order: ConversionOrder, refundDailyPoints: boolean): Promise<void>;
-  /** Transaction ids already attributed to the customer's other conversions. */
-  claimedTransactionIds(customerId: string, exceptConversionId: string): Promise<Set<string>>;
-}
-
-export interface CouponLedger {
-  putCoupon(coupon: {
-    code: string;
-    conversionId: string;
-    customerId: string;
-    customerGid: string;
-    discountId: string;
-    amount: number;
-    currency: string;
-    pointsUsed: number;
-    status: "active" | "inactive";
-    startsAt: string;
-    expiresAt: string;
-  }): Promise<void>;
-}
-
 export interface AuditEntry {
   conversionId: string;
   code?: string;
   type: string;
-  outcome: "succeeded" | "failed" | "unknown" | "skipped";
+  outcome: AuditOutcome;
   detail?: string;
   shopifyDiscountId?: string;
   smaregiTransactionHeadIds?: string[];
-}
-
-export interface ConversionAudit {
-  record(entry: AuditEntry): Promise<void>;
 }
 
 export interface SagaDependencies {
   pos: PointsPos;
   discounts: DiscountCodes;
   records: CustomerCouponRecords;
-  conversions: ConversionLedger;
-  coupons: CouponLedger;
-  audit: ConversionAudit;
+  conversions: Pick<
+    ConversionStore,
+    | "getConversion"
+    | "updateConversion"
+    | "markDeductionStarted"
+    | "releaseReservation"
+    | "listConversionsByCustomer"
+  >;
+  coupons: Pick<CouponStore, "putCoupon">;
+  audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
   now: () => Date;
   /** How far before the recorded start a POS transaction may be stamped (clock skew). */
   clockSkewMs?: number;
+}
+
+/** Appends a step's event under the conversion and, once it has one, its coupon. */
+async function record(deps: SagaDependencies, entry: AuditEntry): Promise<void> {
+  const smaregi = entry.smaregiTransactionHeadIds;
+  await deps.audit.appendAuditEvent({
+    subject: { type: "conversion", id: entry.conversionId },
+    ...(entry.code ? { relatedSubjects: [{ type: "coupon" as const, id: entry.code }] } : {}),
+    type: entry.type,
+    actor: { kind: "system", id: "convert-points" },
+    outcome: entry.outcome,
+    ...(entry.detail ? { detail: entry.detail } : {}),
+    ...(entry.shopifyDiscountId || smaregi
+      ? {
+          externalIds: {
+            ...(entry.shopifyDiscountId ? { shopifyDiscountId: entry.shopifyDiscountId } : {}),
+            ...(smaregi ? { smaregiTransactionHeadIds: smaregi } : {}),
+          },
+        }
+      : {}),
+  });
+}
+
+/** Frees the customer's lease; gives back the day's allowance when nothing was deducted. */
+async function release(deps: SagaDependencies, order: ConversionOrder, refundDailyPoints: boolean) {
+  await deps.conversions.releaseReservation(
+    order.conversionId,
+    order.customerId,
+    refundDailyPoints ? { refundDailyPoints: { shopDate: order.shopDate, points: order.points } } : {},
+  );
+}
+
+/** Transaction ids already attributed to the customer's other (recent) conversions. */
+async function claimedTransactionIds(deps: SagaDependencies, order: ConversionOrder): Promise<Set<string>> {
+  const recent = await deps.conversions.listConversionsByCustomer(order.customerId, { limit: 100 });
+  return new Set(
+    recent.items
+      .filter((conversion) => conversion.conversionId !== order.conversionId)
+      .flatMap((conversion) => conversion.transactionHeadIds ?? []),
+  );
 }
 
 const couponTitle = (order: ConversionOrder) =>
@@ -145,7 +137,7 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
   const member = await deps.pos.findMember(order.memberNumber);
   const { points, expiresOn } = await deps.pos.getBalance(member.customerId);
   if (points < order.points) {
-    await deps.audit.record({
+    await record(deps, {
       conversionId: order.conversionId,
       type: "balance.checked",
       outcome: "failed",
@@ -153,11 +145,11 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
     });
     throw new InsufficientPoints(`You have ${points} points; ${order.points} are needed for this coupon`);
   }
-  await deps.conversions.update(order.conversionId, ["reserved"], {
+  await deps.conversions.updateConversion(order.conversionId, ["reserved"], {
     posCustomerId: member.customerId,
     balanceBefore: points,
   });
-  await deps.audit.record({
+  await record(deps, {
     conversionId: order.conversionId,
     type: "balance.checked",
     outcome: "succeeded",
@@ -180,7 +172,7 @@ export async function createCoupon(deps: SagaDependencies, order: ConversionOrde
     appliesOncePerCustomer: true,
     combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
   });
-  await deps.audit.record({
+  await record(deps, {
     conversionId: order.conversionId,
     code: order.code,
     type: "coupon.created",
@@ -209,7 +201,7 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
   }
   try {
     const result = await deps.pos.addPoints(balance.posCustomerId, -state.points);
-    await deps.audit.record({
+    await record(deps, {
       conversionId: state.conversionId,
       code: state.code,
       type: "points.deducted",
@@ -219,7 +211,7 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
     });
     return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
   } catch (error) {
-    await deps.audit.record({
+    await record(deps, {
       conversionId: state.conversionId,
       code: state.code,
       type: "points.deducted",
@@ -240,9 +232,9 @@ export async function reconcileDeduction(
   state: SagaState,
 ): Promise<DeductionReconciled> {
   const { balance } = requirePrepared(state);
-  const stored = await deps.conversions.get(state.conversionId);
+  const stored = await deps.conversions.getConversion(state.conversionId);
   const decide = async (result: DeductionReconciled) => {
-    await deps.audit.record({
+    await record(deps, {
       conversionId: state.conversionId,
       code: state.code,
       type: "deduction.reconciled",
@@ -259,7 +251,7 @@ export async function reconcileDeduction(
   const since = new Date(startedAt.getTime() - (deps.clockSkewMs ?? 60_000));
   const [transactions, claimed, current] = await Promise.all([
     deps.pos.listPointTransactions(balance.posCustomerId, { divisions: ["7"], since }),
-    deps.conversions.claimedTransactionIds(state.customerId, state.conversionId),
+    claimedTransactionIds(deps, state),
     deps.pos.getBalance(balance.posCustomerId),
   ]);
   const candidates = transactions.filter(
@@ -288,7 +280,7 @@ export async function reconcileDeduction(
 /** Compensation: removes this conversion's code from Shopify if it exists. */
 export async function discardCoupon(deps: SagaDependencies, state: SagaState): Promise<{ deleted: boolean }> {
   const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
-  await deps.audit.record({
+  await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "coupon.discarded",
@@ -339,10 +331,10 @@ export async function failConversion(
 ): Promise<{ status: ConversionStatus }> {
   const failure = failureOf(state);
   const status: ConversionStatus = state.discard?.deleted ? "compensated" : "failed";
-  await deps.conversions.update(state.conversionId, ["reserved", status], { status, failure });
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", status], { status, failure });
   // Nothing was deducted on any path into this step, so the day's allowance goes back too.
-  await deps.conversions.release(state, true);
-  await deps.audit.record({
+  await release(deps, state, true);
+  await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "conversion.failed",
@@ -383,18 +375,19 @@ export async function parkForReview(deps: SagaDependencies, state: SagaState): P
       amount: state.amount,
       currency: state.currency,
       pointsUsed: state.points,
+      type: "fixed_discount",
       status: "inactive",
       startsAt: state.startsAt,
       expiresAt: state.expiresAt,
     });
   }
-  await deps.conversions.update(state.conversionId, ["reserved", "needs_review"], {
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", "needs_review"], {
     status: "needs_review",
     reviewReason: `${reason}; ${deactivation}`,
   });
   // Points may be gone: keep the day's allowance used, but let the customer convert again.
-  await deps.conversions.release(state, false);
-  await deps.audit.record({
+  await release(deps, state, false);
+  await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "conversion.needs_review",
@@ -431,19 +424,20 @@ export async function confirmConversion(
     amount: state.amount,
     currency: state.currency,
     pointsUsed: state.points,
+    type: "fixed_discount",
     status: "active",
     startsAt: state.startsAt,
     expiresAt: state.expiresAt,
   });
-  await deps.conversions.update(state.conversionId, ["reserved", "completed"], {
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
     status: "completed",
     discountId: coupon.discountId,
     balanceBefore: balance.balance,
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
   });
-  await deps.conversions.release(state, false);
-  await deps.audit.record({
+  await release(deps, state, false);
+  await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "conversion.completed",
@@ -468,8 +462,8 @@ export async function saveCouponRecord(deps: SagaDependencies, state: SagaState)
     discount_id: coupon.discountId,
     conversion_id: state.conversionId,
   });
-  await deps.conversions.update(state.conversionId, ["completed"], { metafieldSaved: true });
-  await deps.audit.record({
+  await deps.conversions.updateConversion(state.conversionId, ["completed"], { metafieldSaved: true });
+  await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "coupon_record.saved",
@@ -484,7 +478,7 @@ export async function reportRecordNotSaved(
   state: SagaState,
 ): Promise<{ alerted: true }> {
   const detail = causeMessage(state.error);
-  await deps.audit.record({
+  await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "coupon_record.saved",

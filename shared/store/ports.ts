@@ -39,6 +39,8 @@ export type NewConversion = Pick<
   | "amount"
   | "currency"
   | "code"
+  | "startsAt"
+  | "expiresAt"
   | "idempotencyKey"
   | "requestHash"
   | "shopDate"
@@ -106,6 +108,11 @@ export interface ConversionStore {
     expectedStatuses: readonly ConversionStatus[],
     patch: ConversionPatch,
   ): Promise<ConversionRecord>;
+  /**
+   * Records the start of the conversion's one deduction attempt, only while it is `reserved` and
+   * no attempt was recorded before. False when one was: the caller must reconcile, not deduct.
+   */
+  markDeductionStarted(conversionId: string, at: Date): Promise<boolean>;
   /** Idempotent: safe to call again after a retry or a partial failure. */
   releaseReservation(
     conversionId: string,

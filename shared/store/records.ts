@@ -36,6 +36,9 @@ export const conversionRecordSchema = z.object({
   currency: z.string().length(3),
   /** Deterministic coupon code derived from the conversion id. */
   code: z.string().min(1),
+  /** The coupon's validity, fixed at reservation so every step (and a replay) agrees on it. */
+  startsAt: instant,
+  expiresAt: instant,
   status: conversionStatusSchema,
   /** Reserved for rewards other than a fixed discount. */
   rewardId: z.string().optional(),

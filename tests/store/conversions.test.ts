@@ -46,6 +46,8 @@ function conversionFor(customerId: string, overrides: Partial<NewConversion> = {
     idempotencyKey: randomUUID(),
     requestHash: "hash-500",
     shopDate: "2025-06-01",
+    startsAt: "2025-06-01T03:00:00.000Z",
+    expiresAt: "2026-06-01T03:00:00.000Z",
     ...overrides,
   };
 }

@@ -21,6 +21,8 @@ const conversion = {
   idempotencyKey: "key-1",
   requestHash: "hash",
   shopDate: "2025-06-01",
+  startsAt: "2025-06-01T03:00:00.000Z",
+  expiresAt: "2026-06-01T03:00:00.000Z",
 };
 
 function conflict(): TransactionCanceledException {

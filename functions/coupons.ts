@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { httpApi, json } from "../shared/http/api";
+import { invalidRequestFrom } from "../shared/http/problem";
+import type { CouponRecord } from "../shared/store";
+import { couponStore, customerOf } from "./runtime";
+
+/** GET /v1/me/coupons: the signed-in customer's coupons, newest first, with their status now. */
+
+const query = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).optional(),
+});
+
+/** An active coupon past its end date reads as expired even before anything rewrote it. */
+const statusNow = (coupon: CouponRecord, now: Date) =>
+  coupon.status === "active" && new Date(coupon.expiresAt) <= now ? "expired" : coupon.status;
+
+export const handler = httpApi(async (event) => {
+  const customer = await customerOf(event);
+  const parsed = query.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw invalidRequestFrom(parsed.error);
+  const page = await couponStore().listCouponsByCustomer(customer.customerId, parsed.data);
+  const now = new Date();
+  return json(200, {
+    coupons: page.items.map((coupon) => ({
+      code: coupon.code,
+      status: statusNow(coupon, now),
+      amount: coupon.amount,
+      currency: coupon.currency,
+      pointsUsed: coupon.pointsUsed,
+      startsAt: coupon.startsAt,
+      expiresAt: coupon.expiresAt,
+      createdAt: coupon.createdAt,
+      ...(coupon.usedAt ? { usedAt: coupon.usedAt } : {}),
+      ...(coupon.cancelledAt ? { cancelledAt: coupon.cancelledAt } : {}),
+    })),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  });
+});
