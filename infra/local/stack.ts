@@ -11,7 +11,11 @@ import { type LambdaHandler, startLocalGateway } from "./gateway";
 import { type LocalSesServer, startLocalSes } from "./ses";
 import { type RunningShopifyEmulator, startShopifyEmulator } from "./shopify";
 import { type RunningSmaregiEmulator, startSmaregiEmulator } from "./smaregi";
-import { createLocalStepFunctions, type LocalStepFunctions, startLocalStepFunctionsServer } from "./stepfunctions";
+import {
+  createLocalStepFunctions,
+  type LocalStepFunctions,
+  startLocalStepFunctionsServer,
+} from "./stepfunctions";
 
 /**
  * The whole service on one machine: DynamoDB Local, the Shopify and Smaregi emulators, a Step
@@ -61,13 +65,17 @@ export interface LocalStack {
 
 const REGION = "ap-northeast-1";
 const ACCOUNT = "000000000000";
-const functionArn = (name: FunctionName) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:loyalty-local-${name}`;
-export const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:loyalty-local-${name}`;
+const functionArn = (name: FunctionName) =>
+  `arn:aws:lambda:${REGION}:${ACCOUNT}:function:loyalty-local-${name}`;
+export const stateMachineArn = (name: string) =>
+  `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:loyalty-local-${name}`;
 
 const repositoryRoot = new URL("../../", import.meta.url);
 
 async function loadFunction(name: FunctionName): Promise<LambdaHandler> {
-  const module = (await import(new URL(functions[name].entry, repositoryRoot).href)) as { handler: LambdaHandler };
+  const module = (await import(new URL(functions[name].entry, repositoryRoot).href)) as {
+    handler: LambdaHandler;
+  };
   return module.handler;
 }
 
@@ -104,7 +112,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTables(dynamoClient, tableDefinitions, tableNames);
     dynamoClient.destroy();
 
-    const smaregi = await startSmaregiEmulator({ port: options.ports.smaregi, latencyProfile: options.latencyProfile });
+    const smaregi = await startSmaregiEmulator({
+      port: options.ports.smaregi,
+      latencyProfile: options.latencyProfile,
+    });
     stops.push(() => smaregi.close());
     const shopify = await startShopifyEmulator({
       port: options.ports.shopify,
