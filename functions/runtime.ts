@@ -130,6 +130,7 @@ export const shopifyAdmin = once(
       apiVersion: env.SHOPIFY_API_VERSION,
       // Resolved per request, so functions without Shopify access never ask for the secret.
       accessToken: () => shopifyAdminToken()(),
+      timeoutMs: env.SHOPIFY_TIMEOUT_MS,
       ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
     }),
 );
@@ -158,6 +159,7 @@ export const conversionRequestDependencies = once(
       sfn(),
       required(env, "CONVERT_STATE_MACHINE_ARN", "starting the conversion saga"),
     ),
+    audit: auditTrail(),
     rules: conversionRules,
     now: () => new Date(),
     shopDate: (instant) => shopLocalDate(instant, env.SHOP_TIMEZONE),

@@ -28,6 +28,7 @@ export const environmentSchema = z.object({
   SHOPIFY_ADMIN_TOKEN_SECRET_ID: z.string().optional(),
   SHOPIFY_APP_SECRET: z.string().optional(),
   SHOPIFY_APP_SECRET_SECRET_ID: z.string().optional(),
+  SHOPIFY_TIMEOUT_MS: intFromEnv(10_000),
 
   SMAREGI_CONTRACT_ID: z.string().min(1).optional(),
   SMAREGI_AUTH_URL: z.url().default("https://id.smaregi.jp"),

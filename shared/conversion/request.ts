@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { InvalidRequest, LoyaltyError, NotFound, Unprocessable } from "../errors";
-import type { ConversionRecord, ConversionStatus, ConversionStore } from "../store";
+import type { AuditTrail, ConversionRecord, ConversionStatus, ConversionStore } from "../store";
 import {
   type ConversionRules,
   couponAmountFor,
@@ -30,6 +30,7 @@ export interface SagaStarter {
 export interface RequestDependencies {
   requests: ConversionRequests;
   saga: SagaStarter;
+  audit: Pick<AuditTrail, "appendAuditEvent">;
   rules: ConversionRules;
   now: () => Date;
   shopDate: (instant: Date) => string;
@@ -110,6 +111,16 @@ export async function requestConversion(
     });
     // "existing": the key was taken meanwhile (a concurrent replay); the hash check below decides.
     record = reserved.conversion;
+    if (reserved.outcome === "reserved") {
+      await deps.audit.appendAuditEvent({
+        subject: { type: "conversion", id: conversionId },
+        type: "conversion.reserved",
+        actor: { kind: "customer", id: request.customerId },
+        outcome: "succeeded",
+        detail: `${request.points} points for a ${amount} ${deps.rules.currency} coupon`,
+        data: { points: request.points, amount, idempotencyKey },
+      });
+    }
   }
   if (record.requestHash !== requestHash) {
     throw new Unprocessable(

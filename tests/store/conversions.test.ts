@@ -126,7 +126,7 @@ describe("reserveConversion", () => {
 
     // Assess
     expect(error).toBeInstanceOf(Conflict);
-    expect(error).toMatchObject({ code: "conversion_in_progress", status: 409, retryAfterSeconds: 240 });
+    expect(error).toMatchObject({ code: "conversion_in_progress", status: 409, retryAfterSeconds: 3 });
     expect(await itemsOf(customerId)).toEqual(before);
   });
 

@@ -45,6 +45,8 @@ export interface ConversionStoreOptions extends RepositoryOptions {
 
 const day = 24 * 60 * 60 * 1000;
 
+const RETRY_AFTER_CAP_SECONDS = 3;
+
 export class DynamoConversionStore implements ConversionStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
@@ -156,7 +158,12 @@ export class DynamoConversionStore implements ConversionStore {
       }
       if (failedCondition(lease)) {
         const heldUntil = rawNumber(lease?.Item, "leaseExpiresAt") ?? leaseExpiresAt;
-        const retryAfterSeconds = Math.max(1, Math.ceil((heldUntil - nowMs) / 1000));
+        // A conversion usually finishes (and frees the lease) within seconds; the lease's expiry
+        // is only the worst case, so suggest a short wait.
+        const retryAfterSeconds = Math.min(
+          RETRY_AFTER_CAP_SECONDS,
+          Math.max(1, Math.ceil((heldUntil - nowMs) / 1000)),
+        );
         throw new Conflict(
           "conversion_in_progress",
           `Another conversion for this customer is in progress; try again in ${retryAfterSeconds} seconds.`,
