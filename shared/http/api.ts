@@ -36,8 +36,14 @@ export function httpApi(handler: ApiHandler) {
       onError: (request) => {
         const error = request.error;
         const requestId = request.event.requestContext?.requestId;
-        if (error instanceof LoyaltyError && error.status < 500) {
-          logger.info("request refused", { code: error.code, status: error.status });
+        if (error instanceof LoyaltyError) {
+          // An expected outcome (a refusal, a dependency down): its code says it all, no stack.
+          const log = error.status < 500 ? logger.info : logger.warn;
+          log.call(logger, "request refused", {
+            code: error.code,
+            status: error.status,
+            detail: error.message,
+          });
         } else {
           logger.error("request failed", { error: error ?? undefined });
         }

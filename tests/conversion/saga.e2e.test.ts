@@ -66,3 +66,193 @@ describe("converting points into a coupon", () => {
     ]);
   });
 });
+
+const executionOf = (conversionId: string) =>
+  `${String(stack.environment.CONVERT_STATE_MACHINE_ARN).replace(":stateMachine:", ":execution:")}:${conversionId}`;
+
+/** The conversion id of a response, failed ones included (their problem names it in the status URL). */
+async function settled(conversionId: string) {
+  await stack.stepFunctions.waitForExecution(executionOf(conversionId));
+  const conversion = await t.conversions.getConversion(conversionId);
+  if (!conversion) throw new Error(`conversion ${conversionId} not stored`);
+  return conversion;
+}
+
+/** Failed conversions answer with a problem; find the conversion through the customer's list. */
+async function latestConversionOf(customerId: string) {
+  const page = await t.conversions.listConversionsByCustomer(customerId, { limit: 1 });
+  const latest = page.items[0];
+  if (!latest) throw new Error("no conversion stored");
+  return settled(latest.conversionId);
+}
+
+const divisionSevenCount = () =>
+  stack.smaregi.store.listTransactions({ customerId: taro.posCustomerId, division: "7" }).length;
+
+describe("when Shopify fails while creating the coupon", () => {
+  it("retries a transient failure and creates exactly one code", async () => {
+    // Prepare
+    stack.shopify.control.setFaults([{ operation: "discountCodeBasicCreate", kind: "http503", count: 2 }]);
+
+    // Act
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    // Assess
+    expect(status).toBe(201);
+    expect(await discountsOf()).toHaveLength(1);
+    expect(stack.shopify.control.snapshot().calls.discountCodeBasicCreate).toBe(3);
+    expect(t.posBalance(taro.posCustomerId)).toBe(750);
+    expect(body.balance).toEqual({ before: 1250, after: 750 });
+  });
+
+  it("adopts a code whose creation answer was lost instead of creating a second one", async () => {
+    stack.shopify.control.setFaults([
+      { operation: "discountCodeBasicCreate", kind: "commit-then-timeout", count: 1 },
+    ]);
+
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    expect(status).toBe(201);
+    const discounts = await discountsOf();
+    expect(discounts).toHaveLength(1);
+    expect(discounts[0]?.code).toBe((body.coupon as { code: string }).code);
+    expect(t.posBalance(taro.posCustomerId)).toBe(750);
+  });
+
+  it("fails cleanly when Shopify stays down: no points taken, no code, the customer can try again", async () => {
+    // Prepare
+    stack.shopify.control.setFaults([{ operation: "discountCodeBasicCreate", kind: "http503" }]);
+
+    // Act
+    const failed = await t.convert(taro.customerId, 500);
+
+    // Assess
+    expect(failed.status).toBe(503);
+    expect(failed.body).toMatchObject({ code: "shopify_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect(await discountsOf()).toHaveLength(0);
+    expect((await latestConversionOf(taro.customerId)).status).toBe("failed");
+    // The lease and the day's allowance were given back.
+    stack.shopify.control.reset();
+    expect((await t.convert(taro.customerId, 500)).status).toBe(201);
+  });
+});
+
+describe("when the POS refuses or loses the deduction", () => {
+  it("deletes the coupon when the POS declines (the balance fell after the check)", async () => {
+    // Prepare: a store purchase spends the points between the balance check and the deduction.
+    stack.shopify.control.setLatency({ discountCodeBasicCreate: 300 });
+    const conversion = t.convert(taro.customerId, 500);
+    await expect.poll(() => stack.smaregi.control.snapshot().calls.getPoints ?? 0).toBeGreaterThan(0);
+    stack.smaregi.store.setPoints(taro.posCustomerId, { point: 100 });
+
+    // Act
+    const { status, body } = await conversion;
+
+    // Assess
+    expect(status).toBe(422);
+    expect(body).toMatchObject({ code: "insufficient_points" });
+    expect(await discountsOf()).toHaveLength(0);
+    expect(t.posBalance(taro.posCustomerId)).toBe(100);
+    const stored = await latestConversionOf(taro.customerId);
+    expect(stored.status).toBe("compensated");
+    expect(await t.trailOf(stored.conversionId)).toContain("coupon.discarded:succeeded");
+  });
+
+  it("completes when the deduction's answer was lost but the POS did take the points", async () => {
+    // Prepare
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "commit-then-timeout", count: 1 }]);
+
+    // Act
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    // Assess
+    expect(status).toBe(201);
+    expect(t.posBalance(taro.posCustomerId)).toBe(750);
+    expect(divisionSevenCount()).toBe(1);
+    expect(stack.smaregi.control.snapshot().calls.addPoints).toBe(1);
+    expect((await discountsOf())[0]?.status).toBe("ACTIVE");
+    const trail = await t.trailOf(String(body.conversionId));
+    expect(trail).toContain("points.deducted:unknown");
+    expect(trail).toContain("deduction.reconciled:succeeded");
+    expect(trail).toContain("conversion.completed:succeeded");
+  });
+
+  it("compensates when the deduction's answer was lost and the POS did not take the points", async () => {
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: "pos_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect(divisionSevenCount()).toBe(0);
+    expect(await discountsOf()).toHaveLength(0);
+    expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
+  });
+
+  it("parks the conversion for review, code inactive and admins alerted, when the POS cannot tell", async () => {
+    // Prepare: the deduction's answer is lost and the POS history cannot be read afterwards.
+    stack.smaregi.control.setFaults([
+      { operation: "addPoints", kind: "timeout", count: 1 },
+      { operation: "listTransactions", kind: "http503" },
+    ]);
+
+    // Act
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    // Assess
+    expect(status).toBe(202);
+    expect(body).toMatchObject({ status: "needs_review" });
+    const stored = await settled(String(body.conversionId));
+    expect(stored.status).toBe("needs_review");
+    expect(stored.reviewReason).toContain("could not be read");
+    const discounts = await discountsOf();
+    expect(discounts).toHaveLength(1);
+    expect(discounts[0]?.status).not.toBe("ACTIVE");
+    expect((await t.coupons.getCoupon(stored.code))?.status).toBe("inactive");
+    const alerts = mailTo("ops@example.com");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.subject).toContain("needs_review");
+    expect(alerts[0]?.text).toContain(stored.conversionId);
+    expect(await t.trailOf(stored.conversionId)).toContain("conversion.needs_review:unknown");
+    // The customer is not locked out meanwhile.
+    stack.smaregi.control.reset();
+    expect((await t.convert(taro.customerId, 100)).status).toBe(201);
+  });
+
+  it("parks for review when the compensation itself fails, with the code deactivated", async () => {
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+    stack.shopify.control.setFaults([{ operation: "discountCodeDelete", kind: "http503" }]);
+
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    expect(status).toBe(202);
+    const stored = await settled(String(body.conversionId));
+    expect(stored.status).toBe("needs_review");
+    expect(stored.reviewReason).toContain("compensation failed");
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect((await discountsOf())[0]?.status).not.toBe("ACTIVE");
+    expect(mailTo("ops@example.com")[0]?.subject).toContain("compensation_failed");
+  });
+});
+
+describe("when the coupon record cannot be saved", () => {
+  it("still gives the customer the coupon, after 3 retries, and alerts the admins", async () => {
+    // Prepare
+    stack.shopify.control.setFaults([{ operation: "metafieldsSet", kind: "http503" }]);
+
+    // Act
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    // Assess
+    expect(status).toBe(201);
+    const stored = await settled(String(body.conversionId));
+    expect(stored.status).toBe("completed");
+    expect(stored.metafieldSaved).toBeUndefined();
+    expect(stack.shopify.control.snapshot().calls.metafieldsSet).toBe(4);
+    expect(await t.trailOf(stored.conversionId)).toContain("coupon_record.saved:failed");
+    expect(mailTo("ops@example.com")[0]?.subject).toContain("coupon_record_not_saved");
+    expect(t.posBalance(taro.posCustomerId)).toBe(750);
+  });
+});

@@ -124,7 +124,7 @@ export class SmaregiStore {
     this.customers.clear();
     this.accounts.clear();
     this.transactions = [];
-    this.lastTransactionHeadId = 0;
+    // Transaction ids stay unique across resets, as the real POS never reuses one.
     const now = this.now();
     for (const demo of this.seed) {
       if (!demo.pos) continue;
