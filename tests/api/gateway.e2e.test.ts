@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { type RouteSpec, routes } from "../../infra/catalog";
+import { taro, useTestStack } from "../support/local-stack";
+import { readProblem } from "./problems";
+
+/**
+ * The local gateway in front of the real handlers: it answers the catalog's routes, and only them,
+ * the way API Gateway does.
+ */
+const t = await useTestStack();
+
+/** A concrete path for a route, its `{parameters}` filled with plausible values. */
+const samplePath = (route: RouteSpec) =>
+  route.path
+    .replace("{customerId}", taro.customerId)
+    .replace("{conversionId}", randomUUID())
+    .replace(/\{\w+\}/g, "sample");
+
+/** The gateway's own answer for a request no route takes (API Gateway's shape). */
+const gatewayRefusal = async (response: Response) => ({
+  status: response.status,
+  contentType: response.headers.get("content-type"),
+  body: (await response.json()) as unknown,
+});
+
+describe("the local gateway", () => {
+  it("answers GET /health", async () => {
+    // Act
+    const response = await t.api("/health");
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("answers 404 for a path no route has", async () => {
+    // Act
+    const answers = await Promise.all(
+      ["/", "/v1", "/v1/me", "/v1/me/points/extra", "/v1/me/point", "/v2/me/points"].map(async (path) =>
+        gatewayRefusal(await t.api(path, { customerId: taro.customerId })),
+      ),
+    );
+
+    // Assess
+    for (const answer of answers) {
+      expect(answer).toEqual({
+        status: 404,
+        contentType: "application/json",
+        body: { message: "Not Found" },
+      });
+    }
+  });
+
+  it("answers 405 for a known path asked with the wrong method", async () => {
+    // Act
+    const postPoints = await t.api("/v1/me/points", { method: "POST", customerId: taro.customerId });
+    const deleteHealth = await t.api("/health", { method: "DELETE" });
+    const getConversions = await t.api("/v1/me/conversions", { customerId: taro.customerId });
+
+    // Assess
+    for (const response of [postPoints, deleteHealth, getConversions]) {
+      expect((await gatewayRefusal(response)).status).toBe(405);
+    }
+  });
+
+  it.each(routes.map((route) => ({ ...route, name: `${route.method} ${route.path}` })))(
+    "serves $name from the catalog",
+    async (route) => {
+      // Act: anonymous, so nothing is changed and only the route's existence and auth show.
+      const response = await t.api(samplePath(route), {
+        method: route.method,
+        ...(route.method === "GET" ? {} : { headers: { "content-type": "application/json" }, body: "{}" }),
+      });
+
+      // Assess: the handler answered, not the gateway.
+      if (route.auth === "public") {
+        expect(response.status).toBe(200);
+      } else {
+        const problem = await readProblem(response, { status: 401, code: "unauthenticated" });
+        expect(`${problem.title} ${problem.detail}`).toMatch(/sign in/i);
+      }
+    },
+  );
+
+  it("passes path parameters to the handler decoded", async () => {
+    // Act: the customer named by an url-encoded gid instead of the numeric id.
+    const response = await t.api(
+      `/v1/customers/${encodeURIComponent(`gid://shopify/Customer/${taro.customerId}`)}/points`,
+      { customerId: taro.customerId },
+    );
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ customerId: taro.customerId, balance: 1250 });
+  });
+});
