@@ -1,7 +1,7 @@
 import { Stack, Validations } from "aws-cdk-lib";
 import { flattenCfnReference } from "cdk-nag/lib/utils/flatten-cfn-reference";
 import type { IConstruct } from "constructs";
-import { executionArnPattern, type LoyaltyFunction } from "./constructs/loyalty-function";
+import type { LoyaltyFunction } from "./constructs/loyalty-function";
 import type { LoyaltyStack } from "./stack";
 
 /**
@@ -34,13 +34,6 @@ export function acknowledgeNagFindings(stack: LoyaltyStack): void {
       "AwsSolutions-IAM5[Resource::*]",
       "Only X-Ray's PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.",
     );
-    if (fn.spec.capabilities.includes("startConversion") && stack.conversionStateMachine) {
-      wildcardResource(
-        fn.role,
-        executionArnPattern(stack.conversionStateMachine),
-        "DescribeExecution needs the execution ARN, unknown before start; scoped to the conversion saga's executions.",
-      );
-    }
     if (fn.spec.capabilities.includes("loyaltyTableRead")) {
       wildcardResource(
         fn.role,

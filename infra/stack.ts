@@ -54,10 +54,10 @@ export interface LoyaltyStackProps extends StackProps {
 }
 
 /**
- * The conversion saga is the catalog entry whose name starts with "conver" (e.g. `conversion`,
- * `convertPoints`); `startConversion` functions are bound to it.
+ * The catalog entry `startConversion` functions are bound to. Typed against the catalog, so
+ * renaming the saga there fails compilation here instead of silently unbinding the API.
  */
-const CONVERSION_SAGA_NAME = /^conver/i;
+export const CONVERSION_SAGA = "convertPoints" satisfies keyof typeof catalog.stateMachines;
 const API_LOG_RETENTION = RetentionDays.ONE_MONTH;
 const STATE_MACHINE_LOG_RETENTION = RetentionDays.THREE_MONTHS;
 /** Headers storefront scripts send: the session token, JSON bodies, idempotent conversions. */
@@ -142,7 +142,7 @@ export class LoyaltyStack extends Stack {
     }
     this.stateMachines = stateMachines;
 
-    this.conversionStateMachine = conversionStateMachine(stateMachines);
+    this.conversionStateMachine = stateMachines[CONVERSION_SAGA]?.machine;
     for (const name of functionNames.filter(startsConversion)) {
       buildFunction(name, this.conversionStateMachine);
     }
@@ -153,11 +153,29 @@ export class LoyaltyStack extends Stack {
     this.apiStage = apiStage;
     this.apiRoutes = apiRoutes;
 
-    new CfnOutput(this, "ApiUrl", { value: apiStage.url, description: "Base URL of the loyalty HTTP API" });
-    new CfnOutput(this, "LoyaltyTableName", { value: this.loyaltyTable.tableName });
-    new CfnOutput(this, "AuditTableName", { value: this.auditTable.tableName });
+    new CfnOutput(this, "ApiUrl", {
+      value: apiStage.url,
+      description: "Base URL of the loyalty HTTP API: the app proxy URL and the extension's fetch base",
+    });
+    new CfnOutput(this, "LoyaltyTableName", {
+      value: this.loyaltyTable.tableName,
+      description: "Conversions, coupons, leases and daily totals (indexes byCustomer, byStatus)",
+    });
+    new CfnOutput(this, "AuditTableName", {
+      value: this.auditTable.tableName,
+      description: "Append-only audit trail (pk = CONV#<conversionId> or COUPON#<CODE>)",
+    });
     for (const [name, { machine }] of Object.entries(stateMachines)) {
-      new CfnOutput(this, `${constructId(name)}StateMachineArn`, { value: machine.stateMachineArn });
+      new CfnOutput(this, `${constructId(name)}StateMachineArn`, {
+        value: machine.stateMachineArn,
+        description: `${spec.stateMachines[name]?.description ?? name}; executions are named after the conversion id`,
+      });
+    }
+    for (const [key, secretName] of Object.entries(secretNames(stage))) {
+      new CfnOutput(this, `${constructId(key)}SecretName`, {
+        value: secretName,
+        description: "Placeholder until set: aws secretsmanager put-secret-value --secret-id <this name>",
+      });
     }
 
     acknowledgeNagFindings(this);
@@ -254,10 +272,10 @@ export class LoyaltyStack extends Stack {
     const integrationFor = (name: FunctionName) => {
       let integration = integrations.get(name);
       if (!integration) {
-        integration = new HttpLambdaIntegration(
-          `${constructId(name)}Integration`,
-          this.functions[name].function,
-        );
+        // `functions` is only as complete as the catalog passed in.
+        const fn: LoyaltyFunction | undefined = this.functions[name];
+        if (!fn) throw new Error(`A route uses function ${name}, which is not in the catalog`);
+        integration = new HttpLambdaIntegration(`${constructId(name)}Integration`, fn.function);
         integrations.set(name, integration);
       }
       return integration;
@@ -329,23 +347,33 @@ function attribute(key: KeyAttribute): Attribute {
   return { name: key.name, type: key.type === "S" ? AttributeType.STRING : AttributeType.NUMBER };
 }
 
+/** The Secrets Manager names the stack creates for a stage; operators fill them after deploy. */
+export function secretNames(stage: Stage): Readonly<Record<keyof LoyaltySecrets, string>> {
+  const name = (suffix: string) => `loyalty/${stage.name}/${suffix}`;
+  return {
+    shopifyAdminToken: name("shopify-admin-token"),
+    shopifyAppSecret: name("shopify-app-secret"),
+    smaregiCredentials: name("smaregi-credentials"),
+  };
+}
+
 /** Secrets are created with generated placeholders; operators put the real values after deploy. */
 function createSecrets(scope: Stack, stage: Stage): LoyaltySecrets {
-  const name = (suffix: string) => `loyalty/${stage.name}/${suffix}`;
+  const names = secretNames(stage);
   const howToSet = "Set it after deploy with `aws secretsmanager put-secret-value`; never commit it.";
   return {
     shopifyAdminToken: new Secret(scope, "ShopifyAdminToken", {
-      secretName: name("shopify-admin-token"),
+      secretName: names.shopifyAdminToken,
       description: `Shopify Admin API access token (shpat_...) of the loyalty app for ${stage.config.shopDomain}. The generated value is a placeholder. ${howToSet}`,
       removalPolicy: RemovalPolicy.RETAIN,
     }),
     shopifyAppSecret: new Secret(scope, "ShopifyAppSecret", {
-      secretName: name("shopify-app-secret"),
+      secretName: names.shopifyAppSecret,
       description: `Client secret of the Shopify app (verifies session tokens, app proxy and webhook signatures). The generated value is a placeholder. ${howToSet}`,
       removalPolicy: RemovalPolicy.RETAIN,
     }),
     smaregiCredentials: new Secret(scope, "SmaregiCredentials", {
-      secretName: name("smaregi-credentials"),
+      secretName: names.smaregiCredentials,
       description: `Smaregi Platform API client credentials for contract ${stage.config.smaregi.contractId}, as JSON {"clientId": "...", "clientSecret": "..."}. Both generated values are placeholders. ${howToSet}`,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ clientId: "placeholder-set-after-deploy" }),
@@ -379,17 +407,6 @@ function checkDefinition(name: string, spec: StateMachineSpec, definition: strin
           .join("; "),
     );
   }
-}
-
-function conversionStateMachine(
-  stateMachines: Record<string, LoyaltyStateMachine>,
-): StateMachine | undefined {
-  const matches = Object.entries(stateMachines).filter(([name]) => CONVERSION_SAGA_NAME.test(name));
-  if (matches.length > 1) {
-    const names = matches.map(([name]) => name).join(", ");
-    throw new Error(`More than one state machine looks like the conversion saga: ${names}`);
-  }
-  return matches[0]?.[1].machine;
 }
 
 function completeRecord(

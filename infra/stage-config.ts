@@ -18,11 +18,16 @@ export const DEFAULT_STAGE = "demo";
 
 const positiveInt = z.number().int().positive();
 
-/** An origin as browsers send it: https, no path, no trailing slash. */
-const storefrontOrigin = z.url().refine((value) => {
+/** Allows any origin: what Shopify requires of APIs its customer account UI extensions call. */
+export const ANY_ORIGIN = "*";
+
+/** An origin as browsers send it (https, no path, no trailing slash), or `*`. */
+const storefrontOrigin = z.string().refine((value) => {
+  if (value === ANY_ORIGIN) return true;
+  if (!URL.canParse(value)) return false;
   const url = new URL(value);
   return url.protocol === "https:" && url.origin === value;
-}, "must be an https origin without a path or trailing slash, e.g. https://shop.example.com");
+}, `must be "${ANY_ORIGIN}" or an https origin without a path or trailing slash, e.g. https://shop.example.com`);
 
 /** Rejects zone names Intl does not know, so a typo does not shift every daily limit by hours. */
 const timeZone = z.string().refine((value) => {
@@ -65,6 +70,11 @@ export const stageConfigSchema = z
         dailyPointsLimit: positiveInt,
         yenPerPoint: positiveInt,
         couponValidityDays: positiveInt.max(3650),
+        /** ISO 4217 code of the coupons, which must be the shop's currency; the service assumes JPY. */
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code, e.g. JPY")
+          .optional(),
       })
       .refine((rules) => rules.pointsMinimum % rules.pointsUnit === 0, {
         message: "pointsMinimum must be a multiple of pointsUnit",
@@ -90,8 +100,20 @@ export const stageConfigSchema = z
       admin: z.email(),
     }),
 
-    /** Origins allowed by the API's CORS: the storefront and its custom domains. */
-    storefrontOrigins: z.array(storefrontOrigin).min(1, "list at least one storefront origin"),
+    /**
+     * Origins allowed by the API's CORS. Shopify runs customer account UI extensions in a web
+     * worker whose origin may change without notice and asks for `["*"]`; that is safe here
+     * because every customer route authenticates a bearer token or a signed query, never a
+     * cookie. List https origins instead when only your own pages call the API directly (app
+     * proxy requests are same-origin and need no entry).
+     */
+    storefrontOrigins: z
+      .array(storefrontOrigin)
+      .min(1, "list at least one storefront origin")
+      .refine(
+        (origins) => !origins.includes(ANY_ORIGIN) || origins.length === 1,
+        `"${ANY_ORIGIN}" already allows every origin; list it alone`,
+      ),
 
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   })

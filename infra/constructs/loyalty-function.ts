@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, type Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
@@ -46,6 +46,13 @@ export const SERVICE_NAME = "loyalty";
 export const METRICS_NAMESPACE = "Loyalty";
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
 const DEFAULT_MEMORY_MB = 256;
+/** What `loyaltyTableWrite` allows on the loyalty table's items (see the binding below). */
+export const LOYALTY_TABLE_WRITE_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:GetItem",
+];
 
 /** Names the handlers read (checked against shared/config.ts) plus the runtime's own. */
 type EnvironmentName =
@@ -128,16 +135,6 @@ export class LoyaltyFunction extends Construct {
   }
 }
 
-/** Every execution of a state machine: `arn:...:execution:<state machine name>:*`. */
-export function executionArnPattern(stateMachine: StateMachine): string {
-  return Stack.of(stateMachine).formatArn({
-    service: "states",
-    resource: "execution",
-    resourceName: `${stateMachine.stateMachineName}:*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
-
 function sharedEnvironment(stage: Stage): FunctionEnvironment {
   const { config } = stage;
   const smaregi = smaregiUrls(config.smaregi.environment);
@@ -157,6 +154,7 @@ function sharedEnvironment(stage: Stage): FunctionEnvironment {
     DAILY_POINTS_LIMIT: String(config.rules.dailyPointsLimit),
     YEN_PER_POINT: String(config.rules.yenPerPoint),
     COUPON_VALIDITY_DAYS: String(config.rules.couponValidityDays),
+    ...(config.rules.currency ? { CURRENCY: config.rules.currency } : {}),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: config.logLevel,
@@ -191,7 +189,17 @@ function bindCapabilities(
         environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
         break;
       case "loyaltyTableWrite":
-        resources.loyaltyTable.grantWriteData(role);
+        // Items only, never its indexes (nothing writes to an index). Every write in the store is
+        // conditional, and an idempotent retry reads back the item its condition collided with
+        // (e.g. a coupon put by an earlier attempt), hence GetItem; UpdateItem's ReturnValues
+        // already expose whole items to a writer, so it reveals nothing more.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: LOYALTY_TABLE_WRITE_ACTIONS,
+            resources: [resources.loyaltyTable.tableArn],
+          }),
+        );
         environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
         break;
       case "auditAppend":
@@ -222,15 +230,9 @@ function bindCapabilities(
             `Function ${scope.node.id} needs startConversion but no conversion state machine is in the catalog`,
           );
         }
+        // StartExecution only: the API learns the outcome from the conversion record the saga
+        // updates, and a replayed start is answered by the execution name, never by reading it.
         saga.grantStartExecution(role);
-        // DescribeExecution is authorised on execution ARNs, which only exist once started.
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            effect: Effect.ALLOW,
-            actions: ["states:DescribeExecution"],
-            resources: [executionArnPattern(saga)],
-          }),
-        );
         environment.CONVERT_STATE_MACHINE_ARN = saga.stateMachineArn;
         break;
       }

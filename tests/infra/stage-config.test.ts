@@ -44,6 +44,27 @@ describe("Stage configuration", () => {
     expect(() => parseStageConfig("demo", { ...demo, shopDomian: "x" })).toThrow(/shopDomian/);
   });
 
+  it('accepts "*" as the only CORS origin, as Shopify requires for customer account extensions', () => {
+    // Act / Assess
+    expect(parseStageConfig("demo", { ...demo, storefrontOrigins: ["*"] }).config.storefrontOrigins).toEqual([
+      "*",
+    ]);
+    expect(() =>
+      parseStageConfig("demo", { ...demo, storefrontOrigins: ["*", "https://shop.example.com"] }),
+    ).toThrow(/list it alone/);
+  });
+
+  it("takes an optional ISO 4217 coupon currency", () => {
+    // Act / Assess
+    expect(parseStageConfig("demo", demo).config.rules.currency).toBeUndefined();
+    expect(
+      parseStageConfig("demo", { ...demo, rules: { ...demo.rules, currency: "JPY" } }).config.rules.currency,
+    ).toBe("JPY");
+    expect(() => parseStageConfig("demo", { ...demo, rules: { ...demo.rules, currency: "yen" } })).toThrow(
+      /at rules\.currency/,
+    );
+  });
+
   it("selects the stage named by -c stage and explains an unknown one", () => {
     // Prepare
     const context = { stages: { demo } };

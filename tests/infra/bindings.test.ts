@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { type Capability, functions as catalogFunctions, type FunctionName } from "../../infra/catalog";
+import { LOYALTY_TABLE_WRITE_ACTIONS } from "../../infra/constructs/loyalty-function";
+import { parseStageConfig } from "../../infra/stage-config";
+import { environmentSchema } from "../../shared/config";
+import { loyaltyIndexes } from "../../shared/tables";
+import {
+  actionsOf,
+  buildTestStack,
+  demoStage,
+  environmentOf,
+  logicalIdOf,
+  type PolicyStatement,
+  type Resources,
+  statementsOfRole,
+} from "./helpers";
+
+/** What functions/runtime.ts reads for each capability. */
+const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
+  pos: ["SMAREGI_CREDENTIALS_SECRET_ID"],
+  shopify: ["SHOPIFY_ADMIN_TOKEN_SECRET_ID"],
+  shopifyAppSecret: ["SHOPIFY_APP_SECRET_SECRET_ID"],
+  loyaltyTableRead: ["LOYALTY_TABLE"],
+  loyaltyTableWrite: ["LOYALTY_TABLE"],
+  auditAppend: ["AUDIT_TABLE"],
+  auditRead: ["AUDIT_TABLE"],
+  startConversion: ["CONVERT_STATE_MACHINE_ARN"],
+  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL"],
+};
+const boundVariables = new Set(Object.values(capabilityVariables).flat());
+
+/** Stage settings every function gets, whatever its capabilities. */
+const stageVariables = {
+  STAGE: "demo",
+  SHOP_DOMAIN: "loyalty-demo.myshopify.com",
+  SHOPIFY_API_VERSION: "2026-10",
+  SHOP_TIMEZONE: "Asia/Tokyo",
+  DEFAULT_LOCALE: "ja",
+  SMAREGI_CONTRACT_ID: "sb_demo0001",
+  SMAREGI_AUTH_URL: "https://id.smaregi.dev",
+  SMAREGI_API_URL: "https://api.smaregi.dev",
+  SMAREGI_MEMBER_FIELD: "customerCode",
+  POINTS_UNIT: "100",
+  POINTS_MINIMUM: "100",
+  DAILY_POINTS_LIMIT: "10000",
+  YEN_PER_POINT: "1",
+  COUPON_VALIDITY_DAYS: "365",
+};
+
+const names = Object.keys(catalogFunctions) as FunctionName[];
+
+/** Whether a statement allows `action` on the table itself or on one of its indexes. */
+function allows(
+  statements: readonly PolicyStatement[],
+  action: string,
+  tableId: string,
+  on: "items" | `index/${string}`,
+): boolean {
+  const tableArn = JSON.stringify({ "Fn::GetAtt": [tableId, "Arn"] });
+  return statements.some((statement) => {
+    if (!actionsOf(statement).includes(action)) return false;
+    const targets = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return targets.some((target: unknown) => {
+      const text = JSON.stringify(target);
+      if (on === "items") return text === tableArn;
+      return text.includes(tableArn) && (text.includes(`"/${on}"`) || text.includes('"/index/*"'));
+    });
+  });
+}
+
+describe("What each catalog function is given, against what its code calls", () => {
+  // Prepare
+  const { stack, template } = buildTestStack();
+  const resources = template.toJSON().Resources as Resources;
+  const loyalty = logicalIdOf(stack.loyaltyTable);
+  const audit = logicalIdOf(stack.auditTable);
+  const statementsOf = (name: FunctionName) =>
+    statementsOfRole(resources, logicalIdOf(stack.functions[name].role));
+  const variablesOf = (name: FunctionName) =>
+    environmentOf(resources, logicalIdOf(stack.functions[name].function));
+
+  it.each(names)("%s gets exactly the variables of its capabilities, plus the stage settings", (name) => {
+    // Prepare
+    const expected = new Set(catalogFunctions[name].capabilities.flatMap((c) => capabilityVariables[c]));
+
+    // Act
+    const variables = variablesOf(name);
+    const bound = Object.keys(variables).filter((variable) => boundVariables.has(variable));
+
+    // Assess
+    expect(new Set(bound)).toEqual(expected);
+    expect(variables).toMatchObject(stageVariables);
+  });
+
+  it.each(names)("%s has an environment that shared/config.ts parses", (name) => {
+    // Prepare: tokens become the strings CloudFormation will put there.
+    const variables = Object.fromEntries(
+      Object.entries(variablesOf(name)).map(([key, value]) => [
+        key,
+        typeof value === "string" ? value : `resolved-${key.toLowerCase()}`,
+      ]),
+    );
+    const runtimeOnly = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"];
+
+    // Act
+    const parsed = environmentSchema.safeParse(variables);
+
+    // Assess
+    expect(parsed.success).toBe(true);
+    const known = new Set([...Object.keys(environmentSchema.shape), ...runtimeOnly, "NODE_OPTIONS"]);
+    expect(Object.keys(variables).filter((key) => !known.has(key))).toEqual([]);
+  });
+
+  it("passes the coupon currency only when the stage configures one", () => {
+    // Prepare
+    const demo = demoStage();
+    const withCurrency = parseStageConfig("demo", {
+      ...demo.config,
+      rules: { ...demo.config.rules, currency: "JPY" },
+    });
+
+    // Act
+    const configured = buildTestStack({ stage: withCurrency });
+    const configuredResources = configured.template.toJSON().Resources as Resources;
+
+    // Assess
+    for (const name of names) {
+      expect(variablesOf(name).CURRENCY).toBeUndefined();
+      const fn = configured.stack.functions[name].function;
+      expect(environmentOf(configuredResources, logicalIdOf(fn)).CURRENCY).toBe("JPY");
+    }
+  });
+
+  it("lets every audit writer only append (PutItem) to the audit table", () => {
+    for (const name of names) {
+      const appends = catalogFunctions[name].capabilities.includes("auditAppend");
+      expect(allows(statementsOf(name), "dynamodb:PutItem", audit, "items"), name).toBe(appends);
+    }
+    const sagaTasks = stack.stateMachines.convertPoints?.tasks ?? [];
+    expect(sagaTasks).toHaveLength(10);
+    expect(sagaTasks.every((task) => task.spec.capabilities.includes("auditAppend"))).toBe(true);
+  });
+
+  it("grants loyalty-table writers item writes and the read-back of a collided write, never index writes", () => {
+    for (const name of names) {
+      const writes = catalogFunctions[name].capabilities.includes("loyaltyTableWrite");
+      const statements = statementsOf(name);
+      for (const action of LOYALTY_TABLE_WRITE_ACTIONS) {
+        expect(allows(statements, action, loyalty, "items"), `${name} ${action}`).toBe(
+          writes ||
+            (action === "dynamodb:GetItem" &&
+              catalogFunctions[name].capabilities.includes("loyaltyTableRead")),
+        );
+      }
+      const indexWrites = statements.filter(
+        (statement) =>
+          JSON.stringify(statement.Resource).includes("/index/") &&
+          actionsOf(statement).some((action) => /Put|Update|Delete|Write/.test(action)),
+      );
+      expect(indexWrites, name).toEqual([]);
+    }
+  });
+
+  it("covers the store calls of the conversion's functions", () => {
+    // The API reserves (transaction of puts and updates), reads the idempotency key and polls.
+    const conversions = statementsOf("conversions");
+    for (const action of ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]) {
+      expect(allows(conversions, action, loyalty, "items"), action).toBe(true);
+    }
+    // updateConversion / markDeductionStarted / releaseReservation.
+    for (const name of ["checkBalance", "deductPoints", "failConversion", "saveCouponRecord"] as const) {
+      expect(allows(statementsOf(name), "dynamodb:UpdateItem", loyalty, "items"), name).toBe(true);
+    }
+    expect(allows(statementsOf("failConversion"), "dynamodb:DeleteItem", loyalty, "items")).toBe(true);
+    // putCoupon re-reads the coupon an earlier attempt wrote when a retried step meets it.
+    for (const name of ["confirmConversion", "parkForReview"] as const) {
+      expect(allows(statementsOf(name), "dynamodb:PutItem", loyalty, "items"), name).toBe(true);
+      expect(allows(statementsOf(name), "dynamodb:GetItem", loyalty, "items"), name).toBe(true);
+    }
+    // Reconciliation reads the conversion and the customer's others through byCustomer.
+    const reconcile = statementsOf("reconcileDeduction");
+    expect(allows(reconcile, "dynamodb:GetItem", loyalty, "items")).toBe(true);
+    expect(allows(reconcile, "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`)).toBe(true);
+    // The coupons list reads byCustomer too.
+    expect(
+      allows(statementsOf("coupons"), "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`),
+    ).toBe(true);
+  });
+});

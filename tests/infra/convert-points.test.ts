@@ -1,0 +1,255 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { functions as catalogFunctions, type FunctionName, stateMachines } from "../../infra/catalog";
+import { CONVERSION_SAGA, REPOSITORY_ROOT } from "../../infra/stack";
+import {
+  type AslDefinition,
+  type AslState,
+  actionsOf,
+  allStatements,
+  awsSolutionsFindings,
+  buildTestStack,
+  functionArnMarker,
+  logicalIdOf,
+  mentions,
+  type Resources,
+  readStateMachineDefinition,
+  statementsOfRole,
+} from "./helpers";
+
+const saga = stateMachines.convertPoints;
+const taskFunctions: Readonly<Record<string, FunctionName>> = saga.tasks;
+
+/** The catalog function a `${Placeholder}` names; fails the test on an unknown placeholder. */
+function taskFunction(placeholder: string): FunctionName {
+  const name = taskFunctions[placeholder];
+  if (!name) throw new Error(`The catalog maps no function to \${${placeholder}}`);
+  return name;
+}
+
+/** Every state by name, Parallel branches included (ASL state names are unique machine-wide). */
+function statesOf(definition: AslDefinition): Map<string, AslState> {
+  const states = new Map<string, AslState>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    states.set(name, state);
+    for (const branch of state.Branches ?? []) {
+      for (const [nested, nestedState] of statesOf(branch)) states.set(nested, nestedState);
+    }
+  }
+  return states;
+}
+
+function stateNamed(states: ReadonlyMap<string, AslState>, name: string): AslState {
+  const state = states.get(name);
+  if (!state) throw new Error(`The conversion saga has no state ${name}`);
+  return state;
+}
+
+/** The state a Catch sends an error to, by the first catcher that names it (as Step Functions does). */
+function catchTarget(state: AslState, error: string): string | undefined {
+  return state.Catch?.find((catcher) => catcher.ErrorEquals.includes(error))?.Next;
+}
+
+describe("Conversion saga (convert-points) as synthesised from the real catalog", () => {
+  // Prepare
+  const { stack, template } = buildTestStack();
+  const resources = template.toJSON().Resources as Resources;
+  const { definition, substitutions, properties } = readStateMachineDefinition(
+    stack,
+    CONVERSION_SAGA,
+    template,
+  );
+  const states = statesOf(definition);
+  const aslFile = readFileSync(path.join(REPOSITORY_ROOT, saga.definitionFile), "utf8");
+  const machine = stack.stateMachines[CONVERSION_SAGA];
+  if (!machine) throw new Error("The stack did not build the conversion saga");
+
+  it("runs exactly the ASL file, each placeholder replaced by its task function's ARN", () => {
+    // Prepare
+    const expected: unknown = JSON.parse(
+      aslFile.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_match, placeholder: string) =>
+        functionArnMarker(taskFunction(placeholder)),
+      ),
+    );
+
+    // Assess
+    expect(definition).toEqual(expected);
+    expect(substitutions).toEqual(
+      Object.fromEntries(
+        Object.entries(taskFunctions).map(([placeholder, fn]) => [placeholder, functionArnMarker(fn)]),
+      ),
+    );
+  });
+
+  it("invokes from every task the catalog function its placeholder names", () => {
+    // Prepare
+    const raw = statesOf(JSON.parse(aslFile) as AslDefinition);
+    const tasks = [...raw].filter(([, state]) => state.Type === "Task");
+
+    // Act
+    const invoked = tasks.map(([name, state]) => {
+      const placeholder = /^\$\{([A-Za-z0-9_]+)\}$/.exec(state.Resource ?? "")?.[1];
+      if (!placeholder) throw new Error(`Task ${name} does not name its function with a placeholder`);
+      return { name, expected: functionArnMarker(taskFunction(placeholder)), fn: taskFunction(placeholder) };
+    });
+
+    // Assess
+    expect(tasks).toHaveLength(10);
+    for (const { name, expected } of invoked) {
+      expect(stateNamed(states, name).Resource, name).toBe(expected);
+    }
+    expect(new Set(invoked.map(({ fn }) => fn))).toEqual(new Set(Object.values(taskFunctions)));
+  });
+
+  it("never retries the deduction; a decline discards the coupon, an unknown outcome is reconciled", () => {
+    // Prepare
+    const deduct = stateNamed(states, "DeductPoints");
+
+    // Assess
+    expect(deduct.Resource).toBe(functionArnMarker("deductPoints"));
+    expect(deduct).not.toHaveProperty("Retry");
+    for (const definite of ["PosDeclined", "InsufficientPoints", "PosUnavailable"]) {
+      expect(catchTarget(deduct, definite), definite).toBe("DiscardCoupon");
+    }
+    // States.ALL must be the last catcher, or it would swallow the definite declines.
+    expect(deduct.Catch?.at(-1)).toMatchObject({ ErrorEquals: ["States.ALL"], Next: "LetDeductionSettle" });
+    expect(stateNamed(states, "LetDeductionSettle")).toMatchObject({
+      Type: "Wait",
+      Next: "ReconcileDeduction",
+    });
+    expect(stateNamed(states, "ReconcileDeduction").Resource).toBe(functionArnMarker("reconcileDeduction"));
+  });
+
+  it("retries coupon creation up to 3 times on ShopifyUnavailable and never on every error", () => {
+    // Prepare
+    const create = stateNamed(states, "CreateCoupon");
+
+    // Act
+    const shopify = create.Retry?.filter((retrier) => retrier.ErrorEquals.includes("ShopifyUnavailable"));
+
+    // Assess
+    expect(shopify).toHaveLength(1);
+    expect(shopify?.[0]?.MaxAttempts).toBe(3);
+    expect(create.Retry?.some((retrier) => retrier.ErrorEquals.includes("States.ALL"))).toBe(false);
+  });
+
+  it("tries the coupon record at most 3 more times, then reports it without failing the conversion", () => {
+    // Prepare
+    const save = stateNamed(states, "SaveCouponRecord");
+
+    // Assess
+    expect(save.Retry?.length).toBeGreaterThan(0);
+    for (const retrier of save.Retry ?? []) {
+      // Step Functions' default MaxAttempts is 3.
+      expect(retrier.MaxAttempts ?? 3).toBeLessThanOrEqual(3);
+    }
+    expect(catchTarget(save, "States.ALL")).toBe("ReportRecordNotSaved");
+    expect(stateNamed(states, "ReportRecordNotSaved").Next).toBe("Converted");
+    expect(stateNamed(states, "Converted").Type).toBe("Succeed");
+  });
+
+  it("catches every error inside each Parallel branch, so the Parallel state always waits for both", () => {
+    // Prepare
+    const parallels = [...states].filter(([, state]) => state.Type === "Parallel");
+
+    // Assess
+    expect(parallels.map(([name]) => name)).toEqual(["PrepareCoupon"]);
+    for (const [, parallel] of parallels) {
+      expect(parallel.Branches?.length).toBe(2);
+      for (const branch of parallel.Branches ?? []) {
+        const tasks = Object.entries(branch.States).filter(([, state]) => state.Type === "Task");
+        expect(tasks.length).toBeGreaterThan(0);
+        for (const [name, task] of tasks) {
+          const target = catchTarget(task, "States.ALL");
+          expect(target, `${name} catches States.ALL`).toBeDefined();
+          expect(Object.keys(branch.States), `${name} handles its error in its own branch`).toContain(target);
+        }
+      }
+    }
+  });
+
+  it("is a Standard workflow that logs ALL with execution data to its own log group, with tracing", () => {
+    // Assess
+    expect(properties).toMatchObject({
+      StateMachineType: "STANDARD",
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: "ALL",
+        IncludeExecutionData: true,
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { "Fn::GetAtt": [logicalIdOf(machine.logGroup), "Arn"] },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it("may invoke exactly the 10 task functions", () => {
+    // Prepare
+    const functionIds = new Map(
+      (Object.keys(catalogFunctions) as FunctionName[]).map((name) => [
+        name,
+        logicalIdOf(stack.functions[name].function),
+      ]),
+    );
+
+    // Act
+    const invoke = statementsOfRole(resources, logicalIdOf(machine.machine.role)).filter((statement) =>
+      actionsOf(statement).includes("lambda:InvokeFunction"),
+    );
+    const invocable = [...functionIds]
+      .filter(([, id]) => invoke.some((statement) => mentions(statement.Resource, id)))
+      .map(([name]) => name);
+
+    // Assess
+    expect(new Set(invocable)).toEqual(new Set(Object.values(taskFunctions)));
+    expect(invocable).toHaveLength(10);
+    expect(invoke.flatMap(actionsOf).every((action) => action === "lambda:InvokeFunction")).toBe(true);
+  });
+
+  it("may be started by the conversions function only, which may do nothing else in Step Functions", () => {
+    // Prepare
+    const sagaId = logicalIdOf(machine.machine);
+    const conversions = stack.functions.conversions;
+
+    // Act
+    const stepFunctions = statementsOfRole(resources, logicalIdOf(conversions.role)).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith("states:")),
+    );
+    const starters = allStatements(resources).filter(({ statement }) =>
+      actionsOf(statement).includes("states:StartExecution"),
+    );
+
+    // Assess
+    expect(stepFunctions).toEqual([
+      expect.objectContaining({
+        Effect: "Allow",
+        Action: "states:StartExecution",
+        Resource: { Ref: sagaId },
+      }),
+    ]);
+    expect(starters).toHaveLength(1);
+    expect(resources[starters[0]?.policy ?? ""]?.Properties?.Roles).toEqual([
+      { Ref: logicalIdOf(conversions.role) },
+    ]);
+    expect(
+      (
+        resources[logicalIdOf(conversions.function)]?.Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      )?.Variables.CONVERT_STATE_MACHINE_ARN,
+    ).toEqual({ Ref: sagaId });
+  });
+
+  it("leaves no cdk-nag AwsSolutions finding unacknowledged on the real stack", () => {
+    // Act
+    const findings = awsSolutionsFindings(stack);
+
+    // Assess
+    expect(findings.map((finding) => `${finding.ruleName}: ${finding.description}`)).toEqual([]);
+  });
+});
