@@ -11,10 +11,16 @@ export function sagaTask<R>(step: (deps: SagaDependencies, state: SagaState) => 
   return async (state: SagaState, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
     logger.appendKeys({ conversionId: state.conversionId, step: step.name });
+    const started = Date.now();
     try {
-      return await step(sagaDependencies(), state);
+      const result = await step(sagaDependencies(), state);
+      logger.info("saga step done", { ms: Date.now() - started });
+      return result;
     } catch (error) {
-      logger.warn("saga step failed", { error: error instanceof Error ? error.name : String(error) });
+      logger.warn("saga step failed", {
+        ms: Date.now() - started,
+        error: error instanceof Error ? error.name : String(error),
+      });
       throw error;
     } finally {
       logger.resetKeys();

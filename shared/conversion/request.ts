@@ -88,50 +88,47 @@ export async function requestConversion(
   validatePoints(request.points, deps.rules);
   const requestHash = hashOf({ points: request.points });
 
-  let record = await deps.requests.findByIdempotencyKey(request.customerId, idempotencyKey);
-  if (!record) {
-    const now = deps.now();
-    const conversionId = newConversionId();
-    const amount = couponAmountFor(request.points, deps.rules);
-    const window = couponWindow(now, deps.rules);
-    const reserved = await deps.requests.reserveConversion({
-      conversionId,
-      customerId: request.customerId,
-      customerGid: request.customerGid,
-      memberNumber: request.customerId,
-      points: request.points,
-      amount,
-      currency: deps.rules.currency,
-      code: couponCodeFor(request.customerId, conversionId, amount),
-      startsAt: window.startsAt,
-      expiresAt: window.expiresAt,
-      shopDate: deps.shopDate(now),
-      idempotencyKey,
-      requestHash,
-    });
-    // "existing": the key was taken meanwhile (a concurrent replay); the hash check below decides.
-    record = reserved.conversion;
-    if (reserved.outcome === "reserved") {
-      await deps.audit.appendAuditEvent({
-        subject: { type: "conversion", id: conversionId },
-        type: "conversion.reserved",
-        actor: { kind: "customer", id: request.customerId },
-        outcome: "succeeded",
-        detail: `${request.points} points for a ${amount} ${deps.rules.currency} coupon`,
-        data: { points: request.points, amount, idempotencyKey },
-      });
-    }
-  }
+  // One conditional transaction decides: a new reservation, or the conversion this key made before.
+  const now = deps.now();
+  const conversionId = newConversionId();
+  const amount = couponAmountFor(request.points, deps.rules);
+  const window = couponWindow(now, deps.rules);
+  const reserved = await deps.requests.reserveConversion({
+    conversionId,
+    customerId: request.customerId,
+    customerGid: request.customerGid,
+    memberNumber: request.customerId,
+    points: request.points,
+    amount,
+    currency: deps.rules.currency,
+    code: couponCodeFor(request.customerId, conversionId, amount),
+    startsAt: window.startsAt,
+    expiresAt: window.expiresAt,
+    shopDate: deps.shopDate(now),
+    idempotencyKey,
+    requestHash,
+  });
+  const record = reserved.conversion;
   if (record.requestHash !== requestHash) {
     throw new Unprocessable(
       "idempotency_key_reused",
       "This Idempotency-Key was already used for a different request; use a new key for a new conversion",
     );
   }
-  if (!terminal.includes(record.status)) {
-    // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
-    await deps.saga.start(orderOf(record));
-  }
+  const audited =
+    reserved.outcome === "reserved"
+      ? deps.audit.appendAuditEvent({
+          subject: { type: "conversion", id: conversionId },
+          type: "conversion.reserved",
+          actor: { kind: "customer", id: request.customerId },
+          outcome: "succeeded",
+          detail: `${request.points} points for a ${amount} ${deps.rules.currency} coupon`,
+          data: { points: request.points, amount, idempotencyKey },
+        })
+      : undefined;
+  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
+  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
+  await Promise.all([audited, started]);
   return waitForOutcome(deps, record);
 }
 
@@ -141,13 +138,14 @@ async function waitForOutcome(
 ): Promise<ConversionRecord> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
-  let interval = deps.pollIntervalMs ?? 50;
+  // A short, steady poll: a consistent read costs a few milliseconds, and every interval of
+  // delay after the saga confirms is time the customer waits for nothing.
+  const interval = deps.pollIntervalMs ?? 40;
   while (!terminal.includes(current.status) && Date.now() < deadline) {
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
     );
     current = (await deps.requests.getConversion(record.conversionId)) ?? current;
-    interval = Math.min(interval * 1.5, 250);
   }
   return current;
 }

@@ -1,4 +1,4 @@
-import { InsufficientPoints, PosOutcomeUnknown } from "../errors";
+import { InsufficientPoints, PosOutcomeUnknown, ShopifyUnavailable } from "../errors";
 import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
 import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
 
@@ -353,16 +353,41 @@ function reviewReasonOf(state: SagaState): string {
   return `deduction outcome unknown and the POS could not be read: ${causeMessage(state.error)}`;
 }
 
+/** Tries at deactivating a parked conversion's code, and the pause before the second one (doubling). */
+const DEACTIVATION_ATTEMPTS = 4;
+const DEACTIVATION_FIRST_PAUSE_MS = 500;
+
+/**
+ * Deactivates the parked conversion's code, retrying while Shopify is unavailable: the step is
+ * idempotent (find by code, deactivate unless already ended), and a code left ACTIVE can be used
+ * although no points may have been taken (the customer can derive it from the conversion id).
+ */
+async function deactivateParkedCoupon(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<{ discountId: string | undefined } | { error: unknown }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { discountId: await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId) };
+    } catch (error) {
+      if (!(error instanceof ShopifyUnavailable) || attempt >= DEACTIVATION_ATTEMPTS) return { error };
+      await new Promise((resolve) => setTimeout(resolve, DEACTIVATION_FIRST_PAUSE_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
 export async function parkForReview(deps: SagaDependencies, state: SagaState): Promise<{ reason: string }> {
   const reason = reviewReasonOf(state);
   let discountId: string | undefined;
   let deactivation = "the coupon was deactivated";
-  try {
-    discountId = await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId);
-    if (!discountId) deactivation = "no coupon exists for this conversion";
-  } catch (error) {
+  const deactivated = await deactivateParkedCoupon(deps, state);
+  if ("error" in deactivated) {
+    const { error } = deactivated;
     deactivation = `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`;
+  } else {
+    discountId = deactivated.discountId;
+    if (!discountId) deactivation = "no coupon exists for this conversion";
   }
   const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
   if (knownDiscountId) {
@@ -436,16 +461,19 @@ export async function confirmConversion(
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
   });
-  await release(deps, state, false);
-  await record(deps, {
-    conversionId: state.conversionId,
-    code: state.code,
-    type: "conversion.completed",
-    outcome: "succeeded",
-    detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
-    shopifyDiscountId: coupon.discountId,
-    smaregiTransactionHeadIds: deducted.transactionHeadIds,
-  });
+  // The customer sees the code from here on; freeing the lease and auditing can go side by side.
+  await Promise.all([
+    release(deps, state, false),
+    record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "conversion.completed",
+      outcome: "succeeded",
+      detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
+      shopifyDiscountId: coupon.discountId,
+      smaregiTransactionHeadIds: deducted.transactionHeadIds,
+    }),
+  ]);
   return { status: "completed" };
 }
 
