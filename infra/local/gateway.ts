@@ -101,12 +101,10 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
         return send(response, 200, { "content-type": contentType }, body);
       }
       let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
-      let pathKnown = false;
       for (const route of compiled) {
+        if (route.spec.method !== method) continue;
         const match = route.pattern.exec(url.pathname);
         if (!match) continue;
-        pathKnown = true;
-        if (route.spec.method !== method) continue;
         const params: Record<string, string> = {};
         route.names.forEach((name, index) => {
           params[name] = decodeURIComponent(match[index + 1] ?? "");
@@ -114,7 +112,8 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
         matched = { route, params };
         break;
       }
-      if (!matched) return gatewayError(response, pathKnown ? 405 : 404, "Not Found");
+      // An HTTP API answers 404 for any request no route matches, wrong method included.
+      if (!matched) return gatewayError(response, 404, "Not Found");
 
       const body = await readBody(request);
       const headers: Record<string, string> = {};

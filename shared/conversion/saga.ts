@@ -201,14 +201,21 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
   }
   try {
     const result = await deps.pos.addPoints(balance.posCustomerId, -state.points);
-    await record(deps, {
-      conversionId: state.conversionId,
-      code: state.code,
-      type: "points.deducted",
-      outcome: "succeeded",
-      detail: `${state.points} points, balance now ${result.balance}`,
-      smaregiTransactionHeadIds: result.transactionHeadIds,
-    });
+    // Persisted at once: a later conversion's reconciliation must see these ids as taken.
+    await Promise.all([
+      deps.conversions.updateConversion(state.conversionId, ["reserved"], {
+        transactionHeadIds: result.transactionHeadIds,
+        balanceAfter: result.balance,
+      }),
+      record(deps, {
+        conversionId: state.conversionId,
+        code: state.code,
+        type: "points.deducted",
+        outcome: "succeeded",
+        detail: `${state.points} points, balance now ${result.balance}`,
+        smaregiTransactionHeadIds: result.transactionHeadIds,
+      }),
+    ]);
     return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
   } catch (error) {
     await record(deps, {
@@ -440,20 +447,25 @@ export async function confirmConversion(
     balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
   };
-  await deps.coupons.putCoupon({
-    code: state.code,
-    conversionId: state.conversionId,
-    customerId: state.customerId,
-    customerGid: state.customerGid,
-    discountId: coupon.discountId,
-    amount: state.amount,
-    currency: state.currency,
-    pointsUsed: state.points,
-    type: "fixed_discount",
-    status: "active",
-    startsAt: state.startsAt,
-    expiresAt: state.expiresAt,
-  });
+  // The deduction is done, so the lease has served its purpose: free it first, so the customer
+  // never meets "conversion in progress" after seeing this conversion complete.
+  await Promise.all([
+    release(deps, state, false),
+    deps.coupons.putCoupon({
+      code: state.code,
+      conversionId: state.conversionId,
+      customerId: state.customerId,
+      customerGid: state.customerGid,
+      discountId: coupon.discountId,
+      amount: state.amount,
+      currency: state.currency,
+      pointsUsed: state.points,
+      type: "fixed_discount",
+      status: "active",
+      startsAt: state.startsAt,
+      expiresAt: state.expiresAt,
+    }),
+  ]);
   await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
     status: "completed",
     discountId: coupon.discountId,
@@ -461,19 +473,15 @@ export async function confirmConversion(
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
   });
-  // The customer sees the code from here on; freeing the lease and auditing can go side by side.
-  await Promise.all([
-    release(deps, state, false),
-    record(deps, {
-      conversionId: state.conversionId,
-      code: state.code,
-      type: "conversion.completed",
-      outcome: "succeeded",
-      detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
-      shopifyDiscountId: coupon.discountId,
-      smaregiTransactionHeadIds: deducted.transactionHeadIds,
-    }),
-  ]);
+  await record(deps, {
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "conversion.completed",
+    outcome: "succeeded",
+    detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
+    shopifyDiscountId: coupon.discountId,
+    smaregiTransactionHeadIds: deducted.transactionHeadIds,
+  });
   return { status: "completed" };
 }
 

@@ -52,7 +52,7 @@ describe("the local gateway", () => {
     }
   });
 
-  it("answers 405 for a known path asked with the wrong method", async () => {
+  it("answers 404 Not Found, as API Gateway does, for a known path asked with the wrong method", async () => {
     // Act
     const postPoints = await t.api("/v1/me/points", { method: "POST", customerId: taro.customerId });
     const deleteHealth = await t.api("/health", { method: "DELETE" });
@@ -60,7 +60,7 @@ describe("the local gateway", () => {
 
     // Assess
     for (const response of [postPoints, deleteHealth, getConversions]) {
-      expect((await gatewayRefusal(response)).status).toBe(405);
+      expect(await gatewayRefusal(response)).toMatchObject({ status: 404, body: { message: "Not Found" } });
     }
   });
 
