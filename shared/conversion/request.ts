@@ -101,7 +101,7 @@ export async function requestConversion(
     points: request.points,
     amount,
     currency: deps.rules.currency,
-    code: couponCodeFor(request.customerId, conversionId, amount),
+    code: couponCodeFor(request.customerId, amount),
     startsAt: window.startsAt,
     expiresAt: window.expiresAt,
     shopDate: deps.shopDate(now),

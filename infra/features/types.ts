@@ -1,0 +1,53 @@
+/**
+ * Types of the catalog (infra/catalog.ts). Each feature module in this folder declares its own
+ * functions, routes and state machines with them; the catalog merges the features.
+ */
+
+/** What a function touches; CDK turns each into least-privilege grants and environment values. */
+export type Capability =
+  | "pos" // Smaregi credentials (Secrets Manager) and network access
+  | "shopify" // Shopify Admin token
+  | "shopifyAppSecret" // verifies customer session tokens, app proxy and webhook signatures
+  | "loyaltyTableRead"
+  | "loyaltyTableWrite"
+  | "auditAppend" // PutItem only on the append-only audit table
+  | "auditRead"
+  | "startConversion" // states:StartExecution on the conversion saga
+  | "sendEmail";
+
+export interface FunctionSpec {
+  /** Path of the handler module from the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly capabilities: readonly Capability[];
+  readonly timeoutSeconds: number;
+  readonly memoryMb?: number;
+}
+
+/**
+ * Who may call a route.
+ * - `customer`: Shopify session token or app proxy signature, verified in the function (HS256
+ *   with the app secret, which API Gateway's JWT authorizer cannot check).
+ * - `admin:viewer` / `admin:admin`: a JWT of the admin OIDC issuer (Cognito), checked by the
+ *   gateway's JWT authorizer; the function checks the role (group) the route needs.
+ * - `webhook`: Shopify's HMAC signature over the raw body, verified in the function.
+ */
+export type RouteAuth = "public" | "customer" | "admin:viewer" | "admin:admin" | "webhook";
+
+export interface RouteSpec<F extends string = string> {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** API Gateway path syntax: `/v1/customers/{customerId}/points`. */
+  readonly path: string;
+  readonly function: F;
+  readonly auth: RouteAuth;
+  /** Steady-state requests per second and burst for this route. */
+  readonly throttle: { readonly rate: number; readonly burst: number };
+}
+
+export interface StateMachineSpec<F extends string = string> {
+  /** ASL file (JSONPath) from the repository root; `${Placeholder}`s name task function ARNs. */
+  readonly definitionFile: string;
+  readonly description: string;
+  /** Placeholder in the ASL -> the function that runs that task. */
+  readonly tasks: Readonly<Record<string, F>>;
+}
