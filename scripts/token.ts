@@ -3,17 +3,20 @@
  * `TOKEN=$(npm run -s token -- --customer 8840734670934)` works.
  */
 import { parseArgs } from "node:util";
+import { localAdminIssuer } from "../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../infra/local/demo-data";
+import { mintAdminToken } from "../shared/auth/admin-token";
 import { mintCustomerSessionToken } from "../shared/auth/mint";
 import { parseCustomerId } from "../shared/auth/shopify-ids";
 
 const USAGE = `Usage:
   npm run -s token -- --customer <id|gid> [--ttl <seconds>]
-  npm run -s token -- --admin <email> --role admin|viewer   (not available yet)
+  npm run -s token -- --admin <email> --role admin|viewer [--ttl <seconds>]
 
-Signs with the local demo credentials; SHOPIFY_APP_SECRET and SHOP_DOMAIN override them.`;
+Customer tokens are signed with the local demo credentials (SHOPIFY_APP_SECRET and SHOP_DOMAIN
+override them); admin tokens with the local admin issuer's key.`;
 
-/** One variant per kind of token; the admin one is parsed now so its flags are reserved. */
+/** One variant per kind of token. */
 type TokenCommand =
   | { kind: "customer"; customerId: string; ttlSeconds: number }
   | { kind: "admin"; email: string; role: "admin" | "viewer"; ttlSeconds: number }
@@ -78,7 +81,14 @@ async function run(command: TokenCommand): Promise<string | undefined> {
       process.stderr.write(`${USAGE}\n`);
       return undefined;
     case "admin":
-      throw new UsageError("Admin tokens are not available yet");
+      return mintAdminToken({
+        email: command.email,
+        role: command.role,
+        issuer: localAdminIssuer.issuer,
+        audience: localAdminIssuer.audience,
+        privateKey: localAdminIssuer.privateKey,
+        ttlSeconds: command.ttlSeconds,
+      });
     case "customer":
       return mintCustomerSessionToken({
         customerId: command.customerId,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
+import { importJWK, type JWK, jwtVerify } from "jose";
 import type { ApiEvent } from "../../shared/http/api";
 import { type FunctionName, functions, type RouteSpec } from "../catalog";
 import type { RunningServer } from "./emulation/serve";
@@ -13,11 +14,55 @@ import type { RunningServer } from "./emulation/serve";
 
 export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyResultV2>;
 
+/** The JWT authorizer of the admin routes: an OIDC issuer's key, issuer and audience. */
+export interface JwtAuthorizerOptions {
+  issuer: string;
+  audience: string;
+  publicKey: JWK;
+}
+
+type JwtClaims = Record<string, string | number | boolean | string[]>;
+
+/**
+ * What API Gateway's JWT authorizer does: verify the bearer token, or answer 401 before any
+ * function runs. Claims reach the function as strings, lists in the "[a b]" form.
+ */
+async function authorize(
+  header: string | undefined,
+  authorizer: JwtAuthorizerOptions,
+  key: Awaited<ReturnType<typeof importJWK>>,
+): Promise<{ claims: JwtClaims; scopes: string[] } | undefined> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
+  if (!token) return undefined;
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      issuer: authorizer.issuer,
+      audience: authorizer.audience,
+      algorithms: ["RS256"],
+    });
+    const claims: JwtClaims = {};
+    for (const [name, value] of Object.entries(payload)) {
+      if (value === undefined || value === null) continue;
+      claims[name] = Array.isArray(value)
+        ? `[${value.join(" ")}]`
+        : typeof value === "object"
+          ? JSON.stringify(value)
+          : (value as string | number | boolean);
+    }
+    const scope = typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : [];
+    return { claims, scopes: scope };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface GatewayOptions {
   port: number;
   routes: readonly RouteSpec[];
   /** Loads a function's handler (in-process); called once per function. */
   loadHandler: (name: FunctionName) => Promise<LambdaHandler>;
+  /** Verifies tokens on `admin:*` routes, like the HTTP API's JWT authorizer. */
+  adminAuthorizer?: JwtAuthorizerOptions;
   /** Extra routes answered by the gateway itself (e.g. /openapi.json). */
   staticRoutes?: Record<string, () => { contentType: string; body: string }>;
 }
@@ -81,6 +126,9 @@ const gatewayError = (response: ServerResponse, status: number, message: string)
 
 export async function startLocalGateway(options: GatewayOptions): Promise<RunningServer> {
   const compiled = options.routes.map(compile);
+  const adminKey = options.adminAuthorizer
+    ? await importJWK(options.adminAuthorizer.publicKey, "RS256")
+    : undefined;
   const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
   const handlerFor = (name: FunctionName) => {
     let loaded = handlers.get(name);
@@ -115,6 +163,15 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
       // An HTTP API answers 404 for any request no route matches, wrong method included.
       if (!matched) return gatewayError(response, 404, "Not Found");
 
+      const spec = matched.route.spec;
+      let authorizer: { jwt: { claims: JwtClaims; scopes: string[] } } | undefined;
+      if (spec.auth.startsWith("admin:")) {
+        if (!options.adminAuthorizer || !adminKey) return gatewayError(response, 401, "Unauthorized");
+        const verified = await authorize(request.headers.authorization, options.adminAuthorizer, adminKey);
+        if (!verified) return gatewayError(response, 401, "Unauthorized");
+        authorizer = { jwt: verified };
+      }
+
       const body = await readBody(request);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) {
@@ -125,7 +182,6 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
       for (const [key, value] of url.searchParams) query[key] = query[key] ? `${query[key]},${value}` : value;
       const requestId = randomUUID();
       const now = Date.now();
-      const spec = matched.route.spec;
       const isText = /json|text|x-www-form-urlencoded/.test(headers["content-type"] ?? "json");
       const event: ApiEvent = {
         version: "2.0",
@@ -152,6 +208,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
           stage: "$default",
           time: new Date(now).toISOString(),
           timeEpoch: now,
+          ...(authorizer ? { authorizer } : {}),
         },
         ...(body.length > 0
           ? { body: isText ? body.toString("utf8") : body.toString("base64"), isBase64Encoded: !isText }

@@ -4,6 +4,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { localTableNames, type TableNames, tableDefinitions } from "../../shared/tables";
 import { type FunctionName, functions, routes, stateMachines } from "../catalog";
+import { localAdminIssuer } from "./admin-issuer";
 import { demoCredentials, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
 import type { RunningServer } from "./emulation/serve";
@@ -112,6 +113,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTables(dynamoClient, tableDefinitions, tableNames);
     dynamoClient.destroy();
 
+    // First, so the Shopify emulator knows where to deliver webhooks; handlers load on first use,
+    // after the environment below is in place.
+    const gateway = await startLocalGateway({
+      port: options.ports.api,
+      routes,
+      loadHandler: loadFunction,
+      adminAuthorizer: localAdminIssuer,
+    });
+    stops.push(() => gateway.close());
+
     const smaregi = await startSmaregiEmulator({
       port: options.ports.smaregi,
       latencyProfile: options.latencyProfile,
@@ -120,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const shopify = await startShopifyEmulator({
       port: options.ports.shopify,
       latencyProfile: options.latencyProfile,
-      webhookUrl: `http://127.0.0.1:${options.ports.api}/v1/webhooks/shopify`,
+      webhookUrl: `${gateway.url}/v1/webhooks/shopify`,
     });
     stops.push(() => shopify.close());
 
@@ -185,9 +196,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         taskHandlers,
       });
     }
-
-    const gateway = await startLocalGateway({ port: options.ports.api, routes, loadHandler: loadFunction });
-    stops.push(() => gateway.close());
 
     return {
       urls: {

@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { importJWK, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
+import { localAdminIssuer } from "../../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { verifyCustomerSessionToken } from "../../shared/auth/session-token";
 
@@ -70,9 +72,17 @@ describe("scripts/token.ts", () => {
     expect(stderr).toContain("Usage:");
   });
 
-  it("says admin tokens are not available yet", async () => {
-    const { stderr } = await runTokenCli(["--admin", "ops@example.com", "--role", "viewer"]);
+  it.each([
+    ["admin", ["loyalty-admin", "loyalty-viewer"]],
+    ["viewer", ["loyalty-viewer"]],
+  ])("prints an admin token of the local issuer with the %s role", async (role, groups) => {
+    const { code, stdout } = await runTokenCli(["--admin", "ops@example.com", "--role", role]);
 
-    expect(stderr).toContain("not available yet");
+    expect(code).toBe(0);
+    const { payload } = await jwtVerify(stdout.trim(), await importJWK(localAdminIssuer.publicKey, "RS256"), {
+      issuer: localAdminIssuer.issuer,
+      audience: localAdminIssuer.audience,
+    });
+    expect(payload).toMatchObject({ email: "ops@example.com", "cognito:groups": groups });
   });
 });
