@@ -63,7 +63,7 @@ describe("scripts/token.ts", () => {
     [["--customer", "1", "--ttl", "0"]],
     [["--customer"]],
     [["--unknown"]],
-    [["--admin", "ops@example.com", "--role", "admin"]],
+    [["--admin", "ops@example.com", "--role", "owner"]],
   ])("exits 2 with usage and no stdout for %j", async (args) => {
     const { code, stdout, stderr } = await runTokenCli(args);
 
