@@ -4,6 +4,7 @@ import { SESClient } from "@aws-sdk/client-ses";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { EmailAdminAlerts } from "../shared/alerts";
+import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
 import { type Environment, parseEnvironment, required } from "../shared/config";
 import { MetafieldCouponRecords } from "../shared/conversion/coupon-record";
@@ -39,6 +40,13 @@ export async function customerOf(event: ApiEvent): Promise<AuthenticatedCustomer
     { headers: event.headers ?? {}, rawQueryString: event.rawQueryString ?? "" },
     { appSecret: await appSecret()(), shopDomain: env.SHOP_DOMAIN },
   );
+}
+
+/** The shop staff member behind an admin route, holding at least `role` (else 403). */
+export function adminOf(event: ApiEvent, role: AdminRole): AdminPrincipal {
+  const principal = adminFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  requireRole(principal, role);
+  return principal;
 }
 
 const smaregiCredentials = once(() => {
@@ -83,7 +91,7 @@ export const conversionRules: ConversionRules = {
 
 // ---- AWS clients: created once per container, pointed at local endpoints when configured ----
 
-const dynamo = once(() =>
+export const dynamo = once(() =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: env.AWS_REGION,
@@ -92,14 +100,14 @@ const dynamo = once(() =>
     { marshallOptions: { removeUndefinedValues: true } },
   ),
 );
-const sfn = once(
+export const sfn = once(
   () =>
     new SFNClient({
       region: env.AWS_REGION,
       ...(env.STEPFUNCTIONS_ENDPOINT ? { endpoint: env.STEPFUNCTIONS_ENDPOINT } : {}),
     }),
 );
-const ses = once(
+export const ses = once(
   () =>
     new SESClient({ region: env.AWS_REGION, ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
 );
@@ -117,7 +125,7 @@ export const conversionRequests = once(
 export const couponStore = once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
-const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }));
+export const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }));
 
 // ---- Shopify ----
 
@@ -135,7 +143,9 @@ export const shopifyAdmin = once(
     }),
 );
 
-const adminAlerts = once(() => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE));
+export const adminAlerts = once(
+  () => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE),
+);
 
 // ---- the conversion saga ----
 

@@ -3,19 +3,29 @@
  * The CDK stack and the local stack are both built from these tables, so a route or task added
  * here exists in both places. Each feature declares its part in `infra/features/`.
  */
+import * as admin from "./features/admin";
+import * as cancellation from "./features/cancellation";
 import * as conversion from "./features/conversion";
+import * as operations from "./features/operations";
 import * as points from "./features/points";
+import * as rewards from "./features/rewards";
 import type {
   RouteSpec as FeatureRouteSpec,
   StateMachineSpec as FeatureStateMachineSpec,
   FunctionSpec,
 } from "./features/types";
+import * as webhooks from "./features/webhooks";
 
 export type { Capability, FunctionSpec, RouteAuth } from "./features/types";
 
 const functionSpecs = {
   ...points.functions,
   ...conversion.functions,
+  ...cancellation.functions,
+  ...admin.functions,
+  ...webhooks.functions,
+  ...rewards.functions,
+  ...operations.functions,
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -24,11 +34,24 @@ export const functions: Readonly<Record<FunctionName, FunctionSpec>> = functionS
 export type RouteSpec = FeatureRouteSpec<FunctionName>;
 export type StateMachineSpec = FeatureStateMachineSpec<FunctionName>;
 
-export const routes: readonly RouteSpec[] = [...points.routes, ...conversion.routes];
+export const routes: readonly RouteSpec[] = [
+  ...points.routes,
+  ...conversion.routes,
+  ...cancellation.routes,
+  ...admin.routes,
+  ...webhooks.routes,
+  ...rewards.routes,
+  ...operations.routes,
+];
 
 const stateMachineSpecs = {
   ...points.stateMachines,
   ...conversion.stateMachines,
+  ...cancellation.stateMachines,
+  ...admin.stateMachines,
+  ...webhooks.stateMachines,
+  ...rewards.stateMachines,
+  ...operations.stateMachines,
 } as const satisfies Record<string, FeatureStateMachineSpec<FunctionName>>;
 
 export type StateMachineName = keyof typeof stateMachineSpecs;

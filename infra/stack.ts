@@ -58,6 +58,8 @@ export interface LoyaltyStackProps extends StackProps {
  * renaming the saga there fails compilation here instead of silently unbinding the API.
  */
 export const CONVERSION_SAGA = "convertPoints" satisfies keyof typeof catalog.stateMachines;
+/** The catalog entry `startCancellation` functions are bound to (once the feature declares it). */
+export const CANCELLATION_SAGA = "cancelCoupon";
 const API_LOG_RETENTION = RetentionDays.ONE_MONTH;
 const STATE_MACHINE_LOG_RETENTION = RetentionDays.THREE_MONTHS;
 /** Headers storefront scripts send: the session token, JSON bodies, idempotent conversions. */
@@ -109,7 +111,10 @@ export class LoyaltyStack extends Stack {
       if (!fn) throw new Error(`Function ${name} is not in the catalog`);
       return fn;
     };
-    const startsConversion = (name: FunctionName) => specOf(name).capabilities.includes("startConversion");
+    const startsSaga = (name: FunctionName) =>
+      specOf(name).capabilities.some(
+        (capability) => capability === "startConversion" || capability === "startCancellation",
+      );
     const built: Partial<Record<FunctionName, LoyaltyFunction>> = {};
     const resources = {
       stage,
@@ -117,25 +122,26 @@ export class LoyaltyStack extends Stack {
       auditTable: this.auditTable,
       secrets: this.secrets,
     };
-    const buildFunction = (name: FunctionName, conversionStateMachine?: StateMachine) => {
+    const buildFunction = (
+      name: FunctionName,
+      sagas: { conversionStateMachine?: StateMachine; cancellationStateMachine?: StateMachine } = {},
+    ) => {
       const code = props.functionCode?.(name);
       built[name] = new LoyaltyFunction(this, functionConstructId(name), {
         spec: specOf(name),
         projectRoot,
-        resources: { ...resources, conversionStateMachine },
+        resources: { ...resources, ...sagas },
         ...(code ? { code } : {}),
       });
     };
-    for (const name of functionNames.filter((name) => !startsConversion(name))) buildFunction(name);
+    for (const name of functionNames.filter((name) => !startsSaga(name))) buildFunction(name);
 
     const stateMachines: Record<string, LoyaltyStateMachine> = {};
     for (const [name, machine] of Object.entries(spec.stateMachines)) {
       stateMachines[name] = this.stateMachine(name, machine, projectRoot, (task) => {
         const fn = built[task];
         if (!fn) {
-          throw new Error(
-            `State machine ${name} uses ${task}, which starts the conversion saga or is not in the catalog`,
-          );
+          throw new Error(`State machine ${name} uses ${task}, which starts a saga or is not in the catalog`);
         }
         return fn;
       });
@@ -143,8 +149,9 @@ export class LoyaltyStack extends Stack {
     this.stateMachines = stateMachines;
 
     this.conversionStateMachine = stateMachines[CONVERSION_SAGA]?.machine;
-    for (const name of functionNames.filter(startsConversion)) {
-      buildFunction(name, this.conversionStateMachine);
+    const cancellationStateMachine = stateMachines[CANCELLATION_SAGA]?.machine;
+    for (const name of functionNames.filter(startsSaga)) {
+      buildFunction(name, { conversionStateMachine: this.conversionStateMachine, cancellationStateMachine });
     }
     this.functions = completeRecord(functionNames, built);
 

@@ -51,6 +51,7 @@ export const environmentSchema = z.object({
   SES_ENDPOINT: optionalUrl,
 
   CONVERT_STATE_MACHINE_ARN: z.string().optional(),
+  CANCEL_STATE_MACHINE_ARN: z.string().optional(),
   CONVERSION_WAIT_MS: intFromEnv(10_000),
 
   POINTS_UNIT: intFromEnv(100),

@@ -28,6 +28,7 @@ export interface LoyaltyResources {
   readonly secrets: LoyaltySecrets;
   /** Only needed by functions with `startConversion`; created after the saga's task functions. */
   readonly conversionStateMachine?: StateMachine;
+  readonly cancellationStateMachine?: StateMachine;
 }
 
 export interface LoyaltyFunctionProps {
@@ -234,6 +235,17 @@ function bindCapabilities(
         // updates, and a replayed start is answered by the execution name, never by reading it.
         saga.grantStartExecution(role);
         environment.CONVERT_STATE_MACHINE_ARN = saga.stateMachineArn;
+        break;
+      }
+      case "startCancellation": {
+        const saga = resources.cancellationStateMachine;
+        if (!saga) {
+          throw new Error(
+            `Function ${scope.node.id} needs startCancellation but no cancellation state machine is in the catalog`,
+          );
+        }
+        saga.grantStartExecution(role);
+        environment.CANCEL_STATE_MACHINE_ARN = saga.stateMachineArn;
         break;
       }
       case "sendEmail": {

@@ -13,6 +13,7 @@ export type Capability =
   | "auditAppend" // PutItem only on the append-only audit table
   | "auditRead"
   | "startConversion" // states:StartExecution on the conversion saga
+  | "startCancellation" // states:StartExecution on the cancellation saga
   | "sendEmail";
 
 export interface FunctionSpec {

@@ -25,6 +25,7 @@ const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
   auditAppend: ["AUDIT_TABLE"],
   auditRead: ["AUDIT_TABLE"],
   startConversion: ["CONVERT_STATE_MACHINE_ARN"],
+  startCancellation: ["CANCEL_STATE_MACHINE_ARN"],
   sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL"],
 };
 const boundVariables = new Set(Object.values(capabilityVariables).flat());

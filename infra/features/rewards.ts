@@ -1,0 +1,8 @@
+import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
+
+/** The reward catalog: rules that issue coupons of every type from points. */
+export const functions = {} as const satisfies Record<string, FunctionSpec>;
+
+export const routes: readonly RouteSpec<keyof typeof functions>[] = [];
+
+export const stateMachines = {} as const satisfies Record<string, StateMachineSpec<keyof typeof functions>>;
