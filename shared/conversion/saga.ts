@@ -58,6 +58,8 @@ export interface SagaState extends ConversionOrder {
   discard?: { deleted: boolean };
   error?: CaughtError;
   compensationError?: CaughtError;
+  /** Set when ParkForReview's retries could not deactivate the coupon; it then parks anyway. */
+  deactivationError?: CaughtError;
 }
 
 export interface AuditEntry {
@@ -256,10 +258,12 @@ export async function reconcileDeduction(
   }
   const startedAt = new Date(stored.deductionStartedAt);
   const since = new Date(startedAt.getTime() - (deps.clockSkewMs ?? 60_000));
-  const [transactions, claimed, current] = await Promise.all([
+  // The balance before the transactions: a deduction that lands between the two reads then shows
+  // in the transactions too, instead of only in the balance.
+  const current = await deps.pos.getBalance(balance.posCustomerId);
+  const [transactions, claimed] = await Promise.all([
     deps.pos.listPointTransactions(balance.posCustomerId, { divisions: ["7"], since }),
     claimedTransactionIds(deps, state),
-    deps.pos.getBalance(balance.posCustomerId),
   ]);
   const candidates = transactions.filter(
     (tx) => tx.points === -state.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
@@ -276,6 +280,14 @@ export async function reconcileDeduction(
     return decide({
       outcome: "unknown",
       reason: `${candidates.length} POS subtractions of ${state.points} points since the attempt; cannot tell which is ours`,
+    });
+  }
+  if (current.points < balance.balance) {
+    // Points left the account although no matching subtraction was listed: the deduction may have
+    // landed late. Compensating would take the points without a coupon; an operator must look.
+    return decide({
+      outcome: "unknown",
+      reason: `no POS subtraction of ${state.points} points listed since ${since.toISOString()}, but the balance fell from ${balance.balance} to ${current.points}`,
     });
   }
   return decide({
@@ -360,41 +372,21 @@ function reviewReasonOf(state: SagaState): string {
   return `deduction outcome unknown and the POS could not be read: ${causeMessage(state.error)}`;
 }
 
-/** Tries at deactivating a parked conversion's code, and the pause before the second one (doubling). */
-const DEACTIVATION_ATTEMPTS = 4;
-const DEACTIVATION_FIRST_PAUSE_MS = 500;
-
-/**
- * Deactivates the parked conversion's code, retrying while Shopify is unavailable: the step is
- * idempotent (find by code, deactivate unless already ended), and a code left ACTIVE can be used
- * although no points may have been taken (the customer can derive it from the conversion id).
- */
-async function deactivateParkedCoupon(
-  deps: SagaDependencies,
-  state: SagaState,
-): Promise<{ discountId: string | undefined } | { error: unknown }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { discountId: await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId) };
-    } catch (error) {
-      if (!(error instanceof ShopifyUnavailable) || attempt >= DEACTIVATION_ATTEMPTS) return { error };
-      await new Promise((resolve) => setTimeout(resolve, DEACTIVATION_FIRST_PAUSE_MS * 2 ** (attempt - 1)));
-    }
-  }
-}
-
 /** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
 export async function parkForReview(deps: SagaDependencies, state: SagaState): Promise<{ reason: string }> {
   const reason = reviewReasonOf(state);
   let discountId: string | undefined;
   let deactivation = "the coupon was deactivated";
-  const deactivated = await deactivateParkedCoupon(deps, state);
-  if ("error" in deactivated) {
-    const { error } = deactivated;
-    deactivation = `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`;
-  } else {
-    discountId = deactivated.discountId;
+  try {
+    discountId = await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId);
     if (!discountId) deactivation = "no coupon exists for this conversion";
+  } catch (error) {
+    // A code left ACTIVE can be used (the customer can derive it from the conversion id) although
+    // no points may have been taken. Nothing is recorded yet, so the state machine retries this
+    // step while Shopify is unavailable; once its retries are spent it runs the step again with
+    // `deactivationError` set, which parks the conversion and tells the admins the code is live.
+    if (error instanceof ShopifyUnavailable && !state.deactivationError) throw error;
+    deactivation = `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`;
   }
   const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
   if (knownDiscountId) {
