@@ -1,0 +1,964 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { demoCredentials, demoShop } from "../infra/local/demo-data";
+import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
+import type { FaultKind, FaultRule } from "../infra/local/emulation/control";
+import { adminSchema } from "../infra/local/shopify/schema";
+import type { SmaregiOperation } from "../infra/local/smaregi/app";
+import type { LocalStack } from "../infra/local/stack";
+import { mintCustomerSessionToken } from "../shared/auth/mint";
+import { DAY_MS, toJapanDate } from "../shared/pos/smaregi-time";
+import {
+  type AuditTrail,
+  type ConversionRecord,
+  type ConversionStatus,
+  type ConversionStore,
+  DynamoAuditTrail,
+  DynamoConversionStore,
+} from "../shared/store";
+import type { TableNames } from "../shared/tables";
+
+/**
+ * The money-safety soak: many customers convert points at once while both emulators fail about
+ * one call in five (refusals, 5xx, throttling, timeouts and changes applied without an answer).
+ * Clients behave like a careful front end (one Idempotency-Key per intended conversion, replays
+ * on 202 / 5xx / network errors, waits on 409). Afterwards every customer's POS balance, POS
+ * transactions, Shopify discounts, leases and daily totals must agree with the conversions the
+ * service recorded. Used by tests/conversion/soak.e2e.test.ts and `tsx bench/soak.ts`.
+ */
+
+/** The parts of the local stack the soak drives and inspects. */
+export type SoakStack = Pick<LocalStack, "urls" | "smaregi" | "shopify" | "stepFunctions" | "environment">;
+
+export interface SoakHandles {
+  stack: SoakStack;
+  tableNames: TableNames;
+  /** The test harness's stores; built from the stack's DynamoDB endpoint when absent. */
+  conversions?: Pick<ConversionStore, "listConversionsByCustomer" | "findByIdempotencyKey">;
+  audit?: Pick<AuditTrail, "listAuditEvents">;
+}
+
+export interface SoakOptions {
+  customers: number;
+  conversions: number;
+  /** Total probability that one emulated call fails, split over the fault kinds. */
+  faultRate: number;
+  /** Seeds the workload (points, pauses); the emulators draw their faults with Math.random. */
+  seed?: number;
+  /** How many times one intended conversion is replayed before the client gives up. */
+  maxReplays?: number;
+  /** Cap on a 409's Retry-After, in ms. */
+  retryAfterCapMs?: number;
+  /** Longest wait for the saga executions to end once the clients are done. */
+  drainTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export type ClientOutcome =
+  | "completed"
+  | "refused"
+  | "needs_review"
+  /** The client stopped replaying without a final answer. */
+  | "abandoned";
+
+export interface IntentResult {
+  customerId: string;
+  idempotencyKey: string;
+  points: number;
+  outcome: ClientOutcome;
+  /** Final HTTP status and problem code (or body status) the client settled on. */
+  finalStatus: number;
+  finalCode?: string;
+  conversionId?: string;
+  couponCode?: string;
+  replays: number;
+  conflicts: number;
+  networkErrors: number;
+}
+
+export interface NeedsReviewEntry {
+  conversionId: string;
+  customerId: string;
+  points: number;
+  reviewReason: string | undefined;
+  /** Whether the POS shows a subtraction for it (then its points count as taken). */
+  deducted: boolean;
+  trail: string[];
+  states: string[];
+}
+
+export interface FaultFigures {
+  calls: Record<string, number>;
+  /** operation -> fault kind -> times fired. */
+  fired: Record<string, Partial<Record<FaultKind, number>>>;
+  firedTotal: number;
+  /** Operations called during the soak that no rule covered (should be none). */
+  uncovered: string[];
+}
+
+export interface SoakReport {
+  options: Required<Omit<SoakOptions, "log">>;
+  wallTimeMs: number;
+  driveTimeMs: number;
+  drainTimeMs: number;
+  customers: number;
+  intents: number;
+  statusCounts: Record<ConversionStatus, number>;
+  /** Why failed / compensated conversions failed, by failure code. */
+  failureCodes: Record<string, number>;
+  clientOutcomes: Record<ClientOutcome, number>;
+  replays: number;
+  conflicts: number;
+  networkErrors: number;
+  executions: Record<string, number>;
+  faults: { smaregi: FaultFigures; shopify: FaultFigures };
+  pointsDeducted: number;
+  needsReview: NeedsReviewEntry[];
+  /** Every broken invariant, one sentence each; empty when the money is safe. */
+  violations: string[];
+  /** Audit trail and state path of each conversion named in a violation. */
+  evidence: Record<string, { trail: string[]; states: string[] }>;
+}
+
+const STARTING_POINTS = 3000;
+const POINT_CHOICES = [100, 200, 300, 400, 500] as const;
+const EXECUTION_PREFIX = "arn:aws:states:";
+
+/** Each kind's share of the total fault rate. */
+const FAULT_MIX: ReadonlyArray<{ kind: FaultKind; share: number }> = [
+  { kind: "http503", share: 0.25 },
+  { kind: "timeout", share: 0.25 },
+  { kind: "http500", share: 0.2 },
+  { kind: "commit-then-timeout", share: 0.2 },
+  { kind: "throttle", share: 0.1 },
+];
+
+/** Every Smaregi operation the emulator names; `satisfies` keeps the list complete. */
+const smaregiOperationSet = {
+  token: true,
+  listCustomers: true,
+  getCustomer: true,
+  createCustomer: true,
+  getPoints: true,
+  addPoints: true,
+  setPoints: true,
+  listTransactions: true,
+} satisfies Record<SmaregiOperation, true>;
+
+/** Shopify's operation names are the schema's root fields. */
+function shopifyOperations(): string[] {
+  return [
+    ...Object.keys(adminSchema.getQueryType()?.getFields() ?? {}),
+    ...Object.keys(adminSchema.getMutationType()?.getFields() ?? {}),
+  ];
+}
+
+/** A count so large it never runs out, so that the snapshot's `remaining` tells how often a rule fired. */
+const RULE_COUNT = 1_000_000_000;
+
+/**
+ * One rule per operation and kind. Rules are drawn one after another, so each rate is chosen
+ * to make the total chance of a fault per call equal `faultRate`.
+ */
+export function faultRules(operations: readonly string[], faultRate: number): FaultRule[] {
+  let survive = 1;
+  const rules: Array<{ kind: FaultKind; rate: number }> = [];
+  for (const { kind, share } of FAULT_MIX) {
+    const absolute = faultRate * share;
+    rules.push({ kind, rate: Math.min(1, absolute / survive) });
+    survive -= absolute;
+  }
+  return operations.flatMap((operation) =>
+    rules.map(({ kind, rate }) => ({ operation, kind, rate, count: RULE_COUNT })),
+  );
+}
+
+function faultFigures(
+  snapshot: {
+    calls: Record<string, number>;
+    faults: ReadonlyArray<{ operation: string; kind: FaultKind; remaining: number | null }>;
+  },
+  covered: readonly string[],
+  callsBefore: Record<string, number>,
+): FaultFigures {
+  const fired: FaultFigures["fired"] = {};
+  let firedTotal = 0;
+  for (const rule of snapshot.faults) {
+    const times = RULE_COUNT - (rule.remaining ?? RULE_COUNT);
+    if (times === 0) continue;
+    const byKind = fired[rule.operation] ?? {};
+    byKind[rule.kind] = (byKind[rule.kind] ?? 0) + times;
+    fired[rule.operation] = byKind;
+    firedTotal += times;
+  }
+  const calls: Record<string, number> = {};
+  for (const [operation, count] of Object.entries(snapshot.calls)) {
+    const during = count - (callsBefore[operation] ?? 0);
+    if (during > 0) calls[operation] = during;
+  }
+  const uncovered = Object.keys(calls).filter((operation) => !covered.includes(operation));
+  return { calls, fired, firedTotal, uncovered };
+}
+
+/** mulberry32: small, fast, good enough to vary a workload reproducibly. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const terminalStatuses: readonly ConversionStatus[] = ["completed", "failed", "compensated", "needs_review"];
+
+interface SoakCustomer {
+  customerId: string;
+  customerGid: string;
+  posCustomerId: string;
+  startingBalance: number;
+  token: string;
+}
+
+/** Creates the customer in Shopify over its Admin GraphQL API: the id it assigns is the member number. */
+async function createShopifyCustomer(stack: SoakStack, run: string, index: number): Promise<string> {
+  const version = stack.environment.SHOPIFY_API_VERSION ?? "2026-10";
+  const response = await fetch(`${stack.urls.shopify}/admin/api/${version}/graphql.json`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-shopify-access-token": demoCredentials.shopifyAdminToken,
+    },
+    body: JSON.stringify({
+      query:
+        "mutation Create($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { field message } } }",
+      variables: {
+        input: {
+          email: `soak-${run}-${index}@example.com`,
+          firstName: `Soak${index}`,
+          lastName: "Tester",
+          locale: "ja",
+        },
+      },
+    }),
+  });
+  const body = (await response.json()) as {
+    data?: {
+      customerCreate?: { customer: { id: string } | null; userErrors: Array<{ message: string }> };
+    };
+  };
+  const created = body.data?.customerCreate;
+  const gid = created?.customer?.id;
+  if (!gid) {
+    throw new Error(
+      `customerCreate failed (${response.status}): ${created?.userErrors.map((e) => e.message).join("; ") ?? JSON.stringify(body)}`,
+    );
+  }
+  return gid;
+}
+
+async function setUpCustomers(stack: SoakStack, count: number): Promise<SoakCustomer[]> {
+  const run = randomUUID().slice(0, 8);
+  const expires = toJapanDate(new Date(Date.now() + 365 * DAY_MS));
+  const customers: SoakCustomer[] = [];
+  for (let index = 0; index < count; index++) {
+    const customerGid = await createShopifyCustomer(stack, run, index);
+    const customerId = customerGid.slice(customerGid.lastIndexOf("/") + 1);
+    const created = stack.smaregi.store.createCustomer({
+      customerCode: customerId,
+      customerNo: customerId,
+      lastName: "Tester",
+      firstName: `Soak${index}`,
+      rank: "Regular",
+    });
+    if (created === "duplicate-code") throw new Error(`POS member ${customerId} already exists`);
+    const account = stack.smaregi.store.setPoints(created.customerId, {
+      point: STARTING_POINTS,
+      pointExpireDate: expires,
+    });
+    if (!account) throw new Error(`POS customer ${created.customerId} has no point account`);
+    const token = await mintCustomerSessionToken({
+      customerId,
+      appSecret: demoCredentials.shopifyAppSecret,
+      shopDomain: demoShop.domain,
+      clientId: demoCredentials.shopifyClientId,
+      ttlSeconds: 3600,
+    });
+    customers.push({
+      customerId,
+      customerGid,
+      posCustomerId: created.customerId,
+      startingBalance: account.point,
+      token,
+    });
+  }
+  return customers;
+}
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  retryAfter: string | null;
+}
+
+async function call(url: string, init: RequestInit): Promise<Answer> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null) body = parsed as Record<string, unknown>;
+  } catch {
+    body = { text };
+  }
+  return { status: response.status, body, retryAfter: response.headers.get("retry-after") };
+}
+
+const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+/**
+ * One intended conversion, as a careful front end does it: one key, replayed until the answer is
+ * final. A refusal (4xx/5xx problem) carries no conversion id, so a 5xx is only taken as final
+ * once a replay of the same key gives the same problem again (a finished conversion answers the
+ * same way every time), or the status URL says the conversion is over.
+ */
+async function convertOnce(
+  apiUrl: string,
+  customer: SoakCustomer,
+  points: number,
+  options: { maxReplays: number; retryAfterCapMs: number; pause: () => number },
+): Promise<IntentResult> {
+  const idempotencyKey = randomUUID();
+  const result: IntentResult = {
+    customerId: customer.customerId,
+    idempotencyKey,
+    points,
+    outcome: "abandoned",
+    finalStatus: 0,
+    replays: 0,
+    conflicts: 0,
+    networkErrors: 0,
+  };
+  const headers = { authorization: `Bearer ${customer.token}` };
+  let previousProblem: string | undefined;
+  const replay = async () => {
+    result.replays += 1;
+    await sleep(options.pause());
+  };
+  // Conflicts (409) wait without using up replays, but are bounded too.
+  for (
+    let attempts = 0;
+    result.replays <= options.maxReplays && attempts < options.maxReplays * 10;
+    attempts++
+  ) {
+    let answer: Answer;
+    try {
+      answer = await call(`${apiUrl}/v1/me/conversions`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json", "idempotency-key": idempotencyKey },
+        body: JSON.stringify({ points }),
+      });
+    } catch {
+      result.networkErrors += 1;
+      previousProblem = undefined;
+      await replay();
+      continue;
+    }
+    result.finalStatus = answer.status;
+    const conversionId = text(answer.body.conversionId);
+    if (conversionId) result.conversionId = conversionId;
+    const code = text(answer.body.code);
+    result.finalCode = code ?? text(answer.body.status);
+
+    if (answer.status === 201) {
+      result.outcome = "completed";
+      const coupon = answer.body.coupon;
+      if (typeof coupon === "object" && coupon !== null && "code" in coupon) {
+        result.couponCode = text(coupon.code);
+      }
+      return result;
+    }
+    if (answer.status === 202) {
+      if (answer.body.status === "needs_review") {
+        result.outcome = "needs_review";
+        return result;
+      }
+      previousProblem = undefined;
+      await replay();
+      continue;
+    }
+    if (answer.status === 409 && code === "conversion_in_progress") {
+      result.conflicts += 1;
+      const seconds = Number(answer.retryAfter ?? "1");
+      await sleep(Math.min(options.retryAfterCapMs, (Number.isFinite(seconds) ? seconds : 1) * 1000));
+      continue;
+    }
+    if (answer.status >= 400 && answer.status < 500) {
+      result.outcome = "refused";
+      return result;
+    }
+    // 5xx: final only when the conversion is known to be over.
+    if (result.conversionId) {
+      try {
+        const state = await call(`${apiUrl}/v1/me/conversions/${result.conversionId}`, { headers });
+        const status = text(state.body.status);
+        if (state.status === 200 && (status === "failed" || status === "needs_review")) {
+          result.outcome = status === "failed" ? "refused" : "needs_review";
+          return result;
+        }
+      } catch {
+        result.networkErrors += 1;
+      }
+    }
+    const problem = `${answer.status}:${code ?? "-"}`;
+    if (problem === previousProblem) {
+      result.outcome = "refused";
+      return result;
+    }
+    previousProblem = problem;
+    await replay();
+  }
+  return result;
+}
+
+/** Waits until no saga execution is running (new ones cannot start: the clients are done). */
+async function drainExecutions(stack: SoakStack, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = stack.stepFunctions.listAllExecutions().filter((e) => e.status === "RUNNING");
+    if (running.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${running.length} executions still running after ${timeoutMs} ms`);
+    }
+    await Promise.race([
+      Promise.all(running.map((execution) => stack.stepFunctions.waitForExecution(execution.executionArn))),
+      sleep(Math.max(0, deadline - Date.now()) + 10),
+    ]);
+  }
+}
+
+async function allConversions(
+  store: Pick<ConversionStore, "listConversionsByCustomer">,
+  customerId: string,
+): Promise<ConversionRecord[]> {
+  const all: ConversionRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listConversionsByCustomer(customerId, {
+      limit: 25,
+      ...(cursor ? { cursor } : {}),
+    });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+interface EmulatedDiscount {
+  id: string;
+  code: string;
+  title: string;
+  status: string;
+  customerIds: string[] | "ALL";
+}
+
+async function shopifyDiscounts(stack: SoakStack): Promise<EmulatedDiscount[]> {
+  const response = await fetch(`${stack.urls.shopify}/_control/discounts`);
+  return ((await response.json()) as { discounts: EmulatedDiscount[] }).discounts;
+}
+
+function executionArnOf(stack: SoakStack, conversionId: string): string | undefined {
+  const machine = stack.environment.CONVERT_STATE_MACHINE_ARN;
+  return machine ? `${machine.replace(":stateMachine:", ":execution:")}:${conversionId}` : undefined;
+}
+
+/** State names entered by a conversion's execution, in order, with each failed task attempt as `State!Error`. */
+function statePath(stack: SoakStack, conversionId: string): string[] {
+  const arn = executionArnOf(stack, conversionId);
+  if (!arn?.startsWith(EXECUTION_PREFIX)) return [];
+  try {
+    const states: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = stack.stepFunctions.getExecutionHistory({
+        executionArn: arn,
+        maxResults: 1000,
+        nextToken,
+      });
+      let current = "";
+      for (const event of page.events) {
+        const value = event.details?.value;
+        if (event.details?.key === "stateEnteredEventDetails" && typeof value?.name === "string") {
+          current = value.name;
+          states.push(current);
+        }
+        // Each failed attempt of a task (a retry follows, or a Catch), named after the error.
+        if (event.type === "LambdaFunctionFailed" || event.type === "LambdaFunctionTimedOut") {
+          states.push(`${current}!${typeof value?.error === "string" ? value.error : event.type}`);
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return states;
+  } catch (error) {
+    return [`(no execution: ${error instanceof Error ? error.message : String(error)})`];
+  }
+}
+
+export async function runSoak(handles: SoakHandles, options: SoakOptions): Promise<SoakReport> {
+  const { stack } = handles;
+  const settings: Required<Omit<SoakOptions, "log">> = {
+    customers: options.customers,
+    conversions: options.conversions,
+    faultRate: options.faultRate,
+    seed: options.seed ?? Date.now() % 1_000_000,
+    maxReplays: options.maxReplays ?? 40,
+    retryAfterCapMs: options.retryAfterCapMs ?? 1000,
+    drainTimeoutMs: options.drainTimeoutMs ?? 120_000,
+  };
+  const log = options.log ?? (() => undefined);
+  const random = seededRandom(settings.seed);
+  const startedAt = performance.now();
+
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient(localDynamoDbClientConfig(stack.urls.dynamodb)),
+  );
+  try {
+    const conversions =
+      handles.conversions ??
+      new DynamoConversionStore({ client: documents, tableName: handles.tableNames.loyalty });
+    const audit =
+      handles.audit ?? new DynamoAuditTrail({ client: documents, tableName: handles.tableNames.audit });
+
+    // 1. Customers in both systems, before any fault.
+    const customers = await setUpCustomers(stack, settings.customers);
+    log(`soak: ${customers.length} customers with ${STARTING_POINTS} points each`);
+
+    // 2. Faults on every operation of both emulators.
+    const smaregiOperations = Object.keys(smaregiOperationSet);
+    const shopifyOperationNames = shopifyOperations();
+    const smaregiCallsBefore = stack.smaregi.control.snapshot().calls;
+    const shopifyCallsBefore = stack.shopify.control.snapshot().calls;
+    stack.smaregi.control.setFaults(faultRules(smaregiOperations, settings.faultRate));
+    stack.shopify.control.setFaults(faultRules(shopifyOperationNames, settings.faultRate));
+
+    // 3. The clients: customers in parallel, each one's conversions one after another.
+    const plan = customers.map((customer, index) => {
+      const share =
+        Math.floor(settings.conversions / customers.length) +
+        (index < settings.conversions % customers.length ? 1 : 0);
+      return {
+        customer,
+        points: Array.from(
+          { length: share },
+          () => POINT_CHOICES[Math.floor(random() * POINT_CHOICES.length)] ?? 100,
+        ),
+      };
+    });
+    const pauses = plan.map(() => seededRandom(Math.floor(random() * 2 ** 32)));
+    const driveStart = performance.now();
+    const intents = (
+      await Promise.all(
+        plan.map(async ({ customer, points }, index) => {
+          const pauseRandom = pauses[index] ?? random;
+          const results: IntentResult[] = [];
+          for (const amount of points) {
+            results.push(
+              await convertOnce(stack.urls.api, customer, amount, {
+                maxReplays: settings.maxReplays,
+                retryAfterCapMs: settings.retryAfterCapMs,
+                pause: () => 100 + Math.floor(pauseRandom() * 200),
+              }),
+            );
+          }
+          return results;
+        }),
+      )
+    ).flat();
+    const driveTimeMs = Math.round(performance.now() - driveStart);
+    log(`soak: ${intents.length} conversions driven in ${driveTimeMs} ms`);
+
+    // 4. Faults off, every execution over, then the books.
+    const smaregiFaults = stack.smaregi.control.snapshot();
+    const shopifyFaults = stack.shopify.control.snapshot();
+    stack.smaregi.control.setFaults([]);
+    stack.shopify.control.setFaults([]);
+    const drainStart = performance.now();
+    await drainExecutions(stack, settings.drainTimeoutMs);
+    const drainTimeMs = Math.round(performance.now() - drainStart);
+
+    const violations: string[] = [];
+    const suspects = new Set<string>();
+    const violate = (message: string, ...conversionIds: string[]) => {
+      violations.push(message);
+      for (const id of conversionIds) suspects.add(id);
+    };
+
+    const statusCounts: Record<ConversionStatus, number> = {
+      reserved: 0,
+      completed: 0,
+      failed: 0,
+      compensated: 0,
+      needs_review: 0,
+    };
+    const failureCodes: Record<string, number> = {};
+    const needsReview: NeedsReviewEntry[] = [];
+    const discounts = await shopifyDiscounts(stack);
+    const discountsByCode = new Map<string, EmulatedDiscount[]>();
+    for (const discount of discounts) {
+      const key = discount.code.toUpperCase();
+      discountsByCode.set(key, [...(discountsByCode.get(key) ?? []), discount]);
+    }
+    const byId = new Map<string, ConversionRecord>();
+    let pointsDeducted = 0;
+
+    for (const customer of customers) {
+      const records = await allConversions(conversions, customer.customerId);
+      for (const record of records) {
+        statusCounts[record.status] += 1;
+        if (record.failure) failureCodes[record.failure.code] = (failureCodes[record.failure.code] ?? 0) + 1;
+        byId.set(record.conversionId, record);
+      }
+      const who = `customer ${customer.customerId}`;
+
+      // No conversion left half-way.
+      for (const record of records.filter((r) => r.status === "reserved")) {
+        violate(`${who}: conversion ${record.conversionId} is still reserved`, record.conversionId);
+      }
+
+      // POS: one division-7 subtraction per completed conversion, none unexplained.
+      const posTransactions = stack.smaregi.store.listTransactions({ customerId: customer.posCustomerId });
+      const subtractions = posTransactions.filter((tx) => tx.transactionHeadDivision === "7");
+      for (const tx of posTransactions.filter((t) => t.transactionHeadDivision !== "7")) {
+        violate(
+          `${who}: unexpected POS transaction ${tx.transactionHeadId} of division ${tx.transactionHeadDivision}`,
+        );
+      }
+      const attributed = new Map<string, string>();
+      const completed = records.filter((r) => r.status === "completed");
+      for (const record of completed) {
+        const ids = record.transactionHeadIds ?? [];
+        const own = subtractions.filter((tx) => ids.includes(tx.transactionHeadId));
+        if (own.length !== 1 || own[0]?.spendPoint !== record.points) {
+          violate(
+            `${who}: completed conversion ${record.conversionId} (${record.points} pt) should own exactly one POS subtraction of its points; transactionHeadIds ${JSON.stringify(ids)} match ${own.map((tx) => `${tx.transactionHeadId}(-${tx.spendPoint})`).join(", ") || "none"}`,
+            record.conversionId,
+          );
+        }
+        for (const tx of own) {
+          const other = attributed.get(tx.transactionHeadId);
+          if (other) {
+            violate(
+              `${who}: POS transaction ${tx.transactionHeadId} is claimed by both ${other} and ${record.conversionId}`,
+              other,
+              record.conversionId,
+            );
+          }
+          attributed.set(tx.transactionHeadId, record.conversionId);
+        }
+      }
+      // Subtractions no completed conversion owns may only belong to conversions parked for review.
+      const unattributed = subtractions
+        .filter((tx) => !attributed.has(tx.transactionHeadId))
+        .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());
+      const parked = records
+        .filter((r) => r.status === "needs_review")
+        .sort((a, b) => (a.deductionStartedAt ?? "").localeCompare(b.deductionStartedAt ?? ""));
+      const deductedReviews = new Set<string>();
+      for (const tx of unattributed) {
+        const match = parked.find(
+          (record) =>
+            !deductedReviews.has(record.conversionId) &&
+            record.points === tx.spendPoint &&
+            record.deductionStartedAt !== undefined &&
+            tx.transactionDateTime.getTime() >=
+              Math.floor(Date.parse(record.deductionStartedAt) / 1000) * 1000,
+        );
+        if (match) {
+          deductedReviews.add(match.conversionId);
+          continue;
+        }
+        const near = records
+          .filter(
+            (r) =>
+              r.deductionStartedAt !== undefined && r.points === tx.spendPoint && r.status !== "completed",
+          )
+          .map((r) => r.conversionId);
+        violate(
+          `${who}: POS subtraction ${tx.transactionHeadId} of ${tx.spendPoint} pt at ${tx.transactionDateTime.toISOString()} belongs to no completed or parked conversion (points taken without a coupon); same-points conversions that attempted a deduction: ${near.join(", ") || "none"}`,
+          ...near,
+        );
+      }
+
+      // Balance.
+      const completedPoints = completed.reduce((sum, r) => sum + r.points, 0);
+      const reviewPoints = parked
+        .filter((r) => deductedReviews.has(r.conversionId))
+        .reduce((sum, r) => sum + r.points, 0);
+      const balance = stack.smaregi.store.getPoints(customer.posCustomerId)?.point;
+      const expected = customer.startingBalance - completedPoints - reviewPoints;
+      pointsDeducted += customer.startingBalance - (balance ?? customer.startingBalance);
+      if (balance !== expected) {
+        violate(
+          `${who}: POS balance ${balance} != ${customer.startingBalance} - ${completedPoints} (completed) - ${reviewPoints} (needs_review, deducted) = ${expected}`,
+        );
+      }
+
+      // Shopify: live codes are exactly the completed conversions' codes.
+      const codesOf = new Map(records.map((r) => [r.code.toUpperCase(), r]));
+      for (const discount of discounts) {
+        const forCustomer =
+          Array.isArray(discount.customerIds) && discount.customerIds.includes(customer.customerGid);
+        if (!forCustomer || discount.status !== "ACTIVE") continue;
+        const owner = codesOf.get(discount.code.toUpperCase());
+        if (owner?.status !== "completed") {
+          violate(
+            `${who}: ACTIVE discount ${discount.code} belongs to ${owner ? `a ${owner.status} conversion ${owner.conversionId}` : "no conversion"}`,
+            ...(owner ? [owner.conversionId] : []),
+          );
+        }
+      }
+      for (const record of records) {
+        const found = discountsByCode.get(record.code.toUpperCase()) ?? [];
+        if (record.status === "completed") {
+          const active = found.filter((d) => d.status === "ACTIVE");
+          if (found.length !== 1 || active.length !== 1) {
+            violate(
+              `${who}: completed conversion ${record.conversionId} has ${found.length} discount(s) with code ${record.code}, ${active.length} ACTIVE`,
+              record.conversionId,
+            );
+          }
+        } else if (record.status === "failed" || record.status === "compensated") {
+          if (found.length > 0) {
+            violate(
+              `${who}: ${record.status} conversion ${record.conversionId} still has discount ${record.code} (${found.map((d) => d.status).join(", ")})`,
+              record.conversionId,
+            );
+          }
+        } else if (record.status === "needs_review" && found.some((d) => d.status === "ACTIVE")) {
+          violate(
+            `${who}: needs_review conversion ${record.conversionId} has an ACTIVE discount ${record.code}`,
+            record.conversionId,
+          );
+        }
+      }
+
+      // DynamoDB: no lease left, daily totals equal the points of conversions that were not failed.
+      const lease = await documents.send(
+        new GetCommand({
+          TableName: handles.tableNames.loyalty,
+          Key: { pk: `LEASE#${customer.customerId}`, sk: "LEASE" },
+          ConsistentRead: true,
+        }),
+      );
+      if (lease.Item) violate(`${who}: a lease remains, held by ${String(lease.Item.holder)}`);
+      const daily = await documents.send(
+        new QueryCommand({
+          TableName: handles.tableNames.loyalty,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": `DAILY#${customer.customerId}` },
+          ConsistentRead: true,
+        }),
+      );
+      const expectedDaily = new Map<string, number>();
+      for (const record of records) {
+        if (record.status === "failed" || record.status === "compensated") continue;
+        expectedDaily.set(record.shopDate, (expectedDaily.get(record.shopDate) ?? 0) + record.points);
+      }
+      const storedDaily = new Map<string, number>();
+      for (const item of daily.Items ?? []) {
+        storedDaily.set(String(item.sk), typeof item.points === "number" ? item.points : Number.NaN);
+      }
+      for (const day of new Set([...expectedDaily.keys(), ...storedDaily.keys()])) {
+        const stored = storedDaily.get(day) ?? 0;
+        const wanted = expectedDaily.get(day) ?? 0;
+        if (stored !== wanted) {
+          violate(`${who}: daily total for ${day} is ${stored}, expected ${wanted} (non-failed conversions)`);
+        }
+      }
+
+      // Parked conversions: each explained by its reason and its audit trail.
+      for (const record of parked) {
+        const events = await audit.listAuditEvents({ type: "conversion", id: record.conversionId });
+        const trail = events.map((e) => `${e.type}:${e.outcome}${e.detail ? ` (${e.detail})` : ""}`);
+        needsReview.push({
+          conversionId: record.conversionId,
+          customerId: record.customerId,
+          points: record.points,
+          reviewReason: record.reviewReason,
+          deducted: deductedReviews.has(record.conversionId),
+          trail,
+          states: statePath(stack, record.conversionId),
+        });
+        if (!record.reviewReason) {
+          violate(
+            `${who}: needs_review conversion ${record.conversionId} has no reviewReason`,
+            record.conversionId,
+          );
+        }
+        if (!events.some((e) => e.type === "conversion.needs_review")) {
+          violate(
+            `${who}: needs_review conversion ${record.conversionId} has no conversion.needs_review audit event`,
+            record.conversionId,
+          );
+        }
+      }
+    }
+
+    // Every intent maps to what the service recorded, and the client was told the truth.
+    for (const intent of intents) {
+      const record = await conversions.findByIdempotencyKey(intent.customerId, intent.idempotencyKey);
+      if (!record) {
+        if (intent.outcome === "completed") {
+          violate(`intent ${intent.idempotencyKey}: the client got 201 but no conversion exists`);
+        }
+        continue;
+      }
+      if (!terminalStatuses.includes(record.status)) continue;
+      if (
+        intent.outcome === "completed" &&
+        (record.status !== "completed" || intent.couponCode !== record.code)
+      ) {
+        violate(
+          `conversion ${record.conversionId}: the client got 201 with ${intent.couponCode} but it is ${record.status} with ${record.code}`,
+          record.conversionId,
+        );
+      }
+      if (intent.outcome === "refused" && record.status === "completed") {
+        violate(
+          `conversion ${record.conversionId}: the client was refused (${intent.finalStatus} ${intent.finalCode}) but it completed`,
+          record.conversionId,
+        );
+      }
+    }
+
+    // Each conversion's execution ended the way its record says.
+    const executions: Record<string, number> = {};
+    for (const execution of stack.stepFunctions.listAllExecutions()) {
+      const record = byId.get(execution.name);
+      if (!record) continue;
+      const description = stack.stepFunctions.describeExecution(execution.executionArn);
+      const ending = description.status === "FAILED" ? `FAILED:${description.error}` : description.status;
+      executions[ending] = (executions[ending] ?? 0) + 1;
+      const expectedEnding =
+        record.status === "completed"
+          ? "SUCCEEDED"
+          : record.status === "needs_review"
+            ? "FAILED:ConversionNeedsReview"
+            : "FAILED:ConversionFailed";
+      if (ending !== expectedEnding) {
+        violate(
+          `conversion ${record.conversionId} is ${record.status} but its execution ended ${ending}${description.cause ? ` (${description.cause.slice(0, 300)})` : ""}`,
+          record.conversionId,
+        );
+      }
+    }
+    const executed = new Set(stack.stepFunctions.listAllExecutions().map((e) => e.name));
+    for (const record of byId.values()) {
+      if (!executed.has(record.conversionId)) {
+        violate(
+          `conversion ${record.conversionId} (${record.status}) never had an execution`,
+          record.conversionId,
+        );
+      }
+    }
+
+    const evidence: SoakReport["evidence"] = {};
+    for (const conversionId of suspects) {
+      const events = await audit.listAuditEvents({ type: "conversion", id: conversionId });
+      evidence[conversionId] = {
+        trail: events.map(
+          (e) =>
+            `${e.at} ${e.type}:${e.outcome}${e.detail ? ` (${e.detail})` : ""}${e.externalIds?.smaregiTransactionHeadIds ? ` tx=${e.externalIds.smaregiTransactionHeadIds.join(",")}` : ""}`,
+        ),
+        states: statePath(stack, conversionId),
+      };
+    }
+
+    const clientOutcomes: Record<ClientOutcome, number> = {
+      completed: 0,
+      refused: 0,
+      needs_review: 0,
+      abandoned: 0,
+    };
+    for (const intent of intents) clientOutcomes[intent.outcome] += 1;
+
+    return {
+      options: settings,
+      wallTimeMs: Math.round(performance.now() - startedAt),
+      driveTimeMs,
+      drainTimeMs,
+      customers: customers.length,
+      intents: intents.length,
+      statusCounts,
+      failureCodes,
+      clientOutcomes,
+      replays: intents.reduce((sum, i) => sum + i.replays, 0),
+      conflicts: intents.reduce((sum, i) => sum + i.conflicts, 0),
+      networkErrors: intents.reduce((sum, i) => sum + i.networkErrors, 0),
+      executions,
+      faults: {
+        smaregi: faultFigures(smaregiFaults, smaregiOperations, smaregiCallsBefore),
+        shopify: faultFigures(shopifyFaults, shopifyOperationNames, shopifyCallsBefore),
+      },
+      pointsDeducted,
+      needsReview,
+      violations,
+      evidence,
+    };
+  } finally {
+    documents.destroy();
+  }
+}
+
+/** A few lines for a terminal or a test log. */
+export function describeSoak(report: SoakReport): string {
+  const faults = (name: string, figures: FaultFigures) => {
+    const perOperation = Object.entries(figures.fired)
+      .map(
+        ([operation, kinds]) =>
+          `${operation}(${figures.calls[operation] ?? 0} calls: ${Object.entries(kinds)
+            .map(([kind, n]) => `${kind} ${n}`)
+            .join(", ")})`,
+      )
+      .join("; ");
+    return `  ${name}: ${figures.firedTotal} faults fired — ${perOperation || "none"}${figures.uncovered.length ? ` | UNCOVERED: ${figures.uncovered.join(", ")}` : ""}`;
+  };
+  const lines = [
+    `soak: ${report.intents} conversions, ${report.customers} customers, fault rate ${report.options.faultRate}, seed ${report.options.seed}`,
+    `  wall ${report.wallTimeMs} ms (driving ${report.driveTimeMs} ms, draining ${report.drainTimeMs} ms)`,
+    `  statuses: ${Object.entries(report.statusCounts)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(", ")}; failures: ${Object.entries(report.failureCodes)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(", ")}`,
+    `  clients: ${Object.entries(report.clientOutcomes)
+      .map(([outcome, n]) => `${outcome} ${n}`)
+      .join(
+        ", ",
+      )}; replays ${report.replays}, 409s ${report.conflicts}, network errors ${report.networkErrors}`,
+    `  executions: ${Object.entries(report.executions)
+      .map(([ending, n]) => `${ending} ${n}`)
+      .join(", ")}`,
+    `  POS points taken: ${report.pointsDeducted}`,
+    faults("smaregi", report.faults.smaregi),
+    faults("shopify", report.faults.shopify),
+    `  needs_review: ${report.needsReview.length}`,
+    ...report.needsReview.flatMap((entry) => [
+      `    ${entry.conversionId} (${entry.points} pt, ${entry.deducted ? "points taken" : "no points taken"}): ${entry.reviewReason}`,
+      ...entry.trail.map((line) => `      ${line}`),
+    ]),
+    `  violations: ${report.violations.length}`,
+    ...report.violations.map((violation) => `    - ${violation}`),
+    ...Object.entries(report.evidence).flatMap(([conversionId, { trail, states }]) => [
+      `    evidence ${conversionId}: ${states.join(" > ")}`,
+      ...trail.map((line) => `      ${line}`),
+    ]),
+  ];
+  return lines.join("\n");
+}
