@@ -13,6 +13,7 @@ import type { ConversionRules } from "../shared/conversion/rules";
 import type { SagaDependencies } from "../shared/conversion/saga";
 import { StepFunctionsSagaStarter } from "../shared/conversion/saga-starter";
 import type { ApiEvent } from "../shared/http/api";
+import { measured } from "../shared/observability";
 import { SmaregiPointsLedger } from "../shared/pos";
 import { secretValue } from "../shared/secrets";
 import { ShopifyAdminClient } from "../shared/shopify";
@@ -66,8 +67,9 @@ const smaregiCredentials = once(() => {
   };
 });
 
-export const pointsLedger = once(
-  () =>
+export const pointsLedger = once(() =>
+  measured(
+    "pos",
     new SmaregiPointsLedger({
       authUrl: env.SMAREGI_AUTH_URL,
       apiUrl: env.SMAREGI_API_URL,
@@ -77,6 +79,7 @@ export const pointsLedger = once(
       lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
       writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
     }),
+  ),
 );
 
 export const conversionRules: ConversionRules = {
@@ -131,8 +134,9 @@ export const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), ta
 
 const shopifyAdminToken = once(() => secretValue(env.SHOPIFY_ADMIN_TOKEN, env.SHOPIFY_ADMIN_TOKEN_SECRET_ID));
 
-export const shopifyAdmin = once(
-  () =>
+export const shopifyAdmin = once(() =>
+  measured(
+    "shopify",
     new ShopifyAdminClient({
       shopDomain: env.SHOP_DOMAIN,
       apiVersion: env.SHOPIFY_API_VERSION,
@@ -141,6 +145,7 @@ export const shopifyAdmin = once(
       timeoutMs: env.SHOPIFY_TIMEOUT_MS,
       ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
     }),
+  ),
 );
 
 export const adminAlerts = once(

@@ -41,3 +41,27 @@ export function logAlert(kind: string, message: string, details: Record<string, 
   logger.error(message, { alert: kind, ...details });
   metrics.addMetric(`Alert_${kind}`, MetricUnit.Count, 1);
 }
+
+/**
+ * Wraps an adapter so each of its async methods records latency and error kind for the
+ * dependency (the POS and Shopify latency alarms and dashboard read these).
+ */
+export function measured<T extends object>(dependency: "pos" | "shopify", adapter: T): T {
+  return new Proxy(adapter, {
+    get(target, property, receiver) {
+      const member: unknown = Reflect.get(target, property, receiver);
+      if (typeof member !== "function") return member;
+      return async (...args: unknown[]) => {
+        const started = Date.now();
+        try {
+          const result: unknown = await member.apply(target, args);
+          recordDependencyCall(dependency, String(property), started);
+          return result;
+        } catch (error) {
+          recordDependencyCall(dependency, String(property), started, error);
+          throw error;
+        }
+      };
+    },
+  });
+}
