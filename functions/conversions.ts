@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { conversionBodySchema } from "../shared/api/customer";
 import { ConversionRefused, getConversionOf, requestConversion, viewOf } from "../shared/conversion/request";
 import { header, httpApi, json, parseBody } from "../shared/http/api";
 import { conversionRequestDependencies, conversionRequests, customerOf } from "./runtime";
@@ -7,10 +7,6 @@ import { conversionRequestDependencies, conversionRequests, customerOf } from ".
  * POST /v1/me/conversions: converts points into a discount code for the signed-in customer.
  * GET /v1/me/conversions/{conversionId}: where a conversion stands.
  */
-
-const conversionBody = z.object({
-  points: z.number({ error: 'points must be a number, e.g. {"points": 500}' }),
-});
 
 const location = (conversionId: string) => `/v1/me/conversions/${conversionId}`;
 
@@ -22,7 +18,7 @@ export const handler = httpApi(async (event) => {
     return json(200, viewOf(record));
   }
 
-  const body = parseBody(event, conversionBody, "invalid_points");
+  const body = parseBody(event, conversionBodySchema, "invalid_points");
   const record = await requestConversion(conversionRequestDependencies(), {
     customerId: customer.customerId,
     customerGid: customer.customerGid,
@@ -34,7 +30,11 @@ export const handler = httpApi(async (event) => {
     case "completed":
       return json(201, view, { location: location(view.conversionId) });
     case "failed":
-      throw new ConversionRefused(view.failure?.code ?? "conversion_failed", view.failure?.detail ?? "");
+      throw new ConversionRefused(
+        view.failure?.code ?? "conversion_failed",
+        view.failure?.detail ?? "",
+        view.conversionId,
+      );
     default:
       // Still running (or parked for a person): the customer can come back to the status URL.
       return json(202, view, { location: location(view.conversionId), "retry-after": "2" });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { couponsQuerySchema } from "../shared/api/customer";
 import { httpApi, json } from "../shared/http/api";
 import { invalidRequestFrom } from "../shared/http/problem";
 import type { CouponRecord } from "../shared/store";
@@ -6,18 +6,13 @@ import { couponStore, customerOf } from "./runtime";
 
 /** GET /v1/me/coupons: the signed-in customer's coupons, newest first, with their status now. */
 
-const query = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).optional(),
-});
-
 /** An active coupon past its end date reads as expired even before anything rewrote it. */
 const statusNow = (coupon: CouponRecord, now: Date) =>
   coupon.status === "active" && new Date(coupon.expiresAt) <= now ? "expired" : coupon.status;
 
 export const handler = httpApi(async (event) => {
   const customer = await customerOf(event);
-  const parsed = query.safeParse(event.queryStringParameters ?? {});
+  const parsed = couponsQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw invalidRequestFrom(parsed.error);
   const page = await couponStore().listCouponsByCustomer(customer.customerId, parsed.data);
   const now = new Date();

@@ -164,6 +164,7 @@ export const sagaDependencies = once(
     audit: auditTrail(),
     alerts: adminAlerts(),
     now: () => new Date(),
+    deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
   }),
 );
 

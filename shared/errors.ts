@@ -15,6 +15,8 @@ export abstract class LoyaltyError extends Error implements ProblemMapping {
   abstract readonly status: number;
   abstract readonly code: string;
   readonly retryAfterSeconds?: number;
+  /** Extra members of the problem body (RFC 9457 extensions), e.g. the conversion it is about. */
+  readonly extensions?: Readonly<Record<string, string | number | boolean>>;
   /** A short title for the problem body; the message is the detail. */
   abstract readonly title: string;
 

@@ -2,6 +2,7 @@ import "./polyfills";
 import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
+import { openApi } from "../../shared/api";
 import { localTableNames, type TableNames, tableDefinitions } from "../../shared/tables";
 import { type FunctionName, functions, routes, stateMachines } from "../catalog";
 import { localAdminIssuer } from "./admin-issuer";
@@ -120,6 +121,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes,
       loadHandler: loadFunction,
       adminAuthorizer: localAdminIssuer,
+      staticRoutes: {
+        "/openapi.json": () => ({
+          contentType: "application/json",
+          body: JSON.stringify(openApi(), null, 2),
+        }),
+      },
     });
     stops.push(() => gateway.close());
 

@@ -168,10 +168,13 @@ export class ConversionRefused extends LoyaltyError {
   readonly status: number;
   readonly code: string;
   readonly title = "The conversion did not go through";
-  constructor(code: string, detail: string) {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(code: string, detail: string, conversionId: string) {
     super(detail);
     this.code = code;
     this.status = refusalStatus[code] ?? 502;
+    // The refusal is final for this conversion; a client can look it up, or replay the key.
+    this.extensions = { conversionId };
   }
 }
 

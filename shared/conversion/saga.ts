@@ -39,7 +39,10 @@ export interface PointsDeducted {
 }
 
 export interface DeductionReconciled {
-  outcome: "applied" | "not_applied" | "unknown";
+  /** `pending`: nothing seen yet, but the attempt is too recent to rule out a late arrival. */
+  outcome: "applied" | "not_applied" | "unknown" | "pending";
+  /** With `pending`: how long the state machine waits before reading again. */
+  waitSeconds?: number;
   reason: string;
   transactionHeadIds?: string[];
   balanceAfter?: number;
@@ -90,6 +93,11 @@ export interface SagaDependencies {
   now: () => Date;
   /** How far before the recorded start a POS transaction may be stamped (clock skew). */
   clockSkewMs?: number;
+  /**
+   * How long after a deduction attempt its request may still reach the POS (a timed-out request
+   * can land late). "Not applied" is only concluded after this; twice the write timeout is safe.
+   */
+  deductionSettleMs?: number;
 }
 
 /** Appends a step's event under the conversion and, once it has one, its coupon. */
@@ -247,7 +255,7 @@ export async function reconcileDeduction(
       conversionId: state.conversionId,
       code: state.code,
       type: "deduction.reconciled",
-      outcome: result.outcome === "unknown" ? "unknown" : "succeeded",
+      outcome: result.outcome === "unknown" || result.outcome === "pending" ? "unknown" : "succeeded",
       detail: `${result.outcome}: ${result.reason}`,
       smaregiTransactionHeadIds: result.transactionHeadIds,
     });
@@ -280,6 +288,16 @@ export async function reconcileDeduction(
     return decide({
       outcome: "unknown",
       reason: `${candidates.length} POS subtractions of ${state.points} points since the attempt; cannot tell which is ours`,
+    });
+  }
+  const age = deps.now().getTime() - startedAt.getTime();
+  const settleMs = deps.deductionSettleMs ?? 30_000;
+  if (age < settleMs) {
+    // Too early to rule out a request still on its way: read again once it cannot arrive anymore.
+    return decide({
+      outcome: "pending",
+      reason: `no POS subtraction of ${state.points} points yet, ${Math.round(age / 1000)} s after the attempt`,
+      waitSeconds: Math.max(1, Math.ceil((settleMs - age) / 1000)),
     });
   }
   if (current.points < balance.balance) {

@@ -4,6 +4,7 @@ import { InvalidRequest, LoyaltyError } from "../errors";
 
 /** RFC 9457 problem details, with a stable `code` for programs. */
 export interface Problem {
+  [extension: string]: string | number | boolean | undefined;
   type: string;
   title: string;
   status: number;
@@ -18,6 +19,7 @@ export function problemFor(error: unknown, requestId?: string): Problem {
   if (error instanceof z.ZodError) return problemFor(invalidRequestFrom(error), requestId);
   if (error instanceof LoyaltyError) {
     return {
+      ...error.extensions,
       type: `/problems/${error.code}`,
       title: error.title,
       status: error.status,

@@ -95,3 +95,14 @@ describe("the local gateway", () => {
     expect(await response.json()).toMatchObject({ customerId: taro.customerId, balance: 1250 });
   });
 });
+
+describe("the local stack's API description", () => {
+  it("serves the OpenAPI document at /openapi.json", async () => {
+    const response = await fetch(`${t.stack.urls.api}/openapi.json`);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+
+    expect(response.status).toBe(200);
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths)).toContain("/v1/me/points");
+  });
+});

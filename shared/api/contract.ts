@@ -1,0 +1,24 @@
+import type { z } from "zod";
+
+/**
+ * One HTTP operation as the API documents it. Handlers parse their input with the same schemas,
+ * and the OpenAPI document (`/openapi.json`) is generated from these entries, so the two cannot
+ * drift apart.
+ */
+export interface ApiOperation {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** API Gateway path syntax, as in the route catalog. */
+  readonly path: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  readonly security: "none" | "customer" | "admin" | "webhook";
+  readonly pathParameters?: Readonly<Record<string, string>>;
+  readonly query?: z.ZodObject;
+  readonly headers?: Readonly<Record<string, { description: string; required: boolean }>>;
+  readonly body?: z.ZodType;
+  /** Successful answers by status; problems are documented from `problems`. */
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+  /** Problem codes this operation can answer with, by status. */
+  readonly problems?: Readonly<Record<number, readonly string[]>>;
+}

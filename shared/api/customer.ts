@@ -1,0 +1,163 @@
+import { z } from "zod";
+import type { ApiOperation } from "./contract";
+
+/** The customer-facing API: points, conversions, coupons. */
+
+const isoInstant = z.iso.datetime({ offset: true });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const pointsSummarySchema = z.object({
+  customerId: z.string(),
+  memberNumber: z.string(),
+  balance: z.number().int(),
+  expiresOn: isoDate.nullable(),
+  rank: z.string().nullable(),
+  display: z.object({ balance: z.string(), expiresOn: z.string().nullable(), rank: z.string() }),
+  history: z
+    .array(
+      z.object({
+        date: isoDate,
+        description: z.string(),
+        points: z.number().int(),
+        kind: z.enum(["purchase", "added", "used", "expired", "other"]),
+      }),
+    )
+    .nullable()
+    .describe("Recent point movements, newest first; null when only the history could not be read"),
+});
+
+export const conversionBodySchema = z.object({
+  points: z.number({ error: 'points must be a number, e.g. {"points": 500}' }),
+});
+
+export const conversionViewSchema = z.object({
+  conversionId: z.string(),
+  status: z.enum(["completed", "pending", "needs_review", "failed"]),
+  coupon: z
+    .object({
+      code: z.string(),
+      amount: z.number(),
+      currency: z.string(),
+      pointsUsed: z.number().int(),
+      startsAt: isoInstant,
+      expiresAt: isoInstant,
+    })
+    .optional(),
+  balance: z.object({ before: z.number().int(), after: z.number().int() }).optional(),
+  failure: z.object({ code: z.string(), detail: z.string() }).optional(),
+});
+
+export const couponsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).optional(),
+});
+
+export const customerCouponSchema = z.object({
+  code: z.string(),
+  status: z.enum(["active", "inactive", "used", "cancelled", "expired", "cancelling"]),
+  amount: z.number(),
+  currency: z.string(),
+  pointsUsed: z.number().int(),
+  startsAt: isoInstant,
+  expiresAt: isoInstant,
+  createdAt: isoInstant,
+  usedAt: isoInstant.optional(),
+  cancelledAt: isoInstant.optional(),
+});
+
+export const couponsPageSchema = z.object({
+  coupons: z.array(customerCouponSchema),
+  nextCursor: z.string().optional(),
+});
+
+const pointsResponses = { 200: { description: "The live balance", schema: pointsSummarySchema } };
+const pointsProblems = {
+  401: ["unauthenticated"],
+  404: ["not_registered"],
+  503: ["pos_unavailable"],
+  504: ["pos_timeout"],
+};
+
+export const customerOperations: readonly ApiOperation[] = [
+  {
+    method: "GET",
+    path: "/health",
+    summary: "Liveness",
+    tag: "operations",
+    security: "none",
+    responses: { 200: { description: "The API answers" } },
+  },
+  {
+    method: "GET",
+    path: "/v1/me/points",
+    summary: "The signed-in customer's store points",
+    description:
+      "Balance, expiry, rank and recent history from the POS; display strings follow Accept-Language (en, ja).",
+    tag: "points",
+    security: "customer",
+    responses: pointsResponses,
+    problems: pointsProblems,
+  },
+  {
+    method: "GET",
+    path: "/v1/customers/{customerId}/points",
+    summary: "A customer's store points (only the signed-in customer's own)",
+    tag: "points",
+    security: "customer",
+    pathParameters: { customerId: "Numeric Shopify customer id or its gid" },
+    responses: pointsResponses,
+    problems: { ...pointsProblems, 403: ["forbidden"] },
+  },
+  {
+    method: "POST",
+    path: "/v1/me/conversions",
+    summary: "Convert points into a one-time discount code",
+    description:
+      "Answers 201 once the code is live and the points are taken, or 202 with a status URL when that takes longer than the wait budget.",
+    tag: "conversions",
+    security: "customer",
+    headers: {
+      "Idempotency-Key": {
+        description: "Same key and body: same result, never a second deduction",
+        required: true,
+      },
+    },
+    body: conversionBodySchema,
+    responses: {
+      201: { description: "Converted", schema: conversionViewSchema },
+      202: {
+        description: "Still running (or parked for review); poll the Location",
+        schema: conversionViewSchema,
+      },
+    },
+    problems: {
+      400: ["invalid_points", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      401: ["unauthenticated"],
+      404: ["not_registered"],
+      409: ["conversion_in_progress"],
+      422: ["insufficient_points", "daily_limit_exceeded", "idempotency_key_reused"],
+      502: ["shopify_rejected"],
+      503: ["pos_unavailable", "shopify_unavailable"],
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/me/conversions/{conversionId}",
+    summary: "Where a conversion stands",
+    tag: "conversions",
+    security: "customer",
+    pathParameters: { conversionId: "From the 201/202 answer" },
+    responses: { 200: { description: "The conversion", schema: conversionViewSchema } },
+    problems: { 401: ["unauthenticated"], 404: ["conversion_not_found"] },
+  },
+  {
+    method: "GET",
+    path: "/v1/me/coupons",
+    summary: "The signed-in customer's coupons, newest first",
+    tag: "coupons",
+    security: "customer",
+    query: couponsQuerySchema,
+    responses: { 200: { description: "A page of coupons", schema: couponsPageSchema } },
+    problems: { 400: ["invalid_request"], 401: ["unauthenticated"] },
+  },
+];
