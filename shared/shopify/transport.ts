@@ -96,8 +96,11 @@ export class AdminGraphql {
             `Shopify throttled ${operation}; waited ${waitedMs} ms, would need ${waitMs} ms more`,
           );
         }
-        await sleep(waitMs);
-        waitedMs += waitMs;
+        // Jitter spreads callers that were throttled together, so they do not all return at once
+        // and empty the bucket again.
+        const jitteredMs = Math.round(waitMs * (1 + Math.random() * 0.5));
+        await sleep(jitteredMs);
+        waitedMs += jitteredMs;
         continue;
       }
       throw classify(operation, errors);
