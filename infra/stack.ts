@@ -12,6 +12,7 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
+import type { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import {
   type Attribute,
@@ -29,6 +30,7 @@ import type { Construct } from "constructs";
 import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
 import type { FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
 import * as catalog from "./catalog";
+import { AdminAuth } from "./constructs/admin-auth";
 import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
 import { acknowledgeNagFindings } from "./nag-suppressions";
 import type { Stage } from "./stage-config";
@@ -80,6 +82,8 @@ export class LoyaltyStack extends Stack {
   readonly loyaltyTable: Table;
   readonly auditTable: Table;
   readonly secrets: LoyaltySecrets;
+  /** Shop staff sign-in: the Cognito user pool, its admin console client and role groups. */
+  readonly adminAuth: AdminAuth;
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly apiRoutes: ReadonlyArray<{ readonly spec: RouteSpec; readonly route: HttpRoute }>;
@@ -155,7 +159,8 @@ export class LoyaltyStack extends Stack {
     }
     this.functions = completeRecord(functionNames, built);
 
-    const { api, apiStage, apiRoutes } = this.httpApi(spec.routes, stage);
+    this.adminAuth = new AdminAuth(this, "AdminAuth", { namePrefix: this.stackName });
+    const { api, apiStage, apiRoutes } = this.httpApi(spec.routes, stage, this.adminAuth.authorizer);
     this.api = api;
     this.apiStage = apiStage;
     this.apiRoutes = apiRoutes;
@@ -171,6 +176,18 @@ export class LoyaltyStack extends Stack {
     new CfnOutput(this, "AuditTableName", {
       value: this.auditTable.tableName,
       description: "Append-only audit trail (pk = CONV#<conversionId> or COUPON#<CODE>)",
+    });
+    new CfnOutput(this, "AdminUserPoolId", {
+      value: this.adminAuth.userPool.userPoolId,
+      description: "Cognito user pool of shop staff; add users to loyalty-viewer or loyalty-admin",
+    });
+    new CfnOutput(this, "AdminUserPoolClientId", {
+      value: this.adminAuth.client.userPoolClientId,
+      description: "App client of the admin console: the audience the admin routes' JWT authorizer accepts",
+    });
+    new CfnOutput(this, "AdminIssuer", {
+      value: this.adminAuth.issuer,
+      description: "Issuer (iss) of admin tokens the HTTP API's JWT authorizer accepts",
     });
     for (const [name, { machine }] of Object.entries(stateMachines)) {
       new CfnOutput(this, `${constructId(name)}StateMachineArn`, {
@@ -230,6 +247,7 @@ export class LoyaltyStack extends Stack {
   private httpApi(
     routes: readonly RouteSpec[],
     stage: Stage,
+    adminAuthorizer: HttpJwtAuthorizer,
   ): {
     api: HttpApi;
     apiStage: HttpStage;
@@ -293,6 +311,8 @@ export class LoyaltyStack extends Stack {
         path: spec.path,
         methods: [HttpMethod[spec.method]],
         integration: integrationFor(spec.function),
+        // Customer, webhook and public routes authenticate in the function (see RouteAuth).
+        ...(isAdminRoute(spec) ? { authorizer: adminAuthorizer } : {}),
       });
       if (!route) throw new Error(`Route ${routeKey(spec)} was not created`);
       return { spec, route };
@@ -312,6 +332,11 @@ export class LoyaltyStack extends Stack {
 
     return { api, apiStage, apiRoutes };
   }
+}
+
+/** Routes for shop staff: the gateway checks their Cognito JWT before the function runs. */
+export function isAdminRoute(route: Pick<RouteSpec, "auth">): boolean {
+  return route.auth === "admin:viewer" || route.auth === "admin:admin";
 }
 
 export function routeKey(route: Pick<RouteSpec, "method" | "path">): string {

@@ -2,7 +2,7 @@ import { Validations } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { functions as catalogFunctions, routes as catalogRoutes } from "../../infra/catalog";
-import { type LoyaltyCatalog, routeKey } from "../../infra/stack";
+import { isAdminRoute, type LoyaltyCatalog, routeKey } from "../../infra/stack";
 import { auditTable, loyaltyTable } from "../../shared/tables";
 import {
   actionsOf,
@@ -64,7 +64,7 @@ describe.each([
     for (const route of specRoutes) {
       template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
         RouteKey: routeKey(route),
-        AuthorizationType: "NONE",
+        AuthorizationType: isAdminRoute(route) ? "JWT" : "NONE",
         Target: Match.anyValue(),
       });
     }
