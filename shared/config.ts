@@ -53,6 +53,8 @@ export const environmentSchema = z.object({
   CONVERT_STATE_MACHINE_ARN: z.string().optional(),
   CANCEL_STATE_MACHINE_ARN: z.string().optional(),
   CONVERSION_WAIT_MS: intFromEnv(10_000),
+  /** How long the admin's cancel request waits for the saga's outcome before answering 202. */
+  CANCELLATION_WAIT_MS: intFromEnv(20_000),
 
   POINTS_UNIT: intFromEnv(100),
   POINTS_MINIMUM: intFromEnv(100),

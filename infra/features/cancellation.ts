@@ -1,8 +1,118 @@
-import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
+import type { Capability, FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 
 /** Coupon cancellation by shop staff: the API and the cancellation saga's tasks. */
-export const functions = {} as const satisfies Record<string, FunctionSpec>;
 
-export const routes: readonly RouteSpec<keyof typeof functions>[] = [];
+/** A cancellation saga task: every task appends to the audit trail. */
+function task(
+  file: string,
+  description: string,
+  capabilities: Capability[],
+  timeoutSeconds = 15,
+): FunctionSpec {
+  return {
+    entry: `functions/cancel-coupon/${file}.ts`,
+    description,
+    capabilities: [...capabilities, "auditAppend"],
+    timeoutSeconds,
+  };
+}
 
-export const stateMachines = {} as const satisfies Record<string, StateMachineSpec<keyof typeof functions>>;
+export const functions = {
+  couponCancellations: {
+    entry: "functions/cancel-coupon/api.ts",
+    description: "Cancels an unused coupon for an admin and waits briefly for the outcome",
+    capabilities: ["loyaltyTableRead", "loyaltyTableWrite", "auditAppend", "startCancellation"],
+    // API Gateway gives up after 30 s; the cancellation's own wait budget is shorter.
+    timeoutSeconds: 29,
+  },
+  checkCouponForCancellation: task(
+    "check-coupon",
+    "Cancellation: the coupon is held, unused on Shopify, and its store member",
+    ["loyaltyTableRead", "shopify", "pos"],
+  ),
+  deactivateCouponCode: task("deactivate-code", "Cancellation: deactivates the Shopify code", ["shopify"]),
+  recheckCouponUsage: task(
+    "recheck-usage",
+    "Cancellation: re-checks usage after the deactivation (a checkout may race)",
+    ["shopify", "loyaltyTableRead"],
+  ),
+  markCouponUsed: task("mark-used", "Cancellation: the coupon was used; stops without refunding", [
+    "loyaltyTableWrite",
+  ]),
+  refundCouponPoints: task(
+    "refund-points",
+    "Cancellation: the one, never retried, POS refund",
+    ["pos", "loyaltyTableWrite"],
+    20,
+  ),
+  reconcileRefund: task(
+    "reconcile-refund",
+    "Cancellation: decides from POS transactions whether an unknown refund happened",
+    ["pos", "loyaltyTableRead"],
+  ),
+  completeCancellation: task("complete-cancellation", "Cancellation: marks the coupon cancelled", [
+    "loyaltyTableWrite",
+  ]),
+  saveCancelledCouponRecord: task(
+    "save-coupon-record",
+    "Cancellation: sets the coupon's status in the customer's metafield record",
+    ["shopify"],
+  ),
+  reportCancelledRecordNotSaved: task(
+    "report-record-not-saved",
+    "Cancellation: warns that the customer's coupon record was not updated",
+    ["sendEmail"],
+  ),
+  notifyCustomerOfCancellation: task(
+    "notify-customer",
+    "Cancellation: emails the customer in their language",
+    ["shopify", "sendEmail"],
+  ),
+  reportCancellationEmailNotSent: task(
+    "report-email-not-sent",
+    "Cancellation: alerts the admins that the customer was not emailed",
+    ["sendEmail"],
+  ),
+  restoreCancelledCoupon: task(
+    "restore-coupon",
+    "Cancellation compensation: the code live and the coupon active again",
+    ["shopify", "loyaltyTableWrite"],
+  ),
+  parkCancellationForReview: task(
+    "park-for-review",
+    "Cancellation: keeps the code inactive, marks needs_review, alerts admins",
+    ["loyaltyTableWrite", "sendEmail"],
+  ),
+} as const satisfies Record<string, FunctionSpec>;
+
+export const routes: readonly RouteSpec<keyof typeof functions>[] = [
+  {
+    method: "POST",
+    path: "/v1/admin/coupons/{code}/cancel",
+    function: "couponCancellations",
+    auth: "admin:admin",
+    throttle: { rate: 5, burst: 10 },
+  },
+];
+
+export const stateMachines = {
+  cancelCoupon: {
+    definitionFile: "state-machines/cancel-coupon.asl.json",
+    description: "Coupon cancellation saga: deactivate, re-check usage, refund the points, notify",
+    tasks: {
+      CheckCouponFunctionArn: "checkCouponForCancellation",
+      DeactivateCodeFunctionArn: "deactivateCouponCode",
+      RecheckUsageFunctionArn: "recheckCouponUsage",
+      MarkUsedFunctionArn: "markCouponUsed",
+      RefundPointsFunctionArn: "refundCouponPoints",
+      ReconcileRefundFunctionArn: "reconcileRefund",
+      CompleteCancellationFunctionArn: "completeCancellation",
+      SaveCouponRecordFunctionArn: "saveCancelledCouponRecord",
+      ReportRecordNotSavedFunctionArn: "reportCancelledRecordNotSaved",
+      NotifyCustomerFunctionArn: "notifyCustomerOfCancellation",
+      ReportEmailNotSentFunctionArn: "reportCancellationEmailNotSent",
+      RestoreCouponFunctionArn: "restoreCancelledCoupon",
+      ParkForReviewFunctionArn: "parkCancellationForReview",
+    },
+  },
+} as const satisfies Record<string, StateMachineSpec<keyof typeof functions>>;

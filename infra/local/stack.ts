@@ -178,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       STEPFUNCTIONS_ENDPOINT: sfnServer.url,
       SES_ENDPOINT: ses.url,
       CONVERT_STATE_MACHINE_ARN: stateMachineArn("convertPoints"),
+      CANCEL_STATE_MACHINE_ARN: stateMachineArn("cancelCoupon"),
       ADMIN_EMAIL: "ops@example.com",
       ...options.environment,
     };

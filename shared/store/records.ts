@@ -64,7 +64,14 @@ export type ConversionRecord = z.infer<typeof conversionRecordSchema>;
 
 // ---- coupons ----
 
-export const couponStatusSchema = z.enum(["active", "inactive", "used", "cancelled", "expired"]);
+export const couponStatusSchema = z.enum([
+  "active",
+  "inactive",
+  "cancelling",
+  "used",
+  "cancelled",
+  "expired",
+]);
 export type CouponStatus = z.infer<typeof couponStatusSchema>;
 
 export const couponRecordSchema = z.object({

@@ -2,9 +2,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, inject } from "vitest";
+import { localAdminIssuer } from "../../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../infra/local/stack";
+import type { AdminRole } from "../../shared/auth/admin";
+import { mintAdminToken } from "../../shared/auth/admin-token";
 import { mintCustomerSessionToken } from "../../shared/auth/mint";
 import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../../shared/store";
 import type { TableNames } from "../../shared/tables";
@@ -21,6 +24,10 @@ export interface TestStack {
   tokenFor(customerId: string): Promise<string>;
   /** A request to the API as the given customer (or anonymous). */
   api(path: string, init?: RequestInit & { customerId?: string }): Promise<Response>;
+  /** An admin access token of the local issuer, as `npm run token -- --admin` prints it. */
+  adminToken(role: AdminRole, email?: string): Promise<string>;
+  /** A request to the API as shop staff with the given role (default admin, ops@example.com). */
+  adminApi(path: string, init?: RequestInit & { role?: AdminRole; email?: string }): Promise<Response>;
   convert(
     customerId: string,
     points: number,
@@ -89,6 +96,22 @@ export async function useTestStack(
     return fetch(`${stack.urls.api}${path}`, { ...rest, headers });
   };
 
+  const adminToken: TestStack["adminToken"] = (role, email = "ops@example.com") =>
+    mintAdminToken({
+      email,
+      role,
+      issuer: localAdminIssuer.issuer,
+      audience: localAdminIssuer.audience,
+      privateKey: localAdminIssuer.privateKey,
+    });
+
+  const adminApi: TestStack["adminApi"] = async (path, init = {}) => {
+    const { role = "admin", email, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    headers.set("authorization", `Bearer ${await adminToken(role, email)}`);
+    return fetch(`${stack.urls.api}${path}`, { ...rest, headers });
+  };
+
   const convert: TestStack["convert"] = async (customerId, points, idempotencyKey = randomUUID()) => {
     const response = await api("/v1/me/conversions", {
       method: "POST",
@@ -116,5 +139,18 @@ export async function useTestStack(
       (event) => `${event.type}:${event.outcome}`,
     );
 
-  return { stack, names, tokenFor, api, convert, posBalance, conversions, coupons, audit, trailOf };
+  return {
+    stack,
+    names,
+    tokenFor,
+    api,
+    adminToken,
+    adminApi,
+    convert,
+    posBalance,
+    conversions,
+    coupons,
+    audit,
+    trailOf,
+  };
 }

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { cancelReasonSchema } from "../../shared/cancellation/records";
+import { outcomeOf, requestCancellation } from "../../shared/cancellation/request";
+import { InvalidRequest } from "../../shared/errors";
+import { header, httpApi, json, parseBody } from "../../shared/http/api";
+import { adminOf } from "../runtime";
+import { cancellationRequestDependencies } from "./runtime";
+
+/**
+ * POST /v1/admin/coupons/{code}/cancel: an admin cancels an unused coupon; its points go back to
+ * the POS. Who cancelled comes from the token, never from the body.
+ */
+
+const cancelBody = z.object({
+  reason: cancelReasonSchema,
+  note: z.string().trim().max(500, "note must be at most 500 characters").optional(),
+});
+
+export const handler = httpApi(async (event) => {
+  const admin = adminOf(event, "admin");
+  const code = event.pathParameters?.code;
+  if (!code) throw new InvalidRequest("invalid_code", "The path must name a coupon code");
+  const body = parseBody(event, cancelBody, "invalid_cancellation");
+  const record = await requestCancellation(cancellationRequestDependencies(), {
+    code,
+    idempotencyKey: header(event, "idempotency-key"),
+    reason: body.reason,
+    ...(body.note ? { note: body.note } : {}),
+    admin,
+  });
+  const view = outcomeOf(record);
+  if (view.status === "cancelled") return json(200, view);
+  // Still running, or parked for an operator: the coupon's admin view shows how it ends.
+  return json(202, view, {
+    location: `/v1/admin/coupons/${encodeURIComponent(view.code)}`,
+    "retry-after": "2",
+  });
+});

@@ -1,0 +1,4 @@
+import { checkCoupon } from "../../shared/cancellation/saga";
+import { cancellationTask } from "./task";
+
+export const handler = cancellationTask(checkCoupon);

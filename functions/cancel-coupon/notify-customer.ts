@@ -1,0 +1,4 @@
+import { notifyCustomer } from "../../shared/cancellation/saga";
+import { cancellationTask } from "./task";
+
+export const handler = cancellationTask(notifyCustomer);

@@ -1,0 +1,4 @@
+import { recheckUsage } from "../../shared/cancellation/saga";
+import { cancellationTask } from "./task";
+
+export const handler = cancellationTask(recheckUsage);

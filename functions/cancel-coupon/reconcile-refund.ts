@@ -1,0 +1,4 @@
+import { reconcileRefund } from "../../shared/cancellation/saga";
+import { cancellationTask } from "./task";
+
+export const handler = cancellationTask(reconcileRefund);

@@ -1,0 +1,223 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Conflict, NotFound } from "../errors";
+import { type CouponStatus, couponStatusSchema } from "../store";
+import {
+  conditionalStatusUpdate,
+  failedCondition,
+  type Item,
+  keys,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "../store/dynamodb/common";
+import type { BeginResult, CancellationStore } from "./ports";
+import {
+  type CancellationPatch,
+  type CancellationRecord,
+  type CancellationStatus,
+  cancellationRecordSchema,
+  type NewCancellation,
+  type RefundGuard,
+  refundGuardSchema,
+} from "./records";
+
+/**
+ * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`), and the cancellation's
+ * guards on the coupon item: `cancellationId` (who holds a `cancelling` coupon) and the refund
+ * attempt fields. The coupon store's schema does not know those attributes and leaves them alone.
+ */
+const cancellationKey = (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" });
+
+export class DynamoCancellationStore implements CancellationStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async beginCancellation(request: NewCancellation): Promise<BeginResult> {
+    const now = this.#now().toISOString();
+    const cancellation = cancellationRecordSchema.parse({
+      ...request,
+      code: request.code.toUpperCase(),
+      status: "running",
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await transactWrite(this.#client, {
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.#table,
+              Item: { ...cancellationKey(cancellation.cancellationId), ...withoutUndefined(cancellation) },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Update: {
+              TableName: this.#table,
+              Key: keys.coupon(cancellation.code),
+              UpdateExpression: "SET #status = :cancelling, cancellationId = :id, updatedAt = :now",
+              ConditionExpression: "attribute_exists(pk) AND #status = :active",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: {
+                ":cancelling": "cancelling" satisfies CouponStatus,
+                ":active": "active" satisfies CouponStatus,
+                ":id": cancellation.cancellationId,
+                ":now": now,
+              },
+            },
+          },
+        ],
+      });
+      return { outcome: "started", cancellation };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [put, update] = error.CancellationReasons ?? [];
+      if (failedCondition(put)) {
+        const existing = await this.getCancellation(cancellation.cancellationId);
+        if (existing) return { outcome: "existing", cancellation: existing };
+      }
+      if (failedCondition(update)) {
+        return { outcome: "coupon_not_active", couponStatus: await this.#couponStatus(cancellation.code) };
+      }
+      throw error;
+    }
+  }
+
+  async getCancellation(cancellationId: string): Promise<CancellationRecord | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: cancellationKey(cancellationId), ConsistentRead: true }),
+    );
+    return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
+  }
+
+  async updateCancellation(
+    cancellationId: string,
+    expected: readonly CancellationStatus[],
+    patch: CancellationPatch,
+  ): Promise<CancellationRecord> {
+    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() };
+    try {
+      const result = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: cancellationKey(cancellationId),
+          ...conditionalStatusUpdate(fields, expected),
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return cancellationRecordSchema.parse(result.Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item === undefined) {
+        throw new NotFound("cancellation_not_found", `Cancellation ${cancellationId} does not exist`);
+      }
+      const current = error.Item.status;
+      throw new Conflict(
+        "cancellation_status_conflict",
+        `Cancellation ${cancellationId} is ${current && "S" in current ? current.S : "in an unknown state"}, expected ${expected.join(" or ")}`,
+      );
+    }
+  }
+
+  async markRefundStarted(
+    code: string,
+    cancellationId: string,
+    attempt: number,
+    at: Date,
+    balanceBefore: number,
+  ): Promise<boolean> {
+    if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`Invalid refund attempt ${attempt}`);
+    const previous =
+      attempt === 1 ? "attribute_not_exists(refundAttempts)" : "refundAttempts = :previousAttempts";
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.coupon(code),
+          // The first attempt's start and balance stay: reconciliation looks from there.
+          UpdateExpression:
+            "SET refundAttempts = :attempt, refundStartedAt = if_not_exists(refundStartedAt, :at), " +
+            "refundBalanceBefore = if_not_exists(refundBalanceBefore, :balance), updatedAt = :now",
+          ConditionExpression: `#status = :cancelling AND cancellationId = :id AND ${previous}`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":attempt": attempt,
+            ":at": at.toISOString(),
+            ":balance": balanceBefore,
+            ":now": this.#now().toISOString(),
+            ":cancelling": "cancelling" satisfies CouponStatus,
+            ":id": cancellationId,
+            ...(attempt === 1 ? {} : { ":previousAttempts": attempt - 1 }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async refundGuardOf(code: string): Promise<RefundGuard | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.coupon(code),
+        ConsistentRead: true,
+        ProjectionExpression: "pk, cancellationId, refundStartedAt, refundAttempts, refundBalanceBefore",
+      }),
+    );
+    if (result.Item === undefined) return undefined;
+    const { pk: _pk, ...guard } = result.Item;
+    return refundGuardSchema.parse(guard);
+  }
+
+  async releaseCoupon(code: string, cancellationId: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.coupon(code),
+          UpdateExpression:
+            "SET #status = :active, updatedAt = :now " +
+            "REMOVE cancellationId, refundStartedAt, refundAttempts, refundBalanceBefore",
+          ConditionExpression: "#status = :cancelling AND cancellationId = :id",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":active": "active" satisfies CouponStatus,
+            ":cancelling": "cancelling" satisfies CouponStatus,
+            ":id": cancellationId,
+            ":now": this.#now().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async #couponStatus(code: string): Promise<CouponStatus | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.coupon(code),
+        ConsistentRead: true,
+        ProjectionExpression: "#status",
+        ExpressionAttributeNames: { "#status": "status" },
+      }),
+    );
+    const parsed = couponStatusSchema.safeParse(result.Item?.status);
+    return parsed.success ? parsed.data : undefined;
+  }
+}

@@ -1,0 +1,646 @@
+import type { AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
+import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
+import type { PointsLedger } from "../pos/ports";
+import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
+import {
+  type AuditOutcome,
+  type AuditTrail,
+  type CouponStatus,
+  CouponStatusConflict,
+  type CouponStore,
+} from "../store";
+import { noticeLocaleOf } from "./email";
+import { CouponNotHeld, DiscountCodeMissing, DiscountStillActive } from "./errors";
+import type { CancellationStore, CustomerNotices, NoticeLocale } from "./ports";
+import type { CancellationRecord, CancelReason } from "./records";
+
+/**
+ * The task steps of the cancellation saga (state-machines/cancel-coupon.asl.json). Every step is
+ * safe to run again with the same input, except the refund, which guards itself with a conditional
+ * write on the coupon so that even a re-run never gives points back twice.
+ */
+
+export interface CancellationOrder {
+  cancellationId: string;
+  code: string;
+  conversionId: string;
+  customerId: string;
+  customerGid: string;
+  discountId: string;
+  points: number;
+  amount: number;
+  currency: string;
+  couponStartsAt: string;
+  couponExpiresAt: string;
+  actorId: string;
+  cancelledBy: string;
+  reason: CancelReason;
+  note?: string;
+  requestedAt: string;
+}
+
+export function orderOf(record: CancellationRecord): CancellationOrder {
+  return {
+    cancellationId: record.cancellationId,
+    code: record.code,
+    conversionId: record.conversionId,
+    customerId: record.customerId,
+    customerGid: record.customerGid,
+    discountId: record.discountId,
+    points: record.points,
+    amount: record.amount,
+    currency: record.currency,
+    couponStartsAt: record.couponStartsAt,
+    couponExpiresAt: record.couponExpiresAt,
+    actorId: record.actorId,
+    cancelledBy: record.cancelledBy,
+    reason: record.reason,
+    ...(record.note !== undefined ? { note: record.note } : {}),
+    requestedAt: record.requestedAt,
+  };
+}
+
+export interface CouponChecked {
+  used: boolean;
+  asyncUsageCount: number;
+  /** Absent when the coupon was used: nothing will be refunded, so the member is not looked up. */
+  posCustomerId?: string;
+}
+
+export interface UsageRechecked {
+  used: boolean;
+  asyncUsageCount: number;
+  couponStatus: CouponStatus | null;
+}
+
+export interface PointsRefunded {
+  balanceAfter: number;
+  transactionHeadIds: string[];
+}
+
+export interface RefundReconciled {
+  outcome: "applied" | "not_applied" | "unknown";
+  reason: string;
+  transactionHeadIds?: string[];
+  balanceAfter?: number;
+}
+
+/** Error output of a Catch, as Step Functions writes it. */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+export interface CancellationState extends CancellationOrder {
+  check?: CouponChecked;
+  deactivation?: { status: string };
+  usage?: UsageRechecked;
+  /** Set to 2 by the state machine for the one refund sent again after proof of non-application. */
+  refundAttempt?: number;
+  refund?: PointsRefunded;
+  reconciliation?: RefundReconciled;
+  error?: CaughtError;
+  recordError?: CaughtError;
+  noticeError?: CaughtError;
+  /** Set when giving the coupon back failed; the cancellation is then parked. */
+  restoreError?: CaughtError;
+  completionError?: CaughtError;
+}
+
+export interface CancellationDependencies {
+  pos: PointsLedger;
+  discounts: DiscountCodes;
+  customers: Pick<CustomerRecords, "getCustomer">;
+  records: CustomerCouponRecords;
+  coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus" | "listCouponsByCustomer">;
+  cancellations: CancellationStore;
+  audit: Pick<AuditTrail, "appendAuditEvent">;
+  alerts: AdminAlerts;
+  notices: CustomerNotices;
+  defaultLocale: NoticeLocale;
+  now: () => Date;
+  /** How far before the recorded start a POS transaction may be stamped (clock skew). */
+  clockSkewMs?: number;
+}
+
+interface AuditEntry {
+  type: string;
+  outcome: AuditOutcome;
+  detail?: string;
+  data?: Record<string, string | number | boolean | null>;
+  smaregiTransactionHeadIds?: string[];
+  withDiscountId?: boolean;
+}
+
+/** Appends a step's event under the coupon and its conversion; the actor is the admin who asked. */
+async function record(deps: CancellationDependencies, order: CancellationOrder, entry: AuditEntry) {
+  const smaregi = entry.smaregiTransactionHeadIds;
+  await deps.audit.appendAuditEvent({
+    subject: { type: "coupon", id: order.code },
+    relatedSubjects: [{ type: "conversion", id: order.conversionId }],
+    type: entry.type,
+    actor: { kind: "admin", id: order.actorId },
+    outcome: entry.outcome,
+    ...(entry.detail ? { detail: entry.detail } : {}),
+    data: { cancellationId: order.cancellationId, ...entry.data },
+    ...(entry.withDiscountId || smaregi
+      ? {
+          externalIds: {
+            ...(entry.withDiscountId ? { shopifyDiscountId: order.discountId } : {}),
+            ...(smaregi ? { smaregiTransactionHeadIds: smaregi } : {}),
+          },
+        }
+      : {}),
+  });
+}
+
+const messageOf = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** Lambda puts `{"errorType","errorMessage"}` in Cause; show the message, never a stack. */
+function causeMessage(error: CaughtError | undefined): string {
+  if (!error?.Cause) return error?.Error ?? "unknown error";
+  try {
+    const parsed = JSON.parse(error.Cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // Not JSON: a Step Functions error such as States.Timeout carries plain text.
+  }
+  return error.Cause;
+}
+
+/** The coupon must be `cancelling` on behalf of this very cancellation. */
+async function requireHeld(deps: CancellationDependencies, order: CancellationOrder) {
+  const [coupon, guard] = await Promise.all([
+    deps.coupons.getCoupon(order.code),
+    deps.cancellations.refundGuardOf(order.code),
+  ]);
+  return { coupon, held: coupon?.status === "cancelling" && guard?.cancellationId === order.cancellationId };
+}
+
+/** Must be active and unused: the coupon record (a webhook may have marked it used) and Shopify's count. */
+export async function checkCoupon(
+  deps: CancellationDependencies,
+  order: CancellationOrder,
+): Promise<CouponChecked> {
+  const { coupon, held } = await requireHeld(deps, order);
+  if (coupon?.status === "used") {
+    await record(deps, order, { type: "cancellation.checked", outcome: "succeeded", detail: "already used" });
+    return { used: true, asyncUsageCount: 0 };
+  }
+  if (!held) {
+    throw new CouponNotHeld(
+      `Coupon ${order.code} is ${coupon?.status ?? "missing"} and not held by cancellation ${order.cancellationId}`,
+    );
+  }
+  const discount = await deps.discounts.findDiscountByCode(order.code);
+  if (!discount) throw new DiscountCodeMissing(`Shopify has no discount code ${order.code}`);
+  if (discount.asyncUsageCount > 0) {
+    await record(deps, order, {
+      type: "cancellation.checked",
+      outcome: "succeeded",
+      detail: `used at checkout (usage count ${discount.asyncUsageCount})`,
+      withDiscountId: true,
+    });
+    return { used: true, asyncUsageCount: discount.asyncUsageCount };
+  }
+  // The coupon's customer id is the member number at the store.
+  const member = await deps.pos.findMember(order.customerId);
+  await record(deps, order, {
+    type: "cancellation.checked",
+    outcome: "succeeded",
+    detail: `unused; store member ${member.customerId}`,
+    withDiscountId: true,
+  });
+  return { used: false, asyncUsageCount: 0, posCustomerId: member.customerId };
+}
+
+export async function deactivateCode(
+  deps: CancellationDependencies,
+  order: CancellationOrder,
+): Promise<{ status: string }> {
+  const summary = await deps.discounts.deactivateDiscount(order.discountId);
+  await record(deps, order, {
+    type: "coupon.deactivated",
+    outcome: "succeeded",
+    detail: `Shopify status ${summary.status}`,
+    withDiscountId: true,
+  });
+  return { status: summary.status };
+}
+
+/**
+ * A checkout may have redeemed the code just before it was deactivated: look again, at Shopify's
+ * usage count and at the coupon record, before any point goes back.
+ */
+export async function recheckUsage(
+  deps: CancellationDependencies,
+  order: CancellationOrder,
+): Promise<UsageRechecked> {
+  const [discount, coupon] = await Promise.all([
+    deps.discounts.findDiscountByCode(order.code),
+    deps.coupons.getCoupon(order.code),
+  ]);
+  if (!discount) throw new DiscountCodeMissing(`Shopify has no discount code ${order.code} any more`);
+  const used = discount.asyncUsageCount > 0 || coupon?.status === "used";
+  if (!used && discount.status === "ACTIVE") {
+    throw new DiscountStillActive(`Discount code ${order.code} is still ACTIVE after its deactivation`);
+  }
+  await record(deps, order, {
+    type: "usage.rechecked",
+    outcome: "succeeded",
+    detail: used
+      ? `used at checkout (usage count ${discount.asyncUsageCount}, record ${coupon?.status ?? "missing"})`
+      : "unused, code inactive",
+    withDiscountId: true,
+  });
+  return { used, asyncUsageCount: discount.asyncUsageCount, couponStatus: coupon?.status ?? null };
+}
+
+/** The coupon was used: stop, refund nothing, reactivate nothing. */
+export async function markUsed(deps: CancellationDependencies, state: CancellationState) {
+  try {
+    await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
+      status: "used",
+      usedAt: deps.now().toISOString(),
+    });
+  } catch (error) {
+    // A webhook may have marked it used first: the goal state holds.
+    if (!(error instanceof CouponStatusConflict && error.currentStatus === "used")) throw error;
+  }
+  const detail = "the coupon was used at checkout; nothing was refunded and the code stays as it is";
+  await deps.cancellations.updateCancellation(state.cancellationId, ["running", "used"], {
+    status: "used",
+    failure: { code: "already_used", detail: `Coupon ${state.code} has already been used` },
+  });
+  await record(deps, state, {
+    type: "cancellation.stopped",
+    outcome: "skipped",
+    detail,
+    withDiscountId: true,
+  });
+  return { status: "used" as const };
+}
+
+function requirePosCustomer(state: CancellationState): string {
+  const id = state.check?.posCustomerId;
+  if (!id) throw new Error(`Cancellation ${state.cancellationId} reached the refund without its member`);
+  return id;
+}
+
+/**
+ * The one irreversible step, never retried by the state machine. The conditional "refund started"
+ * write on the coupon comes first, so a second run of this step reconciles instead of refunding.
+ */
+export async function refundPoints(
+  deps: CancellationDependencies,
+  state: CancellationState,
+): Promise<PointsRefunded> {
+  const posCustomerId = requirePosCustomer(state);
+  const attempt = state.refundAttempt ?? 1;
+  let balanceBefore: number;
+  try {
+    balanceBefore = (await deps.pos.getBalance(posCustomerId)).points;
+  } catch (error) {
+    // Nothing was sent yet: a read that timed out is a definite "not refunded".
+    if (error instanceof PosTimeout) throw new PosUnavailable(error.message, { cause: error });
+    throw error;
+  }
+  const first = await deps.cancellations.markRefundStarted(
+    state.code,
+    state.cancellationId,
+    attempt,
+    deps.now(),
+    balanceBefore,
+  );
+  if (!first) {
+    throw new PosOutcomeUnknown("A refund attempt was already recorded for this coupon; reconciling instead");
+  }
+  try {
+    const result = await deps.pos.addPoints(posCustomerId, state.points);
+    // Persisted at once: another refund's reconciliation must see these ids as taken.
+    await Promise.all([
+      deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
+        refundTransactionHeadIds: result.transactionHeadIds,
+      }),
+      record(deps, state, {
+        type: "points.refunded",
+        outcome: "succeeded",
+        detail: `${state.points} points added back, balance now ${result.balance}`,
+        data: { points: state.points, attempt },
+        smaregiTransactionHeadIds: result.transactionHeadIds,
+      }),
+    ]);
+    return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
+  } catch (error) {
+    await record(deps, state, {
+      type: "points.refunded",
+      outcome: error instanceof PosOutcomeUnknown ? "unknown" : "failed",
+      detail: messageOf(error),
+      data: { points: state.points, attempt },
+    });
+    throw error;
+  }
+}
+
+/** Refund transactions already attributed to the customer's other coupons. */
+async function claimedRefundIds(
+  deps: CancellationDependencies,
+  state: CancellationState,
+): Promise<Set<string>> {
+  const coupons = await deps.coupons.listCouponsByCustomer(state.customerId, { limit: 100 });
+  return new Set(
+    coupons.items
+      .filter((coupon) => coupon.code !== state.code)
+      .flatMap((coupon) => coupon.refundTransactionHeadIds ?? []),
+  );
+}
+
+/**
+ * Decides from the POS whether the refund happened: an addition (division 6) of exactly the points,
+ * stamped after the first attempt began and not attributed to another coupon, means it did; none
+ * means it did not; more than one cannot be told apart (and after two attempts may be a double
+ * refund), so it is unknown.
+ */
+export async function reconcileRefund(
+  deps: CancellationDependencies,
+  state: CancellationState,
+): Promise<RefundReconciled> {
+  const posCustomerId = requirePosCustomer(state);
+  const decide = async (result: RefundReconciled) => {
+    await record(deps, state, {
+      type: "refund.reconciled",
+      outcome: result.outcome === "unknown" ? "unknown" : "succeeded",
+      detail: `${result.outcome}: ${result.reason}`,
+      ...(result.transactionHeadIds ? { smaregiTransactionHeadIds: result.transactionHeadIds } : {}),
+    });
+    return result;
+  };
+  const guard = await deps.cancellations.refundGuardOf(state.code);
+  if (!guard?.refundStartedAt || guard.cancellationId !== state.cancellationId) {
+    return decide({ outcome: "not_applied", reason: "no refund was ever sent" });
+  }
+  const since = new Date(new Date(guard.refundStartedAt).getTime() - (deps.clockSkewMs ?? 60_000));
+  // The balance before the transactions: a refund landing between the two reads then shows in
+  // the transactions too, instead of only in the balance.
+  const current = await deps.pos.getBalance(posCustomerId);
+  const [transactions, claimed] = await Promise.all([
+    deps.pos.listPointTransactions(posCustomerId, { divisions: ["6"], since }),
+    claimedRefundIds(deps, state),
+  ]);
+  const candidates = transactions.filter(
+    (tx) => tx.points === state.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
+  );
+  const attempts = guard.refundAttempts ?? 1;
+  const [only] = candidates;
+  if (candidates.length === 1 && only) {
+    return decide({
+      outcome: "applied",
+      reason: `POS transaction ${only.transactionHeadId} added ${state.points} points`,
+      transactionHeadIds: [only.transactionHeadId],
+      balanceAfter: current.points,
+    });
+  }
+  if (candidates.length > 1) {
+    return decide({
+      outcome: "unknown",
+      reason: `${candidates.length} POS additions of ${state.points} points since ${since.toISOString()} after ${attempts} attempt(s); cannot tell which is ours, the points may have been refunded twice`,
+      transactionHeadIds: candidates.map((tx) => tx.transactionHeadId),
+    });
+  }
+  const before = guard.refundBalanceBefore;
+  if (before !== undefined && current.points - before >= state.points) {
+    // Points arrived although no matching addition was listed: the refund may have landed late.
+    return decide({
+      outcome: "unknown",
+      reason: `no POS addition of ${state.points} points listed since ${since.toISOString()}, but the balance rose from ${before} to ${current.points}`,
+    });
+  }
+  return decide({
+    outcome: "not_applied",
+    reason: `no POS addition of ${state.points} points since ${since.toISOString()} after ${attempts} attempt(s); balance ${current.points}`,
+  });
+}
+
+/** Points are back: the coupon is cancelled, for the record and for the admin waiting on the API. */
+export async function completeCancellation(deps: CancellationDependencies, state: CancellationState) {
+  const refund = state.refund ?? {
+    balanceAfter: state.reconciliation?.balanceAfter,
+    transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
+  };
+  let cancelledAt = deps.now().toISOString();
+  try {
+    await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
+      status: "cancelled",
+      cancelledAt,
+      cancelledBy: state.cancelledBy,
+      cancelReason: state.reason,
+      cancelNote: state.note,
+      refundTransactionHeadIds: refund.transactionHeadIds,
+    });
+  } catch (error) {
+    // A retry after the write landed: keep the first answer.
+    if (!(error instanceof CouponStatusConflict && error.currentStatus === "cancelled")) throw error;
+    cancelledAt = (await deps.coupons.getCoupon(state.code))?.cancelledAt ?? cancelledAt;
+  }
+  await deps.cancellations.updateCancellation(state.cancellationId, ["running", "cancelled"], {
+    status: "cancelled",
+    cancelledAt,
+    refundedPoints: state.points,
+    balanceAfter: refund.balanceAfter,
+    refundTransactionHeadIds: refund.transactionHeadIds,
+  });
+  await record(deps, state, {
+    type: "coupon.cancelled",
+    outcome: "succeeded",
+    detail: `cancelled by ${state.cancelledBy} (${state.reason}); ${state.points} points refunded`,
+    data: {
+      cancelledBy: state.cancelledBy,
+      reason: state.reason,
+      note: state.note ?? null,
+      refundedPoints: state.points,
+    },
+    smaregiTransactionHeadIds: refund.transactionHeadIds,
+    withDiscountId: true,
+  });
+  return { status: "cancelled" as const, cancelledAt };
+}
+
+/** The customer's metafield record: status only, since the customer can read it (no admin, no note). */
+export async function saveCancelledRecord(deps: CancellationDependencies, state: CancellationState) {
+  await deps.records.upsert(state.customerGid, {
+    code: state.code,
+    amount: state.amount,
+    currency: state.currency,
+    points_used: state.points,
+    created_at: state.couponStartsAt,
+    expires_at: state.couponExpiresAt,
+    status: "cancelled",
+    discount_id: state.discountId,
+    conversion_id: state.conversionId,
+  });
+  await record(deps, state, {
+    type: "coupon_record.saved",
+    outcome: "succeeded",
+    detail: "status cancelled",
+  });
+  return { saved: true as const };
+}
+
+export async function reportRecordNotSaved(deps: CancellationDependencies, state: CancellationState) {
+  const detail = causeMessage(state.recordError);
+  await record(deps, state, {
+    type: "coupon_record.saved",
+    outcome: "failed",
+    detail: `the customer's coupon record still shows the coupon; the cancellation stands (${detail})`,
+  });
+  await deps.alerts.raise("coupon_record_not_saved", "A cancelled coupon's record could not be updated", {
+    cancellationId: state.cancellationId,
+    customerId: state.customerId,
+    code: state.code,
+    error: detail,
+  });
+  return { alerted: true as const };
+}
+
+export async function notifyCustomer(deps: CancellationDependencies, state: CancellationState) {
+  const customer = await deps.customers.getCustomer(state.customerGid);
+  if (!customer?.email) {
+    await record(deps, state, {
+      type: "customer.notified",
+      outcome: "skipped",
+      detail: "the customer has no email address in Shopify",
+    });
+    return { sent: false as const };
+  }
+  const locale = noticeLocaleOf(customer.locale, deps.defaultLocale);
+  const messageId = await deps.notices.sendCouponCancelled({
+    to: customer.email,
+    locale,
+    customerName: [customer.lastName, customer.firstName].some(Boolean) ? customer.displayName : null,
+    code: state.code,
+    refundedPoints: state.points,
+  });
+  // The address stays out of the trail: the customer id and message id find it.
+  await record(deps, state, {
+    type: "customer.notified",
+    outcome: "succeeded",
+    detail: `cancellation email (${locale}) sent`,
+    data: { messageId, locale },
+  });
+  return { sent: true as const, messageId, locale };
+}
+
+export async function reportEmailNotSent(deps: CancellationDependencies, state: CancellationState) {
+  const detail = causeMessage(state.noticeError);
+  await record(deps, state, {
+    type: "customer.notified",
+    outcome: "failed",
+    detail: `the cancellation email was not sent; the cancellation stands (${detail})`,
+  });
+  await deps.alerts.raise("email_not_sent", "A customer was not told that their coupon was cancelled", {
+    cancellationId: state.cancellationId,
+    customerId: state.customerId,
+    code: state.code,
+    error: detail,
+  });
+  return { alerted: true as const };
+}
+
+const failureCodes: Record<string, string> = {
+  NotRegistered: "not_registered",
+  PosUnavailable: "pos_unavailable",
+  PosTimeout: "pos_unavailable",
+  ShopifyUnavailable: "shopify_unavailable",
+  ShopifyRejected: "shopify_rejected",
+  CouponNotHeld: "cancellation_conflict",
+  DiscountCodeMissing: "discount_not_found",
+  DiscountStillActive: "discount_still_active",
+};
+
+export function failureOf(state: CancellationState): { code: string; detail: string } {
+  const name = state.error?.Error ?? "Unknown";
+  return { code: failureCodes[name] ?? "cancellation_failed", detail: causeMessage(state.error) };
+}
+
+/**
+ * Gives the coupon back after a cancellation that refunded nothing (a step before the refund
+ * failed, or the POS certainly refused the refund): the code live again unless it was used, the
+ * record `active`. Touches nothing when another cancellation holds the coupon.
+ */
+export async function restoreCoupon(deps: CancellationDependencies, state: CancellationState) {
+  const failure = failureOf(state);
+  const { held } = await requireHeld(deps, state);
+  let restored = "nothing to give back: this cancellation does not hold the coupon";
+  if (held) {
+    const discount = await deps.discounts.findDiscountByCode(state.code);
+    if (discount && discount.asyncUsageCount > 0) {
+      await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
+        status: "used",
+        usedAt: deps.now().toISOString(),
+      });
+      restored = "the coupon turned out to be used; marked used, nothing refunded";
+    } else {
+      const live = new Date(state.couponExpiresAt) > deps.now();
+      if (discount && discount.status === "EXPIRED" && live)
+        await deps.discounts.activateDiscount(discount.discountId);
+      await deps.cancellations.releaseCoupon(state.code, state.cancellationId);
+      restored = discount ? "the code is active again" : "the coupon is active again (no Shopify code found)";
+    }
+  }
+  await deps.cancellations.updateCancellation(state.cancellationId, ["running", "failed"], {
+    status: "failed",
+    failure,
+  });
+  await record(deps, state, {
+    type: "cancellation.failed",
+    outcome: "failed",
+    detail: `${failure.code}: ${failure.detail}; ${restored}`,
+    withDiscountId: true,
+  });
+  return { failure, restored };
+}
+
+function reviewReasonOf(state: CancellationState): string {
+  if (state.restoreError) {
+    return `the coupon could not be given back after ${failureOf(state).code} (${causeMessage(state.restoreError)})`;
+  }
+  if (state.completionError) {
+    return `points were refunded but the cancellation could not be recorded (${causeMessage(state.completionError)})`;
+  }
+  if (state.reconciliation?.outcome === "unknown")
+    return `refund outcome unknown: ${state.reconciliation.reason}`;
+  if (state.reconciliation?.outcome === "not_applied") {
+    return `the refund was not applied after ${state.refundAttempt ?? 1} attempt(s): ${state.reconciliation.reason}`;
+  }
+  if (state.error?.Error === "PosDeclined")
+    return `the store declined the refund: ${causeMessage(state.error)}`;
+  if (state.error?.Error === "PosUnavailable") {
+    return `the second refund attempt was refused by the store: ${causeMessage(state.error)}`;
+  }
+  return `refund outcome unknown and the POS could not be read: ${causeMessage(state.error)}`;
+}
+
+/** Neither finished nor safely undone: keep the code inactive, record why, tell the admins. */
+export async function parkForReview(deps: CancellationDependencies, state: CancellationState) {
+  const reason = reviewReasonOf(state);
+  try {
+    await deps.coupons.updateCouponStatus(state.code, ["cancelling"], { status: "inactive" });
+  } catch (error) {
+    // Another outcome reached the coupon first (e.g. it was cancelled): leave it as it is.
+    if (!(error instanceof CouponStatusConflict)) throw error;
+  }
+  await deps.cancellations.updateCancellation(state.cancellationId, ["running", "needs_review"], {
+    status: "needs_review",
+    reviewReason: reason,
+  });
+  await record(deps, state, { type: "cancellation.needs_review", outcome: "unknown", detail: reason });
+  await deps.alerts.raise("needs_review", reason, {
+    cancellationId: state.cancellationId,
+    customerId: state.customerId,
+    code: state.code,
+    points: state.points,
+    cancelledBy: state.cancelledBy,
+  });
+  return { reason };
+}
