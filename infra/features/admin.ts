@@ -1,8 +1,57 @@
 import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 
 /** Shop staff: coupon search and inspection, conversions, manual point adjustments. */
-export const functions = {} as const satisfies Record<string, FunctionSpec>;
+export const functions = {
+  adminLookup: {
+    entry: "functions/admin/lookup.ts",
+    description: "Admin reads: coupon search, a coupon or conversion with its audit trail, the review queue",
+    capabilities: ["loyaltyTableRead", "auditRead"],
+    timeoutSeconds: 10,
+  },
+  adminPointAdjustments: {
+    entry: "functions/admin/point-adjustments.ts",
+    description: "Admin point grants and corrections on the POS, recorded first and never blindly resent",
+    // Read: the customer's conversions, coupons and adjustments own POS transactions that
+    // reconciliation must not take for this adjustment's.
+    capabilities: ["pos", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend", "sendEmail"],
+    // A POS write may stay open up to its timeout, then settle and reconcile; API Gateway stops at 30 s.
+    timeoutSeconds: 29,
+  },
+} as const satisfies Record<string, FunctionSpec>;
 
-export const routes: readonly RouteSpec<keyof typeof functions>[] = [];
+const read = { rate: 20, burst: 40 };
+
+export const routes: readonly RouteSpec<keyof typeof functions>[] = [
+  { method: "GET", path: "/v1/admin/coupons", function: "adminLookup", auth: "admin:viewer", throttle: read },
+  {
+    method: "GET",
+    path: "/v1/admin/coupons/{code}",
+    function: "adminLookup",
+    auth: "admin:viewer",
+    throttle: read,
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/conversions",
+    function: "adminLookup",
+    auth: "admin:viewer",
+    throttle: read,
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/conversions/{conversionId}",
+    function: "adminLookup",
+    auth: "admin:viewer",
+    throttle: read,
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/customers/{customerId}/point-adjustments",
+    function: "adminPointAdjustments",
+    auth: "admin:admin",
+    // Staff act by hand; a tight limit also caps the damage of a stolen admin token.
+    throttle: { rate: 2, burst: 5 },
+  },
+];
 
 export const stateMachines = {} as const satisfies Record<string, StateMachineSpec<keyof typeof functions>>;

@@ -1,9 +1,15 @@
+import { adminOperations } from "../admin/api";
+import { webhookOperations } from "../usage/api";
 import type { ApiOperation } from "./contract";
 import { customerOperations } from "./customer";
 import { openApiDocument } from "./openapi";
 
 /** Every documented operation; a test holds this equal to the route catalog. */
-export const apiOperations: readonly ApiOperation[] = [...customerOperations];
+export const apiOperations: readonly ApiOperation[] = [
+  ...customerOperations,
+  ...adminOperations,
+  ...webhookOperations,
+];
 
 export const openApi = () =>
   openApiDocument(apiOperations, { title: "Loyalty points and coupons", version: "1.0.0" });

@@ -1,0 +1,54 @@
+import { conversionListQuerySchema, couponSearchQuerySchema } from "../../shared/admin/api";
+import { conversionView, couponView, inspectConversion, inspectCoupon } from "../../shared/admin/inspect";
+import { InvalidRequest } from "../../shared/errors";
+import { httpApi, json } from "../../shared/http/api";
+import { invalidRequestFrom } from "../../shared/http/problem";
+import { adminOf, conversionRequests } from "../runtime";
+import { couponSearch, inspectionDependencies } from "./dependencies";
+
+/**
+ * Read-only admin routes (viewer or admin):
+ * GET /v1/admin/coupons, GET /v1/admin/coupons/{code},
+ * GET /v1/admin/conversions, GET /v1/admin/conversions/{conversionId}.
+ */
+export const handler = httpApi(async (event) => {
+  adminOf(event, "viewer");
+  const now = new Date();
+  const query = event.queryStringParameters ?? {};
+  switch (event.routeKey) {
+    case "GET /v1/admin/coupons": {
+      const parsed = couponSearchQuerySchema.safeParse(query);
+      if (!parsed.success) throw invalidRequestFrom(parsed.error);
+      const page = await couponSearch().search(parsed.data, now);
+      return json(200, {
+        coupons: page.items.map((coupon) => couponView(coupon, now)),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    }
+    case "GET /v1/admin/coupons/{code}":
+      return json(200, await inspectCoupon(inspectionDependencies(), pathParameter(event, "code")));
+    case "GET /v1/admin/conversions": {
+      const parsed = conversionListQuerySchema.safeParse(query);
+      if (!parsed.success) throw invalidRequestFrom(parsed.error);
+      const { status, ...page } = parsed.data;
+      const result = await conversionRequests().listConversionsByStatus(status, page);
+      return json(200, {
+        conversions: result.items.map(conversionView),
+        ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
+      });
+    }
+    case "GET /v1/admin/conversions/{conversionId}":
+      return json(
+        200,
+        await inspectConversion(inspectionDependencies(), pathParameter(event, "conversionId")),
+      );
+    default:
+      throw new InvalidRequest("unknown_route", `No admin lookup for ${event.routeKey}`, 404);
+  }
+});
+
+function pathParameter(event: { pathParameters?: Record<string, string | undefined> }, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new InvalidRequest("invalid_request", `${name} is missing from the path`);
+  return value;
+}

@@ -1,0 +1,191 @@
+import { z } from "zod";
+import type { ApiOperation } from "../api/contract";
+import { parseCustomerId } from "../auth/shopify-ids";
+import { conversionStatusSchema } from "../store";
+import { adjustmentReasonSchema } from "./adjustment-records";
+import { couponFilterSchema } from "./coupon-search";
+
+/** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
+
+const customerIdSchema = z.string().transform((value, context) => {
+  const id = parseCustomerId(value.trim());
+  if (id === undefined) {
+    context.addIssue({ code: "custom", message: "expected a numeric Shopify customer id or its gid" });
+    return z.NEVER;
+  }
+  return id;
+});
+const limitSchema = z.coerce
+  .number()
+  .int("limit must be a whole number")
+  .min(1, "limit must be at least 1")
+  .max(100, "limit must be at most 100")
+  .default(20);
+
+export const couponSearchQuerySchema = z.object({
+  customerId: customerIdSchema.optional(),
+  code: z.string().trim().min(1).max(64).optional(),
+  status: couponFilterSchema.default("all"),
+  limit: limitSchema,
+  cursor: z.string().min(1).optional(),
+});
+
+export const conversionListQuerySchema = z.object({
+  status: conversionStatusSchema.default("needs_review"),
+  limit: limitSchema,
+  cursor: z.string().min(1).optional(),
+});
+
+export const pointAdjustmentBodySchema = z.object({
+  points: z
+    .number({ error: "points must be a whole number, e.g. 500 (or -500 to take points away)" })
+    .int("points must be a whole number")
+    .min(-100_000, "at most 100,000 points can be taken away at once")
+    .max(100_000, "at most 100,000 points can be added at once")
+    .refine((points) => points !== 0, "points must not be 0"),
+  reason: adjustmentReasonSchema,
+  note: z.string().trim().max(500, "note is at most 500 characters").optional(),
+});
+
+export { customerIdSchema };
+
+const auditEventSchema = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  at: z.string(),
+  actor: z.object({ kind: z.string(), id: z.string() }),
+  outcome: z.string(),
+  detail: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  externalIds: z.record(z.string(), z.unknown()).optional(),
+});
+const adminCouponSchema = z
+  .object({
+    code: z.string(),
+    status: z.string().describe("Now: an active coupon past expiresAt reads expired"),
+    storedStatus: z.string(),
+    customerId: z.string(),
+    conversionId: z.string(),
+    amount: z.number(),
+    pointsUsed: z.number(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+  })
+  .loose();
+const executionSchema = z.object({ name: z.string(), arn: z.string().nullable() });
+const inspectionSchema = z.object({
+  coupon: adminCouponSchema.nullable(),
+  conversion: z.record(z.string(), z.unknown()).nullable(),
+  execution: executionSchema,
+  trail: z.array(auditEventSchema).describe("Coupon and conversion events, oldest first"),
+});
+const adjustmentViewSchema = z.object({
+  adjustmentId: z.string(),
+  status: z.enum(["applied", "needs_review"]),
+  customerId: z.string(),
+  points: z.number().int(),
+  reason: adjustmentReasonSchema,
+  note: z.string().optional(),
+  balanceAfter: z.number().int().optional(),
+  transactionHeadIds: z.array(z.string()).optional(),
+  reviewReason: z.string().optional(),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+});
+
+const readProblems = {
+  400: ["invalid_request", "invalid_cursor"],
+  401: ["unauthenticated"],
+  403: ["forbidden"],
+};
+
+export const adminOperations: readonly ApiOperation[] = [
+  {
+    method: "GET",
+    path: "/v1/admin/coupons",
+    summary: "Search coupons, newest first",
+    description: "By customer or code (case-insensitive), filtered by status; paginated with nextCursor.",
+    tag: "admin",
+    security: "admin",
+    query: couponSearchQuerySchema,
+    responses: {
+      200: {
+        description: "A page of coupons",
+        schema: z.object({ coupons: z.array(adminCouponSchema), nextCursor: z.string().optional() }),
+      },
+    },
+    problems: readProblems,
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/coupons/{code}",
+    summary: "A coupon with its conversion, audit trail and saga execution",
+    tag: "admin",
+    security: "admin",
+    pathParameters: { code: "The coupon code, any case" },
+    responses: { 200: { description: "The coupon", schema: inspectionSchema } },
+    problems: { ...readProblems, 404: ["coupon_not_found"] },
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/conversions",
+    summary: "Conversions of one status, newest first (default: the needs_review queue)",
+    tag: "admin",
+    security: "admin",
+    query: conversionListQuerySchema,
+    responses: {
+      200: {
+        description: "A page of conversions",
+        schema: z.object({
+          conversions: z.array(z.record(z.string(), z.unknown())),
+          nextCursor: z.string().optional(),
+        }),
+      },
+    },
+    problems: readProblems,
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/conversions/{conversionId}",
+    summary: "A conversion in any status (with reviewReason when parked), its coupon, trail and execution",
+    tag: "admin",
+    security: "admin",
+    pathParameters: { conversionId: "The conversion id" },
+    responses: { 200: { description: "The conversion", schema: inspectionSchema } },
+    problems: { ...readProblems, 404: ["conversion_not_found"] },
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/customers/{customerId}/point-adjustments",
+    summary: "Add (or take away) points by hand; admin role",
+    description:
+      "Recorded before the POS is called and never blindly resent: the same Idempotency-Key never changes points twice. 503 adjustment_not_applied means nothing changed and the same request may be repeated.",
+    tag: "admin",
+    security: "admin",
+    pathParameters: { customerId: "Numeric Shopify customer id or its gid" },
+    headers: {
+      "Idempotency-Key": {
+        description: "Same key and body: same result, one change at most",
+        required: true,
+      },
+    },
+    body: pointAdjustmentBodySchema,
+    responses: {
+      201: { description: "Applied", schema: adjustmentViewSchema },
+      202: {
+        description: "Outcome unknown; parked for review, admins alerted",
+        schema: adjustmentViewSchema,
+      },
+    },
+    problems: {
+      400: ["invalid_request", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      401: ["unauthenticated"],
+      403: ["forbidden"],
+      404: ["not_registered"],
+      409: ["adjustment_in_progress", "adjustment_status_conflict"],
+      422: ["idempotency_key_reused", "pos_declined"],
+      503: ["adjustment_not_applied", "pos_unavailable"],
+      504: ["pos_timeout"],
+    },
+  },
+];

@@ -1,0 +1,406 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { AdminPrincipal } from "../auth/admin";
+import { adminLabel } from "../auth/admin";
+import type { AdminAlerts } from "../conversion/ports";
+import { Conflict, LoyaltyError, PosDeclined, PosUnavailable, Unprocessable } from "../errors";
+import type { PointsLedger } from "../pos/ports";
+import { pointDivisions } from "../pos/ports";
+import type { AuditOutcome, AuditTrail } from "../store";
+import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adjustment-records";
+
+/**
+ * Manual point grants (and corrections) by shop staff. The POS point endpoint has no idempotency
+ * key, so the adjustment record is written first and the change is sent once per proven need:
+ * - answered: applied, or declined;
+ * - certainly not sent: `not_applied`, a replay of the same key may try again;
+ * - outcome unknown: wait for the POS to settle, then read its transactions. One unclaimed
+ *   transaction of exactly these points since the first attempt -> applied; none -> `not_applied`;
+ *   several, or the POS cannot be read -> `needs_review` and the admins are alerted.
+ * A replay of a `not_applied` adjustment reconciles again before sending, because a timed-out
+ * change can land late.
+ */
+
+export interface AdjustmentRequest {
+  admin: AdminPrincipal;
+  customerId: string;
+  idempotencyKey: string;
+  points: number;
+  reason: AdjustmentReason;
+  note?: string;
+}
+
+export interface AdjustmentDependencies {
+  pos: PointsLedger;
+  adjustments: AdjustmentStore;
+  /** POS transactions other records own: conversions' deductions, refunds, other adjustments. */
+  claimedTransactions(customerId: string, exceptAdjustmentId: string): Promise<Set<string>>;
+  audit: AuditTrail;
+  alerts: AdminAlerts;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  /** Time the POS gets to apply a change whose answer was lost, before it is looked for. */
+  settleMs: number;
+  /** A `pending` attempt older than this died with its invocation and may be reconciled. */
+  abandonedAttemptMs: number;
+  /** Tolerance between our clock and the POS's transaction times. */
+  clockSkewMs?: number;
+}
+
+export type AdjustmentResult =
+  | { outcome: "applied"; adjustment: AdjustmentRecord; replayed: boolean }
+  | { outcome: "needs_review"; adjustment: AdjustmentRecord };
+
+/** Proven not applied: the same request with the same key may be sent again. */
+export class AdjustmentNotApplied extends LoyaltyError {
+  readonly status = 503;
+  readonly code = "adjustment_not_applied";
+  readonly title = "The points were not changed";
+  override readonly retryAfterSeconds = 5;
+}
+
+interface Reconciliation {
+  outcome: "applied" | "not_applied" | "unknown";
+  reason: string;
+  transactionHeadIds?: string[];
+  balance?: number;
+}
+
+export const requestHashOf = (request: Pick<AdjustmentRequest, "points" | "reason" | "note">) =>
+  createHash("sha256")
+    .update(JSON.stringify([request.points, request.reason, request.note ?? ""]))
+    .digest("hex");
+
+export async function adjustPoints(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+): Promise<AdjustmentResult> {
+  const requestHash = requestHashOf(request);
+  const existing = await deps.adjustments.get(request.customerId, request.idempotencyKey);
+  if (existing) return replay(deps, request, existing, requestHash);
+
+  const member = await deps.pos.findMember(request.customerId);
+  const balance = await deps.pos.getBalance(member.customerId);
+  const startedAt = deps.now().toISOString();
+  const { created, record } = await deps.adjustments.create({
+    adjustmentId: randomUUID(),
+    customerId: request.customerId,
+    idempotencyKey: request.idempotencyKey,
+    requestHash,
+    points: request.points,
+    reason: request.reason,
+    ...(request.note ? { note: request.note } : {}),
+    requestedBy: request.admin.id,
+    requestedByLabel: adminLabel(request.admin),
+    posCustomerId: member.customerId,
+    status: "pending",
+    attempts: 1,
+    firstAttemptAt: startedAt,
+    attemptStartedAt: startedAt,
+    balanceBefore: balance.points,
+  });
+  // A concurrent request with the same key won the write: answer as its replay.
+  if (!created) return replay(deps, request, record, requestHash);
+  await audit(
+    deps,
+    request,
+    record,
+    "points.adjustment_requested",
+    "succeeded",
+    `balance before ${balance.points}`,
+  );
+  return attempt(deps, request, record);
+}
+
+async function replay(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+  record: AdjustmentRecord,
+  requestHash: string,
+): Promise<AdjustmentResult> {
+  if (record.requestHash !== requestHash) {
+    throw new Unprocessable(
+      "idempotency_key_reused",
+      "This Idempotency-Key was used for a different point adjustment; use a new key for a new adjustment",
+    );
+  }
+  switch (record.status) {
+    case "applied":
+      return { outcome: "applied", adjustment: record, replayed: true };
+    case "needs_review":
+      return { outcome: "needs_review", adjustment: record };
+    case "declined":
+      throw new PosDeclined(record.failure ?? "The POS declined this point adjustment");
+    case "pending": {
+      const age = deps.now().getTime() - new Date(record.attemptStartedAt).getTime();
+      if (age < deps.abandonedAttemptMs) {
+        throw new Conflict(
+          "adjustment_in_progress",
+          "This point adjustment is being sent to the POS; repeat the request shortly",
+          Math.ceil((deps.abandonedAttemptMs - age) / 1000),
+        );
+      }
+      return settle(deps, request, record, "the attempt's invocation ended without recording an outcome");
+    }
+    case "not_applied": {
+      const reconciled = await reconcile(deps, record);
+      if (reconciled.outcome !== "not_applied") {
+        return recordReconciliation(deps, request, record, "not_applied", reconciled);
+      }
+      // Proven not applied, now as well: one replay (the conditional write decides which) sends again.
+      const retry = await deps.adjustments.transition(record, ["not_applied"], {
+        status: "pending",
+        attempts: record.attempts + 1,
+        attemptStartedAt: deps.now().toISOString(),
+        ...(reconciled.balance !== undefined ? { balanceBefore: reconciled.balance } : {}),
+      });
+      await audit(deps, request, retry, "points.adjustment_retried", "succeeded", reconciled.reason);
+      return attempt(deps, request, retry);
+    }
+  }
+}
+
+async function attempt(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+  record: AdjustmentRecord,
+): Promise<AdjustmentResult> {
+  try {
+    const change = await deps.pos.addPoints(record.posCustomerId, record.points);
+    const applied = await deps.adjustments.transition(
+      record,
+      ["pending"],
+      { status: "applied", balanceAfter: change.balance, transactionHeadIds: change.transactionHeadIds },
+      { sameAttempt: true },
+    );
+    await audit(deps, request, applied, "points.adjusted", "succeeded", `balance after ${change.balance}`);
+    return { outcome: "applied", adjustment: applied, replayed: false };
+  } catch (error) {
+    if (error instanceof PosDeclined) {
+      const declined = await deps.adjustments.transition(
+        record,
+        ["pending"],
+        { status: "declined", failure: error.message },
+        { sameAttempt: true },
+      );
+      await audit(deps, request, declined, "points.adjusted", "failed", `declined: ${error.message}`);
+      throw error;
+    }
+    if (error instanceof PosUnavailable) {
+      // The client only says "unavailable" when nothing was sent.
+      const notApplied = await deps.adjustments.transition(
+        record,
+        ["pending"],
+        { status: "not_applied", failure: error.message },
+        { sameAttempt: true },
+      );
+      await audit(deps, request, notApplied, "points.adjusted", "failed", `not sent: ${error.message}`);
+      throw new AdjustmentNotApplied(
+        "The POS could not be reached; nothing was changed. Repeat the request with the same Idempotency-Key.",
+        { cause: error },
+      );
+    }
+    // PosOutcomeUnknown, or anything unexpected after sending: never guess, never resend.
+    const reason = error instanceof Error ? error.message : "unknown error";
+    await audit(deps, request, record, "points.adjusted", "unknown", reason);
+    await deps.sleep(deps.settleMs);
+    return settle(deps, request, record, reason);
+  }
+}
+
+/** Reconciles a `pending` attempt and records what the POS says. */
+async function settle(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+  record: AdjustmentRecord,
+  why: string,
+): Promise<AdjustmentResult> {
+  const reconciled = await reconcile(deps, record);
+  return recordReconciliation(deps, request, record, "pending", reconciled, why);
+}
+
+async function recordReconciliation(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+  record: AdjustmentRecord,
+  from: "pending" | "not_applied",
+  reconciled: Reconciliation,
+  why?: string,
+): Promise<AdjustmentResult> {
+  const sameAttempt = { sameAttempt: from === "pending" };
+  const auditOutcome: AuditOutcome = reconciled.outcome === "unknown" ? "unknown" : "succeeded";
+  switch (reconciled.outcome) {
+    case "applied": {
+      const applied = await deps.adjustments.transition(
+        record,
+        [from],
+        {
+          status: "applied",
+          transactionHeadIds: reconciled.transactionHeadIds ?? [],
+          ...(reconciled.balance !== undefined ? { balanceAfter: reconciled.balance } : {}),
+        },
+        sameAttempt,
+      );
+      await audit(
+        deps,
+        request,
+        applied,
+        "points.adjustment_reconciled",
+        auditOutcome,
+        `applied: ${reconciled.reason}`,
+      );
+      return { outcome: "applied", adjustment: applied, replayed: from === "not_applied" };
+    }
+    case "not_applied": {
+      const notApplied = await deps.adjustments.transition(
+        record,
+        [from],
+        { status: "not_applied", failure: reconciled.reason },
+        sameAttempt,
+      );
+      await audit(
+        deps,
+        request,
+        notApplied,
+        "points.adjustment_reconciled",
+        auditOutcome,
+        `not applied: ${reconciled.reason}`,
+      );
+      throw new AdjustmentNotApplied(
+        "The POS did not apply the change; repeat the request with the same Idempotency-Key to try again.",
+      );
+    }
+    case "unknown": {
+      const reviewReason = `${why ? `${why}; ` : ""}${reconciled.reason}`;
+      const parked = await deps.adjustments.transition(
+        record,
+        [from],
+        { status: "needs_review", reviewReason },
+        sameAttempt,
+      );
+      await audit(deps, request, parked, "points.adjustment_needs_review", "unknown", reviewReason);
+      await deps.alerts.raise(
+        "needs_review",
+        `Point adjustment for customer ${record.customerId} needs review`,
+        {
+          adjustmentId: record.adjustmentId,
+          customerId: record.customerId,
+          posCustomerId: record.posCustomerId,
+          points: record.points,
+          reason: record.reason,
+          requestedBy: record.requestedByLabel,
+          firstAttemptAt: record.firstAttemptAt,
+          reviewReason,
+          action: "Check the customer's POS transactions since firstAttemptAt before adjusting again.",
+        },
+      );
+      return { outcome: "needs_review", adjustment: parked };
+    }
+  }
+}
+
+async function reconcile(deps: AdjustmentDependencies, record: AdjustmentRecord): Promise<Reconciliation> {
+  const since = new Date(new Date(record.firstAttemptAt).getTime() - (deps.clockSkewMs ?? 60_000));
+  const division = record.points > 0 ? pointDivisions.pointsAdded : pointDivisions.pointsSubtracted;
+  let balance: number;
+  let candidates: string[];
+  try {
+    // The balance before the transactions: a change landing between the two reads then shows in both.
+    balance = (await deps.pos.getBalance(record.posCustomerId)).points;
+    const [transactions, claimed] = await Promise.all([
+      deps.pos.listPointTransactions(record.posCustomerId, { divisions: [division], since }),
+      deps.claimedTransactions(record.customerId, record.adjustmentId),
+    ]);
+    candidates = transactions
+      .filter(
+        (tx) => tx.points === record.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
+      )
+      .map((tx) => tx.transactionHeadId);
+  } catch (error) {
+    return {
+      outcome: "unknown",
+      reason: `the POS could not be read: ${error instanceof Error ? error.message : "unknown error"}`,
+    };
+  }
+  const [only] = candidates;
+  if (candidates.length === 1 && only !== undefined) {
+    return {
+      outcome: "applied",
+      reason: `POS transaction ${only} changed the balance by ${record.points}`,
+      transactionHeadIds: [only],
+      balance,
+    };
+  }
+  if (candidates.length > 1) {
+    return {
+      outcome: "unknown",
+      reason: `${candidates.length} unclaimed POS transactions of ${record.points} points since ${since.toISOString()}; cannot tell which is this adjustment`,
+    };
+  }
+  const moved = record.balanceBefore === undefined ? 0 : balance - record.balanceBefore;
+  if (record.points > 0 ? moved >= record.points : moved <= record.points) {
+    // The balance moved as the change would have, without a listed transaction: it may have landed.
+    return {
+      outcome: "unknown",
+      reason: `no POS transaction of ${record.points} points listed, but the balance went from ${record.balanceBefore} to ${balance}`,
+    };
+  }
+  return {
+    outcome: "not_applied",
+    reason: `no POS transaction of ${record.points} points since ${since.toISOString()}; balance ${balance}`,
+    balance,
+  };
+}
+
+async function audit(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+  record: AdjustmentRecord,
+  type: string,
+  outcome: AuditOutcome,
+  detail: string,
+): Promise<void> {
+  await deps.audit.appendAuditEvent({
+    subject: { type: "customer", id: record.customerId },
+    type,
+    actor: { kind: "admin", id: adminLabel(request.admin) },
+    outcome,
+    detail,
+    data: {
+      adjustmentId: record.adjustmentId,
+      points: record.points,
+      reason: record.reason,
+      note: record.note ?? null,
+      idempotencyKey: record.idempotencyKey,
+      attempt: record.attempts,
+      status: record.status,
+      adminSubject: request.admin.id,
+    },
+    ...(record.transactionHeadIds?.length
+      ? { externalIds: { smaregiTransactionHeadIds: record.transactionHeadIds } }
+      : {}),
+  });
+}
+
+/** Transactions that belong to other records of the customer (never this adjustment's). */
+export async function claimedTransactions(
+  sources: {
+    adjustments: Pick<AdjustmentStore, "listByCustomer">;
+    conversionTransactions: (customerId: string) => Promise<string[]>;
+    refundTransactions: (customerId: string) => Promise<string[]>;
+  },
+  customerId: string,
+  exceptAdjustmentId: string,
+): Promise<Set<string>> {
+  const [adjustments, conversions, refunds] = await Promise.all([
+    sources.adjustments.listByCustomer(customerId, 100),
+    sources.conversionTransactions(customerId),
+    sources.refundTransactions(customerId),
+  ]);
+  return new Set([
+    ...adjustments
+      .filter((adjustment) => adjustment.adjustmentId !== exceptAdjustmentId)
+      .flatMap((adjustment) => adjustment.transactionHeadIds ?? []),
+    ...conversions,
+    ...refunds,
+  ]);
+}

@@ -1,0 +1,88 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { epochSeconds, type RepositoryOptions } from "../store/dynamodb/common";
+import type { DeliveryClaim, WebhookDeliveries } from "./ports";
+
+/**
+ * Webhook deliveries in the loyalty table (`pk = WEBHOOK#<X-Shopify-Webhook-Id>`), expired by the
+ * table's TTL well after Shopify's 4-hour retry window.
+ */
+
+const retentionSeconds = 3 * 24 * 3600;
+/** A claim older than this belongs to an invocation that died (the function times out far sooner). */
+const abandonedAfterMs = 2 * 60_000;
+
+const keyOf = (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: "WEBHOOK" });
+
+export class DynamoWebhookDeliveries implements WebhookDeliveries {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async claim(webhookId: string, topic: string, now: Date): Promise<DeliveryClaim> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...keyOf(webhookId),
+            webhookId,
+            topic,
+            state: "processing",
+            claimedAt: now.toISOString(),
+            ttl: epochSeconds(now.getTime()) + retentionSeconds,
+          },
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (#state = :processing AND claimedAt < :abandoned)",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":processing": "processing",
+            ":abandoned": new Date(now.getTime() - abandonedAfterMs).toISOString(),
+          },
+        }),
+      );
+      return "claimed";
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return "duplicate";
+      throw error;
+    }
+  }
+
+  async complete(webhookId: string, outcome: string): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keyOf(webhookId),
+        UpdateExpression: "SET #state = :processed, outcome = :outcome, processedAt = :now",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: {
+          ":processed": "processed",
+          ":outcome": outcome,
+          ":now": this.#now().toISOString(),
+        },
+      }),
+    );
+  }
+
+  async release(webhookId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: keyOf(webhookId),
+          ConditionExpression: "#state = :processing",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: { ":processing": "processing" },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
