@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { cancelReasonSchema } from "../../shared/cancellation/records";
+import { cancelBodySchema } from "../../shared/cancellation/api";
 import { outcomeOf, requestCancellation } from "../../shared/cancellation/request";
 import { InvalidRequest } from "../../shared/errors";
 import { header, httpApi, json, parseBody } from "../../shared/http/api";
@@ -11,16 +10,11 @@ import { cancellationRequestDependencies } from "./runtime";
  * the POS. Who cancelled comes from the token, never from the body.
  */
 
-const cancelBody = z.object({
-  reason: cancelReasonSchema,
-  note: z.string().trim().max(500, "note must be at most 500 characters").optional(),
-});
-
 export const handler = httpApi(async (event) => {
   const admin = adminOf(event, "admin");
   const code = event.pathParameters?.code;
   if (!code) throw new InvalidRequest("invalid_code", "The path must name a coupon code");
-  const body = parseBody(event, cancelBody, "invalid_cancellation");
+  const body = parseBody(event, cancelBodySchema, "invalid_cancellation");
   const record = await requestCancellation(cancellationRequestDependencies(), {
     code,
     idempotencyKey: header(event, "idempotency-key"),

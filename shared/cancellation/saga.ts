@@ -184,7 +184,8 @@ export async function checkCoupon(
   order: CancellationOrder,
 ): Promise<CouponChecked> {
   const { coupon, held } = await requireHeld(deps, order);
-  if (coupon?.status === "used") {
+  // An order webhook records the order on a `cancelling` coupon without changing its status.
+  if (coupon?.status === "used" || coupon?.orderId !== undefined) {
     await record(deps, order, { type: "cancellation.checked", outcome: "succeeded", detail: "already used" });
     return { used: true, asyncUsageCount: 0 };
   }
@@ -242,7 +243,7 @@ export async function recheckUsage(
     deps.coupons.getCoupon(order.code),
   ]);
   if (!discount) throw new DiscountCodeMissing(`Shopify has no discount code ${order.code} any more`);
-  const used = discount.asyncUsageCount > 0 || coupon?.status === "used";
+  const used = discount.asyncUsageCount > 0 || coupon?.status === "used" || coupon?.orderId !== undefined;
   if (!used && discount.status === "ACTIVE") {
     throw new DiscountStillActive(`Discount code ${order.code} is still ACTIVE after its deactivation`);
   }
@@ -570,11 +571,11 @@ export function failureOf(state: CancellationState): { code: string; detail: str
  */
 export async function restoreCoupon(deps: CancellationDependencies, state: CancellationState) {
   const failure = failureOf(state);
-  const { held } = await requireHeld(deps, state);
+  const { coupon, held } = await requireHeld(deps, state);
   let restored = "nothing to give back: this cancellation does not hold the coupon";
   if (held) {
     const discount = await deps.discounts.findDiscountByCode(state.code);
-    if (discount && discount.asyncUsageCount > 0) {
+    if ((discount && discount.asyncUsageCount > 0) || coupon?.orderId !== undefined) {
       await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
         status: "used",
         usedAt: deps.now().toISOString(),

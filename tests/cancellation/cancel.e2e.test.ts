@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AdminRole } from "../../shared/auth/admin";
 import { cancellationIdOf } from "../../shared/cancellation/records";
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/conversion/coupon-record";
@@ -90,6 +90,15 @@ const cancellationTrail = async (code: string) =>
   );
 const typesOf = (events: Awaited<ReturnType<typeof cancellationTrail>>) =>
   events.map((event) => `${event.type}:${event.outcome}`);
+
+// A saga keeps going after the API answers (record, email): let it end before the next test's
+// faults and resets, so no test sees another's mail or calls.
+afterEach(async () => {
+  const running = stack.stepFunctions
+    .listAllExecutions()
+    .filter((execution) => execution.status === "RUNNING");
+  await Promise.all(running.map((execution) => stack.stepFunctions.waitForExecution(execution.executionArn)));
+});
 
 beforeEach(() => {
   stack.smaregi.control.reset();

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { ApiOperation } from "../api/contract";
+import { cancelReasonSchema } from "./records";
+
+/** The cancel route's input (parsed by the handler with this schema) and its documentation. */
+
+export const cancelBodySchema = z.object({
+  reason: cancelReasonSchema,
+  note: z.string().trim().max(500, "note is at most 500 characters").optional(),
+});
+
+const cancellationViewSchema = z.object({
+  status: z.enum(["cancelled", "pending", "needs_review"]),
+  code: z.string(),
+  cancellationId: z.string().describe("Also the name of the cancellation saga's execution"),
+  refundedPoints: z.number().int().optional(),
+  balanceAfter: z.number().int().optional().describe("The POS balance after the refund"),
+  cancelledAt: z.string().optional(),
+  cancelledBy: z.string().optional().describe("The admin's email from the token (else its subject)"),
+  reason: cancelReasonSchema.optional(),
+  note: z.string().optional(),
+});
+
+export const cancellationOperations: readonly ApiOperation[] = [
+  {
+    method: "POST",
+    path: "/v1/admin/coupons/{code}/cancel",
+    summary: "Cancel an unused coupon and give its points back; admin role",
+    description:
+      "Deactivates the code, re-checks that no checkout used it, adds the points back on the POS (never blindly resent), records who and why, and emails the customer. The same Idempotency-Key answers the same result and never refunds twice.",
+    tag: "admin",
+    security: "admin",
+    pathParameters: { code: "The coupon code, any case" },
+    headers: {
+      "Idempotency-Key": {
+        description: "Same key and body: same result, one refund at most",
+        required: true,
+      },
+    },
+    body: cancelBodySchema,
+    responses: {
+      200: { description: "Cancelled; the points are back", schema: cancellationViewSchema },
+      202: {
+        description:
+          "Still running after the wait budget (pending), or parked for an operator (needs_review)",
+        schema: cancellationViewSchema,
+      },
+    },
+    problems: {
+      400: ["invalid_cancellation", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      401: ["unauthenticated"],
+      403: ["forbidden"],
+      404: ["coupon_not_found"],
+      409: [
+        "already_used",
+        "already_cancelled",
+        "cancellation_in_progress",
+        "coupon_not_active",
+        "coupon_expired",
+        "cancellation_conflict",
+        "discount_not_found",
+        "discount_still_active",
+      ],
+      422: ["idempotency_key_reused", "not_registered"],
+      502: ["shopify_rejected", "cancellation_failed"],
+      503: ["pos_unavailable", "shopify_unavailable"],
+    },
+  },
+];
