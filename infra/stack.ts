@@ -22,6 +22,8 @@ import {
   Table,
   TableEncryption,
 } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Code } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -32,6 +34,8 @@ import type { FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./
 import * as catalog from "./catalog";
 import { AdminAuth } from "./constructs/admin-auth";
 import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
+import { LoyaltyMonitoring } from "./constructs/monitoring";
+import * as operations from "./features/operations";
 import { acknowledgeNagFindings } from "./nag-suppressions";
 import type { Stage } from "./stage-config";
 
@@ -43,7 +47,19 @@ export interface LoyaltyCatalog {
   readonly functions: Readonly<Partial<Record<FunctionName, FunctionSpec>>>;
   readonly routes: readonly RouteSpec[];
   readonly stateMachines: Readonly<Record<string, StateMachineSpec>>;
+  /**
+   * Functions run on a schedule (function name -> every `rateMinutes`). The real catalog's come
+   * from `infra/features/operations.ts`, because the catalog's types have no schedule field.
+   */
+  readonly schedules?: Readonly<Partial<Record<FunctionName, FunctionSchedule>>>;
 }
+
+export interface FunctionSchedule {
+  readonly rateMinutes: number;
+}
+
+/** The real catalog, with the schedules the operations feature declares beside it. */
+const realCatalog: LoyaltyCatalog = { ...catalog, schedules: operations.schedules };
 
 export interface LoyaltyStackProps extends StackProps {
   readonly stage: Stage;
@@ -88,13 +104,16 @@ export class LoyaltyStack extends Stack {
   readonly apiStage: HttpStage;
   readonly apiRoutes: ReadonlyArray<{ readonly spec: RouteSpec; readonly route: HttpRoute }>;
   readonly stateMachines: Readonly<Record<string, LoyaltyStateMachine>>;
+  /** EventBridge rules that run scheduled functions, by function name. */
+  readonly schedules: Readonly<Partial<Record<FunctionName, Rule>>>;
+  readonly monitoring: LoyaltyMonitoring;
   /** The saga `startConversion` functions start, when the catalog has one. */
   readonly conversionStateMachine: StateMachine | undefined;
 
   constructor(scope: Construct, id: string, props: LoyaltyStackProps) {
     super(scope, id, props);
     const { stage } = props;
-    const spec: LoyaltyCatalog = props.catalog ?? catalog;
+    const spec: LoyaltyCatalog = props.catalog ?? realCatalog;
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     this.stage = stage;
 
@@ -165,6 +184,20 @@ export class LoyaltyStack extends Stack {
     this.apiStage = apiStage;
     this.apiRoutes = apiRoutes;
 
+    this.schedules = this.scheduleFunctions(spec.schedules ?? {});
+    this.monitoring = new LoyaltyMonitoring(this, "Monitoring", {
+      stage,
+      namePrefix: this.stackName,
+      functions: this.functions,
+      stateMachines: Object.fromEntries(
+        Object.entries(stateMachines).map(([name, { machine }]) => [name, machine]),
+      ),
+      api,
+      scheduledFunctions: Object.fromEntries(
+        Object.keys(this.schedules).map((name) => [name, this.functions[name as FunctionName]]),
+      ),
+    });
+
     new CfnOutput(this, "ApiUrl", {
       value: apiStage.url,
       description: "Base URL of the loyalty HTTP API: the app proxy URL and the extension's fetch base",
@@ -189,6 +222,14 @@ export class LoyaltyStack extends Stack {
       value: this.adminAuth.issuer,
       description: "Issuer (iss) of admin tokens the HTTP API's JWT authorizer accepts",
     });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.monitoring.topic.topicArn,
+      description: "SNS topic every alarm notifies; confirm the email subscription it sends after deploy",
+    });
+    new CfnOutput(this, "DashboardName", {
+      value: this.monitoring.dashboard.dashboardName,
+      description: "CloudWatch dashboard with executions, alerts, API 5xx and POS/Shopify latency",
+    });
     for (const [name, { machine }] of Object.entries(stateMachines)) {
       new CfnOutput(this, `${constructId(name)}StateMachineArn`, {
         value: machine.stateMachineArn,
@@ -203,6 +244,37 @@ export class LoyaltyStack extends Stack {
     }
 
     acknowledgeNagFindings(this);
+  }
+
+  /** One EventBridge rule per scheduled function; a schedule naming no built function fails synthesis. */
+  private scheduleFunctions(
+    schedules: Readonly<Partial<Record<FunctionName, FunctionSchedule>>>,
+  ): Partial<Record<FunctionName, Rule>> {
+    const rules: Partial<Record<FunctionName, Rule>> = {};
+    for (const [name, schedule] of Object.entries(schedules) as Array<
+      [FunctionName, FunctionSchedule | undefined]
+    >) {
+      if (!schedule) continue;
+      const fn: LoyaltyFunction | undefined = this.functions[name];
+      if (!fn) throw new Error(`Schedule ${name} names a function that is not in the catalog`);
+      if (!Number.isInteger(schedule.rateMinutes) || schedule.rateMinutes < 1) {
+        throw new Error(`Schedule ${name}: rateMinutes must be a whole number of minutes, at least 1`);
+      }
+      // Lambda's own retries of a failed asynchronous run would overlap the next scheduled one.
+      fn.function.configureAsyncInvoke({ retryAttempts: 0 });
+      rules[name] = new Rule(this, `${constructId(name)}Schedule`, {
+        description: `Runs ${name} every ${schedule.rateMinutes} minute(s)`,
+        schedule: Schedule.rate(Duration.minutes(schedule.rateMinutes)),
+        targets: [
+          new LambdaFunction(fn.function, {
+            // The next run repeats the work anyway: a late or retried run would only overlap it.
+            retryAttempts: 0,
+            maxEventAge: Duration.minutes(schedule.rateMinutes),
+          }),
+        ],
+      });
+    }
+    return rules;
   }
 
   /** A Standard workflow from its ASL file, each `${Placeholder}` replaced by its function's ARN. */

@@ -116,6 +116,21 @@ export const stageConfigSchema = z
       ),
 
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+
+    /** CloudWatch alarms: where they are sent and the thresholds that are not "any at all". */
+    alarms: z
+      .object({
+        /** Subscribed to the alarm topic (confirm the subscription email); defaults to email.admin. */
+        email: z.email().optional(),
+        /** POS call latency p95 over 15 minutes (the POS lookup timeout is 3,000 ms). */
+        posLatencyP95Ms: positiveInt.max(60_000).default(2000),
+        /** Shopify call latency p95 over 15 minutes (the Shopify timeout is 10,000 ms). */
+        shopifyLatencyP95Ms: positiveInt.max(60_000).default(3000),
+        /** Share of API requests answered 5xx, in percent, in 2 of 3 five-minute periods. */
+        api5xxRatePercent: z.number().positive().max(100).default(5),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -180,6 +195,11 @@ function parseStagesContext(value: unknown): Record<string, unknown> {
     throw new StageConfigError("Context value `stages` must be an object of stage name -> configuration");
   }
   return { ...stages };
+}
+
+/** Where alarm notifications go: `alarms.email`, else the admin address. */
+export function alarmEmail(config: StageConfig): string {
+  return config.alarms.email ?? config.email.admin;
 }
 
 /** Smaregi hosts differ only by environment; config.ts defaults to production hosts. */

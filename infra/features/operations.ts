@@ -1,8 +1,25 @@
 import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 
 /** Operations: the scheduled reconciler and other functions no route calls. */
-export const functions = {} as const satisfies Record<string, FunctionSpec>;
+export const functions = {
+  reconcileStuck: {
+    entry: "functions/operations/reconcile-stuck.ts",
+    description: "Scheduled: starts abandoned conversion sagas, alerts on stuck ones and pending reviews",
+    // Lists by status and re-reads one conversion (no writes); reads trails to alert once a day.
+    capabilities: ["loyaltyTableRead", "startConversion", "auditAppend", "auditRead", "sendEmail"],
+    timeoutSeconds: 120,
+  },
+} as const satisfies Record<string, FunctionSpec>;
 
 export const routes: readonly RouteSpec<keyof typeof functions>[] = [];
 
 export const stateMachines = {} as const satisfies Record<string, StateMachineSpec<keyof typeof functions>>;
+
+/**
+ * Functions run on a schedule, by name, every `rateMinutes`. The catalog's types have no schedule
+ * field, so the CDK stack reads this table (the local stack runs no schedules; tests call the
+ * handler directly).
+ */
+export const schedules = {
+  reconcileStuck: { rateMinutes: 5 },
+} as const satisfies Partial<Record<keyof typeof functions, { readonly rateMinutes: number }>>;

@@ -211,17 +211,21 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     expect(invoke.flatMap(actionsOf).every((action) => action === "lambda:InvokeFunction")).toBe(true);
   });
 
-  it("may be started by the conversions function only, which may do nothing else in Step Functions", () => {
+  it("may be started only by the API and the reconciler, which may do nothing else in Step Functions", () => {
     // Prepare
     const sagaId = logicalIdOf(machine.machine);
     const conversions = stack.functions.conversions;
+    const startingFunctions = (Object.keys(catalogFunctions) as FunctionName[]).filter((name) =>
+      catalogFunctions[name].capabilities.includes("startConversion"),
+    );
 
     // Act
     const stepFunctions = statementsOfRole(resources, logicalIdOf(conversions.role)).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith("states:")),
     );
-    const starters = allStatements(resources).filter(({ statement }) =>
-      actionsOf(statement).includes("states:StartExecution"),
+    const starters = allStatements(resources).filter(
+      ({ statement }) =>
+        actionsOf(statement).includes("states:StartExecution") && mentions(statement.Resource, sagaId),
     );
 
     // Assess
@@ -232,10 +236,20 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
         Resource: { Ref: sagaId },
       }),
     ]);
-    expect(starters).toHaveLength(1);
-    expect(resources[starters[0]?.policy ?? ""]?.Properties?.Roles).toEqual([
-      { Ref: logicalIdOf(conversions.role) },
-    ]);
+    expect(startingFunctions.sort()).toEqual(["conversions", "reconcileStuck"]);
+    const starterRoles = starters.flatMap(
+      ({ policy }) => (resources[policy]?.Properties?.Roles ?? []) as Array<{ Ref: string }>,
+    );
+    expect(starterRoles.map((role) => role.Ref).sort()).toEqual(
+      startingFunctions.map((name) => logicalIdOf(stack.functions[name].role)).sort(),
+    );
+    for (const name of startingFunctions) {
+      expect(
+        statementsOfRole(resources, logicalIdOf(stack.functions[name].role)).filter((statement) =>
+          actionsOf(statement).some((action) => action.startsWith("states:")),
+        ),
+      ).toEqual([expect.objectContaining({ Action: "states:StartExecution", Resource: { Ref: sagaId } })]);
+    }
     expect(
       (
         resources[logicalIdOf(conversions.function)]?.Properties?.Environment as {

@@ -1,0 +1,271 @@
+import { describe, expect, it } from "vitest";
+import type { AlertKind } from "../../shared/conversion/ports";
+import type { ConversionOrder } from "../../shared/conversion/saga";
+import type { ReconcilerDependencies, SagaRun } from "../../shared/operations/ports";
+import { defaultThresholds, reconcileStuckConversions } from "../../shared/operations/reconciler";
+import type {
+  AuditEvent,
+  AuditSubject,
+  ConversionRecord,
+  ConversionStatus,
+  NewAuditEvent,
+} from "../../shared/store";
+
+const NOW = new Date("2026-05-01T12:00:00.000Z");
+const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
+
+function conversion(
+  id: string,
+  status: ConversionStatus,
+  ageMinutes: number,
+  updatedAgeMinutes = ageMinutes,
+) {
+  return {
+    conversionId: id,
+    customerId: "8840734670934",
+    customerGid: "gid://shopify/Customer/8840734670934",
+    memberNumber: "8840734670934",
+    points: 500,
+    amount: 500,
+    currency: "JPY",
+    code: `70934-${id.toUpperCase()}-500`,
+    startsAt: minutesAgo(ageMinutes),
+    expiresAt: "2027-05-01T12:00:00.000Z",
+    status,
+    idempotencyKey: `key-${id}`,
+    requestHash: "hash",
+    shopDate: "2026-05-01",
+    createdAt: minutesAgo(ageMinutes),
+    updatedAt: minutesAgo(updatedAgeMinutes),
+    ...(status === "needs_review" ? { reviewReason: "deduction outcome unknown" } : {}),
+  } satisfies ConversionRecord;
+}
+
+/** In-memory ports: conversions by id, saga runs by conversion id, an audit trail, raised alerts. */
+function fakes(records: ConversionRecord[], runs: Record<string, SagaRun | "none"> = {}) {
+  const conversions = new Map(records.map((record) => [record.conversionId, record]));
+  const started: ConversionOrder[] = [];
+  const events: AuditEvent[] = [];
+  const alerts: Array<{ kind: AlertKind; summary: string; details: Record<string, unknown> }> = [];
+  const deps: ReconcilerDependencies = {
+    conversions: {
+      // Newest first, two per page, like the byStatus index.
+      async listConversionsByStatus(status, page) {
+        const all = [...conversions.values()]
+          .filter((record) => record.status === status)
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        const from = page.cursor ? Number(page.cursor) : 0;
+        const items = all.slice(from, from + 2);
+        return { items, ...(from + 2 < all.length ? { nextCursor: String(from + 2) } : {}) };
+      },
+      async getConversion(id) {
+        return conversions.get(id);
+      },
+    },
+    sagas: {
+      async ensureStarted(order) {
+        started.push(order);
+        const run = runs[order.conversionId] ?? "none";
+        const arn = `arn:aws:states:ap-northeast-1:000000000000:execution:convert:${order.conversionId}`;
+        return run === "none" ? { state: "started", executionArn: arn } : run;
+      },
+    },
+    audit: {
+      async appendAuditEvent(event: NewAuditEvent) {
+        const stored = {
+          ...event,
+          eventId: `e${events.length}`,
+          at: event.at ?? NOW.toISOString(),
+        } as AuditEvent;
+        events.push(stored);
+        return stored;
+      },
+      async listAuditEvents(subject: AuditSubject) {
+        return events.filter(
+          (event) => event.subject.type === subject.type && event.subject.id === subject.id,
+        );
+      },
+    },
+    alerts: {
+      async raise(kind, summary, details) {
+        alerts.push({ kind, summary, details });
+      },
+    },
+    now: () => NOW,
+  };
+  return { deps, conversions, started, events, alerts };
+}
+
+const arn = (id: string) => `arn:aws:states:ap-northeast-1:000000000000:execution:convert:${id}`;
+
+describe("Reconciling conversions stuck outside a terminal state", () => {
+  it("starts the saga of a reservation the API never started, with the API's input, and audits it", async () => {
+    // Prepare
+    const stuck = conversion("abandoned", "reserved", 20);
+    const { deps, started, events, alerts } = fakes([stuck]);
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(report.started).toEqual(["abandoned"]);
+    expect(started).toEqual([
+      {
+        conversionId: "abandoned",
+        customerId: stuck.customerId,
+        customerGid: stuck.customerGid,
+        memberNumber: stuck.memberNumber,
+        points: 500,
+        amount: 500,
+        currency: "JPY",
+        code: stuck.code,
+        startsAt: stuck.startsAt,
+        expiresAt: stuck.expiresAt,
+        shopDate: "2026-05-01",
+      },
+    ]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        subject: { type: "conversion", id: "abandoned" },
+        type: "operations.saga_started",
+        actor: { kind: "system", id: "operations/reconcile-stuck" },
+        outcome: "succeeded",
+        externalIds: { executionArn: arn("abandoned") },
+      }),
+    ]);
+    expect(alerts).toEqual([]);
+  });
+
+  it("leaves young reservations alone: the API may still be starting them", async () => {
+    // Prepare
+    const { deps, started } = fakes([conversion("young", "reserved", 14)]);
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(started).toEqual([]);
+    expect(report.examined).toBe(0);
+  });
+
+  it("lets a running saga run, and alerts once it has run longer than the threshold", async () => {
+    // Prepare
+    const { deps, alerts, events } = fakes(
+      [conversion("slow", "reserved", 40), conversion("busy", "reserved", 20)],
+      {
+        slow: { state: "running", executionArn: arn("slow"), startedAt: new Date(minutesAgo(40)) },
+        busy: { state: "running", executionArn: arn("busy"), startedAt: new Date(minutesAgo(20)) },
+      },
+    );
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(report.alerted).toEqual([{ conversionId: "slow", finding: "saga_running_too_long" }]);
+    expect(alerts).toEqual([
+      {
+        kind: "needs_review",
+        summary: expect.stringContaining("still running"),
+        details: expect.objectContaining({ conversionId: "slow", executionArn: arn("slow") }),
+      },
+    ]);
+    expect(events.map((event) => `${event.subject.id}:${event.type}:${event.outcome}`)).toEqual([
+      "slow:operations.saga_running_too_long:unknown",
+    ]);
+  });
+
+  it("alerts when a saga ended but left the conversion reserved, and never decides the outcome", async () => {
+    // Prepare
+    const stuck = conversion("orphan", "reserved", 60);
+    const { deps, alerts, conversions } = fakes([stuck], {
+      orphan: { state: "ended", executionArn: arn("orphan") },
+    });
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(report.alerted).toEqual([{ conversionId: "orphan", finding: "saga_ended_without_outcome" }]);
+    expect(alerts[0]?.summary).toContain("may or may not have been taken");
+    expect(conversions.get("orphan")).toEqual(stuck);
+  });
+
+  it("does not alert about a saga that finished between the listing and the start", async () => {
+    // Prepare
+    const { deps, alerts, conversions } = fakes([conversion("done", "reserved", 20)], {
+      done: { state: "ended", executionArn: arn("done") },
+    });
+    const list = deps.conversions.listConversionsByStatus.bind(deps.conversions);
+    deps.conversions.listConversionsByStatus = async (status, page) => {
+      const listed = await list(status, page);
+      const record = conversions.get("done");
+      if (record) conversions.set("done", { ...record, status: "completed" });
+      return listed;
+    };
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(report.alerted).toEqual([]);
+    expect(alerts).toEqual([]);
+  });
+
+  it("reminds admins of conversions waiting for review for more than a day, once a day", async () => {
+    // Prepare
+    const { deps, alerts } = fakes([
+      conversion("parked", "needs_review", 3000, 25 * 60),
+      conversion("fresh", "needs_review", 120, 60),
+    ]);
+
+    // Act
+    const first = await reconcileStuckConversions(deps);
+    const second = await reconcileStuckConversions(deps);
+    const nextDay = await reconcileStuckConversions({
+      ...deps,
+      now: () => new Date(NOW.getTime() + defaultThresholds.realertAfterMs),
+    });
+
+    // Assess
+    expect(first.alerted).toEqual([{ conversionId: "parked", finding: "review_pending" }]);
+    expect(alerts[0]).toMatchObject({
+      kind: "needs_review",
+      details: { conversionId: "parked", reviewReason: "deduction outcome unknown" },
+    });
+    expect(second.alerted).toEqual([]);
+    expect(second.alreadyAlerted).toEqual([{ conversionId: "parked", finding: "review_pending" }]);
+    expect(nextDay.alerted.map((a) => a.conversionId).sort()).toEqual(["fresh", "parked"]);
+    expect(alerts).toHaveLength(3);
+  });
+
+  it("reads every page of the index", async () => {
+    // Prepare
+    const records = ["a", "b", "c", "d", "e"].map((id, index) => conversion(id, "reserved", 20 + index));
+    const { deps, started } = fakes(records);
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(started.map((order) => order.conversionId).sort()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(report.examined).toBe(5);
+  });
+
+  it("carries on past a conversion it cannot handle and reports it", async () => {
+    // Prepare
+    const { deps } = fakes([conversion("broken", "reserved", 30), conversion("fine", "reserved", 20)]);
+    const ensure = deps.sagas.ensureStarted.bind(deps.sagas);
+    deps.sagas.ensureStarted = async (order) => {
+      if (order.conversionId === "broken") throw new Error("throttled");
+      return ensure(order);
+    };
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(report.started).toEqual(["fine"]);
+    expect(report.failures).toEqual([{ conversionId: "broken", error: "Error: throttled" }]);
+  });
+});
