@@ -1,10 +1,12 @@
 import { conversionBodySchema } from "../shared/api/customer";
 import { ConversionRefused, getConversionOf, requestConversion, viewOf } from "../shared/conversion/request";
 import { header, httpApi, json, parseBody } from "../shared/http/api";
+import { rewardStore } from "./rewards/runtime";
 import { conversionRequestDependencies, conversionRequests, customerOf } from "./runtime";
 
 /**
- * POST /v1/me/conversions: converts points into a discount code for the signed-in customer.
+ * POST /v1/me/conversions: converts points (or a reward of the catalog) into a coupon for the
+ * signed-in customer.
  * GET /v1/me/conversions/{conversionId}: where a conversion stands.
  */
 
@@ -19,12 +21,16 @@ export const handler = httpApi(async (event) => {
   }
 
   const body = parseBody(event, conversionBodySchema, "invalid_points");
-  const record = await requestConversion(conversionRequestDependencies(), {
-    customerId: customer.customerId,
-    customerGid: customer.customerGid,
-    idempotencyKey: header(event, "idempotency-key"),
-    points: body.points,
-  });
+  const record = await requestConversion(
+    { ...conversionRequestDependencies(), rewards: rewardStore() },
+    {
+      customerId: customer.customerId,
+      customerGid: customer.customerGid,
+      idempotencyKey: header(event, "idempotency-key"),
+      ...(body.points !== undefined ? { points: body.points } : {}),
+      ...(body.rewardId !== undefined ? { rewardId: body.rewardId } : {}),
+    },
+  );
   const view = viewOf(record);
   switch (view.status) {
     case "completed":

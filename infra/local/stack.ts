@@ -1,12 +1,15 @@
 import "./polyfills";
 import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { openApi } from "../../shared/api";
+import { seedRewards } from "../../shared/rewards/seed";
+import { DynamoRewardStore } from "../../shared/store/dynamodb/rewards";
 import { localTableNames, type TableNames, tableDefinitions } from "../../shared/tables";
 import { type FunctionName, functions, routes, stateMachines } from "../catalog";
 import { localAdminIssuer } from "./admin-issuer";
-import { demoCredentials, demoShop } from "./demo-data";
+import { demoCredentials, demoRewards, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
 import type { RunningServer } from "./emulation/serve";
 import { type LambdaHandler, startLocalGateway } from "./gateway";
@@ -112,6 +115,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const dynamoClient = new DynamoDBClient(localDynamoDbClientConfig(dynamoEndpoint));
     await ensureTables(dynamoClient, tableDefinitions, tableNames);
+    await seedRewards(
+      new DynamoRewardStore({
+        client: DynamoDBDocumentClient.from(dynamoClient),
+        tableName: tableNames.loyalty,
+      }),
+      demoRewards,
+      { shopCurrency: demoShop.currency, dailyLimit: 10_000 },
+      new Date(),
+    );
     dynamoClient.destroy();
 
     // First, so the Shopify emulator knows where to deliver webhooks; handlers load on first use,

@@ -26,9 +26,16 @@ export const pointsSummarySchema = z.object({
     .describe("Recent point movements, newest first; null when only the history could not be read"),
 });
 
-export const conversionBodySchema = z.object({
-  points: z.number({ error: 'points must be a number, e.g. {"points": 500}' }),
-});
+export const conversionBodySchema = z
+  .object({
+    // Plain conversion: the points. With rewardId: only for a variable reward.
+    points: z.number({ error: 'points must be a number, e.g. {"points": 500}' }).optional(),
+    rewardId: z.string().min(1).max(64).optional().describe("Convert by a reward of GET /v1/rewards"),
+  })
+  .refine((body) => body.points !== undefined || body.rewardId !== undefined, {
+    message: 'points must be a number, e.g. {"points": 500}',
+    path: ["points"],
+  });
 
 export const conversionViewSchema = z.object({
   conversionId: z.string(),
@@ -41,6 +48,8 @@ export const conversionViewSchema = z.object({
       pointsUsed: z.number().int(),
       startsAt: isoInstant,
       expiresAt: isoInstant,
+      type: z.string().optional().describe("Conversions by reward: the coupon's type"),
+      rewardId: z.string().optional(),
     })
     .optional(),
   balance: z.object({ before: z.number().int(), after: z.number().int() }).optional(),
@@ -113,7 +122,7 @@ export const customerOperations: readonly ApiOperation[] = [
     path: "/v1/me/conversions",
     summary: "Convert points into a one-time discount code",
     description:
-      "Answers 201 once the code is live and the points are taken, or 202 with a status URL when that takes longer than the wait budget.",
+      'Answers 201 once the code is live and the points are taken, or 202 with a status URL when that takes longer than the wait budget. Body: {"points": N} for a fixed amount off, {"rewardId": "..."} for a reward of the catalog, or {"rewardId": "...", "points": N} for a variable one.',
     tag: "conversions",
     security: "customer",
     headers: {
@@ -133,9 +142,15 @@ export const customerOperations: readonly ApiOperation[] = [
     problems: {
       400: ["invalid_points", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
       401: ["unauthenticated"],
-      404: ["not_registered"],
+      404: ["not_registered", "reward_not_found"],
       409: ["conversion_in_progress"],
-      422: ["insufficient_points", "daily_limit_exceeded", "idempotency_key_reused"],
+      422: [
+        "insufficient_points",
+        "daily_limit_exceeded",
+        "idempotency_key_reused",
+        "points_out_of_range",
+        "reward_unavailable",
+      ],
       502: ["shopify_rejected"],
       503: ["pos_unavailable", "shopify_unavailable"],
     },

@@ -3,12 +3,14 @@ import { webhookOperations } from "../usage/api";
 import type { ApiOperation } from "./contract";
 import { customerOperations } from "./customer";
 import { openApiDocument } from "./openapi";
+import { rewardOperations } from "./rewards";
 
 /** Every documented operation; a test holds this equal to the route catalog. */
 export const apiOperations: readonly ApiOperation[] = [
   ...customerOperations,
   ...adminOperations,
   ...webhookOperations,
+  ...rewardOperations,
 ];
 
 export const openApi = () =>

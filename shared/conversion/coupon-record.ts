@@ -22,6 +22,8 @@ const entrySchema = z.object({
   status: z.string(),
   discount_id: z.string(),
   conversion_id: z.string(),
+  type: z.string().optional(),
+  reward_id: z.string().optional(),
 });
 
 export const couponRecordSchema = z.object({ coupons: z.array(entrySchema) });

@@ -17,6 +17,9 @@ export interface CouponRecordEntry {
   status: string;
   discount_id: string;
   conversion_id: string;
+  /** Conversions by reward: the coupon's type and the rule. */
+  type?: string;
+  reward_id?: string;
 }
 
 export interface CustomerCouponRecords {

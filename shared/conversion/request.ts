@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { InvalidRequest, LoyaltyError, NotFound, Unprocessable } from "../errors";
+import { type RewardTerms, termsOf } from "../rewards/issue";
+import type { RewardStore } from "../rewards/ports";
 import type { AuditTrail, ConversionRecord, ConversionStatus, ConversionStore } from "../store";
 import {
   type ConversionRules,
@@ -32,6 +34,8 @@ export interface RequestDependencies {
   saga: SagaStarter;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   rules: ConversionRules;
+  /** Reward rules, for conversions by `rewardId`; without it only plain points convert. */
+  rewards?: Pick<RewardStore, "getReward">;
   now: () => Date;
   shopDate: (instant: Date) => string;
   /** How long the customer waits for the outcome before getting 202. */
@@ -43,7 +47,9 @@ export interface ConversionRequest {
   customerId: string;
   customerGid: string;
   idempotencyKey: string | undefined;
-  points: number;
+  /** Plain conversion: the points. By reward: only for a variable cost. */
+  points?: number;
+  rewardId?: string;
 }
 
 const terminal: readonly ConversionStatus[] = ["completed", "failed", "compensated", "needs_review"];
@@ -66,7 +72,11 @@ export function validateIdempotencyKey(key: string | undefined): string {
 
 const hashOf = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
 
-const orderOf = (record: ConversionRecord): ConversionOrder => ({
+/**
+ * The saga's input from the stored conversion. Reward fields come last and only when present, so
+ * a plain conversion's input is the same string it always was (Step Functions compares it).
+ */
+export const orderOf = (record: ConversionRecord): ConversionOrder => ({
   conversionId: record.conversionId,
   customerId: record.customerId,
   customerGid: record.customerGid,
@@ -78,36 +88,96 @@ const orderOf = (record: ConversionRecord): ConversionOrder => ({
   startsAt: record.startsAt,
   expiresAt: record.expiresAt,
   shopDate: record.shopDate,
+  ...(record.rewardId !== undefined ? { rewardId: record.rewardId } : {}),
+  ...(record.reward !== undefined ? { reward: record.reward } : {}),
 });
+
+/** What a plain `{"points": N}` request converts into: a fixed amount off, by the stage's rules. */
+function plainTerms(deps: RequestDependencies, points: number | undefined, customerId: string, now: Date) {
+  if (points === undefined) {
+    throw new InvalidRequest("invalid_points", 'points must be a number, e.g. {"points": 500}');
+  }
+  validatePoints(points, deps.rules);
+  const amount = couponAmountFor(points, deps.rules);
+  return {
+    points,
+    amount,
+    currency: deps.rules.currency,
+    code: couponCodeFor(customerId, amount),
+    ...couponWindow(now, deps.rules),
+  };
+}
+
+/**
+ * The terms of a conversion by reward. A replay of a key used before answers with that
+ * conversion even if the rule has changed or been switched off since.
+ */
+async function rewardTerms(
+  deps: RequestDependencies,
+  request: ConversionRequest & { rewardId: string },
+  idempotencyKey: string,
+  now: Date,
+): Promise<RewardTerms | ConversionRecord> {
+  if (!deps.rewards) throw new Error("Conversions by reward need the reward store");
+  const [previous, rule] = await Promise.all([
+    deps.requests.findByIdempotencyKey(request.customerId, idempotencyKey),
+    deps.rewards.getReward(request.rewardId),
+  ]);
+  if (previous) return previous;
+  return termsOf(rule, request.rewardId, request.points, {
+    now,
+    shopCurrency: deps.rules.currency,
+    defaultValidityDays: deps.rules.validityDays,
+  });
+}
 
 export async function requestConversion(
   deps: RequestDependencies,
   request: ConversionRequest,
 ): Promise<ConversionRecord> {
   const idempotencyKey = validateIdempotencyKey(request.idempotencyKey);
-  validatePoints(request.points, deps.rules);
-  const requestHash = hashOf({ points: request.points });
-
-  // One conditional transaction decides: a new reservation, or the conversion this key made before.
   const now = deps.now();
   const conversionId = newConversionId();
-  const amount = couponAmountFor(request.points, deps.rules);
-  const window = couponWindow(now, deps.rules);
-  const reserved = await deps.requests.reserveConversion({
-    conversionId,
-    customerId: request.customerId,
-    customerGid: request.customerGid,
-    memberNumber: request.customerId,
-    points: request.points,
-    amount,
-    currency: deps.rules.currency,
-    code: couponCodeFor(request.customerId, amount),
-    startsAt: window.startsAt,
-    expiresAt: window.expiresAt,
-    shopDate: deps.shopDate(now),
-    idempotencyKey,
-    requestHash,
-  });
+  let reserved: { outcome: "reserved" | "existing"; conversion: ConversionRecord };
+  let requestHash: string;
+  if (request.rewardId === undefined) {
+    const terms = plainTerms(deps, request.points, request.customerId, now);
+    requestHash = hashOf({ points: request.points });
+    // One conditional transaction decides: a new reservation, or the conversion this key made before.
+    reserved = await deps.requests.reserveConversion({
+      conversionId,
+      customerId: request.customerId,
+      customerGid: request.customerGid,
+      memberNumber: request.customerId,
+      ...terms,
+      shopDate: deps.shopDate(now),
+      idempotencyKey,
+      requestHash,
+    });
+  } else {
+    requestHash = hashOf({ rewardId: request.rewardId, points: request.points ?? null });
+    const terms = await rewardTerms(deps, { ...request, rewardId: request.rewardId }, idempotencyKey, now);
+    reserved =
+      "conversionId" in terms
+        ? { outcome: "existing", conversion: terms }
+        : await deps.requests.reserveConversion({
+            conversionId,
+            customerId: request.customerId,
+            customerGid: request.customerGid,
+            memberNumber: request.customerId,
+            points: terms.points,
+            amount: terms.amount,
+            currency: terms.currency,
+            code: couponCodeFor(request.customerId, terms.codeSuffix),
+            startsAt: terms.startsAt,
+            expiresAt: terms.expiresAt,
+            shopDate: deps.shopDate(now),
+            idempotencyKey,
+            requestHash,
+            rewardId: request.rewardId,
+            reward: terms.reward,
+          });
+  }
   const record = reserved.conversion;
   if (record.requestHash !== requestHash) {
     throw new Unprocessable(
@@ -122,8 +192,16 @@ export async function requestConversion(
           type: "conversion.reserved",
           actor: { kind: "customer", id: request.customerId },
           outcome: "succeeded",
-          detail: `${request.points} points for a ${amount} ${deps.rules.currency} coupon`,
-          data: { points: request.points, amount, idempotencyKey },
+          detail:
+            record.rewardId === undefined
+              ? `${record.points} points for a ${record.amount} ${record.currency} coupon`
+              : `${record.points} points for reward ${record.rewardId} (${record.reward?.coupon.type ?? "unknown"} coupon)`,
+          data: {
+            points: record.points,
+            amount: record.amount,
+            idempotencyKey,
+            ...(record.rewardId !== undefined ? { rewardId: record.rewardId } : {}),
+          },
         })
       : undefined;
   // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
@@ -196,6 +274,9 @@ export interface ConversionView {
     pointsUsed: number;
     startsAt: string;
     expiresAt: string;
+    /** Only for conversions by reward. */
+    type?: string;
+    rewardId?: string;
   };
   balance?: { before: number; after: number };
   failure?: { code: string; detail: string };
@@ -214,6 +295,9 @@ export function viewOf(record: ConversionRecord): ConversionView {
           pointsUsed: record.points,
           startsAt: record.startsAt,
           expiresAt: record.expiresAt,
+          ...(record.reward !== undefined
+            ? { type: record.reward.coupon.type, rewardId: record.reward.rewardId }
+            : {}),
         },
         ...(record.balanceBefore !== undefined && record.balanceAfter !== undefined
           ? { balance: { before: record.balanceBefore, after: record.balanceAfter } }

@@ -47,13 +47,14 @@ export function newConversionId(): string {
  * The coupon code is fixed when the conversion is reserved and stored with it, never re-drawn: a
  * retried creation meets Shopify's TAKEN, looks the code up and adopts it, and a compensation can
  * delete "the code of this conversion" without knowing what the creation step returned.
- * Seed format: last 5 digits of the member number, 6 characters, the amount. The 6 characters are
+ * Seed format: last 5 digits of the member number, 6 characters, the amount (a reward's coupon
+ * ends in what it gives instead, e.g. `10OFF`, `SHIP`, `GIFT`). The 6 characters are
  * drawn at random rather than copied from the conversion id: the id is shown to the customer
  * while the saga runs (202 pending), and a code derivable from it could be used before its points
  * are taken.
  */
-export function couponCodeFor(memberNumber: string, amount: number): string {
-  return `${memberNumber.slice(-5)}-${newConversionId().slice(0, 6)}-${amount}`;
+export function couponCodeFor(memberNumber: string, suffix: number | string): string {
+  return `${memberNumber.slice(-5)}-${newConversionId().slice(0, 6)}-${suffix}`;
 }
 
 /** Coupon validity: from now, for the configured number of days. */

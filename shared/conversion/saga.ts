@@ -1,4 +1,8 @@
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyUnavailable } from "../errors";
+import { discountSpecOf, usageOf } from "../rewards/discount";
+import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
+import type { IssuedReward } from "../rewards/model";
+import type { DiscountCodeSpec } from "../shopify/ports";
 import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
 import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
 
@@ -20,6 +24,9 @@ export interface ConversionOrder {
   startsAt: string;
   expiresAt: string;
   shopDate: string;
+  /** Conversions by reward: the rule, and its snapshot taken at reservation. */
+  rewardId?: string;
+  reward?: IssuedReward;
 }
 
 export interface BalanceChecked {
@@ -90,6 +97,8 @@ export interface SagaDependencies {
   coupons: Pick<CouponStore, "putCoupon">;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
+  /** Where `custom` rewards' coupons go; the audit-table outbox when not given. */
+  couponHandoff?: CouponHandoff;
   now: () => Date;
   /** How far before the recorded start a POS transaction may be stamped (clock skew). */
   clockSkewMs?: number;
@@ -141,7 +150,54 @@ async function claimedTransactionIds(deps: SagaDependencies, order: ConversionOr
 }
 
 const couponTitle = (order: ConversionOrder) =>
-  `Loyalty reward ${order.points} points #${order.conversionId}`;
+  order.reward
+    ? `Loyalty reward ${order.reward.name.en.slice(0, 100)} (${order.points} points) #${order.conversionId}`
+    : `Loyalty reward ${order.points} points #${order.conversionId}`;
+
+/** A custom reward's coupon has no Shopify discount; records name its handoff instead. */
+const handedOffId = (order: ConversionOrder) => `custom:${order.conversionId}`;
+
+const isHandedOff = (order: ConversionOrder): order is ConversionOrder & { reward: IssuedReward } =>
+  order.reward?.coupon.type === "custom";
+
+const handoffOf = (deps: SagaDependencies) => deps.couponHandoff ?? new AuditOutboxCouponHandoff(deps.audit);
+
+/** The coupon record's type and rule, for every step that writes one. */
+const couponKind = (order: ConversionOrder) => ({
+  type: order.reward?.coupon.type ?? "fixed_discount",
+  ...(order.rewardId !== undefined ? { rewardId: order.rewardId } : {}),
+});
+
+function discountSpecFor(order: ConversionOrder): DiscountCodeSpec {
+  if (order.reward) {
+    return discountSpecOf(
+      {
+        code: order.code,
+        title: couponTitle(order),
+        marker: order.conversionId,
+        customerGid: order.customerGid,
+        startsAt: order.startsAt,
+        expiresAt: order.expiresAt,
+        amount: order.amount,
+        currency: order.currency,
+      },
+      order.reward,
+    );
+  }
+  // Seed rules: usable once, by this customer only, no minimum purchase, not combined with others.
+  return {
+    code: order.code,
+    title: couponTitle(order),
+    marker: order.conversionId,
+    customerGid: order.customerGid,
+    value: { kind: "fixed_amount", amount: order.amount, currency: order.currency },
+    startsAt: order.startsAt,
+    endsAt: order.expiresAt,
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+    combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+  };
+}
 
 export async function checkBalance(deps: SagaDependencies, order: ConversionOrder): Promise<BalanceChecked> {
   const member = await deps.pos.findMember(order.memberNumber);
@@ -169,19 +225,36 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
 }
 
 export async function createCoupon(deps: SagaDependencies, order: ConversionOrder): Promise<CouponCreated> {
-  // Seed rules: usable once, by this customer only, no minimum purchase, not combined with others.
-  const created = await deps.discounts.createDiscountCode({
-    code: order.code,
-    title: couponTitle(order),
-    marker: order.conversionId,
-    customerGid: order.customerGid,
-    value: { kind: "fixed_amount", amount: order.amount, currency: order.currency },
-    startsAt: order.startsAt,
-    endsAt: order.expiresAt,
-    usageLimit: 1,
-    appliesOncePerCustomer: true,
-    combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
-  });
+  if (isHandedOff(order)) {
+    // In the place of the discount's creation: a failed handoff is compensated like a failed create.
+    await handoffOf(deps).issued({
+      schemaVersion: 1,
+      code: order.code,
+      conversionId: order.conversionId,
+      customerId: order.customerId,
+      customerGid: order.customerGid,
+      rewardId: order.reward.rewardId,
+      rewardVersion: order.reward.version,
+      rewardName: order.reward.name,
+      points: order.points,
+      amount: order.amount,
+      currency: order.currency,
+      startsAt: order.startsAt,
+      expiresAt: order.expiresAt,
+      usageLimit: usageOf(order.reward.coupon).usageLimit,
+      coupon: order.reward.coupon,
+      issuedAt: order.reward.issuedAt,
+    });
+    await record(deps, {
+      conversionId: order.conversionId,
+      code: order.code,
+      type: "coupon.created",
+      outcome: "succeeded",
+      detail: "handed to the merchant's integration (loyalty.coupon.issued)",
+    });
+    return { discountId: handedOffId(order), adopted: false };
+  }
+  const created = await deps.discounts.createDiscountCode(discountSpecFor(order));
   await record(deps, {
     conversionId: order.conversionId,
     code: order.code,
@@ -316,6 +389,18 @@ export async function reconcileDeduction(
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */
 export async function discardCoupon(deps: SagaDependencies, state: SagaState): Promise<{ deleted: boolean }> {
+  if (isHandedOff(state)) {
+    // Sent whether or not the handoff got through: "revoke this conversion's coupon, if any".
+    await handoffOf(deps).revoked(revocationOf(deps, state, "compensated"));
+    await record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "coupon.discarded",
+      outcome: "succeeded",
+      detail: "the merchant's integration was told to revoke the coupon (loyalty.coupon.revoked)",
+    });
+    return { deleted: true };
+  }
   const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
   await record(deps, {
     conversionId: state.conversionId,
@@ -381,6 +466,60 @@ export async function failConversion(
   return { status };
 }
 
+function revocationOf(
+  deps: SagaDependencies,
+  state: SagaState & { reward: IssuedReward },
+  reason: "compensated" | "needs_review",
+) {
+  return {
+    schemaVersion: 1 as const,
+    code: state.code,
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    rewardId: state.reward.rewardId,
+    reason,
+    revokedAt: deps.now().toISOString(),
+  };
+}
+
+/** Keeps the coupon unusable while an operator looks: deactivates the code, or revokes the handoff. */
+async function suspendCoupon(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<{ discountId: string | undefined; deactivation: string }> {
+  if (isHandedOff(state)) {
+    try {
+      await handoffOf(deps).revoked(revocationOf(deps, state, "needs_review"));
+      return {
+        discountId: handedOffId(state),
+        deactivation: "the merchant's integration was told to revoke the coupon",
+      };
+    } catch (error) {
+      return {
+        discountId: handedOffId(state),
+        deactivation: `the revocation could NOT be handed off (${error instanceof Error ? error.message : String(error)})`,
+      };
+    }
+  }
+  try {
+    const discountId = await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId);
+    return {
+      discountId,
+      deactivation: discountId ? "the coupon was deactivated" : "no coupon exists for this conversion",
+    };
+  } catch (error) {
+    // A code left ACTIVE can be used (the customer can derive it from the conversion id) although
+    // no points may have been taken. Nothing is recorded yet, so the state machine retries this
+    // step while Shopify is unavailable; once its retries are spent it runs the step again with
+    // `deactivationError` set, which parks the conversion and tells the admins the code is live.
+    if (error instanceof ShopifyUnavailable && !state.deactivationError) throw error;
+    return {
+      discountId: undefined,
+      deactivation: `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+}
+
 function reviewReasonOf(state: SagaState): string {
   if (state.compensationError) {
     return `compensation failed: the coupon could not be deleted after ${failureOf(state).code} (${causeMessage(state.compensationError)})`;
@@ -393,19 +532,7 @@ function reviewReasonOf(state: SagaState): string {
 /** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
 export async function parkForReview(deps: SagaDependencies, state: SagaState): Promise<{ reason: string }> {
   const reason = reviewReasonOf(state);
-  let discountId: string | undefined;
-  let deactivation = "the coupon was deactivated";
-  try {
-    discountId = await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId);
-    if (!discountId) deactivation = "no coupon exists for this conversion";
-  } catch (error) {
-    // A code left ACTIVE can be used (the customer can derive it from the conversion id) although
-    // no points may have been taken. Nothing is recorded yet, so the state machine retries this
-    // step while Shopify is unavailable; once its retries are spent it runs the step again with
-    // `deactivationError` set, which parks the conversion and tells the admins the code is live.
-    if (error instanceof ShopifyUnavailable && !state.deactivationError) throw error;
-    deactivation = `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`;
-  }
+  const { discountId, deactivation } = await suspendCoupon(deps, state);
   const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
   if (knownDiscountId) {
     await deps.coupons.putCoupon({
@@ -417,7 +544,7 @@ export async function parkForReview(deps: SagaDependencies, state: SagaState): P
       amount: state.amount,
       currency: state.currency,
       pointsUsed: state.points,
-      type: "fixed_discount",
+      ...couponKind(state),
       status: "inactive",
       startsAt: state.startsAt,
       expiresAt: state.expiresAt,
@@ -470,7 +597,7 @@ export async function confirmConversion(
       amount: state.amount,
       currency: state.currency,
       pointsUsed: state.points,
-      type: "fixed_discount",
+      ...couponKind(state),
       status: "active",
       startsAt: state.startsAt,
       expiresAt: state.expiresAt,
@@ -507,6 +634,7 @@ export async function saveCouponRecord(deps: SagaDependencies, state: SagaState)
     status: "active",
     discount_id: coupon.discountId,
     conversion_id: state.conversionId,
+    ...(state.reward ? { type: state.reward.coupon.type, reward_id: state.reward.rewardId } : {}),
   });
   await deps.conversions.updateConversion(state.conversionId, ["completed"], { metafieldSaved: true });
   await record(deps, {

@@ -44,6 +44,8 @@ export type NewConversion = Pick<
   | "idempotencyKey"
   | "requestHash"
   | "shopDate"
+  | "rewardId"
+  | "reward"
 >;
 
 export type ReservationResult =

@@ -3,6 +3,7 @@
  * a malformed item fails loudly at the repository instead of deep inside a saga step.
  */
 import { z } from "zod";
+import { issuedRewardSchema } from "../rewards/model";
 
 const instant = z.iso.datetime();
 const shopDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
@@ -40,8 +41,10 @@ export const conversionRecordSchema = z.object({
   startsAt: instant,
   expiresAt: instant,
   status: conversionStatusSchema,
-  /** Reserved for rewards other than a fixed discount. */
+  /** The reward rule converted by, when not a plain points conversion. */
   rewardId: z.string().optional(),
+  /** The rule as it was at reservation: the coupon every step and a replay build. */
+  reward: issuedRewardSchema.optional(),
   idempotencyKey: z.string().min(1),
   requestHash: z.string().min(1),
   executionArn: z.string().optional(),
@@ -87,6 +90,8 @@ export const couponRecordSchema = z.object({
   currency: z.string().length(3),
   pointsUsed: z.number().int().positive(),
   type: z.string().min(1),
+  /** The reward rule the coupon was issued by; absent for a plain points conversion. */
+  rewardId: z.string().optional(),
   status: couponStatusSchema,
   startsAt: instant,
   expiresAt: instant,
@@ -105,7 +110,7 @@ export type CouponRecord = z.infer<typeof couponRecordSchema>;
 // ---- audit trail ----
 
 export const auditSubjectSchema = z.object({
-  type: z.enum(["conversion", "coupon", "customer"]),
+  type: z.enum(["conversion", "coupon", "customer", "reward"]),
   id: z.string().min(1),
 });
 export type AuditSubject = z.infer<typeof auditSubjectSchema>;

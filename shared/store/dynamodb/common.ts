@@ -40,6 +40,8 @@ export const keys = {
   customer: (customerId: string) => `CUST#${customerId}`,
   conversionStatus: (status: string) => `CONVSTATUS#${status}`,
   allCoupons: "COUPONS",
+  reward: (rewardId: string) => ({ pk: `REWARD#${rewardId}`, sk: "REWARD" }),
+  allRewards: "REWARDS",
   auditSubject: (subject: AuditSubject) => {
     switch (subject.type) {
       case "conversion":
@@ -48,6 +50,8 @@ export const keys = {
         return `COUPON#${subject.id.toUpperCase()}`;
       case "customer":
         return `CUST#${subject.id}`;
+      case "reward":
+        return `REWARD#${subject.id}`;
     }
   },
 } as const;

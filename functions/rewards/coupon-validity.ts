@@ -1,0 +1,17 @@
+import { NotFound } from "../../shared/errors";
+import { httpApi, json } from "../../shared/http/api";
+import { validityOf } from "../../shared/rewards/validity";
+import { couponStore, customerOf } from "../runtime";
+
+/** GET /v1/me/coupons/{code}: whether the signed-in customer's code is valid now, and why not. */
+
+export const handler = httpApi(async (event) => {
+  const customer = await customerOf(event);
+  const code = event.pathParameters?.code ?? "";
+  const coupon = code === "" ? undefined : await couponStore().getCoupon(decodeURIComponent(code));
+  // Another customer's code is as unknown as a code that does not exist.
+  if (!coupon || coupon.customerId !== customer.customerId) {
+    throw new NotFound("coupon_not_found", `No coupon ${code} for this customer`);
+  }
+  return json(200, validityOf(coupon, new Date()));
+});

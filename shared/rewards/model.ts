@@ -1,0 +1,146 @@
+import { z } from "zod";
+
+/**
+ * The reward catalog's model: a rule says what a customer pays in points and which coupon they
+ * get. One zod schema beside each inferred type; the admin API parses with the input schemas and
+ * the store parses stored items with the record schema.
+ */
+
+const instant = z.iso.datetime({ offset: true });
+const money = z.number().positive().max(10_000_000);
+const gidList = (type: string) =>
+  z
+    .array(
+      z
+        .string()
+        .regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d*$`), `expected gid://shopify/${type}/<id>`),
+    )
+    .min(1)
+    .max(100);
+
+export const couponTypes = [
+  "fixed_discount",
+  "percentage_discount",
+  "fixed_rate_discount",
+  "free_shipping",
+  "free_product",
+  "custom",
+] as const;
+export const couponTypeSchema = z.enum(couponTypes);
+export type CouponType = z.infer<typeof couponTypeSchema>;
+
+export const localizedTextSchema = z.object({
+  ja: z.string().trim().min(1).max(500),
+  en: z.string().trim().min(1).max(500),
+});
+export type LocalizedText = z.infer<typeof localizedTextSchema>;
+
+export const rewardCostSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("fixed"), points: z.number().int().positive().max(1_000_000) }),
+  z.object({
+    kind: z.literal("variable"),
+    /** Points that buy one unit of the coupon's currency (1 = 1 point per yen). */
+    pointsPerUnit: z.number().int().positive().max(10_000),
+    minPoints: z.number().int().positive(),
+    maxPoints: z.number().int().positive(),
+  }),
+]);
+export type RewardCost = z.infer<typeof rewardCostSchema>;
+
+/**
+ * The coupon a rule issues: the coupon model's type and properties. Which properties a type can
+ * carry is decided by `rewardProblems` (Shopify cannot express every combination); the shape
+ * alone is checked here.
+ */
+export const couponTemplateSchema = z.object({
+  type: couponTypeSchema,
+  /** fixed_discount and fixed_rate_discount with a fixed cost; custom may carry a value. */
+  amount: money.optional(),
+  /** fixed_rate_discount: the currency `amount` is in (ISO 4217). */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as JPY")
+    .optional(),
+  /** percentage_discount: 1 to 100. */
+  percentage: z.number().positive().max(100).optional(),
+  /** Total uses of one issued code. */
+  usageLimit: z.number().int().positive().max(1000).optional(),
+  /** Uses per customer; each issued code belongs to one customer. */
+  limitPerCustomer: z.number().int().positive().max(1000).optional(),
+  /** The coupon is not usable before this instant. */
+  startDate: instant.optional(),
+  /** The coupon ends at this instant; or use `validityDays` from issue. */
+  expiryDate: instant.optional(),
+  validityDays: z.number().int().positive().max(3650).optional(),
+  /** The most a percentage discount may take off. */
+  capping: money.optional(),
+  /** Order subtotal the coupon needs. */
+  minOrderValue: money.optional(),
+  entitledProductIds: gidList("Product").optional(),
+  entitledVariantIds: gidList("ProductVariant").optional(),
+  entitledCollectionIds: gidList("Collection").optional(),
+  /** free_product: how many of the entitled items are free (1 by default). */
+  giftQuantity: z.number().int().positive().max(10).optional(),
+  /** free_product: what must be in the cart for the gift (Shopify's "customer buys"). */
+  qualifyingPurchase: z
+    .object({
+      quantity: z.number().int().positive().max(100),
+      productIds: gidList("Product").optional(),
+      variantIds: gidList("ProductVariant").optional(),
+      collectionIds: gidList("Collection").optional(),
+    })
+    .optional(),
+  /** custom: opaque values handed to the merchant's integration with the coupon. */
+  attributes: z.record(z.string().max(64), z.string().max(500)).optional(),
+});
+export type CouponTemplate = z.infer<typeof couponTemplateSchema>;
+
+/** What an admin sends to create (POST) or replace (PUT) a rule. */
+export const rewardInputSchema = z.object({
+  name: localizedTextSchema,
+  description: localizedTextSchema,
+  cost: rewardCostSchema,
+  /** Offered from / until these instants; open-ended when absent. */
+  activeFrom: instant.optional(),
+  activeUntil: instant.optional(),
+  /** False deactivates the rule: it leaves the catalog and converts no more. */
+  active: z.boolean().default(true),
+  coupon: couponTemplateSchema,
+});
+export type RewardInput = z.infer<typeof rewardInputSchema>;
+
+export const rewardIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{2,63}$/, "3 to 64 lower-case letters, digits and dashes");
+
+export const newRewardSchema = rewardInputSchema.extend({ rewardId: rewardIdSchema.optional() });
+
+export const replaceRewardSchema = rewardInputSchema.extend({
+  /** The version read before editing; a concurrent change makes the save a 409. */
+  version: z.number().int().positive().optional(),
+});
+
+export const rewardRuleSchema = rewardInputSchema.extend({
+  rewardId: rewardIdSchema,
+  active: z.boolean(),
+  version: z.number().int().positive(),
+  createdAt: instant,
+  updatedAt: instant,
+  createdBy: z.string().min(1),
+  updatedBy: z.string().min(1),
+});
+export type RewardRule = z.infer<typeof rewardRuleSchema>;
+
+/**
+ * The rule as it was when a conversion was reserved, stored with the conversion: every saga step
+ * and a replay build the same coupon even if the rule changes meanwhile.
+ */
+export const issuedRewardSchema = z.object({
+  rewardId: rewardIdSchema,
+  version: z.number().int().positive(),
+  name: localizedTextSchema,
+  coupon: couponTemplateSchema,
+  /** When the conversion was reserved. */
+  issuedAt: instant,
+});
+export type IssuedReward = z.infer<typeof issuedRewardSchema>;
