@@ -1,7 +1,7 @@
 import { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import cdkJson from "../../cdk.json" with { type: "json" };
-import { loadStage, parseStageConfig, StageConfigError } from "../../infra/stage-config";
+import { alarmEmail, loadStage, parseStageConfig, StageConfigError } from "../../infra/stage-config";
 
 const demo = cdkJson.context.stages.demo;
 
@@ -85,5 +85,62 @@ describe("Stage configuration", () => {
 
     // Assess
     expect(stage.config.shopDomain).toBe("loyalty-staging.myshopify.com");
+  });
+
+  it.each([
+    [
+      "shopifyApiVersion",
+      { shopifyApiVersion: "2026-03" },
+      /must be a stable Shopify version[\s\S]*at shopifyApiVersion/,
+    ],
+    ["smaregi.contractId", { smaregi: { ...demo.smaregi, contractId: "" } }, /at smaregi\.contractId/],
+    [
+      "smaregi.memberField",
+      { smaregi: { ...demo.smaregi, memberField: "email" } },
+      /at smaregi\.memberField/,
+    ],
+    ["rules.pointsUnit", { rules: { ...demo.rules, pointsUnit: 0 } }, /at rules\.pointsUnit/],
+    [
+      "rules.dailyPointsLimit",
+      { rules: { ...demo.rules, dailyPointsLimit: 50 } },
+      /dailyPointsLimit must be at least pointsMinimum/,
+    ],
+    ["rules.yenPerPoint", { rules: { ...demo.rules, yenPerPoint: 0.5 } }, /at rules\.yenPerPoint/],
+    [
+      "rules.couponValidityDays",
+      { rules: { ...demo.rules, couponValidityDays: 0 } },
+      /at rules\.couponValidityDays/,
+    ],
+    ["defaultLocale", { defaultLocale: "fr" }, /at defaultLocale/],
+    ["shopTimeZone", { shopTimeZone: "Asia/Tokio" }, /must be an IANA time zone[\s\S]*at shopTimeZone/],
+    ["email.from", { email: { ...demo.email, from: "loyalty" } }, /at email\.from/],
+    ["email.admin", { email: { ...demo.email, admin: "ops at example.com" } }, /at email\.admin/],
+    ["alarms.email", { alarms: { email: "oncall" } }, /at alarms\.email/],
+    ["alarms.posLatencyP95Ms", { alarms: { posLatencyP95Ms: -1 } }, /at alarms\.posLatencyP95Ms/],
+    ["alarms.api5xxRatePercent", { alarms: { api5xxRatePercent: 150 } }, /at alarms\.api5xxRatePercent/],
+  ] as const)("fails on a wrong %s, naming the stage and the field", (_field, override, message) => {
+    // Act
+    const parse = () => parseStageConfig("demo", { ...demo, ...override });
+
+    // Assess
+    expect(parse).toThrow(StageConfigError);
+    expect(parse).toThrow(/Invalid configuration for stage "demo"/);
+    expect(parse).toThrow(message);
+  });
+
+  it("defaults the alarm thresholds and sends alarms to the admin address", () => {
+    // Act
+    const stage = parseStageConfig("demo", demo);
+
+    // Assess
+    expect(stage.config.alarms).toEqual({
+      posLatencyP95Ms: 2000,
+      shopifyLatencyP95Ms: 3000,
+      api5xxRatePercent: 5,
+    });
+    expect(alarmEmail(stage.config)).toBe("ops@example.com");
+    expect(
+      alarmEmail(parseStageConfig("demo", { ...demo, alarms: { email: "oncall@example.com" } }).config),
+    ).toBe("oncall@example.com");
   });
 });

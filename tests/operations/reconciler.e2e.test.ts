@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, inject, it } from "vitest";
+import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
+import { newConversionId } from "../../shared/conversion/rules";
+import type { ConversionRecord } from "../../shared/store";
+import { DynamoConversionStore } from "../../shared/store";
+import { taro, useTestStack } from "../support/local-stack";
+
+/**
+ * The reconciler against the local stack: DynamoDB Local, the real conversion ASL on the local
+ * Step Functions endpoint, the emulators and the local SES. The local stack runs no schedules,
+ * so the test calls the handler the schedule would invoke.
+ */
+const t = await useTestStack();
+const { handler } = await import("../../functions/operations/reconcile-stuck");
+
+const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
+);
+/** A conversion store whose clock stands `minutes` in the past, to leave records that look old. */
+const storeAt = (minutes: number) =>
+  new DynamoConversionStore({
+    client: documents,
+    tableName: t.names.loyalty,
+    now: () => new Date(Date.now() - minutes * 60_000),
+  });
+
+async function reserveAgo(minutes: number, customerId: string, points: number): Promise<ConversionRecord> {
+  const startsAt = new Date(Date.now() - minutes * 60_000);
+  const result = await storeAt(minutes).reserveConversion({
+    conversionId: newConversionId(),
+    customerId,
+    customerGid: `gid://shopify/Customer/${customerId}`,
+    memberNumber: customerId,
+    points,
+    amount: points,
+    currency: "JPY",
+    code: `${customerId.slice(-5)}-${newConversionId().slice(0, 6)}-${points}`,
+    startsAt: startsAt.toISOString(),
+    expiresAt: new Date(startsAt.getTime() + 365 * 86_400_000).toISOString(),
+    shopDate: startsAt.toISOString().slice(0, 10),
+    idempotencyKey: randomUUID(),
+    requestHash: "reconciler-e2e",
+  });
+  return result.conversion;
+}
+
+async function settled(conversionId: string): Promise<ConversionRecord | undefined> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const record = await t.conversions.getConversion(conversionId);
+    if (record && record.status !== "reserved") return record;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return t.conversions.getConversion(conversionId);
+}
+
+describe("the scheduled reconciler", () => {
+  it("starts the saga of a reservation the API never started, which then converts the points", async () => {
+    // Prepare: reserved 20 minutes ago, as if the API crashed before StartExecution.
+    const before = t.posBalance(taro.posCustomerId);
+    const stuck = await reserveAgo(20, taro.customerId, 500);
+
+    // Act
+    const summary = await handler({});
+
+    // Assess
+    expect(summary.started).toEqual([stuck.conversionId]);
+    const record = await settled(stuck.conversionId);
+    expect(record?.status).toBe("completed");
+    expect(t.posBalance(taro.posCustomerId)).toBe(before - 500);
+    const trail = await t.trailOf(stuck.conversionId);
+    expect(trail[0]).toBe("operations.saga_started:succeeded");
+    expect(trail).toContain("conversion.completed:succeeded");
+  });
+
+  it("leaves a finished conversion alone on the next run", async () => {
+    // Act
+    const summary = await handler({});
+
+    // Assess
+    expect(summary).toMatchObject({ started: [], alerted: [], failures: [] });
+  });
+
+  it("reminds the admins by email of a conversion waiting for review for over a day, once a day", async () => {
+    // Prepare: parked for review two days ago.
+    t.stack.ses.emails.clear();
+    const parked = await reserveAgo(2 * 24 * 60, "8840734670935", 300);
+    await storeAt(2 * 24 * 60).updateConversion(parked.conversionId, ["reserved"], {
+      status: "needs_review",
+      reviewReason: "the deduction's outcome could not be read from the POS",
+    });
+
+    // Act
+    const first = await handler({});
+    const second = await handler({});
+
+    // Assess
+    expect(first.alerted).toEqual([{ conversionId: parked.conversionId, finding: "review_pending" }]);
+    expect(second.alerted).toEqual([]);
+    expect(second.alreadyAlerted).toBe(1);
+    const mail = t.stack.ses.emails.list({ to: "ops@example.com" });
+    expect(mail).toHaveLength(1);
+    expect(JSON.stringify(mail[0])).toContain(parked.conversionId);
+    expect(await t.trailOf(parked.conversionId)).toContain("operations.review_pending:unknown");
+  });
+});
