@@ -1,4 +1,4 @@
-import type { ConversionOrder } from "../conversion/saga";
+import { orderOf } from "../conversion/request";
 import type { AuditEvent, ConversionRecord, ConversionStatus } from "../store";
 import type { ReconcilerDependencies, SagaRun } from "./ports";
 
@@ -83,6 +83,8 @@ export async function reconcileStuckConversions(
   const reserved = await olderThan(deps, "reserved", "createdAt", now, thresholds.startAfterMs, thresholds);
   for (const conversion of reserved) {
     await handle(conversion, async () => {
+      // The API's own input (reward snapshot included): Step Functions recognises a running
+      // execution only when name and input are identical, and a started saga needs all of it.
       const run = await deps.sagas.ensureStarted(orderOf(conversion));
       const finding = findingFor(run, now, thresholds);
       if (run.state === "started") {
@@ -210,25 +212,4 @@ function alertedRecently(
 ): boolean {
   const type = findingAuditType(finding);
   return trail.some((event) => event.type === type && now.getTime() - Date.parse(event.at) < withinMs);
-}
-
-/**
- * The saga's input exactly as the API builds it (shared/conversion/request.ts), key order
- * included: Step Functions only answers a repeated start with the running execution when the
- * input string is identical; a test holds the two together.
- */
-export function orderOf(record: ConversionRecord): ConversionOrder {
-  return {
-    conversionId: record.conversionId,
-    customerId: record.customerId,
-    customerGid: record.customerGid,
-    memberNumber: record.memberNumber,
-    points: record.points,
-    amount: record.amount,
-    currency: record.currency,
-    code: record.code,
-    startsAt: record.startsAt,
-    expiresAt: record.expiresAt,
-    shopDate: record.shopDate,
-  };
 }

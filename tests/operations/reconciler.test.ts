@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AlertKind } from "../../shared/conversion/ports";
+import { orderOf } from "../../shared/conversion/request";
 import type { ConversionOrder } from "../../shared/conversion/saga";
 import type { ReconcilerDependencies, SagaRun } from "../../shared/operations/ports";
 import { defaultThresholds, reconcileStuckConversions } from "../../shared/operations/reconciler";
@@ -134,6 +135,24 @@ describe("Reconciling conversions stuck outside a terminal state", () => {
       }),
     ]);
     expect(alerts).toEqual([]);
+  });
+
+  it("starts a reward conversion with its reward snapshot, exactly as the API would", async () => {
+    // Prepare
+    const reward = {
+      rewardId: "free-shipping",
+      version: 2,
+      issuedAt: minutesAgo(20),
+    } as unknown as NonNullable<ConversionRecord["reward"]>;
+    const stuck = { ...conversion("reward", "reserved", 20), rewardId: "free-shipping", reward };
+    const { deps, started } = fakes([stuck]);
+
+    // Act
+    await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(JSON.stringify(started[0])).toBe(JSON.stringify(orderOf(stuck)));
+    expect(started[0]).toMatchObject({ rewardId: "free-shipping", reward });
   });
 
   it("leaves young reservations alone: the API may still be starting them", async () => {
