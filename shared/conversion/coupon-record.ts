@@ -40,6 +40,17 @@ export function withEntry(
   return { coupons };
 }
 
+/**
+ * The issued coupon's entry. Once the code is revealed, a checkout webhook or a cancellation may
+ * write the entry before the saga's own (retried) write lands: their status is later news and
+ * stands.
+ */
+export function withIssuedEntry(current: CouponRecord | null, entry: CouponRecordEntry): CouponRecord {
+  const existing = current?.coupons.find((other) => other.code.toUpperCase() === entry.code.toUpperCase());
+  const status = existing && existing.status !== entry.status ? existing.status : entry.status;
+  return withEntry(current, { ...entry, status });
+}
+
 export class MetafieldCouponRecords implements CustomerCouponRecords {
   constructor(private readonly customers: CustomerRecords) {}
 
@@ -48,7 +59,7 @@ export class MetafieldCouponRecords implements CustomerCouponRecords {
       customerGid,
       COUPON_RECORD_NAMESPACE,
       COUPON_RECORD_KEY,
-      (current) => withEntry(current, entry),
+      (current) => withIssuedEntry(current, entry),
       couponRecordSchema,
     );
   }

@@ -23,7 +23,7 @@ export interface CouponRecordEntry {
 }
 
 export interface CustomerCouponRecords {
-  /** Adds or replaces the entry of this code in the customer's metafield record. */
+  /** Adds the entry of this issued code to the customer's metafield record, keeping a later status. */
   upsert(customerGid: string, entry: CouponRecordEntry): Promise<void>;
 }
 
