@@ -23,6 +23,8 @@ export const handler = httpApi(async (event) => {
       amount: coupon.amount,
       currency: coupon.currency,
       pointsUsed: coupon.pointsUsed,
+      type: coupon.type,
+      ...(coupon.rewardId ? { rewardId: coupon.rewardId } : {}),
       startsAt: coupon.startsAt,
       expiresAt: coupon.expiresAt,
       createdAt: coupon.createdAt,

@@ -30,7 +30,7 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
-import type { FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
+import type { Capability, FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
 import * as catalog from "./catalog";
 import { AdminAuth } from "./constructs/admin-auth";
 import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
@@ -134,10 +134,14 @@ export class LoyaltyStack extends Stack {
       if (!fn) throw new Error(`Function ${name} is not in the catalog`);
       return fn;
     };
+    // Functions that start or name a saga's executions are built after the state machines.
+    const sagaCapabilities: readonly Capability[] = [
+      "startConversion",
+      "startCancellation",
+      "nameConversionExecutions",
+    ];
     const startsSaga = (name: FunctionName) =>
-      specOf(name).capabilities.some(
-        (capability) => capability === "startConversion" || capability === "startCancellation",
-      );
+      specOf(name).capabilities.some((capability) => sagaCapabilities.includes(capability));
     const built: Partial<Record<FunctionName, LoyaltyFunction>> = {};
     const resources = {
       stage,

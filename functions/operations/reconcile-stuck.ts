@@ -1,26 +1,39 @@
 import type { Context } from "aws-lambda";
 import { required } from "../../shared/config";
 import { logger } from "../../shared/observability";
-import type { ReconcilerDependencies } from "../../shared/operations/ports";
-import { type ReconcileReport, reconcileStuckConversions } from "../../shared/operations/reconciler";
-import { StepFunctionsConversionSagaRuns } from "../../shared/operations/step-functions";
+import type {
+  CancellationReconcilerDependencies,
+  ReconcilerDependencies,
+} from "../../shared/operations/ports";
+import {
+  type CancellationReconcileReport,
+  type ReconcileReport,
+  reconcileStuckCancellations,
+  reconcileStuckConversions,
+} from "../../shared/operations/reconciler";
+import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/operations/step-functions";
+import { cancellationStore } from "../cancel-coupon/runtime";
 import { adminAlerts, auditTrail, conversionRequests, env, sfn } from "../runtime";
 
-/** Some conversions could not be revisited; the run fails so that its error alarm counts it. */
+type Failure = { conversionId: string; error: string } | { cancellationId: string; error: string };
+
+/** Some records could not be revisited; the run fails so that its error alarm counts it. */
 export class ReconciliationIncomplete extends Error {
   override readonly name = "ReconciliationIncomplete";
-  constructor(readonly failures: ReconcileReport["failures"]) {
+  constructor(readonly failures: readonly Failure[]) {
     super(
-      `${failures.length} conversion(s) could not be reconciled: ${failures.map((f) => f.conversionId).join(", ")}`,
+      `${failures.length} record(s) could not be reconciled: ${failures
+        .map((f) => ("conversionId" in f ? f.conversionId : f.cancellationId))
+        .join(", ")}`,
     );
   }
 }
 
-let dependencies: ReconcilerDependencies | undefined;
-function reconcilerDependencies(): ReconcilerDependencies {
-  dependencies ??= {
+let conversions: ReconcilerDependencies | undefined;
+function conversionDependencies(): ReconcilerDependencies {
+  conversions ??= {
     conversions: conversionRequests(),
-    sagas: new StepFunctionsConversionSagaRuns(
+    sagas: conversionSagaRuns(
       sfn(),
       required(env, "CONVERT_STATE_MACHINE_ARN", "starting abandoned conversion sagas"),
     ),
@@ -28,21 +41,45 @@ function reconcilerDependencies(): ReconcilerDependencies {
     alerts: adminAlerts(),
     now: () => new Date(),
   };
-  return dependencies;
+  return conversions;
 }
 
-/** Run by an EventBridge schedule (no route): revisits conversions stuck outside a terminal state. */
+let cancellations: CancellationReconcilerDependencies | undefined;
+function cancellationDependencies(): CancellationReconcilerDependencies {
+  cancellations ??= {
+    cancellations: cancellationStore(),
+    sagas: cancellationSagaRuns(
+      sfn(),
+      required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),
+    ),
+    audit: auditTrail(),
+    alerts: adminAlerts(),
+    now: () => new Date(),
+  };
+  return cancellations;
+}
+
+const summaryOf = (report: ReconcileReport | CancellationReconcileReport) => ({
+  examined: report.examined,
+  started: report.started,
+  alerted: report.alerted,
+  alreadyAlerted: report.alreadyAlerted.length,
+  failures: report.failures,
+});
+
+/**
+ * Run by an EventBridge schedule (no route): revisits conversions and cancellations stuck outside
+ * a terminal state. One kind's trouble does not keep the other from being looked at.
+ */
 export async function handler(_event: unknown, context?: Context) {
   if (context) logger.addContext(context);
-  const report = await reconcileStuckConversions(reconcilerDependencies());
-  const summary = {
-    examined: report.examined,
-    started: report.started,
-    alerted: report.alerted,
-    alreadyAlerted: report.alreadyAlerted.length,
-    failures: report.failures,
-  };
+  const [conversionReport, cancellationReport] = await Promise.all([
+    reconcileStuckConversions(conversionDependencies()),
+    reconcileStuckCancellations(cancellationDependencies()),
+  ]);
+  const summary = { conversions: summaryOf(conversionReport), cancellations: summaryOf(cancellationReport) };
   logger.info("reconciliation done", summary);
-  if (report.failures.length > 0) throw new ReconciliationIncomplete(report.failures);
+  const failures: Failure[] = [...conversionReport.failures, ...cancellationReport.failures];
+  if (failures.length > 0) throw new ReconciliationIncomplete(failures);
   return summary;
 }

@@ -237,6 +237,17 @@ function bindCapabilities(
         environment.CONVERT_STATE_MACHINE_ARN = saga.stateMachineArn;
         break;
       }
+      case "nameConversionExecutions": {
+        const saga = resources.conversionStateMachine;
+        if (!saga) {
+          throw new Error(
+            `Function ${scope.node.id} needs nameConversionExecutions but no conversion state machine is in the catalog`,
+          );
+        }
+        // Only the ARN: an admin gets the execution to open in the console, with their own rights.
+        environment.CONVERT_STATE_MACHINE_ARN = saga.stateMachineArn;
+        break;
+      }
       case "startCancellation": {
         const saga = resources.cancellationStateMachine;
         if (!saga) {

@@ -5,7 +5,7 @@ export const functions = {
   adminLookup: {
     entry: "functions/admin/lookup.ts",
     description: "Admin reads: coupon search, a coupon or conversion with its audit trail, the review queue",
-    capabilities: ["loyaltyTableRead", "auditRead"],
+    capabilities: ["loyaltyTableRead", "auditRead", "nameConversionExecutions"],
     timeoutSeconds: 10,
   },
   adminPointAdjustments: {

@@ -4,9 +4,17 @@ import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 export const functions = {
   reconcileStuck: {
     entry: "functions/operations/reconcile-stuck.ts",
-    description: "Scheduled: starts abandoned conversion sagas, alerts on stuck ones and pending reviews",
-    // Lists by status and re-reads one conversion (no writes); reads trails to alert once a day.
-    capabilities: ["loyaltyTableRead", "startConversion", "auditAppend", "auditRead", "sendEmail"],
+    description:
+      "Scheduled: starts abandoned conversion and cancellation sagas, alerts on stuck ones and pending reviews",
+    // Lists by status and re-reads one record (no writes); reads trails to alert once a day.
+    capabilities: [
+      "loyaltyTableRead",
+      "startConversion",
+      "startCancellation",
+      "auditAppend",
+      "auditRead",
+      "sendEmail",
+    ],
     timeoutSeconds: 120,
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -14,6 +14,7 @@ export type Capability =
   | "auditRead"
   | "startConversion" // states:StartExecution on the conversion saga
   | "startCancellation" // states:StartExecution on the cancellation saga
+  | "nameConversionExecutions" // the conversion saga's ARN, to name its executions; no permission
   | "sendEmail";
 
 export interface FunctionSpec {

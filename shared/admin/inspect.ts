@@ -1,4 +1,5 @@
 import { NotFound } from "../errors";
+import { executionArn } from "../execution-arn";
 import type {
   AuditEvent,
   AuditSubject,
@@ -41,9 +42,7 @@ export function conversionView({ requestHash: _hash, ...conversion }: Conversion
 export function executionOf(conversionId: string, stateMachineArn: string | undefined): ExecutionRef {
   return {
     name: conversionId,
-    arn: stateMachineArn
-      ? `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${conversionId}`
-      : null,
+    arn: stateMachineArn ? executionArn(stateMachineArn, conversionId) : null,
   };
 }
 

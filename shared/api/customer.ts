@@ -67,6 +67,10 @@ export const customerCouponSchema = z.object({
   amount: z.number(),
   currency: z.string(),
   pointsUsed: z.number().int(),
+  type: z
+    .string()
+    .describe("fixed_discount for points converted by amount; the reward's coupon type otherwise"),
+  rewardId: z.string().optional().describe("The reward rule the coupon was issued by"),
   startsAt: isoInstant,
   expiresAt: isoInstant,
   createdAt: isoInstant,

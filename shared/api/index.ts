@@ -1,4 +1,5 @@
 import { adminOperations } from "../admin/api";
+import { cancellationOperations } from "../cancellation/api";
 import { webhookOperations } from "../usage/api";
 import type { ApiOperation } from "./contract";
 import { customerOperations } from "./customer";
@@ -9,6 +10,7 @@ import { rewardOperations } from "./rewards";
 export const apiOperations: readonly ApiOperation[] = [
   ...customerOperations,
   ...adminOperations,
+  ...cancellationOperations,
   ...webhookOperations,
   ...rewardOperations,
 ];

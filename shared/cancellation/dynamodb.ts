@@ -1,29 +1,34 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../errors";
+import type { Page, PageRequest } from "../store";
 import { type CouponStatus, couponStatusSchema } from "../store";
 import {
   conditionalStatusUpdate,
   failedCondition,
   type Item,
   keys,
+  queryPage,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
 } from "../store/dynamodb/common";
+import { loyaltyIndexes } from "../tables";
 import type { BeginResult, CancellationStore } from "./ports";
 import {
   type CancellationPatch,
   type CancellationRecord,
   type CancellationStatus,
   cancellationRecordSchema,
+  cancellationStatusSchema,
   type NewCancellation,
   type RefundGuard,
   refundGuardSchema,
 } from "./records";
 
 /**
- * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`), and the cancellation's
+ * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`, listed by status in the
+ * byStatus index under `gsi2pk = CANCELSTATUS#<status>`, newest first), and the cancellation's
  * guards on the coupon item: `cancellationId` (who holds a `cancelling` coupon) and the refund
  * attempt fields. The coupon store's schema does not know those attributes and leaves them alone.
  */
@@ -55,7 +60,12 @@ export class DynamoCancellationStore implements CancellationStore {
           {
             Put: {
               TableName: this.#table,
-              Item: { ...cancellationKey(cancellation.cancellationId), ...withoutUndefined(cancellation) },
+              Item: {
+                ...cancellationKey(cancellation.cancellationId),
+                gsi2pk: keys.cancellationStatus(cancellation.status),
+                gsi2sk: cancellation.createdAt,
+                ...withoutUndefined(cancellation),
+              },
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
@@ -98,12 +108,33 @@ export class DynamoCancellationStore implements CancellationStore {
     return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
   }
 
+  listCancellationsByStatus(
+    status: CancellationStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRecord>> {
+    const gsi2pk = keys.cancellationStatus(cancellationStatusSchema.parse(status));
+    return queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: loyaltyIndexes.byStatus,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": gsi2pk },
+        ScanIndexForward: false,
+      },
+      page,
+      { gsi2pk },
+      (item) => cancellationRecordSchema.parse(item),
+    );
+  }
+
   async updateCancellation(
     cancellationId: string,
     expected: readonly CancellationStatus[],
     patch: CancellationPatch,
   ): Promise<CancellationRecord> {
     const fields: Item = { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() };
+    if (patch.status !== undefined) fields.gsi2pk = keys.cancellationStatus(patch.status);
     try {
       const result = await this.#client.send(
         new UpdateCommand({

@@ -3,7 +3,7 @@
  * declares (POS ledger, discount codes, coupon records, admin alerts). The DynamoDB, SES and Step
  * Functions adapters implement these; domain tests can use in-memory fakes.
  */
-import type { CouponStatus } from "../store";
+import type { CouponStatus, Page, PageRequest } from "../store";
 import type {
   CancellationPatch,
   CancellationRecord,
@@ -27,6 +27,8 @@ export interface CancellationStore {
    */
   beginCancellation(request: NewCancellation): Promise<BeginResult>;
   getCancellation(cancellationId: string): Promise<CancellationRecord | undefined>;
+  /** Cancellations of one status, newest first (the reconciler looks for stuck ones). */
+  listCancellationsByStatus(status: CancellationStatus, page: PageRequest): Promise<Page<CancellationRecord>>;
   /** Applies the patch only while the status is one of `expected`; otherwise `Conflict`. */
   updateCancellation(
     cancellationId: string,

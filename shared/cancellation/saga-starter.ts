@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { executionArn } from "../execution-arn";
 import type { CancellationStarter } from "./ports";
 import type { CancellationRecord } from "./records";
 import { orderOf } from "./saga";
@@ -32,6 +33,6 @@ export class StepFunctionsCancellationStarter implements CancellationStarter {
   }
 
   executionArnOf(cancellationId: string): string {
-    return `${this.stateMachineArn.replace(":stateMachine:", ":execution:")}:${cancellationId}`;
+    return executionArn(this.stateMachineArn, cancellationId);
   }
 }

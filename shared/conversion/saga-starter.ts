@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { executionArn } from "../execution-arn";
 import type { SagaStarter } from "./request";
 import type { ConversionOrder } from "./saga";
 
@@ -31,6 +32,6 @@ export class StepFunctionsSagaStarter implements SagaStarter {
   }
 
   executionArnOf(conversionId: string): string {
-    return `${this.stateMachineArn.replace(":stateMachine:", ":execution:")}:${conversionId}`;
+    return executionArn(this.stateMachineArn, conversionId);
   }
 }

@@ -2,6 +2,9 @@
  * What the reconciler needs from the outside world. Step Functions, DynamoDB and SES adapters
  * implement these; domain tests use in-memory fakes.
  */
+
+import type { CancellationStore } from "../cancellation/ports";
+import type { CancellationOrder } from "../cancellation/saga";
 import type { AdminAlerts } from "../conversion/ports";
 import type { ConversionOrder } from "../conversion/saga";
 import type { AuditTrail, ConversionStore } from "../store";
@@ -17,18 +20,28 @@ export type SagaRun =
   /** A run with this name ended (succeeded, failed, timed out or aborted); the name cannot run again. */
   | { readonly state: "ended"; readonly executionArn: string };
 
-export interface ConversionSagaRuns {
+export interface SagaRuns<Order> {
   /**
-   * Starts the conversion's saga with the conversion id as the execution name, the way the API
-   * does; starting is idempotent, so this also tells whether and how a run already exists.
+   * Starts the order's saga under the execution name the API uses, with the API's input; starting
+   * is idempotent, so this also tells whether and how a run already exists.
    */
-  ensureStarted(order: ConversionOrder): Promise<SagaRun>;
+  ensureStarted(order: Order): Promise<SagaRun>;
 }
+
+export type ConversionSagaRuns = SagaRuns<ConversionOrder>;
 
 export interface ReconcilerDependencies {
   conversions: Pick<ConversionStore, "listConversionsByStatus" | "getConversion">;
   sagas: ConversionSagaRuns;
-  /** Reads a conversion's trail to alert once per finding and day, not on every run. */
+  /** Reads a subject's trail to alert once per finding and day, not on every run. */
+  audit: Pick<AuditTrail, "appendAuditEvent" | "listAuditEvents">;
+  alerts: AdminAlerts;
+  now: () => Date;
+}
+
+export interface CancellationReconcilerDependencies {
+  cancellations: Pick<CancellationStore, "listCancellationsByStatus" | "getCancellation">;
+  sagas: SagaRuns<CancellationOrder>;
   audit: Pick<AuditTrail, "appendAuditEvent" | "listAuditEvents">;
   alerts: AdminAlerts;
   now: () => Date;

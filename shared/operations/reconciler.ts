@@ -1,9 +1,22 @@
+import type { CancellationRecord, CancellationStatus } from "../cancellation/records";
+import { orderOf as cancellationOrderOf } from "../cancellation/saga";
+import type { AdminAlerts } from "../conversion/ports";
 import { orderOf } from "../conversion/request";
-import type { AuditEvent, ConversionRecord, ConversionStatus } from "../store";
-import type { ReconcilerDependencies, SagaRun } from "./ports";
+import type {
+  AuditEvent,
+  AuditSubject,
+  AuditTrail,
+  ConversionRecord,
+  ConversionStatus,
+  Page,
+  PageRequest,
+} from "../store";
+import type { CancellationReconcilerDependencies, ReconcilerDependencies, SagaRun, SagaRuns } from "./ports";
 
 /**
- * The scheduled reconciler: revisits conversions that stay outside a terminal state.
+ * The scheduled reconciler: revisits conversions and cancellations that stay outside a terminal
+ * state. Both sagas are started by the API after an atomic claim (`reserved` conversion,
+ * `running` cancellation holding its coupon `cancelling`), so both can be abandoned the same way.
  *
  * - `reserved` for longer than `startAfterMs`: the API reserved the conversion but may have
  *   crashed before starting its saga. Starting it under the conversion id is idempotent, so the
@@ -14,7 +27,10 @@ import type { ReconcilerDependencies, SagaRun } from "./ports";
  *     decides the outcome itself: points may or may not have been taken.
  * - `needs_review` for longer than `reviewReminderAfterMs`: a reminder to the admins.
  *
- * Each alert is recorded in the conversion's audit trail and repeated at most once per
+ * Cancellations the same, with `running` for `reserved`: a cancellation the API recorded but never
+ * started keeps its coupon `cancelling`, which no other cancellation can take.
+ *
+ * Each alert is recorded in the subject's audit trail and repeated at most once per
  * `realertAfterMs`, so a schedule every few minutes does not flood the admins.
  */
 
@@ -48,77 +64,214 @@ export type Finding = "saga_running_too_long" | "saga_ended_without_outcome" | "
 export const findingAuditType = (finding: Finding) => `operations.${finding}`;
 export const SAGA_STARTED_AUDIT_TYPE = "operations.saga_started";
 
-export interface ReconcileReport {
+interface Report<Id extends string> {
   examined: number;
   /** Sagas the reconciler started because none had run. */
   started: string[];
   /** Alerts raised now, by finding. */
-  alerted: Array<{ conversionId: string; finding: Finding }>;
+  alerted: Array<Record<Id, string> & { finding: Finding }>;
   /** Findings already alerted within `realertAfterMs`. */
-  alreadyAlerted: Array<{ conversionId: string; finding: Finding }>;
-  /** Conversions the run could not handle; the next run tries again. */
-  failures: Array<{ conversionId: string; error: string }>;
+  alreadyAlerted: Array<Record<Id, string> & { finding: Finding }>;
+  /** Records the run could not handle; the next run tries again. */
+  failures: Array<Record<Id, string> & { error: string }>;
 }
 
-export async function reconcileStuckConversions(
+export type ReconcileReport = Report<"conversionId">;
+export type CancellationReconcileReport = Report<"cancellationId">;
+
+/**
+ * What the reconciler needs to know of one kind of saga-driven record: how to list and re-read
+ * it, which saga runs it and with what input, where its trail is, and how to word its alerts.
+ */
+interface SagaSubjects<Id extends string, R extends { createdAt: string; updatedAt: string }, Status, Order> {
+  idKey: Id;
+  idOf(record: R): string;
+  /** The status the API's claim leaves until the saga decides, and the one an operator resolves. */
+  pending: Status;
+  review: Status;
+  statusOf(record: R): Status;
+  list(status: Status, page: PageRequest): Promise<Page<R>>;
+  get(id: string): Promise<R | undefined>;
+  sagas: SagaRuns<Order>;
+  orderOf(record: R): Order;
+  subjectOf(record: R): AuditSubject;
+  relatedSubjectsOf(record: R): AuditSubject[];
+  summaries: Readonly<Record<Finding, (record: R) => string>>;
+  details(record: R): Record<string, unknown>;
+  audit: Pick<AuditTrail, "appendAuditEvent" | "listAuditEvents">;
+  alerts: AdminAlerts;
+  now: () => Date;
+}
+
+export function reconcileStuckConversions(
   deps: ReconcilerDependencies,
   overrides: Partial<ReconcilerThresholds> = {},
 ): Promise<ReconcileReport> {
-  const thresholds = { ...defaultThresholds, ...overrides };
-  const now = deps.now();
-  const report: ReconcileReport = { examined: 0, started: [], alerted: [], alreadyAlerted: [], failures: [] };
+  return reconcile<"conversionId", ConversionRecord, ConversionStatus, ReturnType<typeof orderOf>>(
+    {
+      idKey: "conversionId",
+      idOf: (c) => c.conversionId,
+      pending: "reserved",
+      review: "needs_review",
+      statusOf: (c) => c.status,
+      list: (status, page) => deps.conversions.listConversionsByStatus(status, page),
+      get: (id) => deps.conversions.getConversion(id),
+      sagas: deps.sagas,
+      // The API's own input (reward snapshot included): Step Functions recognises a running
+      // execution only when name and input are identical, and a started saga needs all of it.
+      orderOf,
+      subjectOf: (c) => ({ type: "conversion", id: c.conversionId }),
+      relatedSubjectsOf: () => [],
+      summaries: conversionSummaries,
+      details: (c) => ({
+        conversionId: c.conversionId,
+        customerId: c.customerId,
+        code: c.code,
+        points: c.points,
+        ...(c.reviewReason ? { reviewReason: c.reviewReason } : {}),
+      }),
+      audit: deps.audit,
+      alerts: deps.alerts,
+      now: deps.now,
+    },
+    { ...defaultThresholds, ...overrides },
+  );
+}
 
-  const handle = async (conversion: ConversionRecord, work: () => Promise<void>) => {
+export function reconcileStuckCancellations(
+  deps: CancellationReconcilerDependencies,
+  overrides: Partial<ReconcilerThresholds> = {},
+): Promise<CancellationReconcileReport> {
+  return reconcile<
+    "cancellationId",
+    CancellationRecord,
+    CancellationStatus,
+    ReturnType<typeof cancellationOrderOf>
+  >(
+    {
+      idKey: "cancellationId",
+      idOf: (c) => c.cancellationId,
+      pending: "running",
+      review: "needs_review",
+      statusOf: (c) => c.status,
+      list: (status, page) => deps.cancellations.listCancellationsByStatus(status, page),
+      get: (id) => deps.cancellations.getCancellation(id),
+      sagas: deps.sagas,
+      orderOf: cancellationOrderOf,
+      // The cancellation's own steps are recorded on the coupon, so its alerts are too.
+      subjectOf: (c) => ({ type: "coupon", id: c.code }),
+      relatedSubjectsOf: (c) => [{ type: "conversion", id: c.conversionId }],
+      summaries: cancellationSummaries,
+      details: (c) => ({
+        cancellationId: c.cancellationId,
+        code: c.code,
+        customerId: c.customerId,
+        points: c.points,
+        cancelledBy: c.cancelledBy,
+        ...(c.reviewReason ? { reviewReason: c.reviewReason } : {}),
+      }),
+      audit: deps.audit,
+      alerts: deps.alerts,
+      now: deps.now,
+    },
+    { ...defaultThresholds, ...overrides },
+  );
+}
+
+async function reconcile<
+  Id extends string,
+  R extends { createdAt: string; updatedAt: string },
+  Status,
+  Order,
+>(kind: SagaSubjects<Id, R, Status, Order>, thresholds: ReconcilerThresholds): Promise<Report<Id>> {
+  const now = kind.now();
+  const report: Report<Id> = { examined: 0, started: [], alerted: [], alreadyAlerted: [], failures: [] };
+  const entry = (record: R) => ({ [kind.idKey]: kind.idOf(record) }) as Record<Id, string>;
+
+  const handle = async (record: R, work: () => Promise<void>) => {
     report.examined += 1;
     try {
       await work();
     } catch (error) {
       report.failures.push({
-        conversionId: conversion.conversionId,
+        ...entry(record),
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
     }
   };
 
-  const reserved = await olderThan(deps, "reserved", "createdAt", now, thresholds.startAfterMs, thresholds);
-  for (const conversion of reserved) {
-    await handle(conversion, async () => {
-      // The API's own input (reward snapshot included): Step Functions recognises a running
-      // execution only when name and input are identical, and a started saga needs all of it.
-      const run = await deps.sagas.ensureStarted(orderOf(conversion));
+  const alertOnce = async (record: R, finding: Finding, run?: SagaRun) => {
+    const subject = kind.subjectOf(record);
+    const trail = await kind.audit.listAuditEvents(subject);
+    if (alertedRecently(trail, finding, now, thresholds.realertAfterMs)) {
+      report.alreadyAlerted.push({ ...entry(record), finding });
+      return;
+    }
+    const summary = kind.summaries[finding](record);
+    const details = kind.details(record);
+    // Recorded before the alert: a crash in between loses one email rather than sending one every run.
+    await kind.audit.appendAuditEvent({
+      subject,
+      ...related(kind, record),
+      type: findingAuditType(finding),
+      actor: RECONCILER_ACTOR,
+      outcome: "unknown",
+      detail: summary,
+      data: { status: String(kind.statusOf(record)), ...details, ...(run ? { saga: run.state } : {}) },
+      ...(run ? { externalIds: { executionArn: run.executionArn } } : {}),
+    });
+    // needs_review is the alert kind that asks an operator to look; `finding` says why.
+    await kind.alerts.raise("needs_review", summary, {
+      ...details,
+      finding,
+      ...(run ? { executionArn: run.executionArn } : {}),
+    });
+    report.alerted.push({ ...entry(record), finding });
+  };
+
+  const pending = await olderThan(kind, kind.pending, "createdAt", now, thresholds.startAfterMs, thresholds);
+  for (const record of pending) {
+    await handle(record, async () => {
+      const run = await kind.sagas.ensureStarted(kind.orderOf(record));
       const finding = findingFor(run, now, thresholds);
       if (run.state === "started") {
-        await deps.audit.appendAuditEvent({
-          subject: { type: "conversion", id: conversion.conversionId },
+        await kind.audit.appendAuditEvent({
+          subject: kind.subjectOf(record),
+          ...related(kind, record),
           type: SAGA_STARTED_AUDIT_TYPE,
           actor: RECONCILER_ACTOR,
           outcome: "succeeded",
-          detail: `Reserved at ${conversion.createdAt} with no saga run: started it`,
+          detail: `Recorded at ${record.createdAt} with no saga run: started it`,
           externalIds: { executionArn: run.executionArn },
         });
-        report.started.push(conversion.conversionId);
+        report.started.push(kind.idOf(record));
       } else if (finding) {
-        // The saga may have finished between the listing and the start: only a conversion that is
-        // still reserved is stuck.
-        const current = await deps.conversions.getConversion(conversion.conversionId);
-        if (current?.status !== "reserved") return;
-        await alertOnce(deps, report, current, finding, now, thresholds, run);
+        // The saga may have finished between the listing and the start: only a record still
+        // pending is stuck.
+        const current = await kind.get(kind.idOf(record));
+        if (!current || kind.statusOf(current) !== kind.pending) return;
+        await alertOnce(current, finding, run);
       }
     });
   }
 
   const parked = await olderThan(
-    deps,
-    "needs_review",
+    kind,
+    kind.review,
     "updatedAt",
     now,
     thresholds.reviewReminderAfterMs,
     thresholds,
   );
-  for (const conversion of parked) {
-    await handle(conversion, () => alertOnce(deps, report, conversion, "review_pending", now, thresholds));
+  for (const record of parked) {
+    await handle(record, () => alertOnce(record, "review_pending"));
   }
   return report;
+}
+
+function related<R>(kind: { relatedSubjectsOf(record: R): AuditSubject[] }, record: R) {
+  const subjects = kind.relatedSubjectsOf(record);
+  return subjects.length > 0 ? { relatedSubjects: subjects } : {};
 }
 
 function findingFor(run: SagaRun, now: Date, thresholds: ReconcilerThresholds): Finding | undefined {
@@ -134,75 +287,42 @@ function findingFor(run: SagaRun, now: Date, thresholds: ReconcilerThresholds): 
   }
 }
 
-/** Conversions of a status whose `field` is older than `ageMs`, oldest last (the index is newest first). */
-async function olderThan(
-  deps: ReconcilerDependencies,
-  status: ConversionStatus,
+/** Records of a status whose `field` is older than `ageMs`, oldest last (the index is newest first). */
+async function olderThan<R extends { createdAt: string; updatedAt: string }, Status>(
+  kind: Pick<SagaSubjects<string, R, Status, unknown>, "list">,
+  status: Status,
   field: "createdAt" | "updatedAt",
   now: Date,
   ageMs: number,
   thresholds: ReconcilerThresholds,
-): Promise<ConversionRecord[]> {
-  const found: ConversionRecord[] = [];
+): Promise<R[]> {
+  const found: R[] = [];
   let cursor: string | undefined;
   let listed = 0;
   do {
-    const page = await deps.conversions.listConversionsByStatus(status, {
-      limit: 100,
-      ...(cursor ? { cursor } : {}),
-    });
+    const page = await kind.list(status, { limit: 100, ...(cursor ? { cursor } : {}) });
     listed += page.items.length;
-    found.push(...page.items.filter((conversion) => now.getTime() - Date.parse(conversion[field]) >= ageMs));
+    found.push(...page.items.filter((record) => now.getTime() - Date.parse(record[field]) >= ageMs));
     cursor = page.nextCursor;
   } while (cursor && listed < thresholds.maxPerStatus);
   return found;
 }
 
-const summaries: Readonly<Record<Finding, (conversion: ConversionRecord) => string>> = {
+const conversionSummaries: Readonly<Record<Finding, (conversion: ConversionRecord) => string>> = {
   saga_running_too_long: (c) => `Conversion ${c.conversionId} is still running long after its reservation`,
   saga_ended_without_outcome: (c) =>
     `Conversion ${c.conversionId}'s saga ended but left it reserved: points may or may not have been taken`,
   review_pending: (c) => `Conversion ${c.conversionId} has been waiting for review since ${c.updatedAt}`,
 };
 
-async function alertOnce(
-  deps: ReconcilerDependencies,
-  report: ReconcileReport,
-  conversion: ConversionRecord,
-  finding: Finding,
-  now: Date,
-  thresholds: ReconcilerThresholds,
-  run?: SagaRun,
-): Promise<void> {
-  const subject = { type: "conversion", id: conversion.conversionId } as const;
-  const trail = await deps.audit.listAuditEvents(subject);
-  if (alertedRecently(trail, finding, now, thresholds.realertAfterMs)) {
-    report.alreadyAlerted.push({ conversionId: conversion.conversionId, finding });
-    return;
-  }
-  const summary = summaries[finding](conversion);
-  // Recorded before the alert: a crash in between loses one email rather than sending one every run.
-  await deps.audit.appendAuditEvent({
-    subject,
-    type: findingAuditType(finding),
-    actor: RECONCILER_ACTOR,
-    outcome: "unknown",
-    detail: summary,
-    data: { status: conversion.status, points: conversion.points, ...(run ? { saga: run.state } : {}) },
-    ...(run ? { externalIds: { executionArn: run.executionArn } } : {}),
-  });
-  // No dedicated alert kind exists for a stuck saga; needs_review is the one that asks an operator to look.
-  await deps.alerts.raise("needs_review", summary, {
-    conversionId: conversion.conversionId,
-    customerId: conversion.customerId,
-    code: conversion.code,
-    points: conversion.points,
-    finding,
-    ...(conversion.reviewReason ? { reviewReason: conversion.reviewReason } : {}),
-    ...(run ? { executionArn: run.executionArn } : {}),
-  });
-  report.alerted.push({ conversionId: conversion.conversionId, finding });
-}
+const cancellationSummaries: Readonly<Record<Finding, (cancellation: CancellationRecord) => string>> = {
+  saga_running_too_long: (c) =>
+    `The cancellation of coupon ${c.code} is still running long after ${c.cancelledBy} asked for it`,
+  saga_ended_without_outcome: (c) =>
+    `The cancellation of coupon ${c.code} ended but left it cancelling: the points may or may not have been refunded`,
+  review_pending: (c) =>
+    `The cancellation of coupon ${c.code} has been waiting for review since ${c.updatedAt}`,
+};
 
 function alertedRecently(
   trail: readonly AuditEvent[],

@@ -1,35 +1,40 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import type { CancellationOrder } from "../cancellation/saga";
 import type { ConversionOrder } from "../conversion/saga";
-import type { ConversionSagaRuns, SagaRun } from "./ports";
+import { executionArn } from "../execution-arn";
+import type { SagaRun, SagaRuns } from "./ports";
 
 /**
- * Learns about a conversion's saga run by starting it, which needs only `states:StartExecution`
- * (what the `startConversion` capability grants). Standard workflows answer a start with the
- * name and input of a running execution with that execution (its original start date), and
- * refuse with `ExecutionAlreadyExists` once it has ended.
+ * Learns about a saga run by starting it under its name, which needs only `states:StartExecution`
+ * (what the `startConversion` and `startCancellation` capabilities grant). Standard workflows
+ * answer a start with the name and input of a running execution with that execution (its original
+ * start date), and refuse with `ExecutionAlreadyExists` once it has ended.
  */
-export class StepFunctionsConversionSagaRuns implements ConversionSagaRuns {
+export class StepFunctionsSagaRuns<Order> implements SagaRuns<Order> {
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
+    /** The execution name the API starts this order's run under. */
+    private readonly nameOf: (order: Order) => string,
     private readonly now: () => Date = () => new Date(),
     /** A start date this close to the call means the call started the run. */
     private readonly clockToleranceMs = 60_000,
   ) {}
 
-  async ensureStarted(order: ConversionOrder): Promise<SagaRun> {
-    const executionArn = this.executionArnOf(order.conversionId);
+  async ensureStarted(order: Order): Promise<SagaRun> {
+    const name = this.nameOf(order);
+    const fallbackArn = executionArn(this.stateMachineArn, name);
     const asked = this.now();
     try {
       const answer = await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: order.conversionId,
+          name,
           input: JSON.stringify(order),
         }),
       );
       const startedAt = answer.startDate ?? asked;
-      const arn = answer.executionArn ?? executionArn;
+      const arn = answer.executionArn ?? fallbackArn;
       return startedAt.getTime() >= asked.getTime() - this.clockToleranceMs
         ? { state: "started", executionArn: arn }
         : { state: "running", executionArn: arn, startedAt };
@@ -38,13 +43,17 @@ export class StepFunctionsConversionSagaRuns implements ConversionSagaRuns {
         error instanceof ExecutionAlreadyExists ||
         (error instanceof Error && error.name === "ExecutionAlreadyExists")
       ) {
-        return { state: "ended", executionArn };
+        return { state: "ended", executionArn: fallbackArn };
       }
       throw error;
     }
   }
-
-  executionArnOf(conversionId: string): string {
-    return `${this.stateMachineArn.replace(":stateMachine:", ":execution:")}:${conversionId}`;
-  }
 }
+
+/** Conversion runs are named after the conversion id, as the API names them. */
+export const conversionSagaRuns = (sfn: SFNClient, stateMachineArn: string, now?: () => Date) =>
+  new StepFunctionsSagaRuns<ConversionOrder>(sfn, stateMachineArn, (order) => order.conversionId, now);
+
+/** Cancellation runs are named after the cancellation id (code and Idempotency-Key). */
+export const cancellationSagaRuns = (sfn: SFNClient, stateMachineArn: string, now?: () => Date) =>
+  new StepFunctionsSagaRuns<CancellationOrder>(sfn, stateMachineArn, (order) => order.cancellationId, now);

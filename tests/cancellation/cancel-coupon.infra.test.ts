@@ -98,8 +98,9 @@ describe("Cancellation saga (cancel-coupon) as synthesised from the real catalog
     expect(state("ReportEmailNotSent").Next).toBe("Cancelled");
   });
 
-  it("may be started by the cancellation API only, which may do nothing else in Step Functions", () => {
+  it("may be started by the cancellation API and the reconciler only, which may do nothing else there", () => {
     const api = stack.functions.couponCancellations;
+    const reconciler = stack.functions.reconcileStuck;
     const sagaId = logicalIdOf(machine.machine);
 
     const stepFunctions = statementsOfRole(resources, logicalIdOf(api.role)).filter((statement) =>
@@ -110,6 +111,9 @@ describe("Cancellation saga (cancel-coupon) as synthesised from the real catalog
         actionsOf(statement).includes("states:StartExecution") &&
         JSON.stringify(statement.Resource) === JSON.stringify({ Ref: sagaId }),
     );
+    const onThisSaga = allStatements(resources).filter(({ statement }) =>
+      JSON.stringify(statement.Resource ?? null).includes(sagaId),
+    );
 
     expect(stepFunctions).toEqual([
       expect.objectContaining({
@@ -118,8 +122,16 @@ describe("Cancellation saga (cancel-coupon) as synthesised from the real catalog
         Resource: { Ref: sagaId },
       }),
     ]);
-    expect(starters).toHaveLength(1);
-    expect(resources[starters[0]?.policy ?? ""]?.Properties?.Roles).toEqual([{ Ref: logicalIdOf(api.role) }]);
+    const starterRoles = starters.flatMap(
+      ({ policy }) => (resources[policy]?.Properties?.Roles ?? []) as Array<{ Ref: string }>,
+    );
+    expect(starterRoles.map((role) => role.Ref).sort()).toEqual(
+      [logicalIdOf(api.role), logicalIdOf(reconciler.role)].sort(),
+    );
+    // Nobody else is granted anything on the saga itself (its own role reaches it via executions).
+    expect(onThisSaga.every(({ statement }) => actionsOf(statement).join() === "states:StartExecution")).toBe(
+      true,
+    );
     expect(environmentOf(resources, logicalIdOf(api.function)).CANCEL_STATE_MACHINE_ARN).toEqual({
       Ref: sagaId,
     });

@@ -223,16 +223,18 @@ describe("the customer's coupons", () => {
 
     const response = await t.api("/v1/me/coupons", { customerId: taro.customerId });
     const { coupons } = (await response.json()) as {
-      coupons: Array<{ code: string; amount: number; status: string }>;
+      coupons: Array<{ code: string; amount: number; status: string; type: string }>;
     };
     const others = (await (await t.api("/v1/me/coupons", { customerId: hanako.customerId })).json()) as {
       coupons: Array<{ code: string }>;
     };
 
     expect(response.status).toBe(200);
-    expect(coupons.slice(0, 2).map((coupon) => [coupon.code, coupon.amount, coupon.status])).toEqual([
-      [codeOf(second), 200, "active"],
-      [codeOf(first), 100, "active"],
+    expect(
+      coupons.slice(0, 2).map((coupon) => [coupon.code, coupon.amount, coupon.status, coupon.type]),
+    ).toEqual([
+      [codeOf(second), 200, "active", "fixed_discount"],
+      [codeOf(first), 100, "active", "fixed_discount"],
     ]);
     // Another customer never sees them.
     const theirCodes = others.coupons.map((coupon) => coupon.code);

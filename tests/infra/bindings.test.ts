@@ -26,6 +26,7 @@ const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
   auditRead: ["AUDIT_TABLE"],
   startConversion: ["CONVERT_STATE_MACHINE_ARN"],
   startCancellation: ["CANCEL_STATE_MACHINE_ARN"],
+  nameConversionExecutions: ["CONVERT_STATE_MACHINE_ARN"],
   sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL"],
 };
 const boundVariables = new Set(Object.values(capabilityVariables).flat());

@@ -3,6 +3,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
+import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
+import { type CancellationRecord, cancellationIdOf } from "../../shared/cancellation/records";
 import { newConversionId } from "../../shared/conversion/rules";
 import type { ConversionRecord } from "../../shared/store";
 import { DynamoConversionStore } from "../../shared/store";
@@ -66,7 +68,7 @@ describe("the scheduled reconciler", () => {
     const summary = await handler({});
 
     // Assess
-    expect(summary.started).toEqual([stuck.conversionId]);
+    expect(summary.conversions.started).toEqual([stuck.conversionId]);
     const record = await settled(stuck.conversionId);
     expect(record?.status).toBe("completed");
     expect(t.posBalance(taro.posCustomerId)).toBe(before - 500);
@@ -80,7 +82,10 @@ describe("the scheduled reconciler", () => {
     const summary = await handler({});
 
     // Assess
-    expect(summary).toMatchObject({ started: [], alerted: [], failures: [] });
+    expect(summary).toMatchObject({
+      conversions: { started: [], alerted: [], failures: [] },
+      cancellations: { started: [], alerted: [], failures: [] },
+    });
   });
 
   it("reminds the admins by email of a conversion waiting for review for over a day, once a day", async () => {
@@ -97,12 +102,75 @@ describe("the scheduled reconciler", () => {
     const second = await handler({});
 
     // Assess
-    expect(first.alerted).toEqual([{ conversionId: parked.conversionId, finding: "review_pending" }]);
-    expect(second.alerted).toEqual([]);
-    expect(second.alreadyAlerted).toBe(1);
+    expect(first.conversions.alerted).toEqual([
+      { conversionId: parked.conversionId, finding: "review_pending" },
+    ]);
+    expect(second.conversions.alerted).toEqual([]);
+    expect(second.conversions.alreadyAlerted).toBe(1);
     const mail = t.stack.ses.emails.list({ to: "ops@example.com" });
     expect(mail).toHaveLength(1);
     expect(JSON.stringify(mail[0])).toContain(parked.conversionId);
     expect(await t.trailOf(parked.conversionId)).toContain("operations.review_pending:unknown");
+  });
+
+  it("starts the saga of a cancellation the API recorded but never started: the coupon is cancelled, the points refunded", async () => {
+    // Prepare: a live coupon, then a cancellation claimed 20 minutes ago whose saga never ran.
+    const converted = await t.convert(taro.customerId, 300);
+    expect(converted.status).toBe(201);
+    const code = (converted.body.coupon as { code: string }).code;
+    const coupon = await t.coupons.getCoupon(code);
+    if (!coupon) throw new Error(`No coupon ${code}`);
+    const afterConversion = t.posBalance(taro.posCustomerId);
+    const idempotencyKey = randomUUID();
+    const cancellationId = cancellationIdOf(code, idempotencyKey);
+    const cancellationsAt = (minutes: number) =>
+      new DynamoCancellationStore({
+        client: documents,
+        tableName: t.names.loyalty,
+        now: () => new Date(Date.now() - minutes * 60_000),
+      });
+    const begun = await cancellationsAt(20).beginCancellation({
+      cancellationId,
+      code,
+      idempotencyKey,
+      requestHash: "reconciler-e2e",
+      conversionId: coupon.conversionId,
+      customerId: coupon.customerId,
+      customerGid: coupon.customerGid,
+      discountId: coupon.discountId,
+      points: coupon.pointsUsed,
+      amount: coupon.amount,
+      currency: coupon.currency,
+      couponStartsAt: coupon.startsAt,
+      couponExpiresAt: coupon.expiresAt,
+      actorId: "admin-sub-1",
+      cancelledBy: "ops@example.com",
+      reason: "customer_request",
+      requestedAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+    });
+    expect(begun.outcome).toBe("started");
+    expect((await t.coupons.getCoupon(code))?.status).toBe("cancelling");
+
+    // Act
+    const summary = await handler({});
+
+    // Assess: the reconciler started it, and the saga did the whole cancellation once.
+    expect(summary.cancellations.started).toEqual([cancellationId]);
+    let cancellation: CancellationRecord | undefined;
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      cancellation = await cancellationsAt(0).getCancellation(cancellationId);
+      if (cancellation?.status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(cancellation?.status).toBe("cancelled");
+    expect((await t.coupons.getCoupon(code))?.status).toBe("cancelled");
+    expect(t.posBalance(taro.posCustomerId)).toBe(afterConversion + 300);
+    const discount = t.stack.shopify.store.findDiscountByCode(code);
+    expect(discount && t.stack.shopify.store.statusOf(discount)).toBe("EXPIRED");
+    const trail = (await t.audit.listAuditEvents({ type: "coupon", id: code })).map((event) => event.type);
+    expect(trail).toContain("operations.saga_started");
+
+    // And the next run has nothing left to do.
+    expect((await handler({})).cancellations).toMatchObject({ started: [], alerted: [], failures: [] });
   });
 });

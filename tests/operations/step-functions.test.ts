@@ -2,7 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-s
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ConversionOrder } from "../../shared/conversion/saga";
-import { StepFunctionsConversionSagaRuns } from "../../shared/operations/step-functions";
+import { conversionSagaRuns } from "../../shared/operations/step-functions";
 
 const machine = "arn:aws:states:ap-northeast-1:000000000000:stateMachine:Loyalty-demo-convertPoints";
 const execution = "arn:aws:states:ap-northeast-1:000000000000:execution:Loyalty-demo-convertPoints:c1";
@@ -11,11 +11,7 @@ const order = { conversionId: "c1", points: 500 } as ConversionOrder;
 
 describe("Step Functions saga runs", () => {
   const sfn = mockClient(SFNClient);
-  const runs = new StepFunctionsConversionSagaRuns(
-    new SFNClient({ region: "ap-northeast-1" }),
-    machine,
-    () => NOW,
-  );
+  const runs = conversionSagaRuns(new SFNClient({ region: "ap-northeast-1" }), machine, () => NOW);
   beforeEach(() => sfn.reset());
 
   it("starts the run under the conversion id with the order as input", async () => {

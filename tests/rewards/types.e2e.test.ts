@@ -95,6 +95,14 @@ describe("each coupon type becomes the matching Shopify discount", () => {
     expect(daysBetween(discount.startsAt, discount.endsAt)).toBe(90);
     expect(t.posBalance(taro.posCustomerId)).toBe(4000);
     expect((await t.coupons.getCoupon(code))?.type).toBe("percentage_discount");
+    // The customer's own list names the type and the reward too.
+    const listed = (await (await t.api("/v1/me/coupons", { customerId: taro.customerId })).json()) as {
+      coupons: Array<{ code: string; type: string; rewardId?: string }>;
+    };
+    expect(listed.coupons.find((coupon) => coupon.code === code)).toMatchObject({
+      type: "percentage_discount",
+      rewardId: "ten-percent-off",
+    });
   });
 
   it("fixed_rate_discount: the named currency's amount, at the rule's rate", async () => {
