@@ -1,9 +1,18 @@
 import { describe, expect, it } from "vitest";
+import type { CancellationRecord, CancellationStatus } from "../../shared/cancellation/records";
 import type { AlertKind } from "../../shared/conversion/ports";
 import { orderOf } from "../../shared/conversion/request";
 import type { ConversionOrder } from "../../shared/conversion/saga";
-import type { ReconcilerDependencies, SagaRun } from "../../shared/operations/ports";
-import { defaultThresholds, reconcileStuckConversions } from "../../shared/operations/reconciler";
+import type {
+  CancellationReconcilerDependencies,
+  ReconcilerDependencies,
+  SagaRun,
+} from "../../shared/operations/ports";
+import {
+  defaultThresholds,
+  reconcileStuckCancellations,
+  reconcileStuckConversions,
+} from "../../shared/operations/reconciler";
 import type {
   AuditEvent,
   AuditSubject,
@@ -286,5 +295,107 @@ describe("Reconciling conversions stuck outside a terminal state", () => {
     // Assess
     expect(report.started).toEqual(["fine"]);
     expect(report.failures).toEqual([{ conversionId: "broken", error: "Error: throttled" }]);
+  });
+});
+
+describe("Reconciling cancellations stuck outside a terminal state", () => {
+  function cancellation(id: string, status: CancellationStatus, ageMinutes: number): CancellationRecord {
+    return {
+      cancellationId: id,
+      code: `70934-${id.toUpperCase()}-500`,
+      idempotencyKey: `key-${id}`,
+      requestHash: "hash",
+      conversionId: `conv-${id}`,
+      customerId: "8840734670934",
+      customerGid: "gid://shopify/Customer/8840734670934",
+      discountId: `gid://shopify/DiscountCodeNode/${id}`,
+      points: 500,
+      amount: 500,
+      currency: "JPY",
+      couponStartsAt: minutesAgo(10_000),
+      couponExpiresAt: "2027-05-01T12:00:00.000Z",
+      actorId: "admin-sub",
+      cancelledBy: "ops@example.com",
+      reason: "customer_request",
+      requestedAt: minutesAgo(ageMinutes),
+      status,
+      createdAt: minutesAgo(ageMinutes),
+      updatedAt: minutesAgo(ageMinutes),
+    };
+  }
+
+  function cancellationFakes(records: CancellationRecord[], runs: Record<string, SagaRun> = {}) {
+    const { deps: base, events, alerts } = fakes([]);
+    const byId = new Map(records.map((record) => [record.cancellationId, record]));
+    const started: string[] = [];
+    const deps: CancellationReconcilerDependencies = {
+      cancellations: {
+        async listCancellationsByStatus(status) {
+          return { items: [...byId.values()].filter((record) => record.status === status) };
+        },
+        async getCancellation(id) {
+          return byId.get(id);
+        },
+      },
+      sagas: {
+        async ensureStarted(order) {
+          started.push(order.cancellationId);
+          return runs[order.cancellationId] ?? { state: "started", executionArn: arn(order.cancellationId) };
+        },
+      },
+      audit: base.audit,
+      alerts: base.alerts,
+      now: base.now,
+    };
+    return { deps, started, events, alerts, byId };
+  }
+
+  it("starts the saga of a cancellation recorded 15 minutes ago or more, on the coupon's trail", async () => {
+    const { deps, started, events } = cancellationFakes([
+      cancellation("old", "running", 20),
+      cancellation("young", "running", 5),
+    ]);
+
+    const report = await reconcileStuckCancellations(deps);
+
+    expect(report.started).toEqual(["old"]);
+    expect(started).toEqual(["old"]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        subject: { type: "coupon", id: "70934-OLD-500" },
+        relatedSubjects: [{ type: "conversion", id: "conv-old" }],
+        type: "operations.saga_started",
+      }),
+    ]);
+  });
+
+  it("alerts, without deciding anything, when the run ended but the cancellation still holds its coupon", async () => {
+    const { deps, alerts, byId } = cancellationFakes([cancellation("orphan", "running", 60)], {
+      orphan: { state: "ended", executionArn: arn("orphan") },
+    });
+
+    const first = await reconcileStuckCancellations(deps);
+    const second = await reconcileStuckCancellations(deps);
+
+    expect(first.alerted).toEqual([{ cancellationId: "orphan", finding: "saga_ended_without_outcome" }]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      kind: "needs_review",
+      details: { cancellationId: "orphan", code: "70934-ORPHAN-500", finding: "saga_ended_without_outcome" },
+    });
+    expect(alerts[0]?.summary).toContain("may or may not have been refunded");
+    expect(second.alreadyAlerted).toEqual([
+      { cancellationId: "orphan", finding: "saga_ended_without_outcome" },
+    ]);
+    expect(byId.get("orphan")?.status).toBe("running");
+  });
+
+  it("reminds admins of a cancellation waiting for review for more than a day", async () => {
+    const { deps, alerts } = cancellationFakes([cancellation("parked", "needs_review", 26 * 60)]);
+
+    const report = await reconcileStuckCancellations(deps);
+
+    expect(report.alerted).toEqual([{ cancellationId: "parked", finding: "review_pending" }]);
+    expect(alerts[0]?.summary).toContain("waiting for review");
   });
 });
