@@ -41,13 +41,13 @@ export function withEntry(
 }
 
 /**
- * The issued coupon's entry. Once the code is revealed, a checkout webhook or a cancellation may
- * write the entry before the saga's own (retried) write lands: their status is later news and
- * stands.
+ * Adds or replaces the entry of `entry.code`. An `active` entry is what the conversion saga writes
+ * at issuance; once the code is revealed, a checkout webhook or a cancellation may write the entry
+ * before the saga's (retried) write lands, and their status is later news: it stands.
  */
 export function withIssuedEntry(current: CouponRecord | null, entry: CouponRecordEntry): CouponRecord {
   const existing = current?.coupons.find((other) => other.code.toUpperCase() === entry.code.toUpperCase());
-  const status = existing && existing.status !== entry.status ? existing.status : entry.status;
+  const status = entry.status === "active" && existing ? existing.status : entry.status;
   return withEntry(current, { ...entry, status });
 }
 

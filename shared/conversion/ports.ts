@@ -23,7 +23,7 @@ export interface CouponRecordEntry {
 }
 
 export interface CustomerCouponRecords {
-  /** Adds the entry of this issued code to the customer's metafield record, keeping a later status. */
+  /** Adds or replaces this code's entry; an `active` entry never overwrites a later status. */
   upsert(customerGid: string, entry: CouponRecordEntry): Promise<void>;
 }
 

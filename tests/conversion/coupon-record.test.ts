@@ -52,4 +52,10 @@ describe("the customer's coupon record", () => {
       ["OTHER", "cancelled"],
     ]);
   });
+
+  it("lets a cancellation or a checkout replace the status the saga wrote", () => {
+    const issued = withIssuedEntry(null, entry("70934-AB12CD-500", "2026-11-29T00:00:00Z"));
+    const cancelled = withIssuedEntry(issued, entry("70934-AB12CD-500", "2026-11-29T00:00:00Z", "cancelled"));
+    expect(cancelled.coupons.map((c) => c.status)).toEqual(["cancelled"]);
+  });
 });
