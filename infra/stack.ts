@@ -237,7 +237,7 @@ export class LoyaltyStack extends Stack {
     for (const [name, { machine }] of Object.entries(stateMachines)) {
       new CfnOutput(this, `${constructId(name)}StateMachineArn`, {
         value: machine.stateMachineArn,
-        description: `${spec.stateMachines[name]?.description ?? name}; executions are named after the conversion id`,
+        description: `${spec.stateMachines[name]?.description ?? name}; executions are named after ${spec.stateMachines[name]?.executionName ?? "their subject"}`,
       });
     }
     for (const [key, secretName] of Object.entries(secretNames(stage))) {

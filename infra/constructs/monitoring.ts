@@ -144,13 +144,15 @@ export class LoyaltyMonitoring extends Construct {
       const timedOut = machine.metricTimedOut({ period: FIVE_MINUTES, statistic: "Sum" });
       alarm(`${name}ExecutionsFailed`, {
         name: `${name}-executions-failed`,
-        description: `An execution of ${name} failed: open it in the Step Functions console (execution name = its id) and follow the runbook.`,
+        // Refusals and compensations end in Succeed states: a FAILED run was parked for review or
+        // broke outside the saga's catches.
+        description: `An execution of ${name} failed (parked for review, or an error outside the saga's catches): open it in the Step Functions console (execution name = its id) and follow the runbook.`,
         metric: failed,
         threshold: 1,
       });
       alarm(`${name}ExecutionsTimedOut`, {
         name: `${name}-executions-timed-out`,
-        description: `An execution of ${name} timed out: the record may be left unfinished; the reconciler alerts on it too.`,
+        description: `An execution of ${name} ran past its one-hour limit (TimeoutSeconds): the record may be left unfinished; the reconciler alerts on it too.`,
         metric: timedOut,
         threshold: 1,
       });

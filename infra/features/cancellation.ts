@@ -99,6 +99,7 @@ export const stateMachines = {
   cancelCoupon: {
     definitionFile: "state-machines/cancel-coupon.asl.json",
     description: "Coupon cancellation saga: deactivate, re-check usage, refund the points, notify",
+    executionName: "the cancellation id (code and Idempotency-Key)",
     tasks: {
       CheckCouponFunctionArn: "checkCouponForCancellation",
       DeactivateCodeFunctionArn: "deactivateCouponCode",

@@ -108,6 +108,7 @@ export const stateMachines = {
   convertPoints: {
     definitionFile: "state-machines/convert-points.asl.json",
     description: "Points-to-coupon conversion saga",
+    executionName: "the conversion id",
     tasks: {
       CheckBalanceFunctionArn: "checkBalance",
       CreateCouponFunctionArn: "createCoupon",

@@ -50,6 +50,8 @@ export interface StateMachineSpec<F extends string = string> {
   /** ASL file (JSONPath) from the repository root; `${Placeholder}`s name task function ARNs. */
   readonly definitionFile: string;
   readonly description: string;
+  /** What each execution is named after, for operators looking one up. */
+  readonly executionName: string;
   /** Placeholder in the ASL -> the function that runs that task. */
   readonly tasks: Readonly<Record<string, F>>;
 }

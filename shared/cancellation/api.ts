@@ -55,6 +55,7 @@ export const cancellationOperations: readonly ApiOperation[] = [
         "already_used",
         "already_cancelled",
         "cancellation_in_progress",
+        "custom_reward_not_cancellable",
         "coupon_not_active",
         "coupon_expired",
         "cancellation_conflict",

@@ -58,6 +58,14 @@ function refuseUnlessCancellable(
         `Coupon ${code} is inactive (held for review); an operator must resolve it first`,
       );
     case "active":
+      if (coupon?.type === "custom") {
+        // No Shopify code exists to deactivate, and only the merchant's integration knows whether
+        // the reward was handed over: refunding from here could pay twice.
+        throw new Conflict(
+          "custom_reward_not_cancellable",
+          `Coupon ${code} is a custom reward fulfilled by the shop's own integration; withdraw it there, then give the points back with a point adjustment`,
+        );
+      }
       if (coupon && now && new Date(coupon.expiresAt) <= now) {
         throw new Conflict(
           "coupon_expired",

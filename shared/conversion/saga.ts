@@ -508,8 +508,8 @@ async function suspendCoupon(
       deactivation: discountId ? "the coupon was deactivated" : "no coupon exists for this conversion",
     };
   } catch (error) {
-    // A code left ACTIVE can be used (the customer can derive it from the conversion id) although
-    // no points may have been taken. Nothing is recorded yet, so the state machine retries this
+    // A code left ACTIVE is a live discount no points may have paid for (random and not shown to
+    // the customer yet, but listed in the Shopify admin and usable by whoever reads it). Nothing is recorded yet, so the state machine retries this
     // step while Shopify is unavailable; once its retries are spent it runs the step again with
     // `deactivationError` set, which parks the conversion and tells the admins the code is live.
     if (error instanceof ShopifyUnavailable && !state.deactivationError) throw error;

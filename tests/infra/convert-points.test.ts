@@ -149,6 +149,15 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     expect(stateNamed(states, "Converted").Type).toBe("Succeed");
   });
 
+  it("ends only runs that need an operator FAILED, and every run within an hour", () => {
+    // Assess: the failed-executions alarm must not ring for a customer's ordinary refusal.
+    const fails = [...states].filter(([, state]) => state.Type === "Fail").map(([name]) => name);
+    expect(fails).toEqual(["NeedsReview"]);
+    expect(stateNamed(states, "FailConversion").Next).toBe("ConversionNotMade");
+    expect(stateNamed(states, "ConversionNotMade").Type).toBe("Succeed");
+    expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(3600);
+  });
+
   it("catches every error inside each Parallel branch, so the Parallel state always waits for both", () => {
     // Prepare
     const parallels = [...states].filter(([, state]) => state.Type === "Parallel");

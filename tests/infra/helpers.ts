@@ -257,6 +257,7 @@ export const everyCapabilityCatalog: LoyaltyCatalog = {
     convertPoints: {
       definitionFile: "tests/infra/fixtures/conversion.asl.json",
       description: "Conversion saga fixture",
+      executionName: "the conversion id",
       tasks: { CheckBalanceFunction: "health", FinishFunction: "health" },
     },
   },

@@ -292,4 +292,25 @@ describe("a variable reward's bounds", () => {
     expect(t.posBalance(taro.posCustomerId)).toBe(5000);
     expect(stack.shopify.store.listDiscounts()).toHaveLength(0);
   });
+  it("cannot be cancelled from the admin API: the integration withdraws it, a point adjustment refunds", async () => {
+    // Prepare
+    const answer = await convertBy(t, taro.customerId, { rewardId: "cafe-drink" });
+    const code = codeOf(answer);
+
+    // Act
+    const response = await t.adminApi(`/v1/admin/coupons/${code}/cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+      body: JSON.stringify({ reason: "customer_request" }),
+    });
+
+    // Assess: refused in the admin's terms, nothing refunded, the coupon and its events untouched.
+    expect(response.status).toBe(409);
+    const problem = (await response.json()) as { code: string; detail: string };
+    expect(problem.code).toBe("custom_reward_not_cancellable");
+    expect(problem.detail).toMatch(/point adjustment/);
+    expect(t.posBalance(taro.posCustomerId)).toBe(4400);
+    expect((await t.coupons.getCoupon(code))?.status).toBe("active");
+    expect((await handoffsOf(code)).map((handoff) => handoff.type)).toEqual(["loyalty.coupon.issued"]);
+  });
 });
