@@ -19,6 +19,7 @@ import {
   AttributeType,
   BillingMode,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
 } from "aws-cdk-lib/aws-dynamodb";
@@ -33,6 +34,7 @@ import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } fro
 import type { Capability, FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
 import * as catalog from "./catalog";
 import { AdminAuth } from "./constructs/admin-auth";
+import { CouponEvents } from "./constructs/coupon-events";
 import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
 import { LoyaltyMonitoring } from "./constructs/monitoring";
 import * as operations from "./features/operations";
@@ -97,6 +99,8 @@ export class LoyaltyStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, LoyaltyFunction>>;
   readonly loyaltyTable: Table;
   readonly auditTable: Table;
+  /** Custom rewards' coupon events, forwarded from the audit table to an event bus. */
+  readonly couponEvents: CouponEvents;
   readonly secrets: LoyaltySecrets;
   /** Shop staff sign-in: the Cognito user pool, its admin console client and role groups. */
   readonly adminAuth: AdminAuth;
@@ -182,6 +186,11 @@ export class LoyaltyStack extends Stack {
     }
     this.functions = completeRecord(functionNames, built);
 
+    this.couponEvents = new CouponEvents(this, "CouponEvents", {
+      auditTable: this.auditTable,
+      namePrefix: this.stackName,
+    });
+
     this.adminAuth = new AdminAuth(this, "AdminAuth", { namePrefix: this.stackName });
     const { api, apiStage, apiRoutes } = this.httpApi(spec.routes, stage, this.adminAuth.authorizer);
     this.api = api;
@@ -225,6 +234,11 @@ export class LoyaltyStack extends Stack {
     new CfnOutput(this, "AdminIssuer", {
       value: this.adminAuth.issuer,
       description: "Issuer (iss) of admin tokens the HTTP API's JWT authorizer accepts",
+    });
+    new CfnOutput(this, "CouponEventBusName", {
+      value: this.couponEvents.bus.eventBusName,
+      description:
+        "EventBridge bus of custom rewards' loyalty.coupon.issued / loyalty.coupon.revoked events (source loyalty); add rules here",
     });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.monitoring.topic.topicArn,
@@ -439,6 +453,7 @@ function tableFrom(scope: Construct, id: string, definition: TableDefinition): T
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
     ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
+    ...(definition.stream ? { stream: StreamViewType.NEW_IMAGE } : {}),
   });
   for (const index of definition.globalIndexes) {
     table.addGlobalSecondaryIndex({

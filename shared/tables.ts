@@ -25,12 +25,14 @@ export interface TableDefinition {
   /** Attribute holding an expiry in epoch seconds, if the table expires items. */
   readonly timeToLiveAttribute?: string;
   readonly billingMode: "PAY_PER_REQUEST";
+  /** A stream of new items, for readers that forward what is written (see the audit table). */
+  readonly stream?: "NEW_IMAGE";
 }
 
 export const loyaltyIndexes = {
   /** `gsi1pk = CUST#<customerId>`: a customer's conversions and coupons, newest first. */
   byCustomer: "byCustomer",
-  /** `gsi2pk = CONVSTATUS#<status>` or `COUPONS`: admin listings, newest first. */
+  /** `gsi2pk = CONVSTATUS#<status>`, `CANCELSTATUS#<status>`, `COUPONS` or `REWARDS`: listings, newest first. */
   byStatus: "byStatus",
 } as const;
 
@@ -66,6 +68,9 @@ export const auditTable: TableDefinition = {
   sortKey: { name: "sk", type: "S" },
   globalIndexes: [],
   billingMode: "PAY_PER_REQUEST",
+  // Custom rewards' `loyalty.coupon.*` events are written here first (a transactional outbox);
+  // in AWS the stream carries them to the coupon event bus.
+  stream: "NEW_IMAGE",
 };
 
 export const tableDefinitions: readonly TableDefinition[] = [loyaltyTable, auditTable];
@@ -109,6 +114,9 @@ export function toCreateTableInput(definition: TableDefinition, tableName: strin
             Projection: { ProjectionType: "ALL" },
           })),
         }
+      : {}),
+    ...(definition.stream
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }
       : {}),
   };
 }

@@ -13,8 +13,10 @@ import type { CouponTemplate, LocalizedText } from "./model";
  * unknown is revoked anyway); treat it as nothing to do.
  */
 
-export const couponIssuedType = "loyalty.coupon.issued";
-export const couponRevokedType = "loyalty.coupon.revoked";
+/** Every handoff event's audit `type` starts with this; the coupon event pipe forwards those. */
+export const couponEventTypePrefix = "loyalty.coupon.";
+export const couponIssuedType = `${couponEventTypePrefix}issued`;
+export const couponRevokedType = `${couponEventTypePrefix}revoked`;
 
 export interface CouponIssued {
   schemaVersion: 1;
@@ -56,9 +58,9 @@ export interface CouponHandoff {
 
 /**
  * The transactional outbox: the event is appended to the audit table (append-only, conditional
- * put) under the coupon, with its full payload. A DynamoDB stream on that table forwards items
- * whose `type` starts with `loyalty.coupon.` to the merchant's EventBridge bus; locally the
- * event stays in the table and in the log. The first handoff of a conversion has a fixed id and
+ * put) under the coupon, with its full payload. In AWS an EventBridge pipe reads the table's
+ * stream and puts each new item whose `type` starts with `loyalty.coupon.` on the stack's coupon
+ * event bus (infra/constructs/coupon-events.ts); locally the event stays in the table and the log. The first handoff of a conversion has a fixed id and
  * time, so a retried step finds it written instead of writing a second one.
  */
 export class AuditOutboxCouponHandoff implements CouponHandoff {
