@@ -8,6 +8,7 @@ import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
 import type { LocalStack } from "../infra/local/stack";
 import { mintCustomerSessionToken } from "../shared/auth/mint";
+import { executionArn } from "../shared/execution-arn";
 import { DAY_MS, toJapanDate } from "../shared/pos/smaregi-time";
 import {
   type AuditTrail,
@@ -474,7 +475,7 @@ async function shopifyDiscounts(stack: SoakStack): Promise<EmulatedDiscount[]> {
 
 function executionArnOf(stack: SoakStack, conversionId: string): string | undefined {
   const machine = stack.environment.CONVERT_STATE_MACHINE_ARN;
-  return machine ? `${machine.replace(":stateMachine:", ":execution:")}:${conversionId}` : undefined;
+  return machine ? executionArn(machine, conversionId) : undefined;
 }
 
 /** State names entered by a conversion's execution, in order, with each failed task attempt as `State!Error`. */
@@ -843,14 +844,20 @@ export async function runSoak(handles: SoakHandles, options: SoakOptions): Promi
       const record = byId.get(execution.name);
       if (!record) continue;
       const description = stack.stepFunctions.describeExecution(execution.executionArn);
-      const ending = description.status === "FAILED" ? `FAILED:${description.error}` : description.status;
+      // Succeeded runs are told apart by their last state: converted, or refused/compensated.
+      const ending =
+        description.status === "FAILED"
+          ? `FAILED:${description.error}`
+          : description.status === "SUCCEEDED"
+            ? `SUCCEEDED:${statePath(stack, record.conversionId).at(-1)}`
+            : description.status;
       executions[ending] = (executions[ending] ?? 0) + 1;
       const expectedEnding =
         record.status === "completed"
-          ? "SUCCEEDED"
+          ? "SUCCEEDED:Converted"
           : record.status === "needs_review"
             ? "FAILED:ConversionNeedsReview"
-            : "FAILED:ConversionFailed";
+            : "SUCCEEDED:ConversionNotMade";
       if (ending !== expectedEnding) {
         violate(
           `conversion ${record.conversionId} is ${record.status} but its execution ended ${ending}${description.cause ? ` (${description.cause.slice(0, 300)})` : ""}`,
