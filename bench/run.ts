@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import { demoCredentials, demoShop } from "../infra/local/demo-data";
 import { findFreePort } from "../infra/local/dynamodb";
 import { type LocalStack, startLocalStack } from "../infra/local/stack";
@@ -45,16 +46,20 @@ const tokenFor = (customerId: string) =>
 
 async function benchPoints(stack: LocalStack, requests: number, concurrency: number) {
   const token = await tokenFor("8840734670934");
-  const call = async () => {
-    const response = await fetch(`${stack.urls.api}/v1/me/points`, {
-      headers: { authorization: `Bearer ${token}` },
+  // Warm-up first (token, member lookup cache, module loading, connection pools), then measured.
+  const durations = await new Promise<number[]>((resolve, reject) => {
+    const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
+      workerData: {
+        url: `${stack.urls.api}/v1/me/points`,
+        headers: { authorization: `Bearer ${token}` },
+        requests,
+        concurrency,
+        warmUp: Math.min(20, requests),
+      },
     });
-    const body = await response.text();
-    if (response.status !== 200) throw new Error(`points answered ${response.status}: ${body}`);
-  };
-  // Warm-up: token, member lookup cache, module loading, connection pools.
-  await runClosedLoop(Math.min(20, requests), concurrency, call);
-  const durations = await runClosedLoop(requests, concurrency, call);
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
   const latency = summarise(durations);
   const overhead = summarise(durations.map((ms) => ms - POINTS_INJECTED_MS));
   return { requests, concurrency, injectedPosLatencyMs: POINTS_INJECTED_MS, latency, overhead };

@@ -43,14 +43,16 @@ export function formatDate(isoDate: string, locale: Locale): string {
   const [year, month, day] = isoDate.split("-").map(Number);
   if (!year || !month || !day) return isoDate;
   if (locale === "ja") return `${year}年${month}月${day}日`;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return new Intl.DateTimeFormat("en-US", {
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-    timeZone: "UTC",
-  }).format(date);
+  return longEnglishDate.format(new Date(Date.UTC(year, month - 1, day)));
 }
+
+// Built once: a DateTimeFormat costs far more to create than to use.
+const longEnglishDate = new Intl.DateTimeFormat("en-US", {
+  year: "numeric",
+  month: "long",
+  day: "numeric",
+  timeZone: "UTC",
+});
 
 const rankNames: Record<string, Record<Locale, string>> = {
   platinum: { en: "Platinum Member", ja: "プラチナ会員" },

@@ -1,6 +1,7 @@
 import { logger } from "../observability";
 import type { PointsLedger, PointTransaction } from "../pos/ports";
 import { pointDivisions } from "../pos/ports";
+import { shopLocalDate } from "../store/shop-date";
 import {
   describeHistory,
   formatDate,
@@ -52,10 +53,7 @@ const kindOf = (division: string): HistoryKind => {
   }
 };
 
-const localDate = (iso: string, timeZone: string) =>
-  new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    new Date(iso),
-  );
+const localDate = (iso: string, timeZone: string) => shopLocalDate(new Date(iso), timeZone);
 
 /**
  * Reads the balance and the history side by side (one POS round trip once the member is known).
