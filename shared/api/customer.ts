@@ -119,7 +119,7 @@ export const customerOperations: readonly ApiOperation[] = [
     security: "customer",
     pathParameters: { customerId: "Numeric Shopify customer id or its gid" },
     responses: pointsResponses,
-    problems: { ...pointsProblems, 403: ["forbidden"] },
+    problems: { ...pointsProblems, 400: ["invalid_customer_id"], 403: ["forbidden"] },
   },
   {
     method: "POST",
@@ -155,7 +155,7 @@ export const customerOperations: readonly ApiOperation[] = [
         "points_out_of_range",
         "reward_unavailable",
       ],
-      502: ["shopify_rejected"],
+      502: ["shopify_rejected", "conversion_failed"],
       503: ["pos_unavailable", "shopify_unavailable"],
     },
   },

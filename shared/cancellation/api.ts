@@ -47,7 +47,13 @@ export const cancellationOperations: readonly ApiOperation[] = [
       },
     },
     problems: {
-      400: ["invalid_cancellation", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      400: [
+        "invalid_cancellation",
+        "invalid_code",
+        "invalid_json",
+        "idempotency_key_required",
+        "invalid_idempotency_key",
+      ],
       401: ["unauthenticated"],
       403: ["forbidden"],
       404: ["coupon_not_found"],

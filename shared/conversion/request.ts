@@ -247,10 +247,13 @@ export class ConversionRefused extends LoyaltyError {
   readonly code: string;
   readonly title = "The conversion did not go through";
   override readonly extensions: Readonly<Record<string, string>>;
+  override readonly retryAfterSeconds: number | undefined;
   constructor(code: string, detail: string, conversionId: string) {
     super(detail);
     this.code = code;
     this.status = refusalStatus[code] ?? 502;
+    // A service that was down may be back soon; a new conversion (a new Idempotency-Key) may work.
+    this.retryAfterSeconds = this.status === 503 ? 30 : undefined;
     // The refusal is final for this conversion; a client can look it up, or replay the key.
     this.extensions = { conversionId };
   }

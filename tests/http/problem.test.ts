@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { ConversionRefused } from "../../shared/conversion/request";
 import { Conflict, PosUnavailable } from "../../shared/errors";
 import { problemResponse } from "../../shared/http/problem";
 
@@ -51,5 +52,18 @@ describe("problem+json answers", () => {
     );
     expect(response.statusCode).toBe(409);
     expect(response.headers?.["retry-after"]).toBe("5");
+  });
+
+  it("tells a customer refused for an outage when a new conversion may work, and names the conversion", () => {
+    const outage = problemResponse(
+      new ConversionRefused("pos_unavailable", "The store's point system is down", "C1"),
+    );
+    const declined = problemResponse(new ConversionRefused("insufficient_points", "Not enough points", "C2"));
+
+    expect(outage.statusCode).toBe(503);
+    expect(outage.headers?.["retry-after"]).toBe("30");
+    expect(JSON.parse(String(outage.body))).toMatchObject({ code: "pos_unavailable", conversionId: "C1" });
+    expect(declined.statusCode).toBe(422);
+    expect(declined.headers?.["retry-after"]).toBeUndefined();
   });
 });
