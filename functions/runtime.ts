@@ -3,11 +3,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESClient } from "@aws-sdk/client-ses";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoAdjustmentStore } from "../shared/admin/adjustment-records";
 import { EmailAdminAlerts } from "../shared/alerts";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
 import { type Environment, parseEnvironment, required } from "../shared/config";
 import { MetafieldCouponRecords } from "../shared/conversion/coupon-record";
+import type { AdjustmentTransactions } from "../shared/conversion/ports";
 import type { RequestDependencies } from "../shared/conversion/request";
 import type { ConversionRules } from "../shared/conversion/rules";
 import type { SagaDependencies } from "../shared/conversion/saga";
@@ -152,6 +154,19 @@ export const adminAlerts = once(
   () => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE),
 );
 
+// ---- staff point adjustments, as the sagas' reconciliation sees them ----
+
+export const adjustmentTransactions = once((): AdjustmentTransactions => {
+  const store = new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE });
+  return {
+    async ofCustomer(customerId) {
+      return (await store.listByCustomer(customerId, 100)).flatMap(
+        (adjustment) => adjustment.transactionHeadIds ?? [],
+      );
+    },
+  };
+});
+
 // ---- the conversion saga ----
 
 export const sagaDependencies = once(
@@ -161,6 +176,7 @@ export const sagaDependencies = once(
     records: new MetafieldCouponRecords(shopifyAdmin()),
     conversions: conversionRequests(),
     coupons: couponStore(),
+    adjustments: adjustmentTransactions(),
     audit: auditTrail(),
     alerts: adminAlerts(),
     now: () => new Date(),

@@ -6,6 +6,7 @@ import { StepFunctionsCancellationStarter } from "../../shared/cancellation/saga
 import { required } from "../../shared/config";
 import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
 import {
+  adjustmentTransactions,
   adminAlerts,
   auditTrail,
   couponStore,
@@ -65,6 +66,9 @@ export const cancellationDependencies = once(
     },
     get coupons() {
       return couponStore();
+    },
+    get adjustments() {
+      return adjustmentTransactions();
     },
     get cancellations() {
       return cancellationStore();

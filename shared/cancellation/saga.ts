@@ -1,4 +1,4 @@
-import type { AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
+import type { AdjustmentTransactions, AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
 import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
 import type { PointsLedger } from "../pos/ports";
 import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
@@ -113,6 +113,8 @@ export interface CancellationDependencies {
   customers: Pick<CustomerRecords, "getCustomer">;
   records: CustomerCouponRecords;
   coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus" | "listCouponsByCustomer">;
+  /** Staff adjustments' POS transactions: a staff grant of the same size is not a refund. */
+  adjustments: AdjustmentTransactions;
   cancellations: CancellationStore;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
@@ -344,17 +346,21 @@ export async function refundPoints(
   }
 }
 
-/** Refund transactions already attributed to the customer's other coupons. */
+/** Additions already attributed elsewhere: the refunds of the customer's other coupons, staff adjustments. */
 async function claimedRefundIds(
   deps: CancellationDependencies,
   state: CancellationState,
 ): Promise<Set<string>> {
-  const coupons = await deps.coupons.listCouponsByCustomer(state.customerId, { limit: 100 });
-  return new Set(
-    coupons.items
+  const [coupons, adjusted] = await Promise.all([
+    deps.coupons.listCouponsByCustomer(state.customerId, { limit: 100 }),
+    deps.adjustments.ofCustomer(state.customerId),
+  ]);
+  return new Set([
+    ...coupons.items
       .filter((coupon) => coupon.code !== state.code)
       .flatMap((coupon) => coupon.refundTransactionHeadIds ?? []),
-  );
+    ...adjusted,
+  ]);
 }
 
 /**

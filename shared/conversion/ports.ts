@@ -27,6 +27,15 @@ export interface CustomerCouponRecords {
   upsert(customerGid: string, entry: CouponRecordEntry): Promise<void>;
 }
 
+/**
+ * POS transactions that shop staff's point adjustments own. Reconciling a saga's lost POS write
+ * never takes one of them for its own: a staff correction of the same size is not a deduction.
+ */
+export interface AdjustmentTransactions {
+  /** Transaction ids of the customer's recent adjustments. */
+  ofCustomer(customerId: string): Promise<string[]>;
+}
+
 export interface AdminAlerts {
   /** Logs, counts and emails an alert to the shop's admins. Never throws. */
   raise(kind: AlertKind, summary: string, details: Record<string, unknown>): Promise<void>;

@@ -4,7 +4,13 @@ import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff
 import type { IssuedReward } from "../rewards/model";
 import type { DiscountCodeSpec } from "../shopify/ports";
 import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
-import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
+import type {
+  AdjustmentTransactions,
+  AdminAlerts,
+  CustomerCouponRecords,
+  DiscountCodes,
+  PointsPos,
+} from "./ports";
 
 /**
  * The task steps of the conversion saga (state-machines/convert-points.asl.json). Each step is
@@ -95,6 +101,8 @@ export interface SagaDependencies {
     | "listConversionsByCustomer"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
+  /** Staff adjustments' POS transactions, never taken for a lost deduction. */
+  adjustments: AdjustmentTransactions;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
   /** Where `custom` rewards' coupons go; the audit-table outbox when not given. */
@@ -140,13 +148,18 @@ async function release(deps: SagaDependencies, order: ConversionOrder, refundDai
 }
 
 /** Transaction ids already attributed to the customer's other (recent) conversions. */
+/** POS transactions other records own: the customer's other conversions and staff adjustments. */
 async function claimedTransactionIds(deps: SagaDependencies, order: ConversionOrder): Promise<Set<string>> {
-  const recent = await deps.conversions.listConversionsByCustomer(order.customerId, { limit: 100 });
-  return new Set(
-    recent.items
+  const [recent, adjusted] = await Promise.all([
+    deps.conversions.listConversionsByCustomer(order.customerId, { limit: 100 }),
+    deps.adjustments.ofCustomer(order.customerId),
+  ]);
+  return new Set([
+    ...recent.items
       .filter((conversion) => conversion.conversionId !== order.conversionId)
       .flatMap((conversion) => conversion.transactionHeadIds ?? []),
-  );
+    ...adjusted,
+  ]);
 }
 
 const couponTitle = (order: ConversionOrder) =>

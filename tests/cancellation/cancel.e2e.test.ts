@@ -346,6 +346,28 @@ describe("when the refund's outcome is unknown", () => {
     );
   });
 
+  it("never takes a staff grant of the same size for its own lost refund", async () => {
+    // Prepare: staff grant 500 points by hand, then the cancellation's refund of 500 is lost
+    // before the POS applies it.
+    const code = await convertedCode();
+    const grant = await t.adminApi(`/v1/admin/customers/${taro.customerId}/point-adjustments`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+      body: JSON.stringify({ points: 500, reason: "goodwill" }),
+    });
+    expect(grant.status).toBe(201);
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+
+    // Act
+    const { status, body } = await cancel(code);
+
+    // Assess: the grant is the staff's; the customer still gets the coupon's points back.
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "cancelled", balanceAfter: 1750 });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1750);
+  });
+
   it("parks the cancellation for review, code inactive and admins alerted, when the POS cannot tell", async () => {
     // Prepare: the refund's answer is lost and the POS history cannot be read afterwards.
     const code = await convertedCode();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { taro, useTestStack } from "../support/local-stack";
 
@@ -187,6 +188,29 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(body).toMatchObject({ code: "pos_unavailable" });
     expect(t.posBalance(taro.posCustomerId)).toBe(1250);
     expect(divisionSevenCount()).toBe(0);
+    expect(await discountsOf()).toHaveLength(0);
+    expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
+  });
+
+  it("never takes a staff correction of the same size for its own lost deduction", async () => {
+    // Prepare: staff take 500 points off by hand (a correction), then a conversion of 500 points
+    // loses its deduction's answer and the POS did not apply it.
+    const correction = await t.adminApi(`/v1/admin/customers/${taro.customerId}/point-adjustments`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+      body: JSON.stringify({ points: -500, reason: "correction", note: "till error" }),
+    });
+    expect(correction.status).toBe(201);
+    expect(t.posBalance(taro.posCustomerId)).toBe(750);
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+
+    // Act
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    // Assess: the staff's subtraction is theirs; the conversion is undone, no coupon stays live.
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: "pos_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(750);
     expect(await discountsOf()).toHaveLength(0);
     expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
   });
