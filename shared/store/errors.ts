@@ -40,6 +40,8 @@ export class CouponStatusConflict extends Conflict {
 export class DailyLimitExceeded extends Unprocessable {
   readonly dailyLimitPoints: number;
   readonly remainingPoints: number;
+  /** A front end can offer what is still possible today without parsing the sentence. */
+  override readonly extensions: Readonly<Record<string, number>>;
   constructor(requestedPoints: number, dailyLimitPoints: number, remainingPoints: number) {
     const fmt = (points: number) => points.toLocaleString("en-US");
     super(
@@ -49,6 +51,7 @@ export class DailyLimitExceeded extends Unprocessable {
     );
     this.dailyLimitPoints = dailyLimitPoints;
     this.remainingPoints = remainingPoints;
+    this.extensions = { dailyLimitPoints, remainingPoints };
   }
 }
 

@@ -101,7 +101,11 @@ describe("bad input gets a clear error and changes nothing", () => {
     // Assess
     expect(big.status).toBe(201);
     expect(over.status).toBe(422);
-    expect(over.body.code).toBe("daily_limit_exceeded");
+    expect(over.body).toMatchObject({
+      code: "daily_limit_exceeded",
+      dailyLimitPoints: 10_000,
+      remainingPoints: 0,
+    });
     expect(t.posBalance(hanako.posCustomerId)).toBe(10_000);
   });
 });
