@@ -202,7 +202,10 @@ async function reconcile<
 
   const alertOnce = async (record: R, finding: Finding, run?: SagaRun) => {
     const subject = kind.subjectOf(record);
-    const trail = await kind.audit.listAuditEvents(subject);
+    // A coupon's trail may hold an earlier cancellation's alerts: only this record's count.
+    const trail = (await kind.audit.listAuditEvents(subject)).filter(
+      (event) => event.data?.[kind.idKey] === undefined || event.data[kind.idKey] === kind.idOf(record),
+    );
     if (alertedRecently(trail, finding, now, thresholds.realertAfterMs)) {
       report.alreadyAlerted.push({ ...entry(record), finding });
       return;

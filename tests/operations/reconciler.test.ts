@@ -390,6 +390,23 @@ describe("Reconciling cancellations stuck outside a terminal state", () => {
     expect(byId.get("orphan")?.status).toBe("running");
   });
 
+  it("alerts on a second cancellation of the same coupon although the first was alerted today", async () => {
+    const first = cancellation("first", "running", 60);
+    const { deps, alerts, byId } = cancellationFakes([first], {
+      first: { state: "ended", executionArn: arn("first") },
+      second: { state: "ended", executionArn: arn("second") },
+    });
+    await reconcileStuckCancellations(deps);
+    // The operator settles the first; a later cancellation of the same coupon gets stuck too.
+    byId.set("first", { ...first, status: "failed" });
+    byId.set("second", { ...cancellation("second", "running", 40), code: first.code });
+
+    const report = await reconcileStuckCancellations(deps);
+
+    expect(report.alerted).toEqual([{ cancellationId: "second", finding: "saga_ended_without_outcome" }]);
+    expect(alerts).toHaveLength(2);
+  });
+
   it("reminds admins of a cancellation waiting for review for more than a day", async () => {
     const { deps, alerts } = cancellationFakes([cancellation("parked", "needs_review", 26 * 60)]);
 
