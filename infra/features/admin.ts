@@ -1,6 +1,6 @@
 import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 
-/** Shop staff: coupon search and inspection, conversions, manual point adjustments. */
+/** Shop staff: coupon search and inspection, conversions and their review, manual point adjustments. */
 export const functions = {
   adminLookup: {
     entry: "functions/admin/lookup.ts",
@@ -15,6 +15,15 @@ export const functions = {
     // reconciliation must not take for this adjustment's.
     capabilities: ["pos", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend", "sendEmail"],
     // A POS write may stay open up to its timeout, then settle and reconcile; API Gateway stops at 30 s.
+    timeoutSeconds: 29,
+  },
+  adminReviewResolution: {
+    entry: "functions/admin/review-resolution.ts",
+    description:
+      "Admin resolution of a conversion parked for review: POS evidence read, coupon honoured or voided",
+    // Reads the POS (never writes it), reactivates or deletes the Shopify code and saves the
+    // customer's coupon record; the conversion, coupon and resolution change in one transaction.
+    capabilities: ["pos", "shopify", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend"],
     timeoutSeconds: 29,
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -50,6 +59,13 @@ export const routes: readonly RouteSpec<keyof typeof functions>[] = [
     function: "adminPointAdjustments",
     auth: "admin:admin",
     // Staff act by hand; a tight limit also caps the damage of a stolen admin token.
+    throttle: { rate: 2, burst: 5 },
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/conversions/{conversionId}/resolution",
+    function: "adminReviewResolution",
+    auth: "admin:admin",
     throttle: { rate: 2, burst: 5 },
   },
 ];

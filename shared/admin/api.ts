@@ -4,6 +4,7 @@ import { parseCustomerId } from "../auth/shopify-ids";
 import { conversionStatusSchema } from "../store";
 import { adjustmentReasonSchema } from "./adjustment-records";
 import { couponFilterSchema } from "./coupon-search";
+import { resolutionAnswerSchema, resolutionOutcomeSchema } from "./resolution-records";
 
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
 
@@ -45,6 +46,17 @@ export const pointAdjustmentBodySchema = z.object({
     .refine((points) => points !== 0, "points must not be 0"),
   reason: adjustmentReasonSchema,
   note: z.string().trim().max(500, "note is at most 500 characters").optional(),
+});
+
+export const reviewResolutionBodySchema = z.strictObject({
+  outcome: resolutionOutcomeSchema.describe(
+    "points_taken: the POS shows this conversion's deduction, the coupon is made usable; points_not_taken: it does not, the coupon is voided",
+  ),
+  note: z
+    .string({ error: "note is required: say what you checked at the POS" })
+    .trim()
+    .min(1, "note is required: say what you checked at the POS")
+    .max(500, "note is at most 500 characters"),
 });
 
 export { customerIdSchema };
@@ -186,6 +198,42 @@ export const adminOperations: readonly ApiOperation[] = [
       422: ["idempotency_key_reused", "pos_declined"],
       503: ["adjustment_not_applied", "pos_unavailable"],
       504: ["pos_timeout"],
+    },
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/conversions/{conversionId}/resolution",
+    summary: "Resolve a conversion parked as needs_review; admin role",
+    description:
+      "Never moves points. The POS is read first: an outcome it clearly contradicts is refused (409 resolution_contradicts_pos, nothing changed); an ambiguous or unreadable POS takes the admin's word, and the audit event says so. points_taken reactivates the code, the coupon becomes active and the conversion completed; points_not_taken deletes the code (or keeps it deactivated when it cannot be deleted), the coupon becomes cancelled and the conversion compensated. A custom reward can only be resolved as points_not_taken.",
+    tag: "admin",
+    security: "admin",
+    pathParameters: { conversionId: "The conversion id" },
+    headers: {
+      "Idempotency-Key": {
+        description: "Same key and body: same answer, acted on once",
+        required: true,
+      },
+    },
+    body: reviewResolutionBodySchema,
+    responses: { 200: { description: "Resolved", schema: resolutionAnswerSchema } },
+    problems: {
+      400: ["invalid_request", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      401: ["unauthenticated"],
+      403: ["forbidden"],
+      404: ["conversion_not_found"],
+      409: [
+        "conversion_not_in_review",
+        "resolution_contradicts_pos",
+        "resolution_in_progress",
+        "custom_reward_resolve_manually",
+        "coupon_expired",
+        "discount_not_found",
+        "coupon_status_conflict",
+      ],
+      422: ["idempotency_key_reused"],
+      502: ["shopify_rejected"],
+      503: ["shopify_unavailable"],
     },
   },
 ];

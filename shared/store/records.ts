@@ -54,6 +54,10 @@ export const conversionRecordSchema = z.object({
   balanceAfter: z.number().int().optional(),
   failure: z.object({ code: z.string(), detail: z.string() }).optional(),
   reviewReason: z.string().optional(),
+  /** Set when staff resolved a `needs_review` conversion: who (email, else token subject), when, what they checked. */
+  resolvedBy: z.string().min(1).optional(),
+  resolvedAt: instant.optional(),
+  resolutionNote: z.string().optional(),
   deductionStartedAt: instant.optional(),
   metafieldSaved: z.boolean().optional(),
   /** Set once the points went back to the daily allowance, so a retried release cannot refund twice. */

@@ -1,0 +1,28 @@
+import { reviewResolutionBodySchema } from "../../shared/admin/api";
+import { resolveReview } from "../../shared/admin/review-resolution";
+import { validateIdempotencyKey } from "../../shared/conversion/request";
+import { InvalidRequest } from "../../shared/errors";
+import { header, httpApi, json, parseBody } from "../../shared/http/api";
+import { adminOf } from "../runtime";
+import { resolutionDependencies } from "./resolution-dependencies";
+
+/**
+ * POST /v1/admin/conversions/{conversionId}/resolution (admin role): settles a conversion parked as
+ * needs_review, once per Idempotency-Key, without moving any points. 200 with the outcome.
+ */
+export const handler = httpApi(async (event) => {
+  const admin = adminOf(event, "admin");
+  const conversionId = event.pathParameters?.conversionId?.trim();
+  if (!conversionId) throw new InvalidRequest("invalid_request", "conversionId is missing from the path");
+  const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));
+  const body = parseBody(event, reviewResolutionBodySchema);
+
+  const answer = await resolveReview(resolutionDependencies(), {
+    admin,
+    conversionId,
+    idempotencyKey,
+    outcome: body.outcome,
+    note: body.note,
+  });
+  return json(200, answer);
+});

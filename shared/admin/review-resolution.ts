@@ -1,0 +1,682 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { AdminPrincipal } from "../auth/admin";
+import { adminLabel } from "../auth/admin";
+import type { CustomerCouponRecords, DiscountCodes } from "../conversion/ports";
+import { Conflict, NotFound, ShopifyRejected, Unprocessable } from "../errors";
+import { logger } from "../observability";
+import type { PointsLedger } from "../pos/ports";
+import { pointDivisions } from "../pos/ports";
+import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
+import type { DiscountCodeSummary } from "../shopify/ports";
+import {
+  type AuditTrail,
+  type ConversionRecord,
+  type ConversionStore,
+  type CouponRecord,
+  CouponStatusConflict,
+  type CouponStore,
+  DuplicateAuditEvent,
+} from "../store";
+import type { Item } from "../store/dynamodb/common";
+import {
+  type CouponChange,
+  type ResolutionAnswer,
+  ResolutionCommitRefused,
+  type ResolutionOutcome,
+  type ResolutionRecord,
+  type ResolutionStore,
+  type ResolutionTrail,
+} from "./resolution-records";
+
+/**
+ * Staff resolve a conversion the saga parked as `needs_review` (the POS could not tell whether the
+ * points were taken, or a compensation failed). The service never moves points here: it reads the
+ * POS for evidence, refuses an outcome the POS clearly contradicts, and then, under a claim that
+ * only one resolution can hold, either makes the coupon usable (`points_taken`: code reactivated,
+ * coupon `active`, conversion `completed`) or voids it (`points_not_taken`: code deleted, or kept
+ * deactivated when it cannot be deleted; coupon `cancelled`; conversion `compensated`). The
+ * conversion, its coupon and the resolution record change in one conditional transaction.
+ *
+ * Every Shopify step is idempotent and repeated whole by a continuation of the same request, so a
+ * request that failed after touching Shopify keeps its claim: the same request finishes it, another
+ * may take over once the claim is abandoned.
+ */
+
+export interface ResolutionRequest {
+  admin: AdminPrincipal;
+  conversionId: string;
+  idempotencyKey: string;
+  outcome: ResolutionOutcome;
+  note: string;
+}
+
+export interface ResolutionDependencies {
+  resolutions: ResolutionStore;
+  conversions: Pick<ConversionStore, "getConversion" | "updateConversion" | "releaseReservation">;
+  coupons: Pick<CouponStore, "getCoupon">;
+  discounts: Pick<
+    DiscountCodes,
+    "findDiscountByCode" | "activateDiscount" | "deleteDiscountByCode" | "deactivateDiscountByCode"
+  >;
+  records: CustomerCouponRecords;
+  audit: Pick<AuditTrail, "appendAuditEvent">;
+  /** Where custom rewards' revocations go; the audit-table outbox when not given. */
+  couponHandoff?: CouponHandoff;
+  evidence: EvidenceDependencies;
+  now: () => Date;
+  /** A `pending` claim older than this died with its request; another request may take over. */
+  abandonedClaimMs: number;
+}
+
+export interface EvidenceDependencies {
+  pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
+  /** POS transactions other records own: the customer's other conversions and staff adjustments. */
+  claimedTransactions(customerId: string, exceptConversionId: string): Promise<Set<string>>;
+  now: () => Date;
+  /** How long after its attempt a deduction may still land (the saga's settle time). */
+  deductionSettleMs: number;
+  /** Tolerance between our clock and the POS's transaction times. */
+  clockSkewMs?: number;
+}
+
+/** What the POS says about the conversion's deduction now. */
+export interface PosEvidence {
+  /** `unknown`: readable but ambiguous. `unreadable`: the POS could not be read. */
+  outcome: "applied" | "not_applied" | "unknown" | "unreadable";
+  reason: string;
+  transactionHeadIds?: string[];
+  balance?: number;
+}
+
+// ---- problems ----
+
+export class ConversionNotInReview extends Conflict {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(conversionId: string, status: string) {
+    super(
+      "conversion_not_in_review",
+      `Conversion ${conversionId} is ${status}, not needs_review; only a parked conversion can be resolved`,
+    );
+    this.extensions = { conversionId, currentStatus: status };
+  }
+}
+
+export class ResolutionContradictsPos extends Conflict {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(conversionId: string, outcome: ResolutionOutcome, evidence: PosEvidence) {
+    super(
+      "resolution_contradicts_pos",
+      `The POS contradicts ${outcome} for conversion ${conversionId} (${evidence.outcome}: ${evidence.reason}); nothing was changed`,
+    );
+    this.extensions = { conversionId, posEvidence: evidence.outcome };
+  }
+}
+
+const inProgress = (conversionId: string, retryAfterSeconds: number) =>
+  new Conflict(
+    "resolution_in_progress",
+    `Another resolution of conversion ${conversionId} is under way; repeat the request to see where it stands`,
+    retryAfterSeconds,
+  );
+
+// ---- the route ----
+
+export const requestHashOf = (request: Pick<ResolutionRequest, "outcome" | "note" | "admin">) =>
+  createHash("sha256")
+    .update(JSON.stringify([request.outcome, request.note, request.admin.id]))
+    .digest("hex");
+
+const isCustom = (conversion: ConversionRecord) => conversion.reward?.coupon.type === "custom";
+
+export async function resolveReview(
+  deps: ResolutionDependencies,
+  request: ResolutionRequest,
+): Promise<ResolutionAnswer> {
+  const requestHash = requestHashOf(request);
+  const existing = await deps.resolutions.get(request.conversionId);
+  const own = existing?.idempotencyKey === request.idempotencyKey ? existing : undefined;
+  if (own && own.requestHash !== requestHash) {
+    throw new Unprocessable(
+      "idempotency_key_reused",
+      "This Idempotency-Key was used for a different resolution; use a new key for a new request",
+    );
+  }
+  if (own?.status === "resolved") return replay(deps, own);
+
+  const conversion = await deps.conversions.getConversion(request.conversionId);
+  if (conversion === undefined) {
+    throw new NotFound("conversion_not_found", `No conversion has the id ${request.conversionId}`);
+  }
+  if (conversion.status !== "needs_review")
+    throw new ConversionNotInReview(conversion.conversionId, conversion.status);
+  if (existing && !own && existing.status === "pending") {
+    const age = deps.now().getTime() - Date.parse(existing.claimedAt);
+    if (age < deps.abandonedClaimMs) {
+      throw inProgress(conversion.conversionId, Math.ceil((deps.abandonedClaimMs - age) / 1000));
+    }
+  }
+  if (request.outcome === "points_taken" && isCustom(conversion)) {
+    throw new Conflict(
+      "custom_reward_resolve_manually",
+      `Conversion ${conversion.conversionId} is a custom reward: the merchant's integration was told to revoke its coupon and no event tells it to honour the coupon again. Agree with the integration to honour it, or give the points back with a point adjustment; then record the outcome by hand (README, Operations)`,
+    );
+  }
+
+  const stored = await deps.coupons.getCoupon(conversion.code);
+  const coupon = stored?.conversionId === conversion.conversionId ? stored : undefined;
+  if (coupon && coupon.status !== "inactive" && coupon.status !== "used") {
+    throw new CouponStatusConflict(coupon.code, coupon.status, ["inactive", "used"]);
+  }
+  const usedMeanwhile = coupon?.status === "used";
+  if (request.outcome === "points_taken" && !usedMeanwhile && deps.now() >= new Date(conversion.expiresAt)) {
+    throw new Conflict(
+      "coupon_expired",
+      `The coupon of conversion ${conversion.conversionId} expired at ${conversion.expiresAt} while in review; it cannot be made usable. Give the points back with a point adjustment instead`,
+    );
+  }
+  const honouring = request.outcome === "points_taken";
+  const discount = honouring && !isCustom(conversion) ? await discountOf(deps, conversion) : null;
+  if (honouring && !isCustom(conversion) && !usedMeanwhile && !discount) {
+    throw new Conflict(
+      "discount_not_found",
+      `Shopify has no discount code ${conversion.code} of conversion ${conversion.conversionId}; it cannot be made usable`,
+    );
+  }
+
+  const evidence = await readPosEvidence(deps.evidence, conversion);
+  if (contradicts(request.outcome, evidence)) {
+    await refused(deps, request, conversion, evidence);
+    throw new ResolutionContradictsPos(conversion.conversionId, request.outcome, evidence);
+  }
+
+  const claim = await deps.resolutions.claim(
+    {
+      conversionId: conversion.conversionId,
+      idempotencyKey: request.idempotencyKey,
+      requestHash,
+      outcome: request.outcome,
+      note: request.note,
+      requestedBy: request.admin.id,
+      requestedByLabel: adminLabel(request.admin),
+      claimId: randomUUID(),
+      startedAt: own?.startedAt ?? deps.now().toISOString(),
+    },
+    own ?? existing,
+  );
+  if (claim === undefined) throw inProgress(conversion.conversionId, 2);
+
+  const shopify =
+    request.outcome === "points_taken"
+      ? await honour(deps, conversion, discount, usedMeanwhile)
+      : await voidCoupon(deps, conversion, coupon, claim);
+  const resolvedAt = deps.now().toISOString();
+  const label = adminLabel(request.admin);
+  const status = request.outcome === "points_taken" ? "completed" : "compensated";
+  const change = couponChange(request.outcome, conversion, coupon, shopify.discountId, resolvedAt, label);
+  const couponAfter = couponStatusAfter(change, coupon);
+  const answer: ResolutionAnswer = {
+    conversionId: conversion.conversionId,
+    status,
+    coupon: couponAfter ? { code: conversion.code, status: couponAfter } : null,
+    resolvedBy: label,
+    resolvedAt,
+    note: request.note,
+  };
+  const trail = trailOf(request, conversion, evidence, shopify, answer);
+  try {
+    await deps.resolutions.commit({
+      claim,
+      conversion: {
+        conversionId: conversion.conversionId,
+        status,
+        fields: conversionFields(request.outcome, conversion, evidence, shopify.discountId, answer),
+      },
+      coupon: change,
+      answer,
+      trail,
+    });
+  } catch (error) {
+    if (!(error instanceof ResolutionCommitRefused)) throw error;
+    return commitRefused(deps, request, error);
+  }
+  await appendTrail(deps, claim, answer, trail);
+  await afterCommit(deps, conversion, answer, shopify.discountId);
+  return answer;
+}
+
+/** The answer of a resolution already recorded; its audit event is written again if it was lost. */
+async function replay(deps: ResolutionDependencies, record: ResolutionRecord): Promise<ResolutionAnswer> {
+  if (!record.answer || !record.trail) throw new Error(`Resolution of ${record.conversionId} has no answer`);
+  await appendTrail(deps, record, record.answer, record.trail);
+  return record.answer;
+}
+
+async function commitRefused(
+  deps: ResolutionDependencies,
+  request: ResolutionRequest,
+  error: ResolutionCommitRefused,
+): Promise<ResolutionAnswer> {
+  const now = await deps.resolutions.get(request.conversionId);
+  // A concurrent continuation of this very request got there first.
+  if (now?.status === "resolved" && now.idempotencyKey === request.idempotencyKey) return replay(deps, now);
+  if (error.part === "conversion") {
+    const conversion = await deps.conversions.getConversion(request.conversionId);
+    throw new ConversionNotInReview(request.conversionId, conversion?.status ?? "unknown");
+  }
+  if (error.part === "claim") throw inProgress(request.conversionId, 2);
+  throw new Conflict(
+    "coupon_status_conflict",
+    `The coupon of conversion ${request.conversionId} changed while it was being resolved; repeat the same request`,
+  );
+}
+
+// ---- evidence ----
+
+/**
+ * Reads the POS the way the saga's reconciliation does: subtractions (division 7) of exactly the
+ * conversion's points, stamped while its deduction could land (from the attempt, less the clock
+ * skew, to the saga's settle time plus the skew), not owned by another conversion or an adjustment.
+ */
+export async function readPosEvidence(
+  deps: EvidenceDependencies,
+  conversion: ConversionRecord,
+): Promise<PosEvidence> {
+  if (!conversion.deductionStartedAt) {
+    return { outcome: "not_applied", reason: "no deduction was ever sent for this conversion" };
+  }
+  const startedAt = Date.parse(conversion.deductionStartedAt);
+  const skew = deps.clockSkewMs ?? 60_000;
+  const since = new Date(startedAt - skew);
+  const until = new Date(startedAt + deps.deductionSettleMs + skew);
+  let balance: number;
+  let candidates: string[];
+  try {
+    const posCustomerId =
+      conversion.posCustomerId ?? (await deps.pos.findMember(conversion.memberNumber)).customerId;
+    balance = (await deps.pos.getBalance(posCustomerId)).points;
+    const [transactions, claimed] = await Promise.all([
+      deps.pos.listPointTransactions(posCustomerId, {
+        divisions: [pointDivisions.pointsSubtracted],
+        since,
+        until,
+        limit: 100,
+      }),
+      deps.claimedTransactions(conversion.customerId, conversion.conversionId),
+    ]);
+    candidates = transactions
+      .filter((tx) => {
+        const at = Date.parse(tx.at);
+        return (
+          tx.points === -conversion.points &&
+          at >= since.getTime() &&
+          at <= until.getTime() &&
+          !claimed.has(tx.transactionHeadId)
+        );
+      })
+      .map((tx) => tx.transactionHeadId);
+  } catch (error) {
+    return {
+      outcome: "unreadable",
+      reason: `the POS could not be read: ${error instanceof Error ? error.message : "unknown error"}`,
+    };
+  }
+  const [only] = candidates;
+  if (candidates.length === 1 && only !== undefined) {
+    return {
+      outcome: "applied",
+      reason: `POS transaction ${only} subtracted ${conversion.points} points; balance now ${balance}`,
+      transactionHeadIds: [only],
+      balance,
+    };
+  }
+  if (candidates.length > 1) {
+    return {
+      outcome: "unknown",
+      reason: `${candidates.length} POS subtractions of ${conversion.points} points around the attempt; cannot tell which is this conversion's`,
+      balance,
+    };
+  }
+  if (deps.now().getTime() < startedAt + deps.deductionSettleMs) {
+    return {
+      outcome: "unknown",
+      reason: "no POS subtraction yet, but the deduction could still land",
+      balance,
+    };
+  }
+  if (conversion.balanceBefore !== undefined && balance < conversion.balanceBefore) {
+    return {
+      outcome: "unknown",
+      reason: `no POS subtraction of ${conversion.points} points listed, but the balance fell from ${conversion.balanceBefore} to ${balance}`,
+      balance,
+    };
+  }
+  return {
+    outcome: "not_applied",
+    reason: `no POS subtraction of ${conversion.points} points between ${since.toISOString()} and ${until.toISOString()}; balance ${balance}`,
+    balance,
+  };
+}
+
+/** Only clear evidence refuses the operator's word; ambiguous or unreadable evidence never does. */
+const contradicts = (outcome: ResolutionOutcome, evidence: PosEvidence) =>
+  (outcome === "points_not_taken" && evidence.outcome === "applied") ||
+  (outcome === "points_taken" && evidence.outcome === "not_applied");
+
+// ---- Shopify ----
+
+interface ShopifyResult {
+  discountId: string | undefined;
+  /** What was done, for the trail. */
+  action: string;
+}
+
+/** This conversion's discount: the code, found only when its title carries the conversion id. */
+async function discountOf(
+  deps: ResolutionDependencies,
+  conversion: ConversionRecord,
+): Promise<DiscountCodeSummary | null> {
+  const found = await deps.discounts.findDiscountByCode(conversion.code);
+  return found?.title.includes(conversion.conversionId) ? found : null;
+}
+
+async function honour(
+  deps: ResolutionDependencies,
+  conversion: ConversionRecord,
+  discount: DiscountCodeSummary | null,
+  usedMeanwhile: boolean,
+): Promise<ShopifyResult> {
+  if (usedMeanwhile || !discount) {
+    return {
+      discountId: discount?.discountId,
+      action: "the coupon was used while in review; the code was left as it is",
+    };
+  }
+  const live =
+    discount.status === "EXPIRED" ? await deps.discounts.activateDiscount(discount.discountId) : discount;
+  if (live.status === "EXPIRED") {
+    throw new ShopifyRejected(`Shopify left discount ${discount.discountId} expired after activating it`, []);
+  }
+  const endsAt = live.endsAt === null ? null : Date.parse(live.endsAt);
+  const sameEnd = endsAt !== null && Math.abs(endsAt - Date.parse(conversion.expiresAt)) < 1000;
+  return {
+    discountId: discount.discountId,
+    action: `${discount.status === "EXPIRED" ? "the code was reactivated" : "the code was already active"}${
+      sameEnd
+        ? ""
+        : `; Shopify's end date is ${live.endsAt ?? "none"}, not the coupon's ${conversion.expiresAt}: correct it in the Shopify admin`
+    }`,
+  };
+}
+
+async function voidCoupon(
+  deps: ResolutionDependencies,
+  conversion: ConversionRecord,
+  coupon: CouponRecord | undefined,
+  claim: ResolutionRecord,
+): Promise<ShopifyResult> {
+  const reward = conversion.reward;
+  if (reward?.coupon.type === "custom") {
+    const handoff = deps.couponHandoff ?? new AuditOutboxCouponHandoff(deps.audit);
+    await handoff.revoked({
+      schemaVersion: 1,
+      code: conversion.code,
+      conversionId: conversion.conversionId,
+      customerId: conversion.customerId,
+      rewardId: reward.rewardId,
+      reason: "compensated",
+      // Fixed per request, so a continuation finds its revocation written instead of adding one.
+      revokedAt: claim.startedAt,
+    });
+    return {
+      discountId: `custom:${conversion.conversionId}`,
+      action: "the merchant's integration was told the coupon is void (loyalty.coupon.revoked, compensated)",
+    };
+  }
+  try {
+    const deleted = await deps.discounts.deleteDiscountByCode(conversion.code, conversion.conversionId);
+    return {
+      discountId: coupon?.discountId ?? conversion.discountId,
+      action: deleted ? "the code was deleted" : "no code of this conversion exists in Shopify",
+    };
+  } catch (deletion) {
+    // The goal is a code nobody can use: deactivated will do, with the reason on record.
+    let discountId: string | undefined;
+    try {
+      discountId = await deps.discounts.deactivateDiscountByCode(conversion.code, conversion.conversionId);
+    } catch {
+      throw deletion;
+    }
+    const why = deletion instanceof Error ? deletion.message : String(deletion);
+    return {
+      discountId: discountId ?? coupon?.discountId,
+      action: `the code could not be deleted (${why}); it is kept deactivated`,
+    };
+  }
+}
+
+// ---- records ----
+
+function couponChange(
+  outcome: ResolutionOutcome,
+  conversion: ConversionRecord,
+  coupon: CouponRecord | undefined,
+  discountId: string | undefined,
+  resolvedAt: string,
+  resolvedBy: string,
+): CouponChange {
+  if (coupon?.status === "used") return { kind: "none" };
+  if (outcome === "points_not_taken") {
+    return coupon
+      ? {
+          kind: "update",
+          code: coupon.code,
+          expected: "inactive",
+          patch: {
+            status: "cancelled",
+            cancelledAt: resolvedAt,
+            cancelledBy: resolvedBy,
+            cancelReason: "points_not_taken",
+          },
+        }
+      : { kind: "none" };
+  }
+  if (coupon) return { kind: "update", code: coupon.code, expected: "inactive", patch: { status: "active" } };
+  if (!discountId) throw new Error(`No discount id for the coupon of ${conversion.conversionId}`);
+  return {
+    kind: "create",
+    coupon: {
+      code: conversion.code,
+      conversionId: conversion.conversionId,
+      customerId: conversion.customerId,
+      customerGid: conversion.customerGid,
+      discountId,
+      amount: conversion.amount,
+      currency: conversion.currency,
+      pointsUsed: conversion.points,
+      type: conversion.reward?.coupon.type ?? "fixed_discount",
+      ...(conversion.rewardId !== undefined ? { rewardId: conversion.rewardId } : {}),
+      status: "active",
+      startsAt: conversion.startsAt,
+      expiresAt: conversion.expiresAt,
+    },
+  };
+}
+
+function couponStatusAfter(change: CouponChange, coupon: CouponRecord | undefined) {
+  switch (change.kind) {
+    case "none":
+      return coupon?.status;
+    case "update":
+      return change.patch.status ?? coupon?.status;
+    case "create":
+      return change.coupon.status;
+  }
+}
+
+function conversionFields(
+  outcome: ResolutionOutcome,
+  conversion: ConversionRecord,
+  evidence: PosEvidence,
+  discountId: string | undefined,
+  answer: ResolutionAnswer,
+): Item {
+  const resolution = {
+    resolvedBy: answer.resolvedBy,
+    resolvedAt: answer.resolvedAt,
+    resolutionNote: answer.note,
+  };
+  if (outcome === "points_not_taken") {
+    return {
+      ...resolution,
+      failure: {
+        code: "pos_unavailable",
+        detail: "The store's point system did not take the points; please try again",
+      },
+    };
+  }
+  return {
+    ...resolution,
+    ...(discountId ? { discountId } : {}),
+    // Known from the POS: later reconciliations must see this subtraction as this conversion's.
+    ...(evidence.outcome === "applied" && evidence.transactionHeadIds
+      ? { transactionHeadIds: evidence.transactionHeadIds }
+      : {}),
+    ...(conversion.balanceAfter === undefined && conversion.balanceBefore !== undefined
+      ? { balanceAfter: conversion.balanceBefore - conversion.points }
+      : {}),
+  };
+}
+
+// ---- after the commit ----
+
+/**
+ * What the customer-facing records need once the outcome stands; failures are recorded, never
+ * undo the resolution. `points_taken`: the customer's coupon record in Shopify. `points_not_taken`:
+ * the day's conversion allowance goes back, as for any conversion that took no points.
+ */
+async function afterCommit(
+  deps: ResolutionDependencies,
+  conversion: ConversionRecord,
+  answer: ResolutionAnswer,
+  discountId: string | undefined,
+) {
+  try {
+    if (answer.status === "compensated") {
+      await deps.conversions.releaseReservation(conversion.conversionId, conversion.customerId, {
+        refundDailyPoints: { shopDate: conversion.shopDate, points: conversion.points },
+      });
+      return;
+    }
+    if (answer.coupon?.status !== "active" || isCustom(conversion) || !discountId) return;
+    await deps.records.upsert(conversion.customerGid, {
+      code: conversion.code,
+      amount: conversion.amount,
+      currency: conversion.currency,
+      points_used: conversion.points,
+      created_at: conversion.startsAt,
+      expires_at: conversion.expiresAt,
+      status: "active",
+      discount_id: discountId,
+      conversion_id: conversion.conversionId,
+      ...(conversion.reward
+        ? { type: conversion.reward.coupon.type, reward_id: conversion.reward.rewardId }
+        : {}),
+    });
+    await deps.conversions.updateConversion(conversion.conversionId, ["completed"], { metafieldSaved: true });
+  } catch (error) {
+    logger.warn("resolution follow-up failed", {
+      conversionId: conversion.conversionId,
+      status: answer.status,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+// ---- audit ----
+
+function trailOf(
+  request: ResolutionRequest,
+  conversion: ConversionRecord,
+  evidence: PosEvidence,
+  shopify: ShopifyResult,
+  answer: ResolutionAnswer,
+): ResolutionTrail {
+  const discountId = shopify.discountId ?? conversion.discountId;
+  const transactions = evidence.transactionHeadIds ?? conversion.transactionHeadIds;
+  const externalIds = {
+    ...(discountId ? { shopifyDiscountId: discountId } : {}),
+    ...(transactions?.length ? { smaregiTransactionHeadIds: transactions } : {}),
+  };
+  return {
+    detail: `${answer.resolvedBy} resolved ${request.outcome}: conversion ${answer.status}, coupon ${answer.coupon?.status ?? "none"}; POS ${evidence.outcome}: ${evidence.reason}; Shopify: ${shopify.action}`,
+    data: {
+      outcome: request.outcome,
+      note: request.note,
+      status: answer.status,
+      couponStatus: answer.coupon?.status ?? null,
+      posEvidence: evidence.outcome,
+      posEvidenceDetail: evidence.reason,
+      posReadable: evidence.outcome !== "unreadable",
+      posBalance: evidence.balance ?? null,
+      shopify: shopify.action,
+      shopifyDiscountId: discountId ?? null,
+      idempotencyKey: request.idempotencyKey,
+      adminSubject: request.admin.id,
+    },
+    ...(Object.keys(externalIds).length > 0 ? { externalIds } : {}),
+  };
+}
+
+/** One event per resolution: a fixed id and time, so a replay that writes it again adds nothing. */
+async function appendTrail(
+  deps: ResolutionDependencies,
+  record: Pick<ResolutionRecord, "conversionId">,
+  answer: ResolutionAnswer,
+  trail: ResolutionTrail,
+): Promise<void> {
+  try {
+    await deps.audit.appendAuditEvent({
+      subject: { type: "conversion", id: record.conversionId },
+      ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
+      type: "conversion.resolved",
+      actor: { kind: "admin", id: answer.resolvedBy },
+      outcome: "succeeded",
+      detail: trail.detail,
+      data: trail.data,
+      ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
+      eventId: `conversion-resolved-${record.conversionId}`,
+      at: answer.resolvedAt,
+    });
+  } catch (error) {
+    if (!(error instanceof DuplicateAuditEvent)) throw error;
+  }
+}
+
+/** A refused resolution is recorded too: who claimed what, and what the POS said. */
+async function refused(
+  deps: ResolutionDependencies,
+  request: ResolutionRequest,
+  conversion: ConversionRecord,
+  evidence: PosEvidence,
+): Promise<void> {
+  const label = adminLabel(request.admin);
+  await deps.audit.appendAuditEvent({
+    subject: { type: "conversion", id: conversion.conversionId },
+    relatedSubjects: [{ type: "coupon", id: conversion.code }],
+    type: "conversion.resolution_refused",
+    actor: { kind: "admin", id: label },
+    outcome: "failed",
+    detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
+    data: {
+      outcome: request.outcome,
+      note: request.note,
+      posEvidence: evidence.outcome,
+      posEvidenceDetail: evidence.reason,
+      idempotencyKey: request.idempotencyKey,
+      adminSubject: request.admin.id,
+    },
+    ...(evidence.transactionHeadIds?.length
+      ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
+      : {}),
+  });
+}
