@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   type CfnStage,
@@ -28,6 +28,7 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Code } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { EmailIdentity, Identity } from "aws-cdk-lib/aws-ses";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
@@ -39,7 +40,7 @@ import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-funct
 import { LoyaltyMonitoring } from "./constructs/monitoring";
 import * as operations from "./features/operations";
 import { acknowledgeNagFindings } from "./nag-suppressions";
-import type { Stage } from "./stage-config";
+import { type Stage, senderIdentity } from "./stage-config";
 
 /** The repository root, from this file's location, so synthesis works from any working directory. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -101,6 +102,8 @@ export class LoyaltyStack extends Stack {
   readonly auditTable: Table;
   /** Custom rewards' coupon events, forwarded from the audit table to an event bus. */
   readonly couponEvents: CouponEvents;
+  /** The SES identity mail is sent from, when the stack manages it (`email.createIdentity`). */
+  readonly senderIdentity: EmailIdentity | undefined;
   readonly secrets: LoyaltySecrets;
   /** Shop staff sign-in: the Cognito user pool, its admin console client and role groups. */
   readonly adminAuth: AdminAuth;
@@ -185,6 +188,8 @@ export class LoyaltyStack extends Stack {
       buildFunction(name, { conversionStateMachine: this.conversionStateMachine, cancellationStateMachine });
     }
     this.functions = completeRecord(functionNames, built);
+
+    this.senderIdentity = this.mailSender(stage);
 
     this.couponEvents = new CouponEvents(this, "CouponEvents", {
       auditTable: this.auditTable,
@@ -296,6 +301,28 @@ export class LoyaltyStack extends Stack {
   }
 
   /** A Standard workflow from its ASL file, each `${Placeholder}` replaced by its function's ARN. */
+  /**
+   * The sender's SES identity with Easy DKIM: a domain identity is verified once its three DKIM
+   * CNAME records (an output) are in DNS; an address identity once its owner clicks the link.
+   */
+  private mailSender(stage: Stage): EmailIdentity | undefined {
+    if (stage.config.email.createIdentity === false) return undefined;
+    const name = senderIdentity(stage.config.email);
+    const identity = new EmailIdentity(this, "SenderIdentity", {
+      identity: name.includes("@") ? Identity.email(name) : Identity.domain(name),
+    });
+    if (!name.includes("@")) {
+      new CfnOutput(this, "SenderDkimRecords", {
+        value: Fn.join(
+          " ; ",
+          identity.dkimRecords.map((record) => Fn.join(" ", [record.name, "CNAME", record.value])),
+        ),
+        description: `DNS records that verify ${name} for SES (add all three, then wait for SES to verify)`,
+      });
+    }
+    return identity;
+  }
+
   private stateMachine(
     name: string,
     spec: StateMachineSpec,

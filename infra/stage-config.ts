@@ -96,6 +96,11 @@ export const stageConfigSchema = z
        * the address itself. Sending permission is scoped to exactly this identity.
        */
       identity: z.string().min(1).optional(),
+      /**
+       * Whether the stack creates that SES identity (Easy DKIM; the DNS records to add are an
+       * output). Default true; false when the identity is already verified in SES in the region.
+       */
+      createIdentity: z.boolean().optional(),
       /** Where operator alerts and admin notices go. */
       admin: z.email(),
     }),
