@@ -18,6 +18,12 @@ function task(
 }
 
 export const functions = {
+  cancellationLookup: {
+    entry: "functions/cancel-coupon/lookup.ts",
+    description: "Admin reads: cancellations by status (the review queue)",
+    capabilities: ["loyaltyTableRead"],
+    timeoutSeconds: 10,
+  },
   couponCancellations: {
     entry: "functions/cancel-coupon/api.ts",
     description: "Cancels an unused coupon for an admin and waits briefly for the outcome",
@@ -92,6 +98,13 @@ export const routes: readonly RouteSpec<keyof typeof functions>[] = [
     function: "couponCancellations",
     auth: "admin:admin",
     throttle: { rate: 5, burst: 10 },
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/cancellations",
+    function: "cancellationLookup",
+    auth: "admin:viewer",
+    throttle: { rate: 20, burst: 40 },
   },
 ];
 

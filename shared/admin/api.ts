@@ -16,7 +16,7 @@ const customerIdSchema = z.string().transform((value, context) => {
   }
   return id;
 });
-const limitSchema = z.coerce
+export const limitSchema = z.coerce
   .number()
   .int("limit must be a whole number")
   .min(1, "limit must be at least 1")

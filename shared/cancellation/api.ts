@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { limitSchema } from "../admin/api";
 import type { ApiOperation } from "../api/contract";
-import { cancelReasonSchema } from "./records";
+import { type CancellationRecord, cancellationStatusSchema, cancelReasonSchema } from "./records";
 
 /** The cancel route's input (parsed by the handler with this schema) and its documentation. */
 
@@ -20,6 +21,17 @@ const cancellationViewSchema = z.object({
   reason: cancelReasonSchema.optional(),
   note: z.string().optional(),
 });
+
+export const cancellationListQuerySchema = z.object({
+  status: cancellationStatusSchema.default("needs_review"),
+  limit: limitSchema,
+  cursor: z.string().min(1).optional(),
+});
+
+/** A cancellation as staff read it; the request hash only serves idempotency checks. */
+export function cancellationView({ requestHash: _hash, ...cancellation }: CancellationRecord) {
+  return cancellation;
+}
 
 export const cancellationOperations: readonly ApiOperation[] = [
   {
@@ -72,5 +84,25 @@ export const cancellationOperations: readonly ApiOperation[] = [
       502: ["shopify_rejected", "cancellation_failed"],
       503: ["pos_unavailable", "shopify_unavailable"],
     },
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/cancellations",
+    summary: "Cancellations of one status, newest first (default: the needs_review queue)",
+    description:
+      "Statuses: running (the saga is at work), cancelled, used (a checkout won the race), failed (given back, nothing refunded), needs_review (an operator must decide; see reviewReason).",
+    tag: "admin",
+    security: "admin",
+    query: cancellationListQuerySchema,
+    responses: {
+      200: {
+        description: "A page of cancellations",
+        schema: z.object({
+          cancellations: z.array(z.record(z.string(), z.unknown())),
+          nextCursor: z.string().optional(),
+        }),
+      },
+    },
+    problems: { 400: ["invalid_request", "invalid_cursor"], 401: ["unauthenticated"], 403: ["forbidden"] },
   },
 ];

@@ -393,6 +393,22 @@ describe("when the refund's outcome is unknown", () => {
     expect(typesOf(await cancellationTrail(code))).toContain("cancellation.needs_review:unknown");
     // Parked coupons wait for an operator; another cancel cannot slip past.
     expect((await cancel(code)).body).toMatchObject({ code: "coupon_not_active" });
+    // The review queue shows it to any staff member, with why.
+    const queue = (await (await t.adminApi("/v1/admin/cancellations", { role: "viewer" })).json()) as {
+      cancellations: Array<{
+        cancellationId: string;
+        code: string;
+        reviewReason?: string;
+        requestHash?: string;
+      }>;
+    };
+    const parked = queue.cancellations.find((entry) => entry.cancellationId === cancellationIdOf(code, key));
+    expect(parked).toMatchObject({ code, status: "needs_review", reviewReason: expect.any(String) });
+    expect(parked?.requestHash).toBeUndefined();
+    const done = (await (await t.adminApi("/v1/admin/cancellations?status=cancelled")).json()) as {
+      cancellations: Array<{ code: string }>;
+    };
+    expect(done.cancellations.map((entry) => entry.code)).not.toContain(code);
   });
 
   it("gives the coupon back when the POS certainly refused the refund, so the admin can try again", async () => {
@@ -441,6 +457,24 @@ describe("when the customer cannot be emailed", () => {
 });
 
 describe("who may cancel, and with what", () => {
+  it("lists cancellations by status for staff only, naming a wrong status", async () => {
+    const code = await convertedCode();
+    expect((await cancel(code)).status).toBe(200);
+
+    const cancelled = (await (
+      await t.adminApi("/v1/admin/cancellations?status=cancelled&limit=5")
+    ).json()) as {
+      cancellations: Array<{ code: string; cancelledBy: string }>;
+    };
+    const wrong = await t.adminApi("/v1/admin/cancellations?status=maybe", { role: "viewer" });
+    const asCustomer = await t.api("/v1/admin/cancellations", { customerId: taro.customerId });
+
+    expect(cancelled.cancellations[0]).toMatchObject({ code, cancelledBy: admin });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { detail: string }).detail).toMatch(/status/);
+    expect(asCustomer.status).toBe(401);
+  });
+
   it("refuses a viewer with 403, a customer token and no token with 401", async () => {
     const code = await convertedCode();
     const request = {
