@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import { type EvidenceDependencies, readPosEvidence } from "../../shared/admin/review-resolution";
+import { PosUnavailable } from "../../shared/errors";
+import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
+import type { ConversionRecord } from "../../shared/store";
+
+/**
+ * What the POS says about a parked conversion's deduction, decided the way the saga's
+ * reconciliation decides it: only a clear answer may later refuse an admin's resolution.
+ */
+
+const startedAt = new Date("2026-11-02T01:00:00.000Z");
+const settleMs = 30_000;
+
+const conversion = (overrides: Partial<ConversionRecord> = {}): ConversionRecord => ({
+  conversionId: "CONV1",
+  customerId: "8840734670934",
+  customerGid: "gid://shopify/Customer/8840734670934",
+  memberNumber: "8840734670934",
+  posCustomerId: "1001",
+  points: 500,
+  amount: 500,
+  currency: "JPY",
+  code: "70934-AB12CD-500",
+  startsAt: "2026-11-02T00:59:58.000Z",
+  expiresAt: "2027-11-02T00:59:58.000Z",
+  status: "needs_review",
+  idempotencyKey: "key-1",
+  requestHash: "hash",
+  balanceBefore: 1250,
+  deductionStartedAt: startedAt.toISOString(),
+  shopDate: "2026-11-02",
+  createdAt: "2026-11-02T00:59:58.000Z",
+  updatedAt: "2026-11-02T01:00:05.000Z",
+  ...overrides,
+});
+
+const subtraction = (id: string, points: number, afterMs = 1_000): PointTransaction => ({
+  transactionHeadId: id,
+  division: "7",
+  at: new Date(startedAt.getTime() + afterMs).toISOString(),
+  points,
+});
+
+function pos(
+  options: {
+    balance?: number;
+    transactions?: PointTransaction[];
+    claimed?: string[];
+    unreadable?: boolean;
+    now?: Date;
+  } = {},
+) {
+  const queries: PointTransactionQuery[] = [];
+  const members: string[] = [];
+  const deps: EvidenceDependencies = {
+    pos: {
+      async findMember(memberNumber) {
+        members.push(memberNumber);
+        return {
+          customerId: "1001",
+          memberNumber,
+          rank: null,
+          firstName: "Taro",
+          lastName: "Yamada",
+          status: "active",
+        };
+      },
+      async getBalance() {
+        return { points: options.balance ?? 750, expiresOn: null, updatedAt: null };
+      },
+      async listPointTransactions(_customerId, query = {}) {
+        if (options.unreadable) throw new PosUnavailable("Smaregi answered 503 to the point history");
+        queries.push(query);
+        return options.transactions ?? [];
+      },
+    },
+    claimedTransactions: async () => new Set(options.claimed ?? []),
+    now: () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000),
+    deductionSettleMs: settleMs,
+  };
+  return { deps, queries, members };
+}
+
+describe("the POS evidence of a parked conversion", () => {
+  it("finds the one subtraction of exactly the points while the deduction could land", async () => {
+    const { deps, queries } = pos({ transactions: [subtraction("T1", -500), subtraction("T0", -300)] });
+
+    const evidence = await readPosEvidence(deps, conversion());
+
+    expect(evidence).toMatchObject({ outcome: "applied", transactionHeadIds: ["T1"], balance: 750 });
+    // Only subtractions, from the attempt (less the clock skew) to the settle time (plus the skew).
+    expect(queries[0]).toMatchObject({
+      divisions: ["7"],
+      since: new Date(startedAt.getTime() - 60_000),
+      until: new Date(startedAt.getTime() + settleMs + 60_000),
+    });
+  });
+
+  it("says not applied when no deduction was ever sent, without asking the POS", async () => {
+    const { deps, queries } = pos();
+
+    const evidence = await readPosEvidence(deps, conversion({ deductionStartedAt: undefined }));
+
+    expect(evidence).toMatchObject({
+      outcome: "not_applied",
+      reason: expect.stringContaining("no deduction was ever sent"),
+    });
+    expect(queries).toHaveLength(0);
+  });
+
+  it.each([
+    ["another record owns the only subtraction", [subtraction("T1", -500)], ["T1"]],
+    ["the only subtraction is of other points", [subtraction("T2", -400)], []],
+    [
+      "the only subtraction came after the deduction could land",
+      [subtraction("T3", -500, settleMs + 120_000)],
+      [],
+    ],
+    ["there is none", [], []],
+  ])("says not applied when %s", async (_case, transactions, claimed) => {
+    const { deps } = pos({ balance: 1250, transactions, claimed });
+
+    const evidence = await readPosEvidence(deps, conversion());
+
+    expect(evidence.outcome).toBe("not_applied");
+  });
+
+  it.each([
+    [
+      "two subtractions could be this conversion's",
+      { transactions: [subtraction("T1", -500), subtraction("T2", -500, 2_000)] },
+      "2 POS subtractions",
+    ],
+    ["none is listed but the balance fell", { balance: 750 }, "balance fell"],
+    ["the deduction could still land", { now: new Date(startedAt.getTime() + 5_000) }, "could still land"],
+  ])("cannot tell when %s", async (_case, setup, reason) => {
+    const { deps } = pos(setup);
+
+    const evidence = await readPosEvidence(deps, conversion());
+
+    expect(evidence.outcome).toBe("unknown");
+    expect(evidence.reason).toContain(reason);
+  });
+
+  it("reports a POS that cannot be read as unreadable, never as an answer", async () => {
+    const { deps } = pos({ unreadable: true });
+
+    const evidence = await readPosEvidence(deps, conversion());
+
+    expect(evidence).toEqual({
+      outcome: "unreadable",
+      reason: "the POS could not be read: Smaregi answered 503 to the point history",
+    });
+  });
+
+  it("finds the member when the conversion never learnt its POS id", async () => {
+    const { deps, members } = pos({ transactions: [subtraction("T1", -500)] });
+
+    const evidence = await readPosEvidence(deps, conversion({ posCustomerId: undefined }));
+
+    expect(members).toEqual(["8840734670934"]);
+    expect(evidence.outcome).toBe("applied");
+  });
+});
