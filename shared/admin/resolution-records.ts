@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from "@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import {
+  type ConversionRecord,
   type ConversionStatus,
   type CouponPatch,
   type CouponRecord,
@@ -13,7 +14,6 @@ import {
 import {
   conditionalStatusUpdate,
   failedCondition,
-  type Item,
   keys,
   type RepositoryOptions,
   transactWrite,
@@ -101,12 +101,26 @@ export type CouponChange =
   /** A parked conversion whose coupon was never stored (its discount id was unknown then). */
   | { kind: "create"; coupon: NewCoupon };
 
+/** What a resolution sets on the conversion besides its status. */
+export type ResolvedConversionFields = Partial<
+  Pick<
+    ConversionRecord,
+    | "resolvedBy"
+    | "resolvedAt"
+    | "resolutionNote"
+    | "discountId"
+    | "transactionHeadIds"
+    | "balanceAfter"
+    | "failure"
+  >
+>;
+
 export interface ResolutionCommit {
   claim: ResolutionRecord;
   conversion: {
     conversionId: string;
     status: Extract<ConversionStatus, "completed" | "compensated">;
-    fields: Item;
+    fields: ResolvedConversionFields;
   };
   coupon: CouponChange;
   answer: ResolutionAnswer;
@@ -189,7 +203,7 @@ export class DynamoResolutionStore implements ResolutionStore {
     const now = this.#now().toISOString();
     const conversionUpdate = conditionalStatusUpdate(
       {
-        ...conversion.fields,
+        ...withoutUndefined(conversion.fields),
         status: conversion.status,
         gsi2pk: keys.conversionStatus(conversion.status),
         updatedAt: now,

@@ -17,7 +17,6 @@ import {
   type CouponStore,
   DuplicateAuditEvent,
 } from "../store";
-import type { Item } from "../store/dynamodb/common";
 import {
   type CouponChange,
   type ResolutionAnswer,
@@ -26,6 +25,7 @@ import {
   type ResolutionRecord,
   type ResolutionStore,
   type ResolutionTrail,
+  type ResolvedConversionFields,
 } from "./resolution-records";
 
 /**
@@ -519,7 +519,7 @@ function conversionFields(
   evidence: PosEvidence,
   discountId: string | undefined,
   answer: ResolutionAnswer,
-): Item {
+): ResolvedConversionFields {
   const resolution = {
     resolvedBy: answer.resolvedBy,
     resolvedAt: answer.resolvedAt,
@@ -660,23 +660,31 @@ async function refused(
   evidence: PosEvidence,
 ): Promise<void> {
   const label = adminLabel(request.admin);
-  await deps.audit.appendAuditEvent({
-    subject: { type: "conversion", id: conversion.conversionId },
-    relatedSubjects: [{ type: "coupon", id: conversion.code }],
-    type: "conversion.resolution_refused",
-    actor: { kind: "admin", id: label },
-    outcome: "failed",
-    detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
-    data: {
-      outcome: request.outcome,
-      note: request.note,
-      posEvidence: evidence.outcome,
-      posEvidenceDetail: evidence.reason,
-      idempotencyKey: request.idempotencyKey,
-      adminSubject: request.admin.id,
-    },
-    ...(evidence.transactionHeadIds?.length
-      ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
-      : {}),
-  });
+  try {
+    await deps.audit.appendAuditEvent({
+      subject: { type: "conversion", id: conversion.conversionId },
+      relatedSubjects: [{ type: "coupon", id: conversion.code }],
+      type: "conversion.resolution_refused",
+      actor: { kind: "admin", id: label },
+      outcome: "failed",
+      detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
+      data: {
+        outcome: request.outcome,
+        note: request.note,
+        posEvidence: evidence.outcome,
+        posEvidenceDetail: evidence.reason,
+        idempotencyKey: request.idempotencyKey,
+        adminSubject: request.admin.id,
+      },
+      ...(evidence.transactionHeadIds?.length
+        ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
+        : {}),
+    });
+  } catch (error) {
+    // The refusal stands without its record; the admin still learns why.
+    logger.warn("resolution refusal not recorded", {
+      conversionId: conversion.conversionId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
+import { DynamoResolutionStore, type NewClaim } from "../../shared/admin/resolution-records";
 import { convertBy } from "../rewards/support";
 import { taro, useTestStack } from "../support/local-stack";
 import { type StaffRole, staffApi } from "./staff";
@@ -13,6 +17,10 @@ import { type StaffRole, staffApi } from "./staff";
 const t = await useTestStack();
 const { stack } = t;
 const asStaff = staffApi(stack.urls.api);
+const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
+);
+afterAll(() => documents.destroy());
 
 beforeEach(() => {
   stack.smaregi.control.reset();
@@ -331,6 +339,55 @@ describe("once, by one admin", () => {
     expect(completed.body).toMatchObject({ code: "conversion_not_in_review", currentStatus: "completed" });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ code: "conversion_not_found" });
+  });
+
+  it("finishes a request that failed half way when it is repeated, holding off other admins meanwhile", async () => {
+    const { conversionId, code } = await parked(true);
+    stack.shopify.control.setFaults([{ operation: "discountCodeActivate", kind: "http503" }]);
+    const key = randomUUID();
+
+    const failed = await resolve(conversionId, taken, { key });
+    const other = await resolve(conversionId, notTaken, { email: "ken@example.com" });
+    stack.shopify.control.reset();
+    const repeated = await resolve(conversionId, taken, { key });
+
+    expect(failed.status).toBe(503);
+    expect(failed.body).toMatchObject({ code: "shopify_unavailable" });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ code: "resolution_in_progress" });
+    expect(repeated.status, JSON.stringify(repeated.body)).toBe(200);
+    expect(repeated.body).toMatchObject({ status: "completed", coupon: { code, status: "active" } });
+    expect(discountOf(code)?.status).toBe("ACTIVE");
+    expect(await resolvedEvents(conversionId)).toHaveLength(1);
+  });
+
+  it("waits for another admin's claim, and takes over one whose request died", async () => {
+    const { conversionId, code } = await parked(true);
+    const claimAt = (at: Date) =>
+      new DynamoResolutionStore({ client: documents, tableName: t.names.loyalty, now: () => at });
+    const dead: NewClaim = {
+      conversionId,
+      idempotencyKey: randomUUID(),
+      requestHash: "another request",
+      outcome: "points_not_taken",
+      note: "checked",
+      requestedBy: "admin:ken@example.com",
+      requestedByLabel: "ken@example.com",
+      claimId: randomUUID(),
+      startedAt: new Date().toISOString(),
+    };
+    const live = await claimAt(new Date()).claim(dead);
+
+    const waiting = await resolve(conversionId, taken);
+    // The same claim, as if its request had died two minutes ago.
+    await claimAt(new Date(Date.now() - 120_000)).claim(dead, live);
+    const takenOver = await resolve(conversionId, taken);
+
+    expect(waiting.status).toBe(409);
+    expect(waiting.body).toMatchObject({ code: "resolution_in_progress" });
+    expect(takenOver.status, JSON.stringify(takenOver.body)).toBe(200);
+    expect(takenOver.body).toMatchObject({ status: "completed", resolvedBy: "ops@example.com" });
+    expect(discountOf(code)?.status).toBe("ACTIVE");
   });
 
   it("lets only one of two admins resolving at once act", async () => {
