@@ -17,20 +17,24 @@ export const handler = httpApi(async (event) => {
   const page = await couponStore().listCouponsByCustomer(customer.customerId, parsed.data);
   const now = new Date();
   return json(200, {
-    coupons: page.items.map((coupon) => ({
-      code: coupon.code,
-      status: statusNow(coupon, now),
-      amount: coupon.amount,
-      currency: coupon.currency,
-      pointsUsed: coupon.pointsUsed,
-      type: coupon.type,
-      ...(coupon.rewardId ? { rewardId: coupon.rewardId } : {}),
-      startsAt: coupon.startsAt,
-      expiresAt: coupon.expiresAt,
-      createdAt: coupon.createdAt,
-      ...(coupon.usedAt ? { usedAt: coupon.usedAt } : {}),
-      ...(coupon.cancelledAt ? { cancelledAt: coupon.cancelledAt } : {}),
-    })),
+    // A coupon held for review (`inactive`) is not the customer's yet: whether its points were
+    // taken is open, and codes are shown only once the deduction is certain.
+    coupons: page.items
+      .filter((coupon) => coupon.status !== "inactive")
+      .map((coupon) => ({
+        code: coupon.code,
+        status: statusNow(coupon, now),
+        amount: coupon.amount,
+        currency: coupon.currency,
+        pointsUsed: coupon.pointsUsed,
+        type: coupon.type,
+        ...(coupon.rewardId ? { rewardId: coupon.rewardId } : {}),
+        startsAt: coupon.startsAt,
+        expiresAt: coupon.expiresAt,
+        createdAt: coupon.createdAt,
+        ...(coupon.usedAt ? { usedAt: coupon.usedAt } : {}),
+        ...(coupon.cancelledAt ? { cancelledAt: coupon.cancelledAt } : {}),
+      })),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   });
 });

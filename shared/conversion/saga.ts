@@ -147,7 +147,6 @@ async function release(deps: SagaDependencies, order: ConversionOrder, refundDai
   );
 }
 
-/** Transaction ids already attributed to the customer's other (recent) conversions. */
 /** POS transactions other records own: the customer's other conversions and staff adjustments. */
 async function claimedTransactionIds(deps: SagaDependencies, order: ConversionOrder): Promise<Set<string>> {
   const [recent, adjusted] = await Promise.all([

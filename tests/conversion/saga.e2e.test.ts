@@ -235,6 +235,11 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(discounts).toHaveLength(1);
     expect(discounts[0]?.status).not.toBe("ACTIVE");
     expect((await t.coupons.getCoupon(stored.code))?.status).toBe("inactive");
+    // The customer is not shown a code whose points may not have been taken.
+    const listed = (await (await t.api("/v1/me/coupons", { customerId: taro.customerId })).json()) as {
+      coupons: Array<{ code: string }>;
+    };
+    expect(listed.coupons.map((coupon) => coupon.code)).not.toContain(stored.code);
     const alerts = mailTo("ops@example.com");
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.subject).toContain("needs_review");
