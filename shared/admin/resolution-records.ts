@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import {
   type ConversionRecord,
@@ -19,6 +19,12 @@ import {
   transactWrite,
   withoutUndefined,
 } from "../store/dynamodb/common";
+import {
+  type ClaimRequest,
+  DynamoResolutionClaims,
+  type ResolutionTrail,
+  resolutionClaimShape,
+} from "./resolution-claims";
 
 /**
  * Staff resolutions of conversions parked as `needs_review`, one item per conversion
@@ -45,54 +51,17 @@ export const resolutionAnswerSchema = z.object({
 });
 export type ResolutionAnswer = z.infer<typeof resolutionAnswerSchema>;
 
-/** What the resolution's audit event says; kept so that a replay can write a lost event again. */
-const trailSchema = z.object({
-  detail: z.string(),
-  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  externalIds: z
-    .object({
-      shopifyDiscountId: z.string().optional(),
-      smaregiTransactionHeadIds: z.array(z.string()).optional(),
-    })
-    .optional(),
-});
-export type ResolutionTrail = z.infer<typeof trailSchema>;
+export type { ResolutionTrail };
 
 export const resolutionRecordSchema = z.object({
   conversionId: z.string().min(1),
-  idempotencyKey: z.string().min(1),
-  requestHash: z.string().min(1),
   outcome: resolutionOutcomeSchema,
-  note: z.string(),
-  /** The admin's token subject and how people know them. */
-  requestedBy: z.string().min(1),
-  requestedByLabel: z.string().min(1),
-  /** `pending` while a request holds the claim and acts; `resolved` once committed. */
-  status: z.enum(["pending", "resolved"]),
-  /** Identifies the request holding the claim; every later write is conditional on it. */
-  claimId: z.string().min(1),
-  claimedAt: instant,
-  /** When this key first claimed the conversion; fixed across its continuations. */
-  startedAt: instant,
   answer: resolutionAnswerSchema.optional(),
-  trail: trailSchema.optional(),
-  createdAt: instant,
-  updatedAt: instant,
+  ...resolutionClaimShape,
 });
 export type ResolutionRecord = z.infer<typeof resolutionRecordSchema>;
 
-export type NewClaim = Pick<
-  ResolutionRecord,
-  | "conversionId"
-  | "idempotencyKey"
-  | "requestHash"
-  | "outcome"
-  | "note"
-  | "requestedBy"
-  | "requestedByLabel"
-  | "claimId"
-  | "startedAt"
->;
+export type NewClaim = ClaimRequest<ResolutionRecord>;
 
 /** The coupon's part of a resolution. */
 export type CouponChange =
@@ -156,47 +125,21 @@ export class DynamoResolutionStore implements ResolutionStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #now: () => Date;
+  readonly #claims: DynamoResolutionClaims<ResolutionRecord>;
 
   constructor(options: RepositoryOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#now = options.now ?? (() => new Date());
+    this.#claims = new DynamoResolutionClaims(options, keyOf, (item) => resolutionRecordSchema.parse(item));
   }
 
-  async get(conversionId: string): Promise<ResolutionRecord | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keyOf(conversionId), ConsistentRead: true }),
-    );
-    return result.Item === undefined ? undefined : resolutionRecordSchema.parse(result.Item);
+  get(conversionId: string): Promise<ResolutionRecord | undefined> {
+    return this.#claims.get(conversionId);
   }
 
-  async claim(claim: NewClaim, previous?: ResolutionRecord): Promise<ResolutionRecord | undefined> {
-    const now = this.#now().toISOString();
-    const record = resolutionRecordSchema.parse({
-      ...claim,
-      status: "pending",
-      claimedAt: now,
-      createdAt: previous?.createdAt ?? now,
-      updatedAt: now,
-    });
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...keyOf(record.conversionId), ...withoutUndefined(record) },
-          ...(previous === undefined
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : {
-                ConditionExpression: "claimId = :previous",
-                ExpressionAttributeValues: { ":previous": previous.claimId },
-              }),
-        }),
-      );
-      return record;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+  claim(claim: NewClaim, previous?: ResolutionRecord): Promise<ResolutionRecord | undefined> {
+    return this.#claims.claim(claim.conversionId, claim, previous);
   }
 
   async commit({ claim, conversion, coupon, answer, trail }: ResolutionCommit): Promise<void> {
@@ -210,9 +153,6 @@ export class DynamoResolutionStore implements ResolutionStore {
       },
       ["needs_review"] satisfies ConversionStatus[],
     );
-    const claimUpdate = conditionalStatusUpdate({ answer, trail, updatedAt: now, status: "resolved" }, [
-      "pending",
-    ]);
     const items: NonNullable<Parameters<typeof transactWrite>[1]["TransactItems"]> = [
       {
         Update: {
@@ -221,16 +161,7 @@ export class DynamoResolutionStore implements ResolutionStore {
           ...conversionUpdate,
         },
       },
-      {
-        Update: {
-          TableName: this.#table,
-          Key: keyOf(claim.conversionId),
-          ...claimUpdate,
-          ConditionExpression: `${claimUpdate.ConditionExpression} AND #claim = :claim`,
-          ExpressionAttributeNames: { ...claimUpdate.ExpressionAttributeNames, "#claim": "claimId" },
-          ExpressionAttributeValues: { ...claimUpdate.ExpressionAttributeValues, ":claim": claim.claimId },
-        },
-      },
+      this.#claims.resolvedItem(claim.conversionId, claim, { answer, trail, now }),
     ];
     const couponItem = this.#couponItem(coupon, now);
     if (couponItem) items.push(couponItem);

@@ -1,11 +1,10 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import type { CustomerCouponRecords, DiscountCodes } from "../conversion/ports";
-import { Conflict, NotFound, ShopifyRejected, Unprocessable } from "../errors";
+import { Conflict, NotFound, ShopifyRejected } from "../errors";
 import { logger } from "../observability";
 import type { PointsLedger } from "../pos/ports";
-import { pointDivisions } from "../pos/ports";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { DiscountCodeSummary } from "../shopify/ports";
 import {
@@ -15,8 +14,16 @@ import {
   type CouponRecord,
   CouponStatusConflict,
   type CouponStore,
-  DuplicateAuditEvent,
 } from "../store";
+import { contradictsPos, type PosEvidence, searchPos } from "./pos-evidence";
+import {
+  appendOnce,
+  ownClaimOf,
+  recordRefusal,
+  refuseLiveClaim,
+  resolutionInProgress,
+  resolutionRequestHash,
+} from "./resolution-claims";
 import {
   type CouponChange,
   type ResolutionAnswer,
@@ -79,14 +86,7 @@ export interface EvidenceDependencies {
   clockSkewMs?: number;
 }
 
-/** What the POS says about the conversion's deduction now. */
-export interface PosEvidence {
-  /** `unknown`: readable but ambiguous. `unreadable`: the POS could not be read. */
-  outcome: "applied" | "not_applied" | "unknown" | "unreadable";
-  reason: string;
-  transactionHeadIds?: string[];
-  balance?: number;
-}
+export type { PosEvidence } from "./pos-evidence";
 
 // ---- problems ----
 
@@ -113,18 +113,12 @@ export class ResolutionContradictsPos extends Conflict {
 }
 
 const inProgress = (conversionId: string, retryAfterSeconds: number) =>
-  new Conflict(
-    "resolution_in_progress",
-    `Another resolution of conversion ${conversionId} is under way; repeat the request to see where it stands`,
-    retryAfterSeconds,
-  );
+  resolutionInProgress(`conversion ${conversionId}`, retryAfterSeconds);
 
 // ---- the route ----
 
 export const requestHashOf = (request: Pick<ResolutionRequest, "outcome" | "note" | "admin">) =>
-  createHash("sha256")
-    .update(JSON.stringify([request.outcome, request.note, request.admin.id]))
-    .digest("hex");
+  resolutionRequestHash(request);
 
 const isCustom = (conversion: ConversionRecord) => conversion.reward?.coupon.type === "custom";
 
@@ -134,13 +128,7 @@ export async function resolveReview(
 ): Promise<ResolutionAnswer> {
   const requestHash = requestHashOf(request);
   const existing = await deps.resolutions.get(request.conversionId);
-  const own = existing?.idempotencyKey === request.idempotencyKey ? existing : undefined;
-  if (own && own.requestHash !== requestHash) {
-    throw new Unprocessable(
-      "idempotency_key_reused",
-      "This Idempotency-Key was used for a different resolution; use a new key for a new request",
-    );
-  }
+  const own = ownClaimOf(existing, request.idempotencyKey, requestHash);
   if (own?.status === "resolved") return replay(deps, own);
 
   const conversion = await deps.conversions.getConversion(request.conversionId);
@@ -149,12 +137,11 @@ export async function resolveReview(
   }
   if (conversion.status !== "needs_review")
     throw new ConversionNotInReview(conversion.conversionId, conversion.status);
-  if (existing && !own && existing.status === "pending") {
-    const age = deps.now().getTime() - Date.parse(existing.claimedAt);
-    if (age < deps.abandonedClaimMs) {
-      throw inProgress(conversion.conversionId, Math.ceil((deps.abandonedClaimMs - age) / 1000));
-    }
-  }
+  refuseLiveClaim(existing, own, {
+    now: deps.now(),
+    abandonedClaimMs: deps.abandonedClaimMs,
+    subject: `conversion ${conversion.conversionId}`,
+  });
   if (request.outcome === "points_taken" && isCustom(conversion)) {
     throw new Conflict(
       "custom_reward_resolve_manually",
@@ -284,83 +271,30 @@ export async function readPosEvidence(
   if (!conversion.deductionStartedAt) {
     return { outcome: "not_applied", reason: "no deduction was ever sent for this conversion" };
   }
-  const startedAt = Date.parse(conversion.deductionStartedAt);
-  const skew = deps.clockSkewMs ?? 60_000;
-  const since = new Date(startedAt - skew);
-  const until = new Date(startedAt + deps.deductionSettleMs + skew);
-  let balance: number;
-  let candidates: string[];
-  try {
-    const posCustomerId =
-      conversion.posCustomerId ?? (await deps.pos.findMember(conversion.memberNumber)).customerId;
-    balance = (await deps.pos.getBalance(posCustomerId)).points;
-    const [transactions, claimed] = await Promise.all([
-      deps.pos.listPointTransactions(posCustomerId, {
-        divisions: [pointDivisions.pointsSubtracted],
-        since,
-        until,
-        limit: 100,
-      }),
-      deps.claimedTransactions(conversion.customerId, conversion.conversionId),
-    ]);
-    candidates = transactions
-      .filter((tx) => {
-        const at = Date.parse(tx.at);
-        return (
-          tx.points === -conversion.points &&
-          at >= since.getTime() &&
-          at <= until.getTime() &&
-          !claimed.has(tx.transactionHeadId)
-        );
-      })
-      .map((tx) => tx.transactionHeadId);
-  } catch (error) {
-    return {
-      outcome: "unreadable",
-      reason: `the POS could not be read: ${error instanceof Error ? error.message : "unknown error"}`,
-    };
-  }
-  const [only] = candidates;
-  if (candidates.length === 1 && only !== undefined) {
-    return {
-      outcome: "applied",
-      reason: `POS transaction ${only} subtracted ${conversion.points} points; balance now ${balance}`,
-      transactionHeadIds: [only],
-      balance,
-    };
-  }
-  if (candidates.length > 1) {
-    return {
-      outcome: "unknown",
-      reason: `${candidates.length} POS subtractions of ${conversion.points} points around the attempt; cannot tell which is this conversion's`,
-      balance,
-    };
-  }
-  if (deps.now().getTime() < startedAt + deps.deductionSettleMs) {
-    return {
-      outcome: "unknown",
-      reason: "no POS subtraction yet, but the deduction could still land",
-      balance,
-    };
-  }
-  if (conversion.balanceBefore !== undefined && balance < conversion.balanceBefore) {
-    return {
-      outcome: "unknown",
-      reason: `no POS subtraction of ${conversion.points} points listed, but the balance fell from ${conversion.balanceBefore} to ${balance}`,
-      balance,
-    };
-  }
-  return {
-    outcome: "not_applied",
-    reason: `no POS subtraction of ${conversion.points} points between ${since.toISOString()} and ${until.toISOString()}; balance ${balance}`,
-    balance,
-  };
+  return searchPos(
+    {
+      pos: deps.pos,
+      posCustomerId: async () =>
+        conversion.posCustomerId ?? (await deps.pos.findMember(conversion.memberNumber)).customerId,
+      claimed: () => deps.claimedTransactions(conversion.customerId, conversion.conversionId),
+      now: deps.now,
+    },
+    {
+      change: "deduction",
+      points: conversion.points,
+      startedAt: new Date(conversion.deductionStartedAt),
+      settleMs: deps.deductionSettleMs,
+      clockSkewMs: deps.clockSkewMs,
+      window: "attempt",
+      balanceBefore: conversion.balanceBefore,
+      owner: "this conversion's",
+    },
+  );
 }
 
 /** Only clear evidence refuses the operator's word; ambiguous or unreadable evidence never does. */
 const contradicts = (outcome: ResolutionOutcome, evidence: PosEvidence) =>
-  (outcome === "points_not_taken" && evidence.outcome === "applied") ||
-  (outcome === "points_taken" && evidence.outcome === "not_applied");
+  contradictsPos(outcome === "points_taken", evidence);
 
 // ---- Shopify ----
 
@@ -634,22 +568,18 @@ async function appendTrail(
   answer: ResolutionAnswer,
   trail: ResolutionTrail,
 ): Promise<void> {
-  try {
-    await deps.audit.appendAuditEvent({
-      subject: { type: "conversion", id: record.conversionId },
-      ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
-      type: "conversion.resolved",
-      actor: { kind: "admin", id: answer.resolvedBy },
-      outcome: "succeeded",
-      detail: trail.detail,
-      data: trail.data,
-      ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
-      eventId: `conversion-resolved-${record.conversionId}`,
-      at: answer.resolvedAt,
-    });
-  } catch (error) {
-    if (!(error instanceof DuplicateAuditEvent)) throw error;
-  }
+  await appendOnce(deps.audit, {
+    subject: { type: "conversion", id: record.conversionId },
+    ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
+    type: "conversion.resolved",
+    actor: { kind: "admin", id: answer.resolvedBy },
+    outcome: "succeeded",
+    detail: trail.detail,
+    data: trail.data,
+    ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
+    eventId: `conversion-resolved-${record.conversionId}`,
+    at: answer.resolvedAt,
+  });
 }
 
 /** A refused resolution is recorded too: who claimed what, and what the POS said. */
@@ -660,8 +590,9 @@ async function refused(
   evidence: PosEvidence,
 ): Promise<void> {
   const label = adminLabel(request.admin);
-  try {
-    await deps.audit.appendAuditEvent({
+  await recordRefusal(
+    deps.audit,
+    {
       subject: { type: "conversion", id: conversion.conversionId },
       relatedSubjects: [{ type: "coupon", id: conversion.code }],
       type: "conversion.resolution_refused",
@@ -679,12 +610,7 @@ async function refused(
       ...(evidence.transactionHeadIds?.length
         ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
         : {}),
-    });
-  } catch (error) {
-    // The refusal stands without its record; the admin still learns why.
-    logger.warn("resolution refusal not recorded", {
-      conversionId: conversion.conversionId,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+    },
+    { conversionId: conversion.conversionId },
+  );
 }

@@ -1,0 +1,210 @@
+import { createHash } from "node:crypto";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { Conflict, Unprocessable } from "../errors";
+import { logger } from "../observability";
+import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
+import { conditionalStatusUpdate, type RepositoryOptions, withoutUndefined } from "../store/dynamodb/common";
+
+/**
+ * What every staff resolution of a parked record shares (a conversion, a cancellation): one item
+ * per parked record that is the claim letting only one resolution act at a time, the idempotency
+ * record of its `Idempotency-Key`, and, once resolved, the answer and audit event a replay gives.
+ * Each kind of resolution adds its record's id, its outcomes and its answer to these fields.
+ */
+
+const instant = z.iso.datetime();
+
+/** What the resolution's audit event says; kept so that a replay can write a lost event again. */
+export const resolutionTrailSchema = z.object({
+  detail: z.string(),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  externalIds: z
+    .object({
+      shopifyDiscountId: z.string().optional(),
+      smaregiTransactionHeadIds: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+export type ResolutionTrail = z.infer<typeof resolutionTrailSchema>;
+
+/** The claim's own fields, for `z.object({ <id>, outcome, answer, ...resolutionClaimShape })`. */
+export const resolutionClaimShape = {
+  idempotencyKey: z.string().min(1),
+  requestHash: z.string().min(1),
+  note: z.string(),
+  /** The admin's token subject and how people know them. */
+  requestedBy: z.string().min(1),
+  requestedByLabel: z.string().min(1),
+  /** `pending` while a request holds the claim and acts; `resolved` once committed. */
+  status: z.enum(["pending", "resolved"]),
+  /** Identifies the request holding the claim; every later write is conditional on it. */
+  claimId: z.string().min(1),
+  claimedAt: instant,
+  /** When this key first claimed the record; fixed across its continuations. */
+  startedAt: instant,
+  trail: resolutionTrailSchema.optional(),
+  createdAt: instant,
+  updatedAt: instant,
+};
+const claimFieldsSchema = z.object(resolutionClaimShape);
+export type ResolutionClaim = z.infer<typeof claimFieldsSchema>;
+
+/** What a request supplies to claim; the store sets the status and the times. */
+export type ClaimRequest<R extends ResolutionClaim> = Omit<
+  R,
+  "status" | "claimedAt" | "createdAt" | "updatedAt" | "answer" | "trail"
+>;
+
+type ItemKey = { pk: string; sk: string };
+
+/** The claim items of one kind of resolution in the loyalty table. */
+export class DynamoResolutionClaims<R extends ResolutionClaim> {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(
+    options: RepositoryOptions,
+    readonly keyOf: (id: string) => ItemKey,
+    private readonly parse: (item: unknown) => R,
+  ) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async get(id: string): Promise<R | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: this.keyOf(id), ConsistentRead: true }),
+    );
+    return result.Item === undefined ? undefined : this.parse(result.Item);
+  }
+
+  /**
+   * A new item, or one taking the place of `previous` while it is still exactly as read (same
+   * claim). Undefined when another claim won.
+   */
+  async claim(id: string, claim: ClaimRequest<R>, previous?: R): Promise<R | undefined> {
+    const now = this.#now().toISOString();
+    const record = this.parse({
+      ...claim,
+      status: "pending",
+      claimedAt: now,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+    });
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...this.keyOf(id), ...withoutUndefined(record) },
+          ...(previous === undefined
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "claimId = :previous",
+                ExpressionAttributeValues: { ":previous": previous.claimId },
+              }),
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** The commit's part for the claim: `resolved` with its answer, only while this claim is pending. */
+  resolvedItem(
+    id: string,
+    claim: Pick<ResolutionClaim, "claimId">,
+    resolved: { answer: unknown; trail: ResolutionTrail; now: string },
+  ) {
+    const { answer, trail, now } = resolved;
+    const update = conditionalStatusUpdate({ answer, trail, updatedAt: now, status: "resolved" }, [
+      "pending",
+    ]);
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: this.keyOf(id),
+        ...update,
+        ConditionExpression: `${update.ConditionExpression} AND #claim = :claim`,
+        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, "#claim": "claimId" },
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":claim": claim.claimId },
+      },
+    };
+  }
+}
+
+// ---- the request's side ----
+
+/** What a request asked, for its Idempotency-Key: the outcome, the note and who asked. */
+export const resolutionRequestHash = (request: { outcome: string; note: string; admin: { id: string } }) =>
+  createHash("sha256")
+    .update(JSON.stringify([request.outcome, request.note, request.admin.id]))
+    .digest("hex");
+
+/** The claim this request's key made before, if any; the same key for another request is refused. */
+export function ownClaimOf<R extends ResolutionClaim>(
+  existing: R | undefined,
+  idempotencyKey: string,
+  requestHash: string,
+): R | undefined {
+  const own = existing?.idempotencyKey === idempotencyKey ? existing : undefined;
+  if (own && own.requestHash !== requestHash) {
+    throw new Unprocessable(
+      "idempotency_key_reused",
+      "This Idempotency-Key was used for a different resolution; use a new key for a new request",
+    );
+  }
+  return own;
+}
+
+/** `subject`: what is being resolved, e.g. `conversion <id>`. */
+export const resolutionInProgress = (subject: string, retryAfterSeconds: number) =>
+  new Conflict(
+    "resolution_in_progress",
+    `Another resolution of ${subject} is under way; repeat the request to see where it stands`,
+    retryAfterSeconds,
+  );
+
+/** Another request's pending claim holds the record until it is old enough to have died. */
+export function refuseLiveClaim(
+  existing: ResolutionClaim | undefined,
+  own: ResolutionClaim | undefined,
+  options: { now: Date; abandonedClaimMs: number; subject: string },
+): void {
+  if (!existing || own || existing.status !== "pending") return;
+  const age = options.now.getTime() - Date.parse(existing.claimedAt);
+  if (age < options.abandonedClaimMs) {
+    throw resolutionInProgress(options.subject, Math.ceil((options.abandonedClaimMs - age) / 1000));
+  }
+}
+
+/** The resolution's one event: a fixed id and time, so a replay that writes it again adds nothing. */
+export async function appendOnce(audit: Pick<AuditTrail, "appendAuditEvent">, event: NewAuditEvent) {
+  try {
+    await audit.appendAuditEvent(event);
+  } catch (error) {
+    if (!(error instanceof DuplicateAuditEvent)) throw error;
+  }
+}
+
+/** A refused resolution is recorded too; the refusal stands without its record. */
+export async function recordRefusal(
+  audit: Pick<AuditTrail, "appendAuditEvent">,
+  event: NewAuditEvent,
+  context: Record<string, string>,
+): Promise<void> {
+  try {
+    await audit.appendAuditEvent(event);
+  } catch (error) {
+    // The admin still learns why.
+    logger.warn("resolution refusal not recorded", {
+      ...context,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
