@@ -31,6 +31,15 @@ export const functions = {
     // API Gateway gives up after 30 s; the cancellation's own wait budget is shorter.
     timeoutSeconds: 29,
   },
+  cancellationResolution: {
+    entry: "functions/cancel-coupon/resolution.ts",
+    description:
+      "Admin resolution of a cancellation parked for review: POS evidence read, cancellation kept or coupon given back",
+    // Reads the POS (never writes it), reactivates the Shopify code or saves the customer's coupon
+    // record and emails them; the cancellation, coupon and resolution change in one transaction.
+    capabilities: ["pos", "shopify", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend", "sendEmail"],
+    timeoutSeconds: 29,
+  },
   checkCouponForCancellation: task(
     "check-coupon",
     "Cancellation: the coupon is held, unused on Shopify, and its store member",
@@ -105,6 +114,14 @@ export const routes: readonly RouteSpec<keyof typeof functions>[] = [
     function: "cancellationLookup",
     auth: "admin:viewer",
     throttle: { rate: 20, burst: 40 },
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/cancellations/{cancellationId}/resolution",
+    function: "cancellationResolution",
+    auth: "admin:admin",
+    // Staff act by hand, one parked cancellation at a time.
+    throttle: { rate: 2, burst: 5 },
   },
 ];
 

@@ -29,6 +29,13 @@ export const resolutionTrailSchema = z.object({
 });
 export type ResolutionTrail = z.infer<typeof resolutionTrailSchema>;
 
+/** What the admin checked, required of every resolution. */
+export const resolutionNoteSchema = z
+  .string({ error: "note is required: say what you checked at the POS" })
+  .trim()
+  .min(1, "note is required: say what you checked at the POS")
+  .max(500, "note is at most 500 characters");
+
 /** The claim's own fields, for `z.object({ <id>, outcome, answer, ...resolutionClaimShape })`. */
 export const resolutionClaimShape = {
   idempotencyKey: z.string().min(1),

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { limitSchema } from "../admin/api";
+import { resolutionNoteSchema } from "../admin/resolution-claims";
 import type { ApiOperation } from "../api/contract";
 import { type CancellationRecord, cancellationStatusSchema, cancelReasonSchema } from "./records";
+import {
+  cancellationResolutionAnswerSchema,
+  cancellationResolutionOutcomeSchema,
+} from "./resolution-records";
 
 /** The cancel route's input (parsed by the handler with this schema) and its documentation. */
 
@@ -26,6 +31,13 @@ export const cancellationListQuerySchema = z.object({
   status: cancellationStatusSchema.default("needs_review"),
   limit: limitSchema,
   cursor: z.string().min(1).optional(),
+});
+
+export const cancellationResolutionBodySchema = z.strictObject({
+  outcome: cancellationResolutionOutcomeSchema.describe(
+    "points_refunded: the POS shows this coupon's refund, the cancellation stands and the customer is emailed; points_not_refunded: it does not, the coupon is given back (code active again) so it can be cancelled again",
+  ),
+  note: resolutionNoteSchema,
 });
 
 /** A cancellation as staff read it; the request hash only serves idempotency checks. */
@@ -104,5 +116,38 @@ export const cancellationOperations: readonly ApiOperation[] = [
       },
     },
     problems: { 400: ["invalid_request", "invalid_cursor"], 401: ["unauthenticated"], 403: ["forbidden"] },
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/cancellations/{cancellationId}/resolution",
+    summary: "Resolve a cancellation parked as needs_review; admin role",
+    description:
+      "Never moves points. The POS is read first: an outcome it clearly contradicts is refused (409 resolution_contradicts_pos, nothing changed); an ambiguous or unreadable POS takes the admin's word, and the audit event says so. points_refunded: the coupon and the cancellation become cancelled, the customer's coupon record is saved and the customer emailed (best effort; a failed email alerts the admins). points_not_refunded: the code is reactivated when unused and not past its end, the coupon becomes active (used if a checkout redeemed it meanwhile) and the cancellation failed, so the coupon can be cancelled again.",
+    tag: "admin",
+    security: "admin",
+    pathParameters: { cancellationId: "The cancellation id (as the review queue and the alert name it)" },
+    headers: {
+      "Idempotency-Key": {
+        description: "Same key and body: same answer, acted on once",
+        required: true,
+      },
+    },
+    body: cancellationResolutionBodySchema,
+    responses: { 200: { description: "Resolved", schema: cancellationResolutionAnswerSchema } },
+    problems: {
+      400: ["invalid_request", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      401: ["unauthenticated"],
+      403: ["forbidden"],
+      404: ["cancellation_not_found"],
+      409: [
+        "cancellation_not_in_review",
+        "resolution_contradicts_pos",
+        "resolution_in_progress",
+        "coupon_status_conflict",
+      ],
+      422: ["idempotency_key_reused"],
+      502: ["shopify_rejected"],
+      503: ["shopify_unavailable"],
+    },
   },
 ];

@@ -49,6 +49,10 @@ export const cancellationRecordSchema = z.object({
   cancelledAt: instant.optional(),
   failure: z.object({ code: z.string(), detail: z.string() }).optional(),
   reviewReason: z.string().optional(),
+  /** Set when staff resolved the cancellation out of `needs_review`: who (email, else subject), when, what they checked. */
+  resolvedBy: z.string().optional(),
+  resolvedAt: instant.optional(),
+  resolutionNote: z.string().optional(),
   createdAt: instant,
   updatedAt: instant,
 });
@@ -66,6 +70,9 @@ export type CancellationPatch = Partial<
     | "cancelledAt"
     | "failure"
     | "reviewReason"
+    | "resolvedBy"
+    | "resolvedAt"
+    | "resolutionNote"
   >
 >;
 

@@ -5,6 +5,7 @@ import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
 import {
   type AuditOutcome,
   type AuditTrail,
+  type CouponRecord,
   type CouponStatus,
   CouponStatusConflict,
   type CouponStore,
@@ -347,7 +348,7 @@ export async function refundPoints(
 }
 
 /** Additions already attributed elsewhere: the refunds of the customer's other coupons, staff adjustments. */
-async function claimedRefundIds(
+export async function claimedRefundIds(
   deps: CancellationDependencies,
   state: CancellationState,
 ): Promise<Set<string>> {
@@ -571,6 +572,24 @@ export function failureOf(state: CancellationState): { code: string; detail: str
 }
 
 /**
+ * The Shopify side of giving a coupon back: `used` when a checkout redeemed it (the code is left as
+ * it is); otherwise the code is live again (`live`), unless the coupon is past its end (`past_end`,
+ * left as it is) or Shopify has no code (`missing`).
+ */
+export async function giveCodeBack(
+  deps: Pick<CancellationDependencies, "discounts" | "now">,
+  order: Pick<CancellationOrder, "code" | "couponExpiresAt">,
+  coupon: CouponRecord | undefined,
+): Promise<"used" | "live" | "past_end" | "missing"> {
+  const discount = await deps.discounts.findDiscountByCode(order.code);
+  if ((discount && discount.asyncUsageCount > 0) || coupon?.orderId !== undefined) return "used";
+  if (!discount) return "missing";
+  if (new Date(order.couponExpiresAt) <= deps.now()) return "past_end";
+  if (discount.status === "EXPIRED") await deps.discounts.activateDiscount(discount.discountId);
+  return "live";
+}
+
+/**
  * Gives the coupon back after a cancellation that refunded nothing (a step before the refund
  * failed, or the POS certainly refused the refund): the code live again unless it was used, the
  * record `active`. Touches nothing when another cancellation holds the coupon.
@@ -580,19 +599,19 @@ export async function restoreCoupon(deps: CancellationDependencies, state: Cance
   const { coupon, held } = await requireHeld(deps, state);
   let restored = "nothing to give back: this cancellation does not hold the coupon";
   if (held) {
-    const discount = await deps.discounts.findDiscountByCode(state.code);
-    if ((discount && discount.asyncUsageCount > 0) || coupon?.orderId !== undefined) {
+    const code = await giveCodeBack(deps, state, coupon);
+    if (code === "used") {
       await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
         status: "used",
         usedAt: deps.now().toISOString(),
       });
       restored = "the coupon turned out to be used; marked used, nothing refunded";
     } else {
-      const live = new Date(state.couponExpiresAt) > deps.now();
-      if (discount && discount.status === "EXPIRED" && live)
-        await deps.discounts.activateDiscount(discount.discountId);
       await deps.cancellations.releaseCoupon(state.code, state.cancellationId);
-      restored = discount ? "the code is active again" : "the coupon is active again (no Shopify code found)";
+      restored =
+        code === "missing"
+          ? "the coupon is active again (no Shopify code found)"
+          : "the code is active again";
     }
   }
   await deps.cancellations.updateCancellation(state.cancellationId, ["running", "failed"], {

@@ -1,0 +1,28 @@
+import { cancellationResolutionBodySchema } from "../../shared/cancellation/api";
+import { resolveCancellationReview } from "../../shared/cancellation/resolution";
+import { validateIdempotencyKey } from "../../shared/conversion/request";
+import { InvalidRequest } from "../../shared/errors";
+import { header, httpApi, json, parseBody } from "../../shared/http/api";
+import { adminOf } from "../runtime";
+import { cancellationResolutionDependencies } from "./resolution-dependencies";
+
+/**
+ * POST /v1/admin/cancellations/{cancellationId}/resolution (admin role): settles a cancellation
+ * parked as needs_review, once per Idempotency-Key, without moving any points. 200 with the outcome.
+ */
+export const handler = httpApi(async (event) => {
+  const admin = adminOf(event, "admin");
+  const cancellationId = event.pathParameters?.cancellationId?.trim();
+  if (!cancellationId) throw new InvalidRequest("invalid_request", "cancellationId is missing from the path");
+  const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));
+  const body = parseBody(event, cancellationResolutionBodySchema);
+
+  const answer = await resolveCancellationReview(cancellationResolutionDependencies(), {
+    admin,
+    cancellationId,
+    idempotencyKey,
+    outcome: body.outcome,
+    note: body.note,
+  });
+  return json(200, answer);
+});

@@ -1,0 +1,552 @@
+import { randomUUID } from "node:crypto";
+import { contradictsPos, type PosEvidence, searchPos } from "../admin/pos-evidence";
+import {
+  appendOnce,
+  ownClaimOf,
+  type ResolutionTrail,
+  recordRefusal,
+  refuseLiveClaim,
+  resolutionInProgress,
+  resolutionRequestHash,
+} from "../admin/resolution-claims";
+import type { AdminPrincipal } from "../auth/admin";
+import { adminLabel } from "../auth/admin";
+import { Conflict, NotFound } from "../errors";
+import { logger } from "../observability";
+import type { PointsLedger } from "../pos/ports";
+import { type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
+import type { CancellationStore } from "./ports";
+import type { CancellationPatch, CancellationRecord } from "./records";
+import {
+  type CancellationResolutionAnswer,
+  type CancellationResolutionOutcome,
+  type CancellationResolutionRecord,
+  CancellationResolutionRefused,
+  type CancellationResolutionStore,
+  type ResolvedCouponChange,
+} from "./resolution-records";
+import {
+  type CancellationDependencies,
+  type CancellationState,
+  type CaughtError,
+  claimedRefundIds,
+  giveCodeBack,
+  notifyCustomer,
+  orderOf,
+  reportEmailNotSent,
+  reportRecordNotSaved,
+  saveCancelledRecord,
+} from "./saga";
+
+/**
+ * Staff resolve a cancellation the saga parked as `needs_review` (the POS could not tell whether
+ * the refund landed, or the coupon could not be given back), the way parked conversions are
+ * resolved (shared/admin/review-resolution.ts). The service never moves points here: it reads the
+ * POS for evidence, refuses an outcome the POS clearly contradicts, and then, under a claim only
+ * one resolution can hold, either lets the cancellation stand (`points_refunded`: coupon and
+ * cancellation `cancelled`, then the customer's record and email the saga never got to) or gives
+ * the coupon back so that staff can cancel it again (`points_not_refunded`: the code live again,
+ * the coupon `active` and the cancellation `failed`). The cancellation, its coupon and the claim
+ * change in one conditional transaction.
+ *
+ * The only Shopify step before the commit (reactivating the code) is idempotent and repeated by a
+ * continuation of the same request, so a request that failed after it keeps its claim.
+ */
+
+export interface CancellationResolutionRequest {
+  admin: AdminPrincipal;
+  cancellationId: string;
+  idempotencyKey: string;
+  outcome: CancellationResolutionOutcome;
+  note: string;
+}
+
+export interface CancellationResolutionDependencies {
+  resolutions: CancellationResolutionStore;
+  /** The saga's adapters (POS, Shopify, stores, notices, alerts, audit), for its own steps. */
+  saga: CancellationDependencies;
+  /** How long after its attempt a refund may still land. */
+  refundSettleMs: number;
+  /** A `pending` claim older than this died with its request; another request may take over. */
+  abandonedClaimMs: number;
+}
+
+export interface RefundEvidenceDependencies {
+  pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
+  cancellations: Pick<CancellationStore, "refundGuardOf">;
+  /** POS additions other records own: the customer's other coupons' refunds, staff adjustments. */
+  claimedRefunds(cancellation: CancellationRecord): Promise<Set<string>>;
+  now: () => Date;
+  refundSettleMs: number;
+  /** Tolerance between our clock and the POS's transaction times. */
+  clockSkewMs?: number;
+}
+
+// ---- problems ----
+
+export class CancellationNotInReview extends Conflict {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(cancellationId: string, status: string) {
+    super(
+      "cancellation_not_in_review",
+      `Cancellation ${cancellationId} is ${status}, not needs_review; only a parked cancellation can be resolved`,
+    );
+    this.extensions = { cancellationId, currentStatus: status };
+  }
+}
+
+export class RefundEvidenceContradicts extends Conflict {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(cancellationId: string, outcome: CancellationResolutionOutcome, evidence: PosEvidence) {
+    super(
+      "resolution_contradicts_pos",
+      `The POS contradicts ${outcome} for cancellation ${cancellationId} (${evidence.outcome}: ${evidence.reason}); nothing was changed`,
+    );
+    this.extensions = { cancellationId, posEvidence: evidence.outcome };
+  }
+}
+
+const subjectOf = (cancellationId: string) => `cancellation ${cancellationId}`;
+
+// ---- the route ----
+
+export async function resolveCancellationReview(
+  deps: CancellationResolutionDependencies,
+  request: CancellationResolutionRequest,
+): Promise<CancellationResolutionAnswer> {
+  const { saga } = deps;
+  const requestHash = resolutionRequestHash(request);
+  const existing = await deps.resolutions.get(request.cancellationId);
+  const own = ownClaimOf(existing, request.idempotencyKey, requestHash);
+  if (own?.status === "resolved") return replay(deps, own);
+
+  const cancellation = await saga.cancellations.getCancellation(request.cancellationId);
+  if (cancellation === undefined) {
+    throw new NotFound("cancellation_not_found", `No cancellation has the id ${request.cancellationId}`);
+  }
+  if (cancellation.status !== "needs_review") {
+    throw new CancellationNotInReview(cancellation.cancellationId, cancellation.status);
+  }
+  refuseLiveClaim(existing, own, {
+    now: saga.now(),
+    abandonedClaimMs: deps.abandonedClaimMs,
+    subject: subjectOf(cancellation.cancellationId),
+  });
+  const coupon = requireSettleable(
+    request.outcome,
+    cancellation,
+    await saga.coupons.getCoupon(cancellation.code),
+  );
+
+  const evidence = await readRefundEvidence(evidenceDependencies(deps), cancellation);
+  if (contradictsPos(request.outcome === "points_refunded", evidence)) {
+    await refused(deps, request, cancellation, evidence);
+    throw new RefundEvidenceContradicts(cancellation.cancellationId, request.outcome, evidence);
+  }
+
+  const claim = await deps.resolutions.claim(
+    {
+      cancellationId: cancellation.cancellationId,
+      conversionId: cancellation.conversionId,
+      idempotencyKey: request.idempotencyKey,
+      requestHash,
+      outcome: request.outcome,
+      note: request.note,
+      requestedBy: request.admin.id,
+      requestedByLabel: adminLabel(request.admin),
+      claimId: randomUUID(),
+      startedAt: own?.startedAt ?? saga.now().toISOString(),
+    },
+    own ?? existing,
+  );
+  if (claim === undefined) throw resolutionInProgress(subjectOf(cancellation.cancellationId), 2);
+
+  const code =
+    request.outcome === "points_not_refunded" && coupon.status === "inactive"
+      ? await giveCodeBack(saga, cancellation, coupon)
+      : undefined;
+  const resolvedAt = saga.now().toISOString();
+  const label = adminLabel(request.admin);
+  const settlement =
+    request.outcome === "points_refunded"
+      ? standing(cancellation, coupon, evidence, resolvedAt)
+      : givenBack(coupon, code, resolvedAt, label);
+  const answer: CancellationResolutionAnswer = {
+    cancellationId: cancellation.cancellationId,
+    code: cancellation.code,
+    status: settlement.status,
+    coupon: { code: cancellation.code, status: settlement.couponStatus },
+    resolvedBy: label,
+    resolvedAt,
+    note: request.note,
+  };
+  const trail = trailOf(request, cancellation, evidence, settlement, answer);
+  try {
+    await deps.resolutions.commit({
+      claim,
+      cancellation: {
+        cancellationId: cancellation.cancellationId,
+        status: settlement.status,
+        patch: { ...settlement.patch, resolvedBy: label, resolvedAt, resolutionNote: request.note },
+      },
+      coupon: settlement.coupon,
+      answer,
+      trail,
+    });
+  } catch (error) {
+    if (!(error instanceof CancellationResolutionRefused)) throw error;
+    return commitRefused(deps, request, error);
+  }
+  await appendTrail(deps, claim, answer, trail);
+  // The customer hears once the cancellation stands, as from the saga; not when the coupon was used.
+  if (answer.status === "cancelled" && answer.coupon.status === "cancelled") {
+    await tellCustomer(saga, { ...orderOf(cancellation), actorId: request.admin.id });
+  }
+  return answer;
+}
+
+/** The coupon each outcome can settle: `inactive` as parked, `used` by a late checkout, or `cancelled`. */
+function requireSettleable(
+  outcome: CancellationResolutionOutcome,
+  cancellation: CancellationRecord,
+  coupon: CouponRecord | undefined,
+): CouponRecord {
+  if (outcome === "points_not_refunded" && coupon?.status === "cancelled") {
+    // The saga cancels a coupon only once its refund is known to have landed.
+    throw new Conflict(
+      "coupon_status_conflict",
+      `Coupon ${cancellation.code} was cancelled after its refund was recorded; it cannot be given back. Resolve points_refunded, and take the points back with a point adjustment if they should not stay`,
+    );
+  }
+  const expected: CouponStatus[] = ["inactive", "used", "cancelled"];
+  if (!coupon || !expected.includes(coupon.status)) {
+    throw new CouponStatusConflict(cancellation.code, coupon?.status, expected);
+  }
+  return coupon;
+}
+
+/** The answer of a resolution already recorded; its audit event is written again if it was lost. */
+async function replay(
+  deps: CancellationResolutionDependencies,
+  record: CancellationResolutionRecord,
+): Promise<CancellationResolutionAnswer> {
+  if (!record.answer || !record.trail) {
+    throw new Error(`Resolution of ${record.cancellationId} has no answer`);
+  }
+  await appendTrail(deps, record, record.answer, record.trail);
+  return record.answer;
+}
+
+async function commitRefused(
+  deps: CancellationResolutionDependencies,
+  request: CancellationResolutionRequest,
+  error: CancellationResolutionRefused,
+): Promise<CancellationResolutionAnswer> {
+  const now = await deps.resolutions.get(request.cancellationId);
+  // A concurrent continuation of this very request got there first.
+  if (now?.status === "resolved" && now.idempotencyKey === request.idempotencyKey) return replay(deps, now);
+  if (error.part === "cancellation") {
+    const cancellation = await deps.saga.cancellations.getCancellation(request.cancellationId);
+    throw new CancellationNotInReview(request.cancellationId, cancellation?.status ?? "unknown");
+  }
+  if (error.part === "claim") throw resolutionInProgress(subjectOf(request.cancellationId), 2);
+  throw new Conflict(
+    "coupon_status_conflict",
+    `The coupon of cancellation ${request.cancellationId} changed while it was being resolved; repeat the same request`,
+  );
+}
+
+// ---- evidence ----
+
+function evidenceDependencies({ saga, refundSettleMs }: CancellationResolutionDependencies) {
+  return {
+    pos: saga.pos,
+    cancellations: saga.cancellations,
+    claimedRefunds: (cancellation: CancellationRecord) => claimedRefundIds(saga, orderOf(cancellation)),
+    now: saga.now,
+    refundSettleMs,
+    clockSkewMs: saga.clockSkewMs,
+  } satisfies RefundEvidenceDependencies;
+}
+
+/**
+ * Reads the POS the way the saga's reconciliation does: additions (division 6) of exactly the
+ * coupon's points since the first refund attempt (less the clock skew), not owned by another
+ * coupon's refund or a staff adjustment. Without a refund attempt of this cancellation on the
+ * coupon, nothing was ever sent.
+ */
+export async function readRefundEvidence(
+  deps: RefundEvidenceDependencies,
+  cancellation: CancellationRecord,
+): Promise<PosEvidence> {
+  const guard = await deps.cancellations.refundGuardOf(cancellation.code);
+  if (!guard?.refundStartedAt || guard.cancellationId !== cancellation.cancellationId) {
+    return { outcome: "not_applied", reason: "no refund was ever sent for this cancellation" };
+  }
+  return searchPos(
+    {
+      pos: deps.pos,
+      // The coupon's customer id is the member number at the store.
+      posCustomerId: async () => (await deps.pos.findMember(cancellation.customerId)).customerId,
+      claimed: () => deps.claimedRefunds(cancellation),
+      now: deps.now,
+    },
+    {
+      change: "refund",
+      points: cancellation.points,
+      startedAt: new Date(guard.refundStartedAt),
+      settleMs: deps.refundSettleMs,
+      clockSkewMs: deps.clockSkewMs,
+      window: "since_first_attempt",
+      balanceBefore: guard.refundBalanceBefore,
+      owner: "this cancellation's refund",
+    },
+  );
+}
+
+// ---- the outcomes ----
+
+interface Settlement {
+  status: "cancelled" | "failed";
+  patch: CancellationPatch;
+  coupon: ResolvedCouponChange;
+  couponStatus: CouponStatus;
+  /** What became of the coupon and its code, for the trail. */
+  action: string;
+}
+
+/** `points_refunded`: the cancellation stands, as the saga's CompleteCancellation would record it. */
+function standing(
+  cancellation: CancellationRecord,
+  coupon: CouponRecord,
+  evidence: PosEvidence,
+  resolvedAt: string,
+): Settlement {
+  // Known from the POS: later reconciliations must see this addition as this coupon's refund.
+  const refundIds = evidence.outcome === "applied" ? evidence.transactionHeadIds : undefined;
+  const recorded = {
+    refundedPoints: cancellation.points,
+    balanceAfter: evidence.outcome === "applied" ? evidence.balance : undefined,
+    refundTransactionHeadIds: refundIds ?? coupon.refundTransactionHeadIds,
+  };
+  if (coupon.status === "cancelled") {
+    return {
+      status: "cancelled",
+      patch: { ...recorded, cancelledAt: coupon.cancelledAt ?? resolvedAt },
+      coupon: { kind: "none" },
+      couponStatus: "cancelled",
+      action: "the coupon was already cancelled",
+    };
+  }
+  if (coupon.status === "used") {
+    return {
+      status: "cancelled",
+      patch: { ...recorded, cancelledAt: resolvedAt },
+      coupon: refundIds
+        ? {
+            kind: "update",
+            code: coupon.code,
+            expected: "used",
+            patch: { refundTransactionHeadIds: refundIds },
+          }
+        : { kind: "none" },
+      couponStatus: "used",
+      action:
+        "the coupon was used at checkout while in review: the points went back and the discount was applied; take the points back with a point adjustment if they should not stay",
+    };
+  }
+  return {
+    status: "cancelled",
+    patch: { ...recorded, cancelledAt: resolvedAt },
+    coupon: {
+      kind: "update",
+      code: coupon.code,
+      expected: "inactive",
+      patch: {
+        status: "cancelled",
+        cancelledAt: resolvedAt,
+        cancelledBy: cancellation.cancelledBy,
+        cancelReason: cancellation.reason,
+        cancelNote: cancellation.note,
+        refundTransactionHeadIds: refundIds,
+      },
+    },
+    couponStatus: "cancelled",
+    action: "the coupon is cancelled",
+  };
+}
+
+const givenBackActions = {
+  live: "the code is active again",
+  past_end: "the coupon is active again but past its end; its code stays deactivated",
+  missing: "the coupon is active again (no Shopify code found)",
+} as const;
+
+/** `points_not_refunded`: the coupon back as the saga's RestoreCoupon gives it, or `used`. */
+function givenBack(
+  coupon: CouponRecord,
+  code: Awaited<ReturnType<typeof giveCodeBack>> | undefined,
+  resolvedAt: string,
+  resolvedBy: string,
+): Settlement {
+  const failed = (action: string) => ({
+    status: "failed" as const,
+    patch: {
+      failure: {
+        code: "resolved_not_refunded",
+        detail: `${resolvedBy} found that the refund did not land: nothing was refunded; ${action}`,
+      },
+    },
+  });
+  if (coupon.status === "used" || code === undefined) {
+    const action = "the coupon was used at checkout while in review; it stays used";
+    return { ...failed(action), coupon: { kind: "none" }, couponStatus: "used", action };
+  }
+  if (code === "used") {
+    const action = "the code turned out to be used at checkout; the coupon is marked used";
+    return {
+      ...failed(action),
+      coupon: {
+        kind: "update",
+        code: coupon.code,
+        expected: "inactive",
+        patch: { status: "used", usedAt: resolvedAt },
+      },
+      couponStatus: "used",
+      action,
+    };
+  }
+  const action = givenBackActions[code];
+  return {
+    ...failed(action),
+    coupon: {
+      kind: "update",
+      code: coupon.code,
+      expected: "inactive",
+      patch: { status: "active" },
+      releaseGuard: true,
+    },
+    couponStatus: "active",
+    action,
+  };
+}
+
+// ---- after the commit ----
+
+const caught = (error: unknown): CaughtError =>
+  error instanceof Error ? { Error: error.name, Cause: error.message } : { Error: String(error) };
+
+/**
+ * The saga's last steps, which it never reached: the customer's coupon record and the cancellation
+ * email. Each is best effort, as in the saga: a failure is reported and alerted, never undoes the
+ * resolution.
+ */
+async function tellCustomer(saga: CancellationDependencies, state: CancellationState): Promise<void> {
+  const steps = [
+    { run: saveCancelledRecord, report: reportRecordNotSaved, error: "recordError" },
+    { run: notifyCustomer, report: reportEmailNotSent, error: "noticeError" },
+  ] as const;
+  for (const step of steps) {
+    try {
+      await step.run(saga, state);
+    } catch (error) {
+      try {
+        await step.report(saga, { ...state, [step.error]: caught(error) });
+      } catch (reportError) {
+        logger.warn("resolution follow-up not reported", {
+          cancellationId: state.cancellationId,
+          step: step.run.name,
+          error: reportError instanceof Error ? reportError.message : String(reportError),
+        });
+      }
+    }
+  }
+}
+
+// ---- audit ----
+
+function trailOf(
+  request: CancellationResolutionRequest,
+  cancellation: CancellationRecord,
+  evidence: PosEvidence,
+  settlement: Settlement,
+  answer: CancellationResolutionAnswer,
+): ResolutionTrail {
+  const transactions = evidence.transactionHeadIds ?? settlement.patch.refundTransactionHeadIds;
+  return {
+    detail: `${answer.resolvedBy} resolved ${request.outcome}: cancellation ${answer.status}, coupon ${answer.coupon.status}; POS ${evidence.outcome}: ${evidence.reason}; ${settlement.action}`,
+    data: {
+      cancellationId: cancellation.cancellationId,
+      outcome: request.outcome,
+      note: request.note,
+      status: answer.status,
+      couponStatus: answer.coupon.status,
+      posEvidence: evidence.outcome,
+      posEvidenceDetail: evidence.reason,
+      posReadable: evidence.outcome !== "unreadable",
+      posBalance: evidence.balance ?? null,
+      coupon: settlement.action,
+      idempotencyKey: request.idempotencyKey,
+      adminSubject: request.admin.id,
+    },
+    externalIds: {
+      shopifyDiscountId: cancellation.discountId,
+      ...(transactions?.length ? { smaregiTransactionHeadIds: transactions } : {}),
+    },
+  };
+}
+
+/** One event per resolution, under the coupon and its conversion: a replay adds nothing. */
+async function appendTrail(
+  deps: CancellationResolutionDependencies,
+  claim: Pick<CancellationResolutionRecord, "cancellationId" | "conversionId">,
+  answer: CancellationResolutionAnswer,
+  trail: ResolutionTrail,
+): Promise<void> {
+  await appendOnce(deps.saga.audit, {
+    subject: { type: "coupon", id: answer.code },
+    relatedSubjects: [{ type: "conversion", id: claim.conversionId }],
+    type: "cancellation.resolved",
+    actor: { kind: "admin", id: answer.resolvedBy },
+    outcome: "succeeded",
+    detail: trail.detail,
+    data: trail.data,
+    ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
+    eventId: `cancellation-resolved-${claim.cancellationId}`,
+    at: answer.resolvedAt,
+  });
+}
+
+/** A refused resolution is recorded too: who claimed what, and what the POS said. */
+async function refused(
+  deps: CancellationResolutionDependencies,
+  request: CancellationResolutionRequest,
+  cancellation: CancellationRecord,
+  evidence: PosEvidence,
+): Promise<void> {
+  const label = adminLabel(request.admin);
+  await recordRefusal(
+    deps.saga.audit,
+    {
+      subject: { type: "coupon", id: cancellation.code },
+      relatedSubjects: [{ type: "conversion", id: cancellation.conversionId }],
+      type: "cancellation.resolution_refused",
+      actor: { kind: "admin", id: label },
+      outcome: "failed",
+      detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
+      data: {
+        cancellationId: cancellation.cancellationId,
+        outcome: request.outcome,
+        note: request.note,
+        posEvidence: evidence.outcome,
+        posEvidenceDetail: evidence.reason,
+        idempotencyKey: request.idempotencyKey,
+        adminSubject: request.admin.id,
+      },
+      ...(evidence.transactionHeadIds?.length
+        ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
+        : {}),
+    },
+    { cancellationId: cancellation.cancellationId },
+  );
+}
