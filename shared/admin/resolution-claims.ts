@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { type AdminPrincipal, adminLabel } from "../auth/admin";
 import { Conflict, Unprocessable } from "../errors";
 import { logger } from "../observability";
 import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
 import { conditionalStatusUpdate, type RepositoryOptions, withoutUndefined } from "../store/dynamodb/common";
+import type { PosEvidence } from "./pos-evidence";
 
 /**
  * What every staff resolution of a parked record shares (a conversion, a cancellation): one item
@@ -145,6 +147,37 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> {
   }
 }
 
+// ---- problems ----
+
+/** What a resolution is about, in problems: the parked record's kind; its id member is `<kind>Id`. */
+export type ParkedKind = "conversion" | "cancellation";
+
+const titled = { conversion: "Conversion", cancellation: "Cancellation" } as const;
+
+/** Only a record parked as `needs_review` can be resolved; `currentStatus` says where it is. */
+export class NotInReview extends Conflict {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(kind: ParkedKind, id: string, status: string) {
+    super(
+      `${kind}_not_in_review`,
+      `${titled[kind]} ${id} is ${status}, not needs_review; only a parked ${kind} can be resolved`,
+    );
+    this.extensions = { [`${kind}Id`]: id, currentStatus: status };
+  }
+}
+
+/** The POS clearly says otherwise than the admin; nothing was changed. */
+export class ContradictedByPos extends Conflict {
+  override readonly extensions: Readonly<Record<string, string>>;
+  constructor(kind: ParkedKind, id: string, outcome: string, evidence: PosEvidence) {
+    super(
+      "resolution_contradicts_pos",
+      `The POS contradicts ${outcome} for ${kind} ${id} (${evidence.outcome}: ${evidence.reason}); nothing was changed`,
+    );
+    this.extensions = { [`${kind}Id`]: id, posEvidence: evidence.outcome };
+  }
+}
+
 // ---- the request's side ----
 
 /** What a request asked, for its Idempotency-Key: the outcome, the note and who asked. */
@@ -190,23 +223,63 @@ export function refuseLiveClaim(
   }
 }
 
-/** The resolution's one event: a fixed id and time, so a replay that writes it again adds nothing. */
-export async function appendOnce(audit: Pick<AuditTrail, "appendAuditEvent">, event: NewAuditEvent) {
+/**
+ * The resolution's one event, as its trail says: a fixed id and time, so a replay that writes it
+ * again (a lost event) adds nothing.
+ */
+export async function appendResolved(
+  audit: Pick<AuditTrail, "appendAuditEvent">,
+  event: Pick<NewAuditEvent, "subject" | "relatedSubjects" | "type" | "eventId">,
+  answer: { resolvedBy: string; resolvedAt: string },
+  trail: ResolutionTrail,
+): Promise<void> {
   try {
-    await audit.appendAuditEvent(event);
+    await audit.appendAuditEvent({
+      ...event,
+      actor: { kind: "admin", id: answer.resolvedBy },
+      outcome: "succeeded",
+      detail: trail.detail,
+      data: trail.data,
+      ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
+      at: answer.resolvedAt,
+    });
   } catch (error) {
     if (!(error instanceof DuplicateAuditEvent)) throw error;
   }
 }
 
-/** A refused resolution is recorded too; the refusal stands without its record. */
+/**
+ * A refused resolution is recorded too: who asked for what, and what the POS said. The refusal
+ * stands without its record.
+ */
 export async function recordRefusal(
   audit: Pick<AuditTrail, "appendAuditEvent">,
-  event: NewAuditEvent,
+  event: Pick<NewAuditEvent, "subject" | "relatedSubjects" | "type"> & { data?: Record<string, string> },
+  request: { admin: AdminPrincipal; outcome: string; note: string; idempotencyKey: string },
+  evidence: PosEvidence,
   context: Record<string, string>,
 ): Promise<void> {
+  const { data, ...subjects } = event;
+  const label = adminLabel(request.admin);
   try {
-    await audit.appendAuditEvent(event);
+    await audit.appendAuditEvent({
+      ...subjects,
+      actor: { kind: "admin", id: label },
+      outcome: "failed",
+      detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
+      data: {
+        ...data,
+        outcome: request.outcome,
+        note: request.note,
+        posEvidence: evidence.outcome,
+        posEvidenceDetail: evidence.reason,
+        idempotencyKey: request.idempotencyKey,
+        adminSubject: request.admin.id,
+      },
+      ...(evidence.transactionHeadIds?.length
+        ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
+        : {}),
+    });
   } catch (error) {
     // The admin still learns why.
     logger.warn("resolution refusal not recorded", {

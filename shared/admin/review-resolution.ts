@@ -17,7 +17,9 @@ import {
 } from "../store";
 import { contradictsPos, type PosEvidence, searchPos } from "./pos-evidence";
 import {
-  appendOnce,
+  appendResolved,
+  ContradictedByPos,
+  NotInReview,
   ownClaimOf,
   recordRefusal,
   refuseLiveClaim,
@@ -90,25 +92,15 @@ export type { PosEvidence } from "./pos-evidence";
 
 // ---- problems ----
 
-export class ConversionNotInReview extends Conflict {
-  override readonly extensions: Readonly<Record<string, string>>;
+export class ConversionNotInReview extends NotInReview {
   constructor(conversionId: string, status: string) {
-    super(
-      "conversion_not_in_review",
-      `Conversion ${conversionId} is ${status}, not needs_review; only a parked conversion can be resolved`,
-    );
-    this.extensions = { conversionId, currentStatus: status };
+    super("conversion", conversionId, status);
   }
 }
 
-export class ResolutionContradictsPos extends Conflict {
-  override readonly extensions: Readonly<Record<string, string>>;
+export class ResolutionContradictsPos extends ContradictedByPos {
   constructor(conversionId: string, outcome: ResolutionOutcome, evidence: PosEvidence) {
-    super(
-      "resolution_contradicts_pos",
-      `The POS contradicts ${outcome} for conversion ${conversionId} (${evidence.outcome}: ${evidence.reason}); nothing was changed`,
-    );
-    this.extensions = { conversionId, posEvidence: evidence.outcome };
+    super("conversion", conversionId, outcome, evidence);
   }
 }
 
@@ -568,18 +560,17 @@ async function appendTrail(
   answer: ResolutionAnswer,
   trail: ResolutionTrail,
 ): Promise<void> {
-  await appendOnce(deps.audit, {
-    subject: { type: "conversion", id: record.conversionId },
-    ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
-    type: "conversion.resolved",
-    actor: { kind: "admin", id: answer.resolvedBy },
-    outcome: "succeeded",
-    detail: trail.detail,
-    data: trail.data,
-    ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
-    eventId: `conversion-resolved-${record.conversionId}`,
-    at: answer.resolvedAt,
-  });
+  await appendResolved(
+    deps.audit,
+    {
+      subject: { type: "conversion", id: record.conversionId },
+      ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
+      type: "conversion.resolved",
+      eventId: `conversion-resolved-${record.conversionId}`,
+    },
+    answer,
+    trail,
+  );
 }
 
 /** A refused resolution is recorded too: who claimed what, and what the POS said. */
@@ -589,28 +580,15 @@ async function refused(
   conversion: ConversionRecord,
   evidence: PosEvidence,
 ): Promise<void> {
-  const label = adminLabel(request.admin);
   await recordRefusal(
     deps.audit,
     {
       subject: { type: "conversion", id: conversion.conversionId },
       relatedSubjects: [{ type: "coupon", id: conversion.code }],
       type: "conversion.resolution_refused",
-      actor: { kind: "admin", id: label },
-      outcome: "failed",
-      detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
-      data: {
-        outcome: request.outcome,
-        note: request.note,
-        posEvidence: evidence.outcome,
-        posEvidenceDetail: evidence.reason,
-        idempotencyKey: request.idempotencyKey,
-        adminSubject: request.admin.id,
-      },
-      ...(evidence.transactionHeadIds?.length
-        ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
-        : {}),
     },
+    request,
+    evidence,
     { conversionId: conversion.conversionId },
   );
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { contradictsPos, type PosEvidence, searchPos } from "../admin/pos-evidence";
 import {
-  appendOnce,
+  appendResolved,
+  ContradictedByPos,
+  NotInReview,
   ownClaimOf,
   type ResolutionTrail,
   recordRefusal,
@@ -14,7 +16,7 @@ import { adminLabel } from "../auth/admin";
 import { Conflict, NotFound } from "../errors";
 import { logger } from "../observability";
 import type { PointsLedger } from "../pos/ports";
-import { type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
+import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";
 import {
@@ -84,25 +86,15 @@ export interface RefundEvidenceDependencies {
 
 // ---- problems ----
 
-export class CancellationNotInReview extends Conflict {
-  override readonly extensions: Readonly<Record<string, string>>;
+export class CancellationNotInReview extends NotInReview {
   constructor(cancellationId: string, status: string) {
-    super(
-      "cancellation_not_in_review",
-      `Cancellation ${cancellationId} is ${status}, not needs_review; only a parked cancellation can be resolved`,
-    );
-    this.extensions = { cancellationId, currentStatus: status };
+    super("cancellation", cancellationId, status);
   }
 }
 
-export class RefundEvidenceContradicts extends Conflict {
-  override readonly extensions: Readonly<Record<string, string>>;
+export class RefundEvidenceContradicts extends ContradictedByPos {
   constructor(cancellationId: string, outcome: CancellationResolutionOutcome, evidence: PosEvidence) {
-    super(
-      "resolution_contradicts_pos",
-      `The POS contradicts ${outcome} for cancellation ${cancellationId} (${evidence.outcome}: ${evidence.reason}); nothing was changed`,
-    );
-    this.extensions = { cancellationId, posEvidence: evidence.outcome };
+    super("cancellation", cancellationId, outcome, evidence);
   }
 }
 
@@ -389,46 +381,37 @@ function givenBack(
   resolvedAt: string,
   resolvedBy: string,
 ): Settlement {
-  const failed = (action: string) => ({
-    status: "failed" as const,
+  const settle = (action: string, couponStatus: CouponStatus, change: ResolvedCouponChange): Settlement => ({
+    status: "failed",
     patch: {
       failure: {
         code: "resolved_not_refunded",
         detail: `${resolvedBy} found that the refund did not land: nothing was refunded; ${action}`,
       },
     },
+    coupon: change,
+    couponStatus,
+    action,
   });
-  if (coupon.status === "used" || code === undefined) {
-    const action = "the coupon was used at checkout while in review; it stays used";
-    return { ...failed(action), coupon: { kind: "none" }, couponStatus: "used", action };
+  const fromInactive = (patch: CouponPatch, releaseGuard = false): ResolvedCouponChange => ({
+    kind: "update",
+    code: coupon.code,
+    expected: "inactive",
+    patch,
+    releaseGuard,
+  });
+  // Only an inactive coupon's code was looked at; a used one stays as it is.
+  if (code === undefined) {
+    return settle("the coupon was used at checkout while in review; it stays used", "used", { kind: "none" });
   }
   if (code === "used") {
-    const action = "the code turned out to be used at checkout; the coupon is marked used";
-    return {
-      ...failed(action),
-      coupon: {
-        kind: "update",
-        code: coupon.code,
-        expected: "inactive",
-        patch: { status: "used", usedAt: resolvedAt },
-      },
-      couponStatus: "used",
-      action,
-    };
+    return settle(
+      "the code turned out to be used at checkout; the coupon is marked used",
+      "used",
+      fromInactive({ status: "used", usedAt: resolvedAt }),
+    );
   }
-  const action = givenBackActions[code];
-  return {
-    ...failed(action),
-    coupon: {
-      kind: "update",
-      code: coupon.code,
-      expected: "inactive",
-      patch: { status: "active" },
-      releaseGuard: true,
-    },
-    couponStatus: "active",
-    action,
-  };
+  return settle(givenBackActions[code], "active", fromInactive({ status: "active" }, true));
 }
 
 // ---- after the commit ----
@@ -503,18 +486,17 @@ async function appendTrail(
   answer: CancellationResolutionAnswer,
   trail: ResolutionTrail,
 ): Promise<void> {
-  await appendOnce(deps.saga.audit, {
-    subject: { type: "coupon", id: answer.code },
-    relatedSubjects: [{ type: "conversion", id: claim.conversionId }],
-    type: "cancellation.resolved",
-    actor: { kind: "admin", id: answer.resolvedBy },
-    outcome: "succeeded",
-    detail: trail.detail,
-    data: trail.data,
-    ...(trail.externalIds ? { externalIds: trail.externalIds } : {}),
-    eventId: `cancellation-resolved-${claim.cancellationId}`,
-    at: answer.resolvedAt,
-  });
+  await appendResolved(
+    deps.saga.audit,
+    {
+      subject: { type: "coupon", id: answer.code },
+      relatedSubjects: [{ type: "conversion", id: claim.conversionId }],
+      type: "cancellation.resolved",
+      eventId: `cancellation-resolved-${claim.cancellationId}`,
+    },
+    answer,
+    trail,
+  );
 }
 
 /** A refused resolution is recorded too: who claimed what, and what the POS said. */
@@ -524,29 +506,17 @@ async function refused(
   cancellation: CancellationRecord,
   evidence: PosEvidence,
 ): Promise<void> {
-  const label = adminLabel(request.admin);
+  const ids = { cancellationId: cancellation.cancellationId };
   await recordRefusal(
     deps.saga.audit,
     {
       subject: { type: "coupon", id: cancellation.code },
       relatedSubjects: [{ type: "conversion", id: cancellation.conversionId }],
       type: "cancellation.resolution_refused",
-      actor: { kind: "admin", id: label },
-      outcome: "failed",
-      detail: `${label} asked for ${request.outcome}; the POS says ${evidence.outcome}: ${evidence.reason}; nothing was changed`,
-      data: {
-        cancellationId: cancellation.cancellationId,
-        outcome: request.outcome,
-        note: request.note,
-        posEvidence: evidence.outcome,
-        posEvidenceDetail: evidence.reason,
-        idempotencyKey: request.idempotencyKey,
-        adminSubject: request.admin.id,
-      },
-      ...(evidence.transactionHeadIds?.length
-        ? { externalIds: { smaregiTransactionHeadIds: evidence.transactionHeadIds } }
-        : {}),
+      data: ids,
     },
-    { cancellationId: cancellation.cancellationId },
+    request,
+    evidence,
+    ids,
   );
 }
