@@ -44,6 +44,8 @@ const refusalStatus: Record<string, number> = {
   discount_not_found: 409,
   discount_still_active: 409,
   not_registered: 422,
+  // Staff found the refund had not landed and gave the coupon back; it may be cancelled anew.
+  resolved_not_refunded: 409,
   pos_unavailable: 503,
   shopify_unavailable: 503,
   shopify_rejected: 502,

@@ -105,6 +105,8 @@ export interface CancellationState extends CancellationOrder {
   noticeError?: CaughtError;
   /** Set when giving the coupon back failed; the cancellation is then parked. */
   restoreError?: CaughtError;
+  /** Reconciling the refund failed: the POS could not be read. */
+  reconcileError?: CaughtError;
   completionError?: CaughtError;
 }
 
@@ -634,6 +636,10 @@ function reviewReasonOf(state: CancellationState): string {
   if (state.completionError) {
     return `points were refunded but the cancellation could not be recorded (${causeMessage(state.completionError)})`;
   }
+  // Checked before an earlier attempt's reconciliation: the latest reading failed.
+  if (state.reconcileError) {
+    return `refund outcome unknown and the POS could not be read: ${causeMessage(state.reconcileError)}`;
+  }
   if (state.reconciliation?.outcome === "unknown")
     return `refund outcome unknown: ${state.reconciliation.reason}`;
   if (state.reconciliation?.outcome === "not_applied") {
@@ -644,7 +650,7 @@ function reviewReasonOf(state: CancellationState): string {
   if (state.error?.Error === "PosUnavailable") {
     return `the second refund attempt was refused by the store: ${causeMessage(state.error)}`;
   }
-  return `refund outcome unknown and the POS could not be read: ${causeMessage(state.error)}`;
+  return `refund outcome unknown: ${causeMessage(state.error)}`;
 }
 
 /** Neither finished nor safely undone: keep the code inactive, record why, tell the admins. */
