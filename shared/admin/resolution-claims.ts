@@ -1,12 +1,17 @@
 import { createHash } from "node:crypto";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { type AdminPrincipal, adminLabel } from "../auth/admin";
 import { Conflict, Unprocessable } from "../errors";
 import { logger } from "../observability";
 import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
-import { conditionalStatusUpdate, type RepositoryOptions, withoutUndefined } from "../store/dynamodb/common";
+import {
+  conditionalStatusUpdate,
+  failedCondition,
+  type RepositoryOptions,
+  withoutUndefined,
+} from "../store/dynamodb/common";
 import type { PosEvidence } from "./pos-evidence";
 
 /**
@@ -150,6 +155,25 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> {
 // ---- problems ----
 
 /** What a resolution is about, in problems: the parked record's kind; its id member is `<kind>Id`. */
+/** Which condition of a resolution's commit failed; nothing was written. */
+export class ResolutionCommitRefused<Part extends string = string> extends Error {
+  constructor(readonly part: Part) {
+    super(`The resolution could not be recorded: the ${part} changed meanwhile`);
+    this.name = "ResolutionCommitRefused";
+  }
+}
+
+/**
+ * Reads a failed commit transaction: `ResolutionCommitRefused` naming the first item, in the
+ * transaction's order (`parts`), whose condition failed; any other error as it came.
+ */
+export function commitRefusal<Part extends string>(error: unknown, parts: readonly Part[]): unknown {
+  if (!(error instanceof TransactionCanceledException)) return error;
+  const reasons = error.CancellationReasons ?? [];
+  const failed = parts.find((_part, index) => failedCondition(reasons[index]));
+  return failed === undefined ? error : new ResolutionCommitRefused(failed);
+}
+
 export type ParkedKind = "conversion" | "cancellation";
 
 const titled = { conversion: "Conversion", cancellation: "Cancellation" } as const;

@@ -1,26 +1,24 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import {
   type ConversionRecord,
   type ConversionStatus,
   type CouponPatch,
-  type CouponRecord,
   type CouponStatus,
-  couponRecordSchema,
   couponStatusSchema,
   type NewCoupon,
 } from "../store";
 import {
   conditionalStatusUpdate,
-  failedCondition,
   keys,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
 } from "../store/dynamodb/common";
+import { newCouponItem } from "../store/dynamodb/coupons";
 import {
   type ClaimRequest,
+  commitRefusal,
   DynamoResolutionClaims,
   type ResolutionTrail,
   resolutionClaimShape,
@@ -96,13 +94,7 @@ export interface ResolutionCommit {
   trail: ResolutionTrail;
 }
 
-/** Which condition of the commit failed; nothing was written. */
-export class ResolutionCommitRefused extends Error {
-  constructor(readonly part: "conversion" | "coupon" | "claim") {
-    super(`The resolution could not be recorded: the ${part} changed meanwhile`);
-    this.name = "ResolutionCommitRefused";
-  }
-}
+export type ResolutionCommitPart = "conversion" | "claim" | "coupon";
 
 export interface ResolutionStore {
   get(conversionId: string): Promise<ResolutionRecord | undefined>;
@@ -168,12 +160,7 @@ export class DynamoResolutionStore implements ResolutionStore {
     try {
       await transactWrite(this.#client, { TransactItems: items });
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [conversionReason, claimReason, couponReason] = error.CancellationReasons ?? [];
-      if (failedCondition(conversionReason)) throw new ResolutionCommitRefused("conversion");
-      if (failedCondition(claimReason)) throw new ResolutionCommitRefused("claim");
-      if (failedCondition(couponReason)) throw new ResolutionCommitRefused("coupon");
-      throw error;
+      throw commitRefusal<ResolutionCommitPart>(error, ["conversion", "claim", "coupon"]);
     }
   }
 
@@ -191,29 +178,15 @@ export class DynamoResolutionStore implements ResolutionStore {
             ]),
           },
         };
-      case "create": {
-        const coupon: CouponRecord = couponRecordSchema.parse({
-          ...change.coupon,
-          code: change.coupon.code.toUpperCase(),
-          createdAt: now,
-          updatedAt: now,
-        });
+      case "create":
         // The same item the coupon store writes, index keys included.
         return {
           Put: {
             TableName: this.#table,
-            Item: {
-              ...keys.coupon(coupon.code),
-              gsi1pk: keys.customer(coupon.customerId),
-              gsi1sk: `COUPON#${coupon.createdAt}#${coupon.code}`,
-              gsi2pk: keys.allCoupons,
-              gsi2sk: `${coupon.createdAt}#${coupon.code}`,
-              ...withoutUndefined(coupon),
-            },
+            Item: newCouponItem(change.coupon, now).item,
             ConditionExpression: "attribute_not_exists(pk)",
           },
         };
-      }
     }
   }
 }

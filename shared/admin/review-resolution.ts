@@ -21,20 +21,21 @@ import {
   ContradictedByPos,
   NotInReview,
   ownClaimOf,
+  ResolutionCommitRefused,
   recordRefusal,
   refuseLiveClaim,
   resolutionInProgress,
   resolutionRequestHash,
 } from "./resolution-claims";
-import {
-  type CouponChange,
-  type ResolutionAnswer,
-  ResolutionCommitRefused,
-  type ResolutionOutcome,
-  type ResolutionRecord,
-  type ResolutionStore,
-  type ResolutionTrail,
-  type ResolvedConversionFields,
+import type {
+  CouponChange,
+  ResolutionAnswer,
+  ResolutionCommitPart,
+  ResolutionOutcome,
+  ResolutionRecord,
+  ResolutionStore,
+  ResolutionTrail,
+  ResolvedConversionFields,
 } from "./resolution-records";
 
 /**
@@ -233,7 +234,7 @@ async function replay(deps: ResolutionDependencies, record: ResolutionRecord): P
 async function commitRefused(
   deps: ResolutionDependencies,
   request: ResolutionRequest,
-  error: ResolutionCommitRefused,
+  error: ResolutionCommitRefused<ResolutionCommitPart>,
 ): Promise<ResolutionAnswer> {
   const now = await deps.resolutions.get(request.conversionId);
   // A concurrent continuation of this very request got there first.

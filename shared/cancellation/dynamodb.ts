@@ -32,7 +32,14 @@ import {
  * guards on the coupon item: `cancellationId` (who holds a `cancelling` coupon) and the refund
  * attempt fields. The coupon store's schema does not know those attributes and leaves them alone.
  */
-const cancellationKey = (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" });
+
+/** What a cancellation leaves on its coupon: who holds it, and the refund attempts' guard. */
+export const refundGuardAttributes = [
+  "cancellationId",
+  "refundStartedAt",
+  "refundAttempts",
+  "refundBalanceBefore",
+];
 
 export class DynamoCancellationStore implements CancellationStore {
   readonly #client: DynamoDBDocumentClient;
@@ -61,7 +68,7 @@ export class DynamoCancellationStore implements CancellationStore {
             Put: {
               TableName: this.#table,
               Item: {
-                ...cancellationKey(cancellation.cancellationId),
+                ...keys.cancellation(cancellation.cancellationId),
                 gsi2pk: keys.cancellationStatus(cancellation.status),
                 gsi2sk: cancellation.createdAt,
                 ...withoutUndefined(cancellation),
@@ -103,7 +110,11 @@ export class DynamoCancellationStore implements CancellationStore {
 
   async getCancellation(cancellationId: string): Promise<CancellationRecord | undefined> {
     const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: cancellationKey(cancellationId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.cancellation(cancellationId),
+        ConsistentRead: true,
+      }),
     );
     return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
   }
@@ -139,7 +150,7 @@ export class DynamoCancellationStore implements CancellationStore {
       const result = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: cancellationKey(cancellationId),
+          Key: keys.cancellation(cancellationId),
           ...conditionalStatusUpdate(fields, expected),
           ReturnValues: "ALL_NEW",
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -204,7 +215,7 @@ export class DynamoCancellationStore implements CancellationStore {
         TableName: this.#table,
         Key: keys.coupon(code),
         ConsistentRead: true,
-        ProjectionExpression: "pk, cancellationId, refundStartedAt, refundAttempts, refundBalanceBefore",
+        ProjectionExpression: ["pk", ...refundGuardAttributes].join(", "),
       }),
     );
     if (result.Item === undefined) return undefined;
@@ -218,9 +229,7 @@ export class DynamoCancellationStore implements CancellationStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.coupon(code),
-          UpdateExpression:
-            "SET #status = :active, updatedAt = :now " +
-            "REMOVE cancellationId, refundStartedAt, refundAttempts, refundBalanceBefore",
+          UpdateExpression: `SET #status = :active, updatedAt = :now REMOVE ${refundGuardAttributes.join(", ")}`,
           ConditionExpression: "#status = :cancelling AND cancellationId = :id",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {

@@ -1,8 +1,8 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import {
   type ClaimRequest,
+  commitRefusal,
   DynamoResolutionClaims,
   type ResolutionTrail,
   resolutionClaimShape,
@@ -10,12 +10,12 @@ import {
 import { type CouponPatch, type CouponStatus, couponStatusSchema } from "../store";
 import {
   conditionalStatusUpdate,
-  failedCondition,
   keys,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
 } from "../store/dynamodb/common";
+import { refundGuardAttributes } from "./dynamodb";
 import type { CancellationPatch } from "./records";
 
 /**
@@ -76,13 +76,7 @@ export interface CancellationResolutionCommit {
   trail: ResolutionTrail;
 }
 
-/** Which condition of the commit failed; nothing was written. */
-export class CancellationResolutionRefused extends Error {
-  constructor(readonly part: "cancellation" | "coupon" | "claim") {
-    super(`The resolution could not be recorded: the ${part} changed meanwhile`);
-    this.name = "CancellationResolutionRefused";
-  }
-}
+export type CancellationResolutionPart = "cancellation" | "claim" | "coupon";
 
 export interface CancellationResolutionStore {
   get(cancellationId: string): Promise<CancellationResolutionRecord | undefined>;
@@ -93,17 +87,13 @@ export interface CancellationResolutionStore {
   ): Promise<CancellationResolutionRecord | undefined>;
   /**
    * One transaction: the cancellation leaves `needs_review`, the coupon changes (only from its
-   * expected status), the claim becomes `resolved` with the answer. `CancellationResolutionRefused`
+   * expected status), the claim becomes `resolved` with the answer. `ResolutionCommitRefused`
    * names the part whose condition failed.
    */
   commit(commit: CancellationResolutionCommit): Promise<void>;
 }
 
 const keyOf = (cancellationId: string) => ({ pk: `CANCELRESOLUTION#${cancellationId}`, sk: "RESOLUTION" });
-/** The cancellation's own item, as shared/cancellation/dynamodb.ts writes it. */
-const cancellationKey = (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" });
-/** What a cancellation leaves on its coupon (see DynamoCancellationStore.releaseCoupon). */
-const guardAttributes = ["cancellationId", "refundStartedAt", "refundAttempts", "refundBalanceBefore"];
 
 export class DynamoCancellationResolutionStore implements CancellationResolutionStore {
   readonly #client: DynamoDBDocumentClient;
@@ -137,7 +127,7 @@ export class DynamoCancellationResolutionStore implements CancellationResolution
       {
         Update: {
           TableName: this.#table,
-          Key: cancellationKey(cancellation.cancellationId),
+          Key: keys.cancellation(cancellation.cancellationId),
           ...conditionalStatusUpdate(
             {
               ...withoutUndefined(cancellation.patch),
@@ -161,7 +151,7 @@ export class DynamoCancellationResolutionStore implements CancellationResolution
           Key: keys.coupon(coupon.code),
           ...update,
           UpdateExpression: coupon.releaseGuard
-            ? `${update.UpdateExpression} REMOVE ${guardAttributes.join(", ")}`
+            ? `${update.UpdateExpression} REMOVE ${refundGuardAttributes.join(", ")}`
             : update.UpdateExpression,
         },
       });
@@ -169,12 +159,7 @@ export class DynamoCancellationResolutionStore implements CancellationResolution
     try {
       await transactWrite(this.#client, { TransactItems: items });
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [cancellationReason, claimReason, couponReason] = error.CancellationReasons ?? [];
-      if (failedCondition(cancellationReason)) throw new CancellationResolutionRefused("cancellation");
-      if (failedCondition(claimReason)) throw new CancellationResolutionRefused("claim");
-      if (failedCondition(couponReason)) throw new CancellationResolutionRefused("coupon");
-      throw error;
+      throw commitRefusal<CancellationResolutionPart>(error, ["cancellation", "claim", "coupon"]);
     }
   }
 }

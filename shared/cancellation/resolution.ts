@@ -5,6 +5,7 @@ import {
   ContradictedByPos,
   NotInReview,
   ownClaimOf,
+  ResolutionCommitRefused,
   type ResolutionTrail,
   recordRefusal,
   refuseLiveClaim,
@@ -19,13 +20,13 @@ import type { PointsLedger } from "../pos/ports";
 import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";
-import {
-  type CancellationResolutionAnswer,
-  type CancellationResolutionOutcome,
-  type CancellationResolutionRecord,
-  CancellationResolutionRefused,
-  type CancellationResolutionStore,
-  type ResolvedCouponChange,
+import type {
+  CancellationResolutionAnswer,
+  CancellationResolutionOutcome,
+  CancellationResolutionPart,
+  CancellationResolutionRecord,
+  CancellationResolutionStore,
+  ResolvedCouponChange,
 } from "./resolution-records";
 import {
   type CancellationDependencies,
@@ -186,7 +187,7 @@ export async function resolveCancellationReview(
       trail,
     });
   } catch (error) {
-    if (!(error instanceof CancellationResolutionRefused)) throw error;
+    if (!(error instanceof ResolutionCommitRefused)) throw error;
     return commitRefused(deps, request, error);
   }
   await appendTrail(deps, claim, answer, trail);
@@ -232,7 +233,7 @@ async function replay(
 async function commitRefused(
   deps: CancellationResolutionDependencies,
   request: CancellationResolutionRequest,
-  error: CancellationResolutionRefused,
+  error: ResolutionCommitRefused<CancellationResolutionPart>,
 ): Promise<CancellationResolutionAnswer> {
   const now = await deps.resolutions.get(request.cancellationId);
   // A concurrent continuation of this very request got there first.

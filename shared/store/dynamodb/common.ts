@@ -39,6 +39,7 @@ export const keys = {
   coupon: (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: "COUPON" }),
   customer: (customerId: string) => `CUST#${customerId}`,
   conversionStatus: (status: string) => `CONVSTATUS#${status}`,
+  cancellation: (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" }),
   cancellationStatus: (status: string) => `CANCELSTATUS#${status}`,
   allCoupons: "COUPONS",
   reward: (rewardId: string) => ({ pk: `REWARD#${rewardId}`, sk: "REWARD" }),

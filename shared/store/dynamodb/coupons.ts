@@ -15,6 +15,27 @@ import {
   withoutUndefined,
 } from "./common";
 
+/** A new coupon as stored: the record (code upper-cased) and its item, index keys included. */
+export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRecord; item: Item } {
+  const coupon = couponRecordSchema.parse({
+    ...input,
+    code: input.code.toUpperCase(),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return {
+    coupon,
+    item: {
+      ...keys.coupon(coupon.code),
+      gsi1pk: keys.customer(coupon.customerId),
+      gsi1sk: `COUPON#${coupon.createdAt}#${coupon.code}`,
+      gsi2pk: keys.allCoupons,
+      gsi2sk: `${coupon.createdAt}#${coupon.code}`,
+      ...withoutUndefined(coupon),
+    },
+  };
+}
+
 export class DynamoCouponStore implements CouponStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
@@ -27,25 +48,12 @@ export class DynamoCouponStore implements CouponStore {
   }
 
   async putCoupon(input: NewCoupon): Promise<{ created: boolean; coupon: CouponRecord }> {
-    const now = this.#now().toISOString();
-    const coupon = couponRecordSchema.parse({
-      ...input,
-      code: input.code.toUpperCase(),
-      createdAt: now,
-      updatedAt: now,
-    });
+    const { coupon, item } = newCouponItem(input, this.#now().toISOString());
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: {
-            ...keys.coupon(coupon.code),
-            gsi1pk: keys.customer(coupon.customerId),
-            gsi1sk: `COUPON#${coupon.createdAt}#${coupon.code}`,
-            gsi2pk: keys.allCoupons,
-            gsi2sk: `${coupon.createdAt}#${coupon.code}`,
-            ...withoutUndefined(coupon),
-          },
+          Item: item,
           // Never overwrite: a retried write must not reset a coupon that was used or cancelled since.
           ConditionExpression: "attribute_not_exists(pk)",
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
