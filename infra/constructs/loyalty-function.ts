@@ -2,13 +2,14 @@ import path from "node:path";
 import { Duration, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, type Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Architecture, Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { Environment } from "../../shared/config";
+import { BUNDLE_HANDLER, bundleFunctionSync, bundleOutputRoot } from "../bundling";
 import type { Capability, FunctionSpec } from "../catalog";
 import { type Stage, senderIdentity, smaregiUrls } from "../stage-config";
 
@@ -37,8 +38,8 @@ export interface LoyaltyFunctionProps {
   readonly projectRoot: string;
   readonly resources: LoyaltyResources;
   /**
-   * Prebuilt code (handler `index.handler`) instead of bundling `entry` with esbuild; tests use
-   * it so they neither need the handler files nor spend seconds bundling.
+   * Prebuilt code (handler `index.handler`) instead of the bundle of `entry`; tests use it so
+   * they neither need the handler files nor spend seconds bundling.
    */
   readonly code?: Code;
 }
@@ -65,14 +66,8 @@ type EnvironmentName =
 type FunctionEnvironment = Partial<Record<EnvironmentName, string>>;
 
 /**
- * ESM bundles have no `require`; some CommonJS dependencies still call it, so the bundle defines
- * one. The alias avoids clashing with a bundled module that imports `createRequire` itself.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __loyaltyCreateRequire } from 'node:module'; const require = __loyaltyCreateRequire(import.meta.url);";
-
-/**
- * The house Lambda: Node.js 22 on ARM64, minified ESM with source maps, X-Ray tracing, a log group
+ * The house Lambda: Node.js 22 on ARM64, the project's one bundle build (`infra/bundling.ts`:
+ * minified ESM, names kept, source maps), X-Ray tracing, a log group
  * with retention, Powertools settings, and an own role. Each catalog capability becomes its grants
  * and the environment variables that name what was granted, in one place, so a function can never
  * hold a permission without knowing the resource or the other way round.
@@ -113,27 +108,19 @@ export class LoyaltyFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       environment: definedOnly(environment),
-      ...(props.code
-        ? { code: props.code, handler: "index.handler" }
-        : {
-            entry: path.resolve(props.projectRoot, spec.entry),
-            handler: "handler",
-            projectRoot: props.projectRoot,
-            depsLockFilePath: path.resolve(props.projectRoot, "package-lock.json"),
-            bundling: {
-              format: OutputFormat.ESM,
-              mainFields: ["module", "main"],
-              banner: ESM_REQUIRE_BANNER,
-              target: "node22",
-              minify: true,
-              sourceMap: true,
-              // Stack traces map back to the TypeScript lines; the sources themselves stay out.
-              sourcesContent: false,
-              forceDockerBundling: false,
-            },
-          }),
+      code: props.code ?? bundledCode(props.projectRoot, spec, Stack.of(this).stackName, id),
+      handler: BUNDLE_HANDLER,
     });
   }
+}
+
+/**
+ * The function's bundle, built by the same code `npm start -- --bundled` and the bundle tests use
+ * (not NodejsFunction's own esbuild invocation), so the asset is exactly what was tested.
+ */
+function bundledCode(projectRoot: string, spec: FunctionSpec, stackName: string, id: string): Code {
+  const directory = path.join(bundleOutputRoot(projectRoot, "cdk"), stackName, id);
+  return Code.fromAsset(bundleFunctionSync(projectRoot, spec, directory).directory);
 }
 
 function sharedEnvironment(stage: Stage): FunctionEnvironment {

@@ -1,5 +1,7 @@
 import "./polyfills";
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
@@ -7,6 +9,7 @@ import { openApi } from "../../shared/api";
 import { seedRewards } from "../../shared/rewards/seed";
 import { DynamoRewardStore } from "../../shared/store/dynamodb/rewards";
 import { localTableNames, type TableNames, tableDefinitions } from "../../shared/tables";
+import { BUNDLE_FILE, bundleFunctions } from "../bundling";
 import { type FunctionName, functions, routes, stateMachines } from "../catalog";
 import { localAdminIssuer } from "./admin-issuer";
 import { demoCredentials, demoRewards, demoShop } from "./demo-data";
@@ -56,6 +59,11 @@ export interface LocalStackOptions {
   waitTimeScale?: number;
   /** Extra environment for the handlers (e.g. shorter timeouts in tests). */
   environment?: Record<string, string>;
+  /**
+   * Run every function from its deployable bundle, `<bundleRoot>/<function>/index.mjs` (see
+   * `buildLocalBundles`), instead of the TypeScript sources.
+   */
+  bundleRoot?: string;
 }
 
 export interface LocalStack {
@@ -77,10 +85,28 @@ export const stateMachineArn = (name: string) =>
 
 const repositoryRoot = new URL("../../", import.meta.url);
 
-async function loadFunction(name: FunctionName): Promise<LambdaHandler> {
-  const module = (await import(new URL(functions[name].entry, repositoryRoot).href)) as {
-    handler: LambdaHandler;
+/** Builds every catalog function's bundle as CDK ships it, into `<outputRoot>/<function>/`. */
+export async function buildLocalBundles(outputRoot: string): Promise<void> {
+  await bundleFunctions(fileURLToPath(repositoryRoot), functions, outputRoot);
+}
+
+/**
+ * Imports a function's module: its bundle when the stack runs bundles, else its source. Each
+ * bundle is a module graph of its own, as each Lambda has its own process.
+ */
+function functionModuleUrl(name: FunctionName, bundleRoot: string | undefined): string {
+  if (bundleRoot) return pathToFileURL(path.join(bundleRoot, name, BUNDLE_FILE)).href;
+  return new URL(functions[name].entry, repositoryRoot).href;
+}
+
+async function loadHandler<Event, Result>(
+  name: FunctionName,
+  bundleRoot: string | undefined,
+): Promise<(event: Event, context: Context) => Promise<Result>> {
+  const module = (await import(functionModuleUrl(name, bundleRoot))) as {
+    handler?: (event: Event, context: Context) => Promise<Result>;
   };
+  if (typeof module.handler !== "function") throw new Error(`Function ${name} exports no handler`);
   return module.handler;
 }
 
@@ -131,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startLocalGateway({
       port: options.ports.api,
       routes,
-      loadHandler: loadFunction,
+      loadHandler: (name: FunctionName): Promise<LambdaHandler> => loadHandler(name, options.bundleRoot),
       adminAuthorizer: localAdminIssuer,
       staticRoutes: {
         "/openapi.json": () => ({
@@ -203,10 +229,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const [placeholder, fn] of Object.entries(spec.tasks)) {
         substitutions[placeholder] = functionArn(fn);
         taskHandlers[functionArn(fn)] = async (event) => {
-          const handler = (await import(new URL(functions[fn].entry, repositoryRoot).href)) as {
-            handler: (event: unknown, context: Context) => Promise<unknown>;
-          };
-          return handler.handler(event, taskContext(fn));
+          const handler = await loadHandler<unknown, unknown>(fn, options.bundleRoot);
+          return handler(event, taskContext(fn));
         };
       }
       stepFunctions.registerStateMachine({

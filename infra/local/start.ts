@@ -1,14 +1,20 @@
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { defaultPorts, type LocalPorts, startLocalStack } from "./stack";
+import { bundleOutputRoot } from "../bundling";
+import { buildLocalBundles, defaultPorts, type LocalPorts, startLocalStack } from "./stack";
 
 /**
  * `npm start`: the whole service on 127.0.0.1 with demo data. Ports come from the environment
  * (API_PORT, SHOPIFY_PORT, SMAREGI_PORT, STEPFUNCTIONS_PORT, SES_PORT, DYNAMODB_PORT);
- * `--latency seed` makes the emulators as slow as the real services were measured.
+ * `--latency seed` makes the emulators as slow as the real services were measured;
+ * `--bundled` runs every function from the bundle CDK deploys instead of the TypeScript sources.
  */
 
 const { values } = parseArgs({
-  options: { latency: { type: "string", default: "none" } },
+  options: {
+    latency: { type: "string", default: "none" },
+    bundled: { type: "boolean", default: false },
+  },
   allowPositionals: false,
 });
 if (values.latency !== "none" && values.latency !== "seed") {
@@ -36,7 +42,19 @@ const ports: LocalPorts = {
   dynamodb: portFrom("DYNAMODB_PORT", defaultPorts.dynamodb),
 };
 
-const stack = await startLocalStack({ ports, latencyProfile: values.latency });
+let bundleRoot: string | undefined;
+if (values.bundled) {
+  bundleRoot = bundleOutputRoot(fileURLToPath(new URL("../../", import.meta.url)), "local");
+  const started = Date.now();
+  await buildLocalBundles(bundleRoot);
+  console.log(`bundles built in ${Date.now() - started} ms`);
+}
+
+const stack = await startLocalStack({
+  ports,
+  latencyProfile: values.latency,
+  ...(bundleRoot ? { bundleRoot } : {}),
+});
 
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -65,4 +83,5 @@ console.log(`Step Functions  ${stack.urls.stepFunctions}`);
 console.log(`SES             ${stack.urls.ses}/store`);
 console.log(`DynamoDB        ${stack.urls.dynamodb}`);
 console.log(`latency profile ${values.latency}`);
+console.log(`functions       ${bundleRoot ? "bundles (as deployed)" : "TypeScript sources"}`);
 console.log("ready");

@@ -45,6 +45,12 @@ export interface TestStack {
 
 export const taro = { customerId: "8840734670934", posCustomerId: "1001" } as const;
 
+/** In the `bundles` test project, the stack runs the deployable bundles instead of the sources. */
+function bundleRootOption(): { bundleRoot?: string } {
+  const bundleRoot = inject("bundleRoot");
+  return bundleRoot ? { bundleRoot } : {};
+}
+
 export async function useTestStack(
   options: Partial<Pick<LocalStackOptions, "latencyProfile" | "waitTimeScale" | "environment">> = {},
 ): Promise<TestStack> {
@@ -55,6 +61,7 @@ export async function useTestStack(
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableNames: names,
     latencyProfile: options.latencyProfile ?? "none",
+    ...bundleRootOption(),
     waitTimeScale: options.waitTimeScale ?? 0.01,
     environment: {
       POS_LOOKUP_TIMEOUT_MS: "400",
