@@ -1,0 +1,130 @@
+import { execFile } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  bundleFunctions,
+  bundleOutputRoot,
+  type FunctionBundle,
+  functionBundleOptions,
+} from "../../infra/bundling";
+import { type FunctionName, functions, stateMachines } from "../../infra/catalog";
+
+/**
+ * The state machines' Retry and Catch match the `name` of the error a task throws. These tests
+ * build the task functions exactly as CDK ships them and load each bundle in a fresh Node process,
+ * as Lambda does, to read back the names its error classes really carry. (The saga suites of the
+ * `bundles` project then run those bundles end to end: retries fire, declines are caught.)
+ */
+
+const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+const probe = pathToFileURL(fileURLToPath(new URL("../support/error-class-names.mjs", import.meta.url))).href;
+const run = promisify(execFile);
+
+interface TaskErrors {
+  readonly machine: string;
+  readonly state: string;
+  readonly fn: FunctionName;
+  /** Error names its Retry and Catch match, other than the States.* and Lambda.* families. */
+  readonly names: readonly string[];
+}
+
+interface AslState {
+  readonly Type?: string;
+  readonly Resource?: string;
+  readonly Retry?: ReadonlyArray<{ readonly ErrorEquals: readonly string[] }>;
+  readonly Catch?: ReadonlyArray<{ readonly ErrorEquals: readonly string[] }>;
+  readonly Branches?: ReadonlyArray<{ readonly States: Readonly<Record<string, AslState>> }>;
+  readonly ItemProcessor?: { readonly States: Readonly<Record<string, AslState>> };
+}
+
+/** Every Task state of every catalog state machine, with the function its placeholder names. */
+function taskErrors(): TaskErrors[] {
+  const found: TaskErrors[] = [];
+  for (const [machine, spec] of Object.entries(stateMachines)) {
+    const tasks: Readonly<Record<string, FunctionName>> = spec.tasks;
+    const definition = JSON.parse(
+      readFileSync(new URL(spec.definitionFile, pathToFileURL(projectRoot)), "utf8"),
+    );
+    const visit = (states: Readonly<Record<string, AslState>>) => {
+      for (const [state, body] of Object.entries(states)) {
+        for (const branch of body.Branches ?? []) visit(branch.States);
+        if (body.ItemProcessor) visit(body.ItemProcessor.States);
+        if (body.Type !== "Task") continue;
+        const placeholder = /^\$\{([A-Za-z0-9]+)\}$/.exec(body.Resource ?? "")?.[1];
+        const fn = placeholder ? tasks[placeholder] : undefined;
+        if (!fn) throw new Error(`${machine}.${state} invokes ${body.Resource}, not a catalog function`);
+        const names = [...(body.Retry ?? []), ...(body.Catch ?? [])]
+          .flatMap((rule) => rule.ErrorEquals)
+          .filter((name) => !name.startsWith("States.") && !name.startsWith("Lambda."));
+        found.push({ machine, state, fn, names: [...new Set(names)] });
+      }
+    };
+    visit(definition.States);
+  }
+  return found;
+}
+
+/** The error class names a bundle defines, read in a fresh process with only the environment it needs. */
+async function errorClassNames(bundle: FunctionBundle): Promise<string[]> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      "--import",
+      probe,
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(pathToFileURL(bundle.file).href)});`,
+    ],
+    {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH ?? "",
+        SHOP_DOMAIN: "loyalty-demo.myshopify.com",
+        POWERTOOLS_METRICS_DISABLED: "true",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
+    },
+  );
+  return JSON.parse(stdout) as string[];
+}
+
+const tasks = taskErrors();
+const outputRoot = bundleOutputRoot(projectRoot, `test-error-names-${process.pid}`);
+let bundles: Partial<Record<FunctionName, FunctionBundle>> = {};
+
+beforeAll(async () => {
+  const taskFunctions = Object.fromEntries(tasks.map(({ fn }) => [fn, functions[fn]]));
+  bundles = await bundleFunctions(projectRoot, taskFunctions, outputRoot);
+}, 120_000);
+
+afterAll(() => rmSync(outputRoot, { recursive: true, force: true }));
+
+describe("the deployable bundles", () => {
+  it("are minified with names kept, so minification cannot rename an error", () => {
+    expect(functionBundleOptions).toMatchObject({ minify: true, keepNames: true, external: ["@aws-sdk/*"] });
+  });
+
+  it("cover every task of both sagas, each matching errors by name", () => {
+    expect(new Set(tasks.map(({ machine }) => machine))).toEqual(new Set(["convertPoints", "cancelCoupon"]));
+    expect(tasks.flatMap(({ names }) => names)).toEqual(
+      expect.arrayContaining(["PosDeclined", "PosUnavailable", "PosTimeout", "ShopifyUnavailable"]),
+    );
+  });
+
+  // One case per task state that matches named errors: the ASL's names against the bundle's classes.
+  const named = tasks.filter(({ names }) => names.length > 0);
+  it.each(named.map((task) => [`${task.machine}.${task.state}`, task] as const))(
+    "%s: every error its Retry and Catch name is a class the function's bundle defines under that name",
+    async (_label, task) => {
+      const bundle = bundles[task.fn];
+      if (!bundle) throw new Error(`No bundle built for ${task.fn}`);
+
+      const defined = await errorClassNames(bundle);
+
+      for (const name of task.names) expect(defined, `${task.fn} should define ${name}`).toContain(name);
+    },
+    30_000,
+  );
+});
