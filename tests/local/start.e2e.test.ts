@@ -168,6 +168,52 @@ describe("npm start", () => {
     await expect(fetch(`${apiUrl}/health`)).rejects.toThrow();
   }, 90_000);
 
+  it("with --bundled, answers the quick start from the bundles CDK deploys, retries included", async () => {
+    // Prepare
+    const ports = await freePorts();
+    const script = startScript(["--bundled"], ports);
+    await waitForLine(script, "ready", 90_000);
+    expect(script.stdout()).toContain("functions       bundles (as deployed)");
+    const apiUrl = `http://127.0.0.1:${ports.API_PORT}`;
+    const { stdout: token } = await execFileAsync(
+      "npx",
+      ["tsx", "scripts/token.ts", "--customer", taroCustomerId],
+      { cwd: repositoryRoot },
+    );
+    const customer = { authorization: `Bearer ${token.trim()}` };
+    // Shopify fails once: the saga's Retry must match the bundle's ShopifyUnavailable.
+    const faults = await fetch(`http://127.0.0.1:${ports.SHOPIFY_PORT}/_control/faults`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ operation: "discountCodeBasicCreate", kind: "http503", count: 1 }]),
+    });
+    expect(faults.status).toBe(200);
+
+    // Act
+    const points = await fetch(`${apiUrl}/v1/me/points`, { headers: customer });
+    const conversion = await fetch(`${apiUrl}/v1/me/conversions`, {
+      method: "POST",
+      headers: { ...customer, "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+      body: JSON.stringify({ points: 500 }),
+    });
+
+    // Assess
+    expect(points.status).toBe(200);
+    expect(await points.json()).toMatchObject({ balance: 1250 });
+    expect(conversion.status).toBe(201);
+    expect(await conversion.json()).toMatchObject({
+      status: "completed",
+      balance: { before: 1250, after: 750 },
+    });
+    const shopify = (await (await fetch(`http://127.0.0.1:${ports.SHOPIFY_PORT}/_control`)).json()) as {
+      calls: Record<string, number>;
+    };
+    expect(shopify.calls.discountCodeBasicCreate).toBe(2);
+
+    script.child.kill("SIGINT");
+    expect(await withTimeout(script.exited, 20_000, "Stopping the stack")).toEqual({ code: 0, signal: null });
+  }, 150_000);
+
   it("refuses an unknown latency profile with exit code 2 and says which ones exist", async () => {
     // Prepare
     const ports = await freePorts();
