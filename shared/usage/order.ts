@@ -14,9 +14,16 @@ export const isUsageTopic = (topic: string | undefined): topic is UsageTopic =>
 const codeEntry = z.object({ code: z.string().min(1) }).loose();
 const application = z.object({ type: z.string(), code: z.string().min(1).optional() }).loose();
 
+/**
+ * REST order ids are JSON numbers and can pass 2^53 (Shopify's own example payload has 18 digits),
+ * so the number may arrive rounded; the GraphQL id carries the same id exactly and is preferred.
+ */
+const exactOrderId = (order: OrderWebhook): string =>
+  /^gid:\/\/shopify\/Order\/(\d+)$/.exec(order.admin_graphql_api_id ?? "")?.[1] ?? String(order.id);
+
 export const orderWebhookSchema = z
   .object({
-    id: z.union([z.number().int(), z.string().min(1)]),
+    id: z.union([z.number().nonnegative(), z.string().min(1)]),
     admin_graphql_api_id: z.string().optional(),
     name: z.string().optional(),
     created_at: z.iso.datetime({ offset: true }).optional(),
@@ -44,7 +51,7 @@ export function usageOf(order: OrderWebhook, receivedAt: Date): OrderUsage {
       .flatMap((entry) => (entry.code ? [entry.code] : [])),
   ].map((code) => code.trim().toUpperCase());
   return {
-    orderId: String(order.id),
+    orderId: exactOrderId(order),
     ...(order.name ? { orderName: order.name } : {}),
     usedAt: order.created_at ? new Date(order.created_at).toISOString() : receivedAt.toISOString(),
     codes: [...new Set(codes)].filter((code) => code !== ""),
