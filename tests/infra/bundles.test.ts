@@ -1,7 +1,10 @@
 import { execFile } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { App } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bundleFunctions,
@@ -10,6 +13,8 @@ import {
   functionBundleOptions,
 } from "../../infra/bundling";
 import { type FunctionName, functions, stateMachines } from "../../infra/catalog";
+import { LoyaltyStack } from "../../infra/stack";
+import { demoStage, everyCapabilityCatalog, logicalIdOf } from "./helpers";
 
 /**
  * The state machines' Retry and Catch match the `name` of the error a task throws. These tests
@@ -127,4 +132,48 @@ describe("the deployable bundles", () => {
     },
     30_000,
   );
+});
+
+describe("what CDK ships", () => {
+  it("is, byte for byte, the bundle the project's build makes of each function", async () => {
+    // Prepare: a small catalog, synthesised as `cdk synth` does, assets and all.
+    const outdir = mkdtempSync(path.join(tmpdir(), "loyalty-synth-"));
+    const freshRoot = bundleOutputRoot(projectRoot, `test-fresh-${process.pid}`);
+    try {
+      const app = new App({ outdir });
+      const stack = new LoyaltyStack(app, "Loyalty-bundles", {
+        stage: demoStage(),
+        catalog: everyCapabilityCatalog,
+      });
+      const assembly = app.synth();
+      const fresh = await bundleFunctions(projectRoot, everyCapabilityCatalog.functions, freshRoot);
+
+      // Act: each function's S3 key names the asset staged for it.
+      const template = assembly.getStackByName(stack.stackName).template as {
+        Resources: Record<string, { Properties?: { Code?: { S3Key?: string }; Handler?: string } }>;
+      };
+      const shipped = Object.entries(stack.functions).map(([name, fn]) => {
+        const properties = template.Resources[logicalIdOf(fn.function)]?.Properties;
+        const hash = properties?.Code?.S3Key?.replace(/\.zip$/, "");
+        return { name: name as FunctionName, hash, handler: properties?.Handler };
+      });
+
+      // Assess
+      expect(shipped.map(({ name }) => name).sort()).toEqual(["health", "points"]);
+      for (const { name, hash, handler } of shipped) {
+        expect(handler).toBe("index.handler");
+        const staged = readFileSync(path.join(outdir, `asset.${hash}`, "index.mjs"));
+        const built = fresh[name];
+        if (!built) throw new Error(`No fresh bundle of ${name}`);
+        expect(staged.equals(readFileSync(built.file)), `${name} differs from its bundle`).toBe(true);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+      rmSync(freshRoot, { recursive: true, force: true });
+      rmSync(path.join(bundleOutputRoot(projectRoot, "cdk"), "Loyalty-bundles"), {
+        recursive: true,
+        force: true,
+      });
+    }
+  }, 120_000);
 });
