@@ -9,11 +9,6 @@ export interface AppProxyOptions {
   shopDomain: string;
   /** Accepted distance between Shopify's `timestamp` and now; Shopify's library uses 90 s. */
   maxAgeSeconds?: number;
-  /**
-   * Query parameters the storefront itself may add (e.g. `locale`). Any other name is rejected:
-   * see `assertUnambiguous` for why an open set is unsafe.
-   */
-  allowedParams?: readonly string[];
   now?: Date;
 }
 
@@ -44,13 +39,12 @@ export function verifyAppProxyRequest(
   rawQueryString: string,
   options: AppProxyOptions,
 ): VerifiedAppProxyRequest {
-  const { appSecret, shopDomain, maxAgeSeconds = 90, allowedParams = [], now = new Date() } = options;
+  const { appSecret, shopDomain, maxAgeSeconds = 90, now = new Date() } = options;
   if (appSecret.length === 0) {
     // A configuration fault, not the caller's: let it surface as a 500.
     throw new TypeError("verifyAppProxyRequest: appSecret is empty");
   }
 
-  assertAllowedParamNames(allowedParams);
   const params = parseQueryString(rawQueryString);
   const signature = single(params, SIGNATURE);
   if (signature === undefined || signature === "") {
@@ -59,7 +53,7 @@ export function verifyAppProxyRequest(
     );
   }
   params.delete(SIGNATURE);
-  assertUnambiguous(params, allowedParams);
+  assertUnambiguous(params);
 
   const expected = createHmac("sha256", appSecret).update(canonicalMessage(params)).digest();
   // Both sides are 32 bytes once the hex shape is checked, as timingSafeEqual requires.
@@ -158,20 +152,28 @@ function single(params: ReadonlyMap<string, readonly string[]>, key: string): st
  * Shopify's message concatenates `key=value` with no separator, so one signed message can be
  * re-split into different parameters: a storefront visitor who smuggles
  * `a=xlogged_in_customer_id=222m` through the proxy gets a signature that also covers
- * `{a: "x", logged_in_customer_id: "222", mlogged_in_customer_id: "<own id>"}`. Accepting only
- * known names, each Shopify one once, and no `=` inside a name or value leaves a single way
- * to read the message.
+ * `{a: "x", logged_in_customer_id: "222", mlogged_in_customer_id: "<own id>"}`.
+ *
+ * The storefront's own parameters (`utm_*`, cache busters, `locale`) are signed too and must pass,
+ * so names are not limited to a list. What makes the reading unique instead:
+ * - no `=` in any name or value, so the message's `=` signs are exactly the separators;
+ * - each of Shopify's parameters exactly once;
+ * - no other name ends with one of Shopify's names or is the end of one (`xlogged_in_customer_id`,
+ *   `customer_id`, `id`). The genuine `logged_in_customer_id=` in the message must then be read
+ *   as Shopify's own parameter, and its value cannot grow or shrink: keys are sorted, so the key
+ *   after it starts with a letter at or after `l`, never with a digit. The same holds for
+ *   `timestamp` and `shop`.
  */
-function assertUnambiguous(params: ReadonlyMap<string, readonly string[]>, allowedParams: readonly string[]) {
+function assertUnambiguous(params: ReadonlyMap<string, readonly string[]>) {
   for (const [key, values] of params) {
-    if (SINGLE_VALUE_PARAMS.has(key)) single(params, key);
-    else if (!allowedParams.includes(key)) {
-      throw new Unauthenticated(
-        `The app proxy query has an unexpected parameter ${JSON.stringify(key.slice(0, 40))}`,
-      );
-    }
     if (key.includes("=") || values.some((value) => value.includes("="))) {
       throw new Unauthenticated("The app proxy query has a parameter containing '='");
+    }
+    if (SINGLE_VALUE_PARAMS.has(key)) single(params, key);
+    else if (clashesWithShopifyName(key)) {
+      throw new Unauthenticated(
+        `The app proxy query has a parameter ${JSON.stringify(key.slice(0, 40))} that could be read as one of Shopify's; rename it`,
+      );
     }
   }
   for (const name of SHOPIFY_PARAMS) {
@@ -180,19 +182,14 @@ function assertUnambiguous(params: ReadonlyMap<string, readonly string[]>, allow
 }
 
 /**
- * A storefront name that is a suffix of one of Shopify's (`id`) or ends with one
- * (`xlogged_in_customer_id`) could take over Shopify's own `logged_in_customer_id=` when the
- * message is re-split; refuse such configuration.
+ * True for a name that is the end of one of Shopify's (`id`) or ends with one
+ * (`xlogged_in_customer_id`): re-split, it could take over Shopify's own `name=`.
  */
-function assertAllowedParamNames(allowedParams: readonly string[]) {
-  for (const name of allowedParams) {
-    const clashes = [...SINGLE_VALUE_PARAMS].some(
-      (reserved) => reserved.endsWith(name) || name.endsWith(reserved),
-    );
-    if (name === "" || name.includes("=") || clashes) {
-      throw new TypeError(`verifyAppProxyRequest: ${JSON.stringify(name)} cannot be an allowed parameter`);
-    }
-  }
+function clashesWithShopifyName(name: string): boolean {
+  return (
+    name === "" ||
+    [...SINGLE_VALUE_PARAMS].some((reserved) => reserved.endsWith(name) || name.endsWith(reserved))
+  );
 }
 
 /**

@@ -28,8 +28,6 @@ export interface CustomerAuthOptions {
   clockToleranceSeconds?: number;
   /** Freshness window for app proxy signatures. */
   maxAgeSeconds?: number;
-  /** Query parameters the storefront may add to app proxy requests. */
-  allowedProxyParams?: readonly string[];
   now?: Date;
 }
 
@@ -64,7 +62,6 @@ export async function authenticateCustomer(
       appSecret: options.appSecret,
       shopDomain: options.shopDomain,
       maxAgeSeconds: options.maxAgeSeconds,
-      allowedParams: options.allowedProxyParams,
       now: options.now,
     });
     return { ...verified, via: "app-proxy" };
