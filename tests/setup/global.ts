@@ -30,6 +30,8 @@ async function bundlesFor(project: TestProject): Promise<{ root: string | undefi
  * DYNAMODB_TEST_PORT, or any free port. DYNAMODB_TEST_ENDPOINT reuses an instance already running.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The workers get this from the config's `env`; the SDK clients made here need it too.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const bundles = await bundlesFor(project);
   project.provide("bundleRoot", bundles.root);
   const existing = process.env.DYNAMODB_TEST_ENDPOINT;
