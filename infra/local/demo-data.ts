@@ -14,6 +14,7 @@ export const demoShop = {
 
 /** Local-only credentials; production values come from Secrets Manager. */
 export const demoCredentials = {
+  /** A static token, as an old custom app has; the local stack uses the client-credentials grant. */
   shopifyAdminToken: "shpat_local_demo_admin_token",
   shopifyAppSecret: "local-demo-app-secret",
   shopifyClientId: "local-demo-client-id",
@@ -75,7 +76,18 @@ export const demoCustomers: readonly DemoCustomer[] = [
     lastName: "Suzuki",
     email: "hanako.suzuki@example.com",
     locale: "en",
-    pos: { customerId: "1002", rank: "Regular", points: 0, expiresInDays: 365, history: [] },
+    pos: {
+      customerId: "1002",
+      rank: "Regular",
+      points: 0,
+      expiresInDays: 365,
+      // Another member's purchases and subtraction in the same weeks as Taro's: a history or a
+      // reconciliation that does not filter by member shows them.
+      history: [
+        { daysAgo: 2, division: "7", points: 300 },
+        { daysAgo: 12, division: "1", points: 300, storeName: "Shibuya", total: 30000 },
+      ],
+    },
   },
   {
     shopifyId: "8840734670936",

@@ -56,7 +56,7 @@ export interface PointTransaction {
 export interface PointTransactionQuery {
   /** Only these divisions; all when omitted. */
   divisions?: readonly string[];
-  /** Oldest instant of interest; 31 days before `until` when omitted. */
+  /** Oldest instant of interest; 30 days before `until` when omitted. */
   since?: Date;
   /** Newest instant of interest; now when omitted. */
   until?: Date;

@@ -31,6 +31,7 @@ import {
 } from "./smaregi-http";
 import {
   customerListSchema,
+  customerSchema,
   pointAddResponseSchema,
   pointsListSchema,
   type SmaregiTransaction,
@@ -68,8 +69,11 @@ export interface SmaregiClientOptions {
 
 export const defaultSmaregiScopes = ["pos.customers:read", "pos.customers:write", "pos.transactions:read"];
 
-/** The transaction list accepts date ranges of at most 31 days ([U] in the research). */
-const TRANSACTION_WINDOW_MS = 31 * DAY_MS;
+/**
+ * The transaction list needs a date range of at most 31 days; Smaregi does not say how it counts
+ * them (whole days, inclusive ends, 31 x 24 h?), so every window here is at most 30 x 24 h.
+ */
+export const TRANSACTION_WINDOW_MS = 30 * DAY_MS;
 /** How far back one history query walks at most (12 windows, about a year), to bound the calls. */
 const MAX_TRANSACTION_WINDOWS = 12;
 const MAX_RETRIES = 2;
@@ -102,6 +106,8 @@ export class PointChangeOutcomeUnknown extends PosOutcomeUnknown {
 export class SmaregiPointsLedger implements PointsLedger {
   private readonly tokens: SmaregiTokenSource;
   private readonly members: MemberDirectory;
+  /** Smaregi customer id -> customer code, as the POS last returned it. */
+  private readonly customerCodes = new Map<string, string>();
   private readonly readPolicy: ReadRetryPolicy;
   private readonly apiBase: string;
   private readonly writeTimeoutMs: number;
@@ -153,6 +159,7 @@ export class SmaregiPointsLedger implements PointsLedger {
     if (others.length > 0) {
       throw new PosUnavailable(`Several store members share the member number ${memberNumber}`);
     }
+    if (customer.customerCode) this.customerCodes.set(customer.customerId, customer.customerCode);
     const member: Member = {
       customerId: customer.customerId,
       memberNumber,
@@ -258,6 +265,7 @@ export class SmaregiPointsLedger implements PointsLedger {
     );
     const limit = query.limit ?? 50;
     const divisions = query.divisions;
+    const customerCode = await this.customerCodeOf(customerId);
     // One division can be filtered by the POS; several are filtered here.
     const [onlyDivision] = divisions?.length === 1 ? divisions : [];
     const pageSize = Math.min(1000, Math.max(limit, 100));
@@ -275,7 +283,8 @@ export class SmaregiPointsLedger implements PointsLedger {
           "the point history",
           "/transactions",
           {
-            customer_id: customerId,
+            // Smaregi filters the list by customer_code; it has no customer_id filter.
+            customer_code: customerCode,
             ...(onlyDivision ? { transaction_head_division: onlyDivision } : {}),
             "transaction_date_time-from": toSmaregiDateTime(windowStart),
             "transaction_date_time-to": toSmaregiDateTime(windowEnd),
@@ -286,6 +295,8 @@ export class SmaregiPointsLedger implements PointsLedger {
           transactionListSchema,
         );
         for (const row of rows) {
+          // Should the filter ever be ignored, another member's transactions must not count as ours.
+          if (row.customerId !== customerId) continue;
           const transaction = toPointTransaction(row);
           if (!transaction || (divisions && !divisions.includes(transaction.division))) continue;
           found.set(transaction.transactionHeadId, transaction);
@@ -304,6 +315,28 @@ export class SmaregiPointsLedger implements PointsLedger {
       .slice(0, limit);
   }
 
+  /**
+   * The member's customer code, which the transaction list filters by: kept from the member lookup,
+   * otherwise read from the customer.
+   */
+  private async customerCodeOf(customerId: string): Promise<string> {
+    const known = this.customerCodes.get(customerId);
+    if (known) return known;
+    const customer = await this.read(
+      "the member",
+      `/customers/${encodeURIComponent(customerId)}`,
+      {},
+      customerSchema,
+    );
+    if (customer.customerId !== customerId || !customer.customerCode) {
+      throw new PosUnavailable(
+        `The store's customer ${customerId} has no customer code, so its point history cannot be read`,
+      );
+    }
+    this.customerCodes.set(customerId, customer.customerCode);
+    return customer.customerCode;
+  }
+
   /** A GET with timeouts, retries on transient failures and one token refresh on 401. */
   private async read<T extends z.ZodType>(
     what: string,
@@ -311,7 +344,8 @@ export class SmaregiPointsLedger implements PointsLedger {
     query: Record<string, string>,
     schema: T,
   ): Promise<z.output<T>> {
-    const url = `${this.apiBase}${path}?${new URLSearchParams(query).toString()}`;
+    const search = new URLSearchParams(query).toString();
+    const url = `${this.apiBase}${path}${search ? `?${search}` : ""}`;
     return withReadRetries(this.readPolicy, async (timeoutMs) => {
       let accessToken = await this.tokens.accessToken();
       const signal = AbortSignal.timeout(timeoutMs);

@@ -60,7 +60,8 @@ export const customerListSchema = z.array(customerSchema);
 
 export const pointsSchema = z.object({
   customerId: id,
-  point: integer,
+  // A member whose points were never set may come without `point` or with null: no points.
+  point: integer.nullish().transform((point) => point ?? 0),
   pointExpireDate: optionalDate,
   updDateTime: timestamp.nullish(),
 });
@@ -78,6 +79,8 @@ export const transactionSchema = z.object({
   transactionHeadId: id,
   transactionDateTime: timestamp,
   transactionHeadDivision: z.string(),
+  // Null for a sale to a walk-in customer.
+  customerId: id.nullish(),
   cancelDivision: z.string().nullish(),
   newPoint: integer.nullish(),
   spendPoint: integer.nullish(),

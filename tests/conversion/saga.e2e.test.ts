@@ -215,6 +215,23 @@ describe("when the POS refuses or loses the deduction", () => {
     expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
   });
 
+  it("never takes another member's subtraction of the same size for its own lost deduction", async () => {
+    // Prepare: moments before, another member's 500 points were taken at the till.
+    expect(stack.smaregi.store.addPoints("1002", 500).kind).toBe("applied");
+    expect(stack.smaregi.store.addPoints("1002", -500).kind).toBe("applied");
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+
+    // Act: Taro's deduction of 500 loses its answer and was not applied
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    // Assess: no coupon without Taro's points; the conversion is undone
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: "pos_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect(await discountsOf()).toHaveLength(0);
+    expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
+  });
+
   it("parks the conversion for review, code inactive and admins alerted, when the POS cannot tell", async () => {
     // Prepare: the deduction's answer is lost and the POS history cannot be read afterwards.
     stack.smaregi.control.setFaults([

@@ -201,18 +201,17 @@ describe("balance and history", () => {
     await expect(ledger.addPoints("999999", 100)).rejects.toBeInstanceOf(NotRegistered);
   });
 
-  it("lists the last 31 days of point movements, newest first, with signed changes", async () => {
+  it("lists the last 30 days of point movements, newest first, with signed changes", async () => {
     const history = await ledgerFor(pos.emulator).listPointTransactions(taro.customerId);
 
     expect(history.map(({ division, points, storeId }) => ({ division, points, storeId }))).toEqual([
       { division: pointDivisions.sale, points: 150, storeId: "1" },
       { division: pointDivisions.sale, points: 400, storeId: "2" },
-      { division: pointDivisions.pointsAdded, points: 500, storeId: undefined },
     ]);
     expect(Date.parse(history[0]?.at ?? "")).toBeGreaterThan(Date.now() - 4 * DAY_MS);
   });
 
-  it("walks older history in windows of at most 31 days", async () => {
+  it("walks older history in windows of at most 30 days", async () => {
     const history = await ledgerFor(pos.emulator).listPointTransactions(taro.customerId, {
       since: new Date(Date.now() - 60 * DAY_MS),
     });
@@ -280,6 +279,7 @@ describe("point changes", () => {
 
   it("declines a subtraction below zero with the POS's reason and leaves the balance alone", async () => {
     const ledger = ledgerFor(pos.emulator);
+    const before = new Date();
 
     const attempt = ledger.addPoints(hanako.customerId, -100);
 
@@ -287,7 +287,10 @@ describe("point changes", () => {
     await expect(attempt).rejects.toThrow(/ポイントが不足/);
     expect((await ledger.getBalance(hanako.customerId)).points).toBe(0);
     expect(
-      await ledger.listPointTransactions(hanako.customerId, { divisions: [pointDivisions.pointsSubtracted] }),
+      await ledger.listPointTransactions(hanako.customerId, {
+        divisions: [pointDivisions.pointsSubtracted],
+        since: before,
+      }),
     ).toEqual([]);
   });
 
@@ -418,5 +421,82 @@ describe("reads under faults", () => {
       PosUnavailable,
     );
     expect(calls(pos.emulator).listTransactions).toBe(3);
+  });
+});
+
+describe("one member's history only", () => {
+  /** A fetch that records the URLs sent and can rewrite them, as a server that ignores a filter would. */
+  function recordingFetch(rewrite: (url: URL) => void = () => undefined) {
+    const urls: URL[] = [];
+    const recorded: typeof fetch = (input, init) => {
+      const url = new URL(String(input));
+      rewrite(url);
+      urls.push(url);
+      return fetch(url, init);
+    };
+    return { urls, fetch: recorded };
+  }
+  const transactionCalls = (urls: URL[]) => urls.filter((url) => url.pathname.endsWith("/pos/transactions"));
+
+  it("asks for the member's transactions by customer code, in windows of at most 30 days", async () => {
+    // Prepare
+    const sent = recordingFetch();
+    const ledger = ledgerFor(pos.emulator, { fetch: sent.fetch });
+
+    // Act
+    const history = await ledger.listPointTransactions(taro.customerId, {
+      since: new Date(Date.now() - 100 * DAY_MS),
+    });
+
+    // Assess
+    expect(history.map((transaction) => transaction.points)).toEqual([150, 400, 500, 200]);
+    const windows = transactionCalls(sent.urls);
+    expect(windows.length).toBe(4);
+    for (const url of windows) {
+      expect(url.searchParams.get("customer_code")).toBe(taro.memberNumber);
+      expect(url.searchParams.has("customer_id")).toBe(false);
+      const from = Date.parse(url.searchParams.get("transaction_date_time-from") ?? "");
+      const to = Date.parse(url.searchParams.get("transaction_date_time-to") ?? "");
+      expect(to - from).toBeLessThanOrEqual(30 * DAY_MS);
+    }
+    // The code came from the member's record once, not per window.
+    expect(calls(pos.emulator).getCustomer).toBe(1);
+  });
+
+  it("never counts another member's subtraction as the member's, even from a server that ignores the filter", async () => {
+    // Prepare: both members' points were subtracted moments ago, by the same amount
+    await ledgerFor(pos.emulator).addPoints(taro.customerId, 300);
+    const before = new Date(Date.now() - 1000);
+    await ledgerFor(pos.emulator).addPoints(taro.customerId, -300);
+    await ledgerFor(pos.emulator).addPoints(hanako.customerId, 300);
+    const hanakoSubtraction = await ledgerFor(pos.emulator).addPoints(hanako.customerId, -300);
+    const ignoring = recordingFetch((url) => url.searchParams.delete("customer_code"));
+
+    // Act
+    const found = await ledgerFor(pos.emulator, { fetch: ignoring.fetch }).listPointTransactions(
+      taro.customerId,
+      { divisions: [pointDivisions.pointsSubtracted], since: before },
+    );
+
+    // Assess: the server answered Hanako's rows too; only Taro's one subtraction is listed
+    expect(found).toEqual([expect.objectContaining({ division: "7", points: -300 })]);
+    expect(found[0]?.transactionHeadId).not.toBe(hanakoSubtraction.transactionHeadIds[0]);
+    expect(pos.emulator.store.listTransactions({ customerId: hanako.customerId, from: before })).toHaveLength(
+      2,
+    );
+  });
+
+  it.each([
+    ["without point", { customerId: "1001", pointExpireDate: "" }],
+    ["with point null", { customerId: "1001", point: null, pointExpireDate: null }],
+  ])("reads a balance row %s as 0 points", async (_case, row) => {
+    const ledger = ledgerFor(pos.emulator, {
+      fetch: async (input, init) =>
+        new URL(String(input)).pathname.endsWith("/customers/point")
+          ? Response.json([row])
+          : fetch(input, init),
+    });
+
+    await expect(ledger.getBalance(taro.customerId)).resolves.toMatchObject({ points: 0, expiresOn: null });
   });
 });

@@ -224,6 +224,8 @@ describe("points", () => {
   });
 
   it("refuses a result below zero with a Japanese detail and changes nothing", async () => {
+    const history = pos.emulator.store.listTransactions({ customerId: hanako.customerId });
+
     const response = await addPoints(hanako.customerId, "-1");
 
     expect(response.status).toBe(400);
@@ -232,7 +234,7 @@ describe("points", () => {
       detail: expect.stringMatching(/ポイント/),
     });
     expect(pos.emulator.store.getPoints(hanako.customerId)?.point).toBe(0);
-    expect(pos.emulator.store.listTransactions({ customerId: hanako.customerId })).toEqual([]);
+    expect(pos.emulator.store.listTransactions({ customerId: hanako.customerId })).toEqual(history);
   });
 
   it("takes amounts as strings only", async () => {
@@ -277,6 +279,35 @@ describe("transactions", () => {
       customerId: taro.customerId,
       customerCode: taro.memberNumber,
       storeId: "1",
+    });
+  });
+
+  it("ignores customer_id, which Smaregi does not document, and answers every member's rows", async () => {
+    const query = new URLSearchParams({
+      customer_id: taro.customerId,
+      "transaction_date_time-from": toSmaregiDateTime(new Date(Date.now() - 30 * DAY_MS)),
+      "transaction_date_time-to": toSmaregiDateTime(new Date()),
+    });
+
+    const response = await fetch(api(`/transactions?${query}`), { headers: bearer(allScopesToken) });
+
+    const rows = (await response.json()) as Array<Record<string, unknown>>;
+    expect(new Set(rows.map((row) => row.customerId))).toEqual(new Set([taro.customerId, hanako.customerId]));
+  });
+
+  it.each([
+    ["no range", {}],
+    ["only a start", { "transaction_date_time-from": toSmaregiDateTime(new Date(Date.now() - DAY_MS)) }],
+    ["only an end", { "transaction_date_time-to": toSmaregiDateTime(new Date()) }],
+  ])("requires a date range (%s)", async (_case, range) => {
+    const query = new URLSearchParams({ customer_code: taro.memberNumber, ...range });
+
+    const response = await fetch(api(`/transactions?${query}`), { headers: bearer(allScopesToken) });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ...problemShape(400),
+      detail: expect.stringMatching(/31日以内/),
     });
   });
 

@@ -336,17 +336,24 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
           return badRequest(`${name} は YYYY-MM-DDThh:mm:ssTZD 形式で指定してください。`);
         }
       }
-      const from = fromText === undefined ? undefined : new Date(fromText);
-      const to = toText === undefined ? undefined : new Date(toText);
-      if (from && to) {
-        if (to < from) return badRequest("取引日時の終了は開始以降を指定してください。");
-        if (to.getTime() - from.getTime() > MAX_TRANSACTION_RANGE_MS) {
-          return badRequest("取引日時の期間は31日以内で指定してください。");
-        }
+      // The list needs a date range of at most 31 days (research S14; the wording of the
+      // message is ours). Which parameters may stand in for it is not documented: we require both.
+      if (fromText === undefined || toText === undefined) {
+        return badRequest(
+          "transaction_date_time-from と transaction_date_time-to を指定してください。(期間は31日以内)",
+        );
+      }
+      const from = new Date(fromText);
+      const to = new Date(toText);
+      if (to < from) return badRequest("取引日時の終了は開始以降を指定してください。");
+      if (to.getTime() - from.getTime() > MAX_TRANSACTION_RANGE_MS) {
+        return badRequest("取引日時の期間は31日以内で指定してください。");
       }
       const rows = store
         .listTransactions({
-          customerId: c.req.query("customer_id"),
+          // Smaregi documents no customer_id filter here (gettransactions reference; the
+          // smaregi-api.yaml spec): like the real server, an unknown parameter is ignored and
+          // every member's transactions come back.
           customerCode: c.req.query("customer_code"),
           division: c.req.query("transaction_head_division"),
           from,
