@@ -19,6 +19,7 @@ import { measured } from "../shared/observability";
 import { SmaregiPointsLedger } from "../shared/pos";
 import { secretValue } from "../shared/secrets";
 import { ShopifyAdminClient } from "../shared/shopify";
+import { ShopifyAdminAccessToken } from "../shared/shopify/access-token";
 import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore, shopLocalDate } from "../shared/store";
 
 /**
@@ -134,7 +135,19 @@ export const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), ta
 
 // ---- Shopify ----
 
-const shopifyAdminToken = once(() => secretValue(env.SHOPIFY_ADMIN_TOKEN, env.SHOPIFY_ADMIN_TOKEN_SECRET_ID));
+const shopifyAdminCredentials = once(() =>
+  secretValue(env.SHOPIFY_ADMIN_CREDENTIALS, env.SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID),
+);
+/** The Admin API token: from the app's client credentials (or an old static token), cached. */
+const shopifyAccessToken = once(
+  () =>
+    new ShopifyAdminAccessToken({
+      shopDomain: env.SHOP_DOMAIN,
+      ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
+      secret: () => shopifyAdminCredentials()(),
+      timeoutMs: env.SHOPIFY_TIMEOUT_MS,
+    }),
+);
 
 export const shopifyAdmin = once(() =>
   measured(
@@ -143,7 +156,7 @@ export const shopifyAdmin = once(() =>
       shopDomain: env.SHOP_DOMAIN,
       apiVersion: env.SHOPIFY_API_VERSION,
       // Resolved per request, so functions without Shopify access never ask for the secret.
-      accessToken: () => shopifyAdminToken()(),
+      accessToken: shopifyAccessToken(),
       timeoutMs: env.SHOPIFY_TIMEOUT_MS,
       ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
     }),

@@ -501,7 +501,7 @@ function attribute(key: KeyAttribute): Attribute {
 export function secretNames(stage: Stage): Readonly<Record<keyof LoyaltySecrets, string>> {
   const name = (suffix: string) => `loyalty/${stage.name}/${suffix}`;
   return {
-    shopifyAdminToken: name("shopify-admin-token"),
+    shopifyAdminCredentials: name("shopify-admin-credentials"),
     shopifyAppSecret: name("shopify-app-secret"),
     smaregiCredentials: name("smaregi-credentials"),
   };
@@ -512,9 +512,9 @@ function createSecrets(scope: Stack, stage: Stage): LoyaltySecrets {
   const names = secretNames(stage);
   const howToSet = "Set it after deploy with `aws secretsmanager put-secret-value`; never commit it.";
   return {
-    shopifyAdminToken: new Secret(scope, "ShopifyAdminToken", {
-      secretName: names.shopifyAdminToken,
-      description: `Shopify Admin API access token (shpat_...) of the loyalty app for ${stage.config.shopDomain}. The generated value is a placeholder. ${howToSet}`,
+    shopifyAdminCredentials: new Secret(scope, "ShopifyAdminCredentials", {
+      secretName: names.shopifyAdminCredentials,
+      description: `Shopify Admin API credentials of the loyalty app for ${stage.config.shopDomain}, as JSON {"clientId": "...", "clientSecret": "..."} (a Dev Dashboard app; tokens come from the client-credentials grant) or {"accessToken": "shpat_..."} (an old custom app). The generated value is a placeholder. ${howToSet}`,
       removalPolicy: RemovalPolicy.RETAIN,
     }),
     shopifyAppSecret: new Secret(scope, "ShopifyAppSecret", {

@@ -24,8 +24,8 @@ export const environmentSchema = z.object({
     .default("2026-10"),
   /** Overrides https://{SHOP_DOMAIN} for the Admin API (the local emulator). */
   SHOPIFY_ADMIN_URL: optionalUrl,
-  SHOPIFY_ADMIN_TOKEN: z.string().optional(),
-  SHOPIFY_ADMIN_TOKEN_SECRET_ID: z.string().optional(),
+  SHOPIFY_ADMIN_CREDENTIALS: z.string().optional(),
+  SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID: z.string().optional(),
   SHOPIFY_APP_SECRET: z.string().optional(),
   SHOPIFY_APP_SECRET_SECRET_ID: z.string().optional(),
   SHOPIFY_TIMEOUT_MS: intFromEnv(10_000),

@@ -15,7 +15,7 @@ import { type Stage, senderIdentity, smaregiUrls } from "../stage-config";
 
 /** The secrets a capability may be granted; the stack creates them empty for operators to fill. */
 export interface LoyaltySecrets {
-  readonly shopifyAdminToken: ISecret;
+  readonly shopifyAdminCredentials: ISecret;
   readonly shopifyAppSecret: ISecret;
   /** JSON `{"clientId": "...", "clientSecret": "..."}`. */
   readonly smaregiCredentials: ISecret;
@@ -165,8 +165,8 @@ function bindCapabilities(
         environment.SMAREGI_CREDENTIALS_SECRET_ID = resources.secrets.smaregiCredentials.secretArn;
         break;
       case "shopify":
-        resources.secrets.shopifyAdminToken.grantRead(role);
-        environment.SHOPIFY_ADMIN_TOKEN_SECRET_ID = resources.secrets.shopifyAdminToken.secretArn;
+        resources.secrets.shopifyAdminCredentials.grantRead(role);
+        environment.SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID = resources.secrets.shopifyAdminCredentials.secretArn;
         break;
       case "shopifyAppSecret":
         resources.secrets.shopifyAppSecret.grantRead(role);

@@ -203,7 +203,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       SHOP_DOMAIN: demoShop.domain,
       SHOPIFY_ADMIN_URL: shopify.url,
-      SHOPIFY_ADMIN_TOKEN: demoCredentials.shopifyAdminToken,
+      // A Dev Dashboard app's credentials: tokens come from the emulator's client-credentials grant.
+      SHOPIFY_ADMIN_CREDENTIALS: JSON.stringify({
+        clientId: demoCredentials.shopifyClientId,
+        clientSecret: demoCredentials.shopifyAppSecret,
+      }),
       SHOPIFY_APP_SECRET: demoCredentials.shopifyAppSecret,
       SMAREGI_CONTRACT_ID: demoCredentials.smaregiContractId,
       SMAREGI_AUTH_URL: smaregi.url,

@@ -66,7 +66,7 @@ export interface ResolutionDependencies {
   coupons: Pick<CouponStore, "getCoupon">;
   discounts: Pick<
     DiscountCodes,
-    "findDiscountByCode" | "activateDiscount" | "deleteDiscountByCode" | "deactivateDiscountByCode"
+    "findDiscountByCode" | "reinstateDiscount" | "deleteDiscountByCode" | "deactivateDiscountByCode"
   >;
   records: CustomerCouponRecords;
   audit: Pick<AuditTrail, "appendAuditEvent">;
@@ -318,8 +318,10 @@ async function honour(
       action: "the coupon was used while in review; the code was left as it is",
     };
   }
-  const live =
-    discount.status === "EXPIRED" ? await deps.discounts.activateDiscount(discount.discountId) : discount;
+  const live = await deps.discounts.reinstateDiscount(discount, {
+    startsAt: conversion.startsAt,
+    endsAt: conversion.expiresAt,
+  });
   if (live.status === "EXPIRED") {
     throw new ShopifyRejected(`Shopify left discount ${discount.discountId} expired after activating it`, []);
   }

@@ -587,7 +587,10 @@ export async function giveCodeBack(
   if ((discount && discount.asyncUsageCount > 0) || coupon?.orderId !== undefined) return "used";
   if (!discount) return "missing";
   if (new Date(order.couponExpiresAt) <= deps.now()) return "past_end";
-  if (discount.status === "EXPIRED") await deps.discounts.activateDiscount(discount.discountId);
+  await deps.discounts.reinstateDiscount(discount, {
+    startsAt: coupon?.startsAt ?? discount.startsAt,
+    endsAt: order.couponExpiresAt,
+  });
   return "live";
 }
 

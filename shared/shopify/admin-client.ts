@@ -186,7 +186,34 @@ export class ShopifyAdminClient implements ShopifyAdmin {
     return toSummary(codeDiscountNode);
   }
 
-  async activateDiscount(discountId: string): Promise<DiscountCodeSummary> {
+  async reinstateDiscount(
+    discount: DiscountCodeSummary,
+    planned: { startsAt: string; endsAt: string },
+  ): Promise<DiscountCodeSummary> {
+    const live = discount.status === "EXPIRED" ? await this.activateDiscount(discount.discountId) : discount;
+    // Shopify's activate leaves no end date (and a deactivated scheduled code started then).
+    const startsLate = Date.parse(planned.startsAt) > Date.parse(live.startsAt) + 1000;
+    const endsAsPlanned =
+      live.endsAt !== null && Math.abs(Date.parse(live.endsAt) - Date.parse(planned.endsAt)) < 1000;
+    if (endsAsPlanned && !startsLate) return live;
+    const update = ops.updateDiscount[discount.type];
+    const data = await this.graphql.request(
+      update.mutation,
+      update.query,
+      {
+        id: discount.discountId,
+        input: { ...(startsLate ? { startsAt: planned.startsAt } : {}), endsAt: planned.endsAt },
+      },
+      update.schema,
+    );
+    const payload = data[update.mutation];
+    if (!payload || payload.userErrors.length > 0 || !payload.codeDiscountNode) {
+      throw rejectUserErrors("discount dates update", payload?.userErrors ?? []);
+    }
+    return toSummary(payload.codeDiscountNode);
+  }
+
+  private async activateDiscount(discountId: string): Promise<DiscountCodeSummary> {
     const data = await this.graphql.request(
       "discountCodeActivate",
       ops.activateDiscount.query,
@@ -316,10 +343,13 @@ export class ShopifyAdminClient implements ShopifyAdmin {
   }
 }
 
+const managedDiscountTypes = new Set<string>(Object.keys(ops.updateDiscount));
+
 function toSummary(node: ops.DiscountNode): DiscountCodeSummary {
   const discount = node.codeDiscount;
   const code = discount.codes?.nodes[0]?.code;
   if (
+    !managedDiscountTypes.has(discount.__typename) ||
     discount.title === undefined ||
     discount.status === undefined ||
     discount.startsAt === undefined ||
@@ -332,6 +362,7 @@ function toSummary(node: ops.DiscountNode): DiscountCodeSummary {
   }
   return {
     discountId: node.id,
+    type: discount.__typename as DiscountCodeSummary["type"],
     code,
     title: discount.title,
     status: discount.status,

@@ -150,6 +150,30 @@ export const activateDiscount = {
   schema: z.object({ discountCodeActivate: createPayloadSchema }),
 };
 
+/** The update mutation of each code discount type, with the argument its input goes in. */
+const updateOf = (mutation: string, argument: string, inputType: string) => ({
+  mutation,
+  query: /* GraphQL */ `
+    mutation UpdateCodeDates($id: ID!, $input: ${inputType}!) {
+      ${mutation}(id: $id, ${argument}: $input) {
+        codeDiscountNode { ${discountNodeSelection} }
+        userErrors { field message code }
+      }
+    }
+  `,
+  schema: z.object({ [mutation]: createPayloadSchema }),
+});
+
+export const updateDiscount = {
+  DiscountCodeBasic: updateOf("discountCodeBasicUpdate", "basicCodeDiscount", "DiscountCodeBasicInput"),
+  DiscountCodeFreeShipping: updateOf(
+    "discountCodeFreeShippingUpdate",
+    "freeShippingCodeDiscount",
+    "DiscountCodeFreeShippingInput",
+  ),
+  DiscountCodeBxgy: updateOf("discountCodeBxgyUpdate", "bxgyCodeDiscount", "DiscountCodeBxgyInput"),
+} as const;
+
 export const deleteDiscount = {
   query: /* GraphQL */ `
     mutation DeleteCode($id: ID!) {
@@ -170,19 +194,31 @@ export const deleteDiscount = {
 export const customerById = {
   query: /* GraphQL */ `
     query Customer($id: ID!) {
-      customer(id: $id) { id email firstName lastName displayName locale }
+      customer(id: $id) {
+        id
+        defaultEmailAddress { emailAddress }
+        firstName
+        lastName
+        displayName
+        locale
+      }
     }
   `,
   schema: z.object({
     customer: z
       .object({
         id: z.string(),
-        email: z.string().nullable(),
+        // Customer.email is deprecated for this since 2026-04.
+        defaultEmailAddress: z.object({ emailAddress: z.string() }).nullable(),
         firstName: z.string().nullable(),
         lastName: z.string().nullable(),
         displayName: z.string(),
         locale: z.string(),
       })
+      .transform(({ defaultEmailAddress, ...customer }) => ({
+        ...customer,
+        email: defaultEmailAddress?.emailAddress ?? null,
+      }))
       .nullable(),
   }),
 };

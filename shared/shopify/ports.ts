@@ -77,6 +77,8 @@ export interface CreatedDiscountCode {
 
 export interface DiscountCodeSummary {
   discountId: string;
+  /** The code discount type, which decides the update mutation. */
+  type: "DiscountCodeBasic" | "DiscountCodeFreeShipping" | "DiscountCodeBxgy";
   code: string;
   title: string;
   status: DiscountStatus;
@@ -97,7 +99,15 @@ export interface DiscountCodes {
   findDiscountByCode(code: string): Promise<DiscountCodeSummary | null>;
   /** Ends the discount now; the code stays reserved. */
   deactivateDiscount(discountId: string): Promise<DiscountCodeSummary>;
-  activateDiscount(discountId: string): Promise<DiscountCodeSummary>;
+  /**
+   * Live again with its planned dates: a deactivated code is activated, and because Shopify's
+   * activate leaves no end date (and deactivating a scheduled code started it), the dates are set
+   * again with the type's update mutation. Call only for a code that may be used again.
+   */
+  reinstateDiscount(
+    discount: DiscountCodeSummary,
+    planned: { startsAt: string; endsAt: string },
+  ): Promise<DiscountCodeSummary>;
   /** Succeeds when the discount does not exist: the goal state holds. */
   deleteDiscount(discountId: string): Promise<void>;
   /** Deletes the code if it exists and its title carries `marker`; true when something was deleted. */

@@ -1,6 +1,7 @@
 import { type AdminApiClient, createAdminApiClient } from "@shopify/admin-api-client";
 import type { z } from "zod";
 import { ShopifyRejected, ShopifyUnavailable } from "../errors";
+import type { AdminAccessToken } from "./access-token";
 
 /**
  * One Admin GraphQL call with the house error policy, on top of `@shopify/admin-api-client`:
@@ -14,8 +15,8 @@ export interface AdminGraphqlOptions {
   /** `shop.myshopify.com` */
   shopDomain: string;
   apiVersion: string;
-  /** Called per request, so a rotated token is picked up; cache it on the caller's side. */
-  accessToken: () => Promise<string>;
+  /** Asked per request; told when Shopify answers 401, after which the request is sent once more. */
+  accessToken: AdminAccessToken;
   /** Sends requests here instead of `https://{shopDomain}`, e.g. `http://127.0.0.1:3001` locally. */
   adminUrl?: string;
   /** Per HTTP request; 10 s by default. */
@@ -60,11 +61,22 @@ export class AdminGraphql {
   }
 
   private async send(url: string, init?: Parameters<typeof fetch>[1]): Promise<Response> {
-    const headers = new Headers(init?.headers);
-    headers.set("X-Shopify-Access-Token", await this.options.accessToken());
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(this.target(url), { method: init?.method, body: init?.body, headers, signal });
+    const attempt = (token: string) => {
+      const headers = new Headers(init?.headers);
+      headers.set("X-Shopify-Access-Token", token);
+      return fetch(this.target(url), { method: init?.method, body: init?.body, headers, signal });
+    };
+    const token = await this.options.accessToken.current();
+    const response = await attempt(token);
+    if (response.status !== 401) return response;
+    // An expired or revoked token: Shopify ran nothing, so one more try with a fresh token is safe.
+    this.options.accessToken.rejected(token);
+    const renewed = await this.options.accessToken.current();
+    if (renewed === token) return response;
+    await response.body?.cancel();
+    return attempt(renewed);
   }
 
   private target(url: string): string {
@@ -82,6 +94,8 @@ export class AdminGraphql {
     variables: Record<string, unknown>,
     schema: z.ZodType<T>,
   ): Promise<T> {
+    // Obtained here rather than inside the library's fetch, so a refused grant keeps its own error.
+    await this.options.accessToken.current();
     let waitedMs = 0;
     for (;;) {
       const response = await this.client.request(query, { variables });

@@ -121,14 +121,17 @@ describe("GET /v1/me/points", () => {
     expect(history[0]?.description).toBe("ポイント利用");
   });
 
-  it("shows Hanako a zero balance", async () => {
+  it("shows Hanako a zero balance and her own history only", async () => {
     // Act
     const summary = await summaryOf(await t.api("/v1/me/points", { customerId: hanako.customerId }));
 
-    // Assess
+    // Assess: Taro's purchases of the same weeks are not hers
     expect(summary.balance).toBe(0);
     expect(summary.display.balance).toBe("0");
-    expect(summary.history).toEqual([]);
+    expect(summary.history?.map(({ points, kind }) => ({ points, kind }))).toEqual([
+      { points: -300, kind: "used" },
+      { points: 300, kind: "purchase" },
+    ]);
   });
 
   it("tells Jiro he is not registered at the store", async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { demoCredentials, demoShop } from "../../infra/local/demo-data";
+import { deliverWebhook } from "../../infra/local/shopify/webhooks";
 import type { AdminRole } from "../../shared/auth/admin";
 import { cancellationIdOf } from "../../shared/cancellation/records";
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/conversion/coupon-record";
@@ -19,6 +21,7 @@ const admin = "ops@example.com";
 interface EmulatedDiscount {
   code: string;
   status: string;
+  endsAt: string | null;
   asyncUsageCount: number;
 }
 const discountOf = async (code: string) => {
@@ -250,6 +253,71 @@ describe("a coupon used at checkout", () => {
   });
 });
 
+describe("a coupon used at checkout while Shopify's usage count lags", () => {
+  // `asyncUsageCount` "might be lower than the actual usage count" (Shopify's schema); the order
+  // webhooks are the reliable signal.
+  const lagUsageCount = () =>
+    fetch(`${stack.urls.shopify}/_control/usage-count-lag`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ms: 60_000 }),
+    });
+
+  it("is still refused with 409 already_used once the order webhook arrived", async () => {
+    // Prepare
+    const code = await convertedCode();
+    expect((await lagUsageCount()).status).toBe(200);
+    expect((await placeOrder(code)).status).toBe(201);
+    expect((await discountOf(code))?.asyncUsageCount).toBe(0);
+
+    // Act
+    const { status, body } = await cancel(code);
+
+    // Assess
+    expect(status).toBe(409);
+    expect(body).toMatchObject({ code: "already_used" });
+    expect(refundsOf(taro.posCustomerId)).toHaveLength(0);
+    expect((await t.coupons.getCoupon(code))?.status).toBe("used");
+  });
+
+  it("is refunded when the webhook is late too, and the late webhook alerts the admins", async () => {
+    // Prepare: neither the count nor a webhook shows the order yet
+    const code = await convertedCode();
+    await lagUsageCount();
+    const placed = await fetch(`${stack.urls.shopify}/_control/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code, customerId: taro.customerId, webhookUrl: "http://127.0.0.1:9/late" }),
+    });
+    const { order } = (await placed.json()) as { order: unknown };
+
+    // Act: the cancellation cannot know; then the order webhook arrives
+    const cancelled = await cancel(code);
+    const late = await deliverWebhook(
+      `${stack.urls.api}/v1/webhooks/shopify`,
+      "orders/paid",
+      order,
+      { appSecret: demoCredentials.shopifyAppSecret, shopDomain: demoShop.domain, apiVersion: "2026-10" },
+      new Date(),
+    );
+
+    // Assess: refunded once, the coupon stays cancelled, and the use is reported for review
+    expect(cancelled.status).toBe(200);
+    expect(refundsOf(taro.posCustomerId)).toHaveLength(1);
+    expect(late.status).toBe(200);
+    expect((await t.coupons.getCoupon(code))?.status).toBe("cancelled");
+    expect(typesOf(await t.audit.listAuditEvents({ type: "coupon", id: code }))).toContain(
+      "coupon.used_while_cancelled:failed",
+    );
+    expect(
+      stack.ses.emails
+        .list({ to: "ops@example.com" })
+        .map((mail) => mail.subject)
+        .join(),
+    ).toContain(code);
+  });
+});
+
 describe("cancelling twice", () => {
   it("one after the other with different keys: one refund, then 409 already_cancelled", async () => {
     const code = await convertedCode();
@@ -423,8 +491,13 @@ describe("when the refund's outcome is unknown", () => {
     // Assess
     expect(refused.status).toBe(503);
     expect(refused.body).toMatchObject({ code: "pos_unavailable" });
-    expect((await t.coupons.getCoupon(code))?.status).toBe("active");
+    const coupon = await t.coupons.getCoupon(code);
+    expect(coupon?.status).toBe("active");
     expect((await discountOf(code))?.status).toBe("ACTIVE");
+    // Shopify's activate leaves no end date; the coupon's own is set again (whole seconds).
+    expect(Date.parse((await discountOf(code))?.endsAt ?? "never")).toBe(
+      Math.floor(Date.parse(String(coupon?.expiresAt)) / 1000) * 1000,
+    );
     expect(t.posBalance(taro.posCustomerId)).toBe(750);
     const retried = await cancel(code);
     expect(retried.status).toBe(200);

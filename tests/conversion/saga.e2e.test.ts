@@ -90,6 +90,24 @@ async function latestConversionOf(customerId: string) {
 const divisionSevenCount = () =>
   stack.smaregi.store.listTransactions({ customerId: taro.posCustomerId, division: "7" }).length;
 
+describe("the Shopify Admin token", () => {
+  it("is renewed when it expired overnight: the conversion goes through", async () => {
+    // Prepare: the functions hold tokens from the client-credentials grant; a day passes
+    expect((await t.convert(taro.customerId, 100)).status).toBe(201);
+    const issued = stack.shopify.tokens.issuedCount;
+    stack.shopify.tokens.expireAll();
+
+    // Act
+    const { status } = await t.convert(taro.customerId, 200);
+
+    // Assess
+    expect(status).toBe(201);
+    expect(t.posBalance(taro.posCustomerId)).toBe(950);
+    expect(await discountsOf()).toHaveLength(2);
+    expect(stack.shopify.tokens.issuedCount).toBeGreaterThan(issued);
+  });
+});
+
 describe("when Shopify fails while creating the coupon", () => {
   it("retries a transient failure and creates exactly one code", async () => {
     // Prepare

@@ -18,7 +18,7 @@ import {
 /** What functions/runtime.ts reads for each capability. */
 const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
   pos: ["SMAREGI_CREDENTIALS_SECRET_ID"],
-  shopify: ["SHOPIFY_ADMIN_TOKEN_SECRET_ID"],
+  shopify: ["SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID"],
   shopifyAppSecret: ["SHOPIFY_APP_SECRET_SECRET_ID"],
   loyaltyTableRead: ["LOYALTY_TABLE"],
   loyaltyTableWrite: ["LOYALTY_TABLE"],

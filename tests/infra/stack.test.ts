@@ -252,7 +252,7 @@ describe("Capability bindings", () => {
     // Assess
     expect(variables).toMatchObject({
       SMAREGI_CREDENTIALS_SECRET_ID: { Ref: logicalIdOf(stack.secrets.smaregiCredentials) },
-      SHOPIFY_ADMIN_TOKEN_SECRET_ID: { Ref: logicalIdOf(stack.secrets.shopifyAdminToken) },
+      SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID: { Ref: logicalIdOf(stack.secrets.shopifyAdminCredentials) },
       SHOPIFY_APP_SECRET_SECRET_ID: { Ref: logicalIdOf(stack.secrets.shopifyAppSecret) },
       LOYALTY_TABLE: { Ref: logicalIdOf(stack.loyaltyTable) },
       AUDIT_TABLE: { Ref: logicalIdOf(stack.auditTable) },

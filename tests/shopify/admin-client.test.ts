@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { demoShop } from "../../infra/local/demo-data";
 import { type RunningShopifyEmulator, startShopifyEmulator } from "../../infra/local/shopify";
 import { ShopifyRejected, ShopifyUnavailable } from "../../shared/errors";
 import type { AmountOffSpec } from "../../shared/shopify";
+import { ShopifyAdminAccessToken } from "../../shared/shopify/access-token";
 import { clientFor, control, TARO } from "./helpers";
 
 const couponRecord = z.object({ coupons: z.array(z.object({ code: z.string() })) });
@@ -52,6 +54,7 @@ describe("ShopifyAdminClient against the emulator", () => {
       });
       expect(found).toEqual({
         discountId: created.discountId,
+        type: "DiscountCodeBasic",
         code: "70934-AB12CD-500",
         title: "Points coupon 500 JPY (conversion AB12CD)",
         status: "ACTIVE",
@@ -141,19 +144,63 @@ describe("ShopifyAdminClient against the emulator", () => {
       expect(bxgy.status).toBe("ACTIVE");
     });
 
-    it("deactivates a code, which stays reserved, and activates it again", async () => {
+    it("deactivates a code, which stays reserved, and reinstates it with its planned end date", async () => {
       const shop = clientFor(shopify);
       const { discountId } = await shop.createDiscountCode(coupon("CANCEL"));
 
       const deactivated = await shop.deactivateDiscount(discountId);
       const stillThere = await shop.findDiscountByCode("70934-CANCEL-500");
       const retried = await shop.createDiscountCode(coupon("CANCEL"));
-      const activated = await shop.activateDiscount(discountId);
+      const reinstated = await shop.reinstateDiscount(deactivated, {
+        startsAt: "2026-11-22T00:00:00Z",
+        endsAt: "2099-11-22T00:00:00Z",
+      });
 
       expect(deactivated.status).toBe("EXPIRED");
       expect(stillThere?.status).toBe("EXPIRED");
       expect(retried).toMatchObject({ discountId, adopted: true, status: "EXPIRED" });
-      expect(activated).toMatchObject({ status: "ACTIVE", endsAt: "2099-11-22T00:00:00Z" });
+      expect(reinstated).toMatchObject({ status: "ACTIVE", endsAt: "2099-11-22T00:00:00Z" });
+      expect(await shop.findDiscountByCode("70934-CANCEL-500")).toMatchObject({
+        endsAt: "2099-11-22T00:00:00Z",
+      });
+    });
+
+    it.each([
+      ["a fixed amount", "DiscountCodeBasic", {}],
+      ["free shipping", "DiscountCodeFreeShipping", { type: "free_shipping" }],
+      [
+        "buy X get Y",
+        "DiscountCodeBxgy",
+        {
+          type: "buy_x_get_y",
+          buys: { quantity: 2, items: { productIds: ["gid://shopify/Product/11"] } },
+          gets: { quantity: 1, items: { productIds: ["gid://shopify/Product/12"] } },
+        },
+      ],
+    ])("reinstates a scheduled %s code with its planned start and end", async (_kind, type, overrides) => {
+      // Prepare: a code that starts tomorrow, deactivated today (Shopify then starts it today too)
+      const shop = clientFor(shopify);
+      const startsAt = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const spec = { ...coupon(`SCHED${type.length}`), startsAt, ...overrides } as Parameters<
+        typeof shop.createDiscountCode
+      >[0];
+      const { discountId } = await shop.createDiscountCode(spec);
+      const deactivated = await shop.deactivateDiscount(discountId);
+      expect(Date.parse(deactivated.startsAt)).toBeLessThan(Date.parse(startsAt));
+
+      // Act
+      const reinstated = await shop.reinstateDiscount(deactivated, {
+        startsAt,
+        endsAt: "2099-11-22T00:00:00Z",
+      });
+
+      // Assess
+      expect(reinstated).toMatchObject({
+        type,
+        status: "SCHEDULED",
+        startsAt,
+        endsAt: "2099-11-22T00:00:00Z",
+      });
     });
 
     it("deletes the code of a conversion only when the marker matches, and deleting twice is fine", async () => {
@@ -266,7 +313,12 @@ describe("ShopifyAdminClient against the emulator", () => {
     });
 
     it("reports a refused access token as rejected, not as worth retrying", async () => {
-      const shop = clientFor(shopify, { accessToken: async () => "shpat_revoked" });
+      const shop = clientFor(shopify, {
+        accessToken: new ShopifyAdminAccessToken({
+          shopDomain: demoShop.domain,
+          secret: async () => "shpat_revoked",
+        }),
+      });
 
       await expect(shop.getCustomer(TARO)).rejects.toBeInstanceOf(ShopifyRejected);
     });

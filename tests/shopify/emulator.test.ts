@@ -235,7 +235,7 @@ describe("Shopify Admin GraphQL emulator", () => {
     ]);
   });
 
-  it("keeps a deactivated code reserved and can activate it again", async () => {
+  it("keeps a deactivated code reserved and activates it again with no end date, as Shopify does", async () => {
     const { id } = await create(couponInput("CANCEL-ME"));
 
     const deactivated = await graphql(shopify, lifecycle("discountCodeDeactivate"), { id });
@@ -248,10 +248,49 @@ describe("Shopify Admin GraphQL emulator", () => {
     expect(Date.now() - Date.parse(text(ended, "endsAt"))).toBeLessThan(5_000);
     expect(at(lookup.body, "data", "codeDiscountNodeByCode", "codeDiscount", "status")).toBe("EXPIRED");
     expect(at(again.userErrors, 0, "code")).toBe("TAKEN");
+    // Recorded against a live store: activate leaves endsAt null (airhorns/shopify-draft-proxy,
+    // fixtures/conformance/.../discounts/discount-activate-deactivate-edge-cases.json).
     expect(at(activated.body, "data", "discountCodeActivate", "codeDiscountNode", "codeDiscount")).toEqual({
+      status: "ACTIVE",
+      endsAt: null,
+    });
+  });
+
+  it("sets the dates again with discountCodeBasicUpdate, and only for a basic code", async () => {
+    const { id } = await create(couponInput("REDATE"));
+    await graphql(shopify, lifecycle("discountCodeDeactivate"), { id });
+    await graphql(shopify, lifecycle("discountCodeActivate"), { id });
+    const update = (mutation: string, argument: string, inputType: string, input: unknown) =>
+      graphql(
+        shopify,
+        /* GraphQL */ `
+          mutation Update($id: ID!, $input: ${inputType}!) {
+            ${mutation}(id: $id, ${argument}: $input) {
+              codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { status endsAt } } }
+              userErrors { field code }
+            }
+          }
+        `,
+        { id, input },
+      );
+
+    const updated = await update("discountCodeBasicUpdate", "basicCodeDiscount", "DiscountCodeBasicInput", {
+      endsAt: "2099-11-22T00:00:00Z",
+    });
+    const wrongType = await update(
+      "discountCodeFreeShippingUpdate",
+      "freeShippingCodeDiscount",
+      "DiscountCodeFreeShippingInput",
+      { endsAt: "2099-12-22T00:00:00Z" },
+    );
+
+    expect(at(updated.body, "data", "discountCodeBasicUpdate", "codeDiscountNode", "codeDiscount")).toEqual({
       status: "ACTIVE",
       endsAt: "2099-11-22T00:00:00Z",
     });
+    expect(at(wrongType.body, "data", "discountCodeFreeShippingUpdate", "userErrors", 0, "code")).toBe(
+      "INVALID",
+    );
   });
 
   it("frees the code on delete and reports an unknown id", async () => {

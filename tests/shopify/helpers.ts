@@ -1,6 +1,7 @@
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import type { RunningShopifyEmulator } from "../../infra/local/shopify";
 import { ShopifyAdminClient, type ShopifyAdminClientOptions } from "../../shared/shopify";
+import { ShopifyAdminAccessToken } from "../../shared/shopify/access-token";
 
 export const API_VERSION = "2026-10";
 export const TARO = "gid://shopify/Customer/8840734670934";
@@ -55,7 +56,10 @@ export function clientFor(
   return new ShopifyAdminClient({
     shopDomain: demoShop.domain,
     apiVersion: API_VERSION,
-    accessToken: async () => demoCredentials.shopifyAdminToken,
+    accessToken: new ShopifyAdminAccessToken({
+      shopDomain: demoShop.domain,
+      secret: async () => demoCredentials.shopifyAdminToken,
+    }),
     adminUrl: emulator.url,
     ...options,
   });

@@ -13,6 +13,7 @@ import {
   requestedCost,
   rootFieldName,
 } from "./cost";
+import { AccessTokenIssuer } from "./oauth";
 import { createRootValue } from "./resolvers";
 import { adminSchema } from "./schema";
 import { ShopifyStore } from "./store";
@@ -25,7 +26,10 @@ import { deliverWebhook, type OrderTopic, restOrderJson, type WebhookDelivery } 
  */
 
 export interface ShopifyEmulatorOptions {
+  /** A static token an old custom app would use; accepted beside the tokens the grant issues. */
   accessToken?: string;
+  /** Lifetime of tokens from the client-credentials grant; about a day, as Shopify's. */
+  tokenLifetimeSeconds?: number;
   appSecret?: string;
   clientId?: string;
   shopDomain?: string;
@@ -54,6 +58,8 @@ export interface ShopifyEmulator {
   control: EmulatorControl;
   store: ShopifyStore;
   bucket: LeakyBucket;
+  /** The client-credentials grant's tokens: shorten their lifetime or expire them in tests. */
+  tokens: AccessTokenIssuer;
 }
 
 const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
@@ -90,6 +96,14 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
   const control = new EmulatorControl(shopifyLatencyProfiles[options.latencyProfile ?? "none"]);
   const rootValue = createRootValue(store);
   const app = new Hono();
+  // The app's client secret is also what signs webhooks and app proxy requests.
+  const tokens = new AccessTokenIssuer({
+    clientId: options.clientId ?? demoCredentials.shopifyClientId,
+    clientSecret: appSecret,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 86_399,
+    now,
+  });
+  tokens.mount(app);
 
   const costOf = (requested: number, applied: boolean): QueryCost => ({
     requestedQueryCost: requested,
@@ -114,7 +128,8 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
 
   app.post("/admin/api/:version/graphql.json", async (c) => {
     if (!/^(\d{4}-\d{2}|unstable)$/.test(c.req.param("version"))) return c.json({ errors: "Not Found" }, 404);
-    if (!tokenMatches(c.req.header("X-Shopify-Access-Token"), accessToken)) {
+    const presented = c.req.header("X-Shopify-Access-Token");
+    if (!tokenMatches(presented, accessToken) && !tokens.accepts(presented ?? "")) {
       return c.json({ errors: INVALID_TOKEN }, 401);
     }
     const body = graphqlBodySchema.safeParse(await c.req.json().catch(() => undefined));
@@ -160,6 +175,7 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
   mountControlRoutes(app, control, shopifyLatencyProfiles, () => {
     store.reset();
     bucket.reset();
+    tokens.reset();
   });
 
   app.get("/_control/discounts", (c) =>
@@ -173,11 +189,21 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
         startsAt: discount.startsAt.toISOString(),
         endsAt: discount.endsAt?.toISOString() ?? null,
         usageLimit: discount.usageLimit,
-        asyncUsageCount: discount.asyncUsageCount,
+        asyncUsageCount: store.asyncUsageCountOf(discount),
         customerIds: discount.context.kind === "customers" ? discount.context.customerIds : "ALL",
       })),
     }),
   );
+
+  /** Delays orders in `asyncUsageCount` by `ms`, as Shopify's asynchronous count may lag. */
+  app.put("/_control/usage-count-lag", async (c) => {
+    const parsed = z
+      .object({ ms: z.number().int().min(0) })
+      .safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    store.setUsageCountLag(parsed.data.ms);
+    return c.json(parsed.data);
+  });
 
   /** Sets how many points the bucket holds, e.g. 0 to exercise throttling. */
   app.put("/_control/bucket", async (c) => {
@@ -217,14 +243,14 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
     return c.json(
       {
         order: restOrderJson(placed.order, orderNumber, store.currency, "orders/paid"),
-        asyncUsageCount: placed.order.discount.asyncUsageCount,
+        asyncUsageCount: store.asyncUsageCountOf(placed.order.discount),
         deliveries,
       },
       201,
     );
   });
 
-  return { app, control, store, bucket };
+  return { app, control, store, bucket, tokens };
 }
 
 export interface RunningShopifyEmulator extends RunningServer, ShopifyEmulator {}

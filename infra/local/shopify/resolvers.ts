@@ -21,6 +21,7 @@ export function createRootValue(store: ShopifyStore) {
   const customerView = (customer: CustomerRecord) => ({
     id: customer.id,
     email: customer.email,
+    defaultEmailAddress: customer.email === null ? null : { emailAddress: customer.email },
     firstName: customer.firstName,
     lastName: customer.lastName,
     displayName: displayNameOf(customer),
@@ -103,7 +104,7 @@ export function createRootValue(store: ShopifyStore) {
       endsAt: discount.endsAt ? formatDateTime(discount.endsAt) : null,
       createdAt: formatDateTime(discount.createdAt),
       updatedAt: formatDateTime(discount.updatedAt),
-      asyncUsageCount: discount.asyncUsageCount,
+      asyncUsageCount: store.asyncUsageCountOf(discount),
       usageLimit: discount.usageLimit,
       appliesOncePerCustomer: discount.appliesOncePerCustomer,
       discountClasses: [classOf(discount)],
@@ -116,8 +117,7 @@ export function createRootValue(store: ShopifyStore) {
                 {
                   id: discount.redeemCodeId,
                   code: discount.code,
-                  asyncUsageCount: discount.asyncUsageCount,
-                  createdAt: formatDateTime(discount.createdAt),
+                  asyncUsageCount: store.asyncUsageCountOf(discount),
                 },
               ],
         pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
@@ -206,6 +206,32 @@ export function createRootValue(store: ShopifyStore) {
       : { codeDiscountNode: null, userErrors: [notFound] };
   };
 
+  /** Date-only updates (all the service sends); other fields are refused rather than ignored. */
+  const updateDates = (kind: DiscountKind, id: string, argument: string, input: Record<string, unknown>) => {
+    const others = Object.keys(input).filter((key) => key !== "startsAt" && key !== "endsAt");
+    const userError = (field: string[], message: string, code: string) => ({
+      codeDiscountNode: null,
+      userErrors: [{ field, message, code, extraInfo: null }],
+    });
+    if (others.length > 0) {
+      return userError(
+        [argument, others[0] ?? ""],
+        "This emulator updates only startsAt and endsAt.",
+        "INVALID",
+      );
+    }
+    const startsAt = typeof input.startsAt === "string" ? new Date(input.startsAt) : undefined;
+    const endsAt =
+      input.endsAt === null ? null : typeof input.endsAt === "string" ? new Date(input.endsAt) : undefined;
+    const result = store.updateDiscountDates(id, kind, { startsAt, endsAt });
+    if (result === "not-found" || result === "wrong-type")
+      return { codeDiscountNode: null, userErrors: [notFound] };
+    if (result === "ends-before-start") {
+      return userError(["endsAt"], "Ends at needs to be after starts_at", "INVALID");
+    }
+    return { codeDiscountNode: nodeView(result), userErrors: [] };
+  };
+
   return {
     // ---- QueryRoot ----
     customer: ({ id }: { id: string }) => {
@@ -231,6 +257,27 @@ export function createRootValue(store: ShopifyStore) {
     }) => create("freeShipping", freeShippingCodeDiscount),
     discountCodeBxgyCreate: ({ bxgyCodeDiscount }: { bxgyCodeDiscount: DiscountCodeInput }) =>
       create("bxgy", bxgyCodeDiscount),
+    discountCodeBasicUpdate: ({
+      id,
+      basicCodeDiscount,
+    }: {
+      id: string;
+      basicCodeDiscount: Record<string, unknown>;
+    }) => updateDates("basic", id, "basicCodeDiscount", basicCodeDiscount),
+    discountCodeFreeShippingUpdate: ({
+      id,
+      freeShippingCodeDiscount,
+    }: {
+      id: string;
+      freeShippingCodeDiscount: Record<string, unknown>;
+    }) => updateDates("freeShipping", id, "freeShippingCodeDiscount", freeShippingCodeDiscount),
+    discountCodeBxgyUpdate: ({
+      id,
+      bxgyCodeDiscount,
+    }: {
+      id: string;
+      bxgyCodeDiscount: Record<string, unknown>;
+    }) => updateDates("bxgy", id, "bxgyCodeDiscount", bxgyCodeDiscount),
     discountCodeActivate: ({ id }: { id: string }) => lifecycle(id, (key) => store.activateDiscount(key)),
     discountCodeDeactivate: ({ id }: { id: string }) => lifecycle(id, (key) => store.deactivateDiscount(key)),
     discountCodeDelete: ({ id }: { id: string }) =>

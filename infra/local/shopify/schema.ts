@@ -41,9 +41,14 @@ export const adminSchemaSdl = /* GraphQL */ `
     endCursor: String
   }
 
+  type CustomerEmailAddress {
+    emailAddress: String!
+  }
+
   type Customer {
     id: ID!
     email: String
+    defaultEmailAddress: CustomerEmailAddress
     firstName: String
     lastName: String
     displayName: String!
@@ -96,7 +101,6 @@ export const adminSchemaSdl = /* GraphQL */ `
     id: ID!
     code: String!
     asyncUsageCount: Int!
-    createdAt: DateTime!
   }
 
   type DiscountRedeemCodeConnection {
@@ -344,7 +348,7 @@ export const adminSchemaSdl = /* GraphQL */ `
     remove: [ID!]
   }
 
-  input DiscountContextInput {
+  input DiscountContextInput @oneOf {
     all: DiscountBuyerSelection
     customers: DiscountCustomersInput
   }
@@ -497,6 +501,21 @@ export const adminSchemaSdl = /* GraphQL */ `
     userErrors: [DiscountUserError!]!
   }
 
+  type DiscountCodeBasicUpdatePayload {
+    codeDiscountNode: DiscountCodeNode
+    userErrors: [DiscountUserError!]!
+  }
+
+  type DiscountCodeFreeShippingUpdatePayload {
+    codeDiscountNode: DiscountCodeNode
+    userErrors: [DiscountUserError!]!
+  }
+
+  type DiscountCodeBxgyUpdatePayload {
+    codeDiscountNode: DiscountCodeNode
+    userErrors: [DiscountUserError!]!
+  }
+
   type DiscountCodeActivatePayload {
     codeDiscountNode: DiscountCodeNode
     userErrors: [DiscountUserError!]!
@@ -579,6 +598,12 @@ export const adminSchemaSdl = /* GraphQL */ `
       freeShippingCodeDiscount: DiscountCodeFreeShippingInput!
     ): DiscountCodeFreeShippingCreatePayload
     discountCodeBxgyCreate(bxgyCodeDiscount: DiscountCodeBxgyInput!): DiscountCodeBxgyCreatePayload
+    discountCodeBasicUpdate(id: ID!, basicCodeDiscount: DiscountCodeBasicInput!): DiscountCodeBasicUpdatePayload
+    discountCodeFreeShippingUpdate(
+      id: ID!
+      freeShippingCodeDiscount: DiscountCodeFreeShippingInput!
+    ): DiscountCodeFreeShippingUpdatePayload
+    discountCodeBxgyUpdate(id: ID!, bxgyCodeDiscount: DiscountCodeBxgyInput!): DiscountCodeBxgyUpdatePayload
     discountCodeActivate(id: ID!): DiscountCodeActivatePayload
     discountCodeDeactivate(id: ID!): DiscountCodeDeactivatePayload
     discountCodeDelete(id: ID!): DiscountCodeDeletePayload

@@ -7,6 +7,7 @@ import {
   type NewDiscount,
   validateDiscountInput,
 } from "./discount-input";
+import { toWholeSeconds } from "./format";
 
 /**
  * The emulated shop's data: customers, code discounts, customer metafields and the orders placed
@@ -28,9 +29,8 @@ export type DiscountStatus = "ACTIVE" | "EXPIRED" | "SCHEDULED";
 export interface DiscountRecord extends NewDiscount {
   id: string;
   redeemCodeId: string;
-  /** The end date given at creation, restored by `discountCodeActivate`. */
-  plannedEndsAt: Date | null;
-  asyncUsageCount: number;
+  /** When each order redeemed the code; the real count, which Shopify enforces usage limits on. */
+  redeemedAt: Date[];
   /** Customers who placed an order with the code, for `appliesOncePerCustomer`. */
   usedBy: string[];
   createdAt: Date;
@@ -100,6 +100,7 @@ export class ShopifyStore {
   private metafields = new Map<string, MetafieldRecord>();
   private nextId = 1_000_001;
   private nextOrderNumber = 1001;
+  private usageCountLagMs = 0;
 
   constructor(private readonly options: ShopifyStoreOptions) {
     this.reset();
@@ -114,6 +115,7 @@ export class ShopifyStore {
   }
 
   reset(): void {
+    this.usageCountLagMs = 0;
     this.customers.clear();
     this.discounts.clear();
     this.codes.clear();
@@ -177,8 +179,7 @@ export class ShopifyStore {
       ...result.discount,
       id: `gid://shopify/DiscountCodeNode/${this.newId()}`,
       redeemCodeId: `gid://shopify/DiscountRedeemCode/${this.newId()}`,
-      plannedEndsAt: result.discount.endsAt,
-      asyncUsageCount: 0,
+      redeemedAt: [],
       usedBy: [],
       createdAt: now,
       updatedAt: now,
@@ -201,6 +202,20 @@ export class ShopifyStore {
     return [...this.discounts.values()];
   }
 
+  /**
+   * `asyncUsageCount` "is updated asynchronously ... might be lower than the actual usage count"
+   * (the field's description in Shopify's schema): orders count only once they are `lagMs` old.
+   * How long the delay is in Shopify is not documented; 0 unless a test sets it.
+   */
+  asyncUsageCountOf(discount: DiscountRecord): number {
+    const visibleBefore = this.now().getTime() - this.usageCountLagMs;
+    return discount.redeemedAt.filter((at) => at.getTime() <= visibleBefore).length;
+  }
+
+  setUsageCountLag(lagMs: number): void {
+    this.usageCountLagMs = lagMs;
+  }
+
   statusOf(discount: DiscountRecord): DiscountStatus {
     const now = this.now();
     if (discount.startsAt > now) return "SCHEDULED";
@@ -208,28 +223,60 @@ export class ShopifyStore {
     return "ACTIVE";
   }
 
-  /** Ends the discount now; the code stays reserved. */
+  /**
+   * Ends the discount now, and a scheduled one also starts now (status EXPIRED); the code stays
+   * reserved. As recorded against a live store in airhorns/shopify-draft-proxy
+   * (fixtures/conformance/.../discounts/discount-activate-deactivate-edge-cases.json).
+   */
   deactivateDiscount(id: string): DiscountRecord | undefined {
     const discount = this.discounts.get(id);
     if (!discount) return undefined;
     if (this.statusOf(discount) !== "EXPIRED") {
       const now = this.now();
-      discount.endsAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const second = toWholeSeconds(now);
+      if (discount.startsAt > now) discount.startsAt = second;
+      discount.endsAt = second;
       discount.updatedAt = now;
     }
     return discount;
   }
 
-  /** Restores the planned end date (none when it has passed). */
+  /**
+   * Live again with no end date: Shopify's activate does not bring back the planned end, so the
+   * code would never expire until an update sets `endsAt` (same fixtures as above, and
+   * discount-code-basic-lifecycle.json).
+   */
   activateDiscount(id: string): DiscountRecord | undefined {
     const discount = this.discounts.get(id);
     if (!discount) return undefined;
     const now = this.now();
     if (this.statusOf(discount) === "EXPIRED") {
-      discount.endsAt =
-        discount.plannedEndsAt && discount.plannedEndsAt > now ? discount.plannedEndsAt : null;
+      discount.endsAt = null;
       discount.updatedAt = now;
     }
+    return discount;
+  }
+
+  /**
+   * The dates of `discountCode{Basic,FreeShipping,Bxgy}Update`: only the fields given change (an
+   * update with only dates is assumed to leave the rest alone). A type other than the discount's
+   * is refused, as Shopify's update of one type cannot change another.
+   */
+  updateDiscountDates(
+    id: string,
+    kind: DiscountRecord["kind"],
+    dates: { startsAt?: Date; endsAt?: Date | null },
+  ): DiscountRecord | "not-found" | "wrong-type" | "ends-before-start" {
+    const discount = this.discounts.get(id);
+    if (!discount) return "not-found";
+    if (discount.kind !== kind) return "wrong-type";
+    const startsAt = dates.startsAt ? toWholeSeconds(dates.startsAt) : discount.startsAt;
+    const endsAt =
+      dates.endsAt === undefined ? discount.endsAt : dates.endsAt && toWholeSeconds(dates.endsAt);
+    if (endsAt && endsAt <= startsAt) return "ends-before-start";
+    discount.startsAt = startsAt;
+    discount.endsAt = endsAt;
+    discount.updatedAt = this.now();
     return discount;
   }
 
@@ -248,7 +295,7 @@ export class ShopifyStore {
     if (this.statusOf(discount) !== "ACTIVE") {
       return { ok: false, status: 409, message: `Discount code ${discount.code} is not active` };
     }
-    if (discount.usageLimit != null && discount.asyncUsageCount >= discount.usageLimit) {
+    if (discount.usageLimit != null && discount.redeemedAt.length >= discount.usageLimit) {
       return { ok: false, status: 409, message: `Discount code ${discount.code} reached its usage limit` };
     }
     const customerGid = input.customerId ? toCustomerGid(input.customerId) : undefined;
@@ -273,7 +320,7 @@ export class ShopifyStore {
       };
     }
     const subtotal = input.subtotal ?? 10_000;
-    discount.asyncUsageCount += 1;
+    discount.redeemedAt.push(this.now());
     if (customerGid) discount.usedBy.push(customerGid);
     return {
       ok: true,
