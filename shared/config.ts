@@ -40,7 +40,8 @@ export const environmentSchema = z.object({
   SMAREGI_MEMBER_FIELD: z.enum(["customerCode", "customerNo"]).default("customerCode"),
   POS_LOOKUP_TIMEOUT_MS: intFromEnv(3000),
   POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
-  POS_HISTORY_DAYS: intFromEnv(31),
+  // One transaction-list window (at most 30 x 24 h): a longer history costs another POS call.
+  POS_HISTORY_DAYS: intFromEnv(30),
   POS_HISTORY_LIMIT: intFromEnv(10),
 
   LOYALTY_TABLE: z.string().default("loyalty"),

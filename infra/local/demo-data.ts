@@ -65,7 +65,7 @@ export const demoCustomers: readonly DemoCustomer[] = [
       history: [
         { daysAgo: 3, division: "1", points: 150, storeName: "Shibuya", total: 15000 },
         { daysAgo: 12, division: "1", points: 400, storeName: "Shinjuku", total: 40000 },
-        { daysAgo: 30, division: "6", points: 500 },
+        { daysAgo: 29, division: "6", points: 500 },
         { daysAgo: 45, division: "1", points: 200, storeName: "Shibuya", total: 20000 },
       ],
     },

@@ -105,7 +105,7 @@ describe("GET /v1/me/points", () => {
     // Assess
     expect(summary.balance).toBe(1000);
     const history = summary.history ?? [];
-    // The demo history within the last 31 days, after today's use of points.
+    // The demo history within the last 30 days, after today's use of points.
     expect(history.map(({ points, kind }) => ({ points, kind }))).toEqual([
       { points: -250, kind: "used" },
       { points: 150, kind: "purchase" },

@@ -60,7 +60,7 @@ const ledger = () =>
     ],
   );
 
-const options = { locale: "en" as const, timeZone: "Asia/Tokyo", historyDays: 31, historyLimit: 10 };
+const options = { locale: "en" as const, timeZone: "Asia/Tokyo", historyDays: 30, historyLimit: 10 };
 
 describe("the customer's points summary", () => {
   it("shows balance, expiry, rank and history in the customer's language", async () => {

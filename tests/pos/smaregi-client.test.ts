@@ -207,8 +207,11 @@ describe("balance and history", () => {
     expect(history.map(({ division, points, storeId }) => ({ division, points, storeId }))).toEqual([
       { division: pointDivisions.sale, points: 150, storeId: "1" },
       { division: pointDivisions.sale, points: 400, storeId: "2" },
+      { division: pointDivisions.pointsAdded, points: 500, storeId: undefined },
     ]);
     expect(Date.parse(history[0]?.at ?? "")).toBeGreaterThan(Date.now() - 4 * DAY_MS);
+    // One window, one POS call.
+    expect(calls(pos.emulator).listTransactions).toBe(1);
   });
 
   it("walks older history in windows of at most 30 days", async () => {
