@@ -220,6 +220,17 @@ describe("Shopify Admin GraphQL emulator", () => {
     expect(at(userErrors, 0, "field", 0)).toBe("basicCodeDiscount");
   });
 
+  it("refuses a context naming both all buyers and customers: DiscountContextInput is @oneOf", async () => {
+    const { body } = await graphql(shopify, createBasic, {
+      input: couponInput("ONE-OF", { context: { all: "ALL", customers: { add: [TARO] } } }),
+    });
+
+    expect(at(body, "data")).toBeUndefined();
+    expect(at(body, "errors", 0, "message")).toContain(
+      'Exactly one key must be specified for OneOf type "DiscountContextInput"',
+    );
+  });
+
   it("answers TAKEN for a duplicate code, whatever its case", async () => {
     await create(couponInput("LOY-7F3A9C"));
 
