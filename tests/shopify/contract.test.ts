@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import {
   buildClientSchema,
@@ -56,6 +56,18 @@ const documents = Object.entries(operations).flatMap(([name, value]) => document
 describe("the client's documents", () => {
   it("are all found (a document added later is checked too)", () => {
     expect(documents.length).toBeGreaterThanOrEqual(13);
+    // A document written anywhere else would escape this test.
+    const elsewhere = readdirSync(new URL("../../shared/", import.meta.url), {
+      recursive: true,
+      encoding: "utf8",
+    })
+      .filter((file) => file.endsWith(".ts") && !file.endsWith("shopify/operations.ts"))
+      .filter((file) =>
+        /\/\* GraphQL \*\/|\b(query|mutation)\s+\w+\s*[({]/.test(
+          readFileSync(new URL(`../../shared/${file}`, import.meta.url), "utf8"),
+        ),
+      );
+    expect(elsewhere).toEqual([]);
   });
 
   it.each(documents)("%s validates against Shopify's schema, without deprecated fields", (_name, query) => {
@@ -103,6 +115,11 @@ function differences(emulator: GraphQLSchema, real: GraphQLSchema): string[] {
         if (!realField) {
           found.push(`${type.name}.${field.name}`);
           continue;
+        }
+        const deprecated = (candidate: { deprecationReason?: string | null | undefined }) =>
+          Boolean(candidate.deprecationReason);
+        if (deprecated(field) !== deprecated(realField)) {
+          found.push(`${type.name}.${field.name} is ${deprecated(field) ? "" : "not "}deprecated here`);
         }
         if (!sameType(field, realField)) {
           found.push(

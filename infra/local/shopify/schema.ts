@@ -47,7 +47,7 @@ export const adminSchemaSdl = /* GraphQL */ `
 
   type Customer {
     id: ID!
-    email: String
+    email: String @deprecated(reason: "Use \`defaultEmailAddress.emailAddress\` instead.")
     defaultEmailAddress: CustomerEmailAddress
     firstName: String
     lastName: String
@@ -444,7 +444,7 @@ export const adminSchemaSdl = /* GraphQL */ `
     startsAt: DateTime
     endsAt: DateTime
     context: DiscountContextInput
-    customerSelection: DiscountCustomerSelectionInput
+    customerSelection: DiscountCustomerSelectionInput @deprecated(reason: "Use \`context\` instead.")
     customerGets: DiscountCustomerGetsInput
     minimumRequirement: DiscountMinimumRequirementInput
     usageLimit: Int
@@ -459,7 +459,7 @@ export const adminSchemaSdl = /* GraphQL */ `
     startsAt: DateTime
     endsAt: DateTime
     context: DiscountContextInput
-    customerSelection: DiscountCustomerSelectionInput
+    customerSelection: DiscountCustomerSelectionInput @deprecated(reason: "Use \`context\` instead.")
     destination: DiscountShippingDestinationSelectionInput
     maximumShippingPrice: Decimal
     minimumRequirement: DiscountMinimumRequirementInput
@@ -477,7 +477,7 @@ export const adminSchemaSdl = /* GraphQL */ `
     startsAt: DateTime
     endsAt: DateTime
     context: DiscountContextInput
-    customerSelection: DiscountCustomerSelectionInput
+    customerSelection: DiscountCustomerSelectionInput @deprecated(reason: "Use \`context\` instead.")
     customerBuys: DiscountCustomerBuysInput
     customerGets: DiscountCustomerGetsInput
     usageLimit: Int
@@ -588,7 +588,7 @@ export const adminSchemaSdl = /* GraphQL */ `
 
   type QueryRoot {
     customer(id: ID!): Customer
-    codeDiscountNode(id: ID!): DiscountCodeNode
+    codeDiscountNode(id: ID!): DiscountCodeNode @deprecated(reason: "Use \`discountNode\` instead.")
     codeDiscountNodeByCode(code: String!): DiscountCodeNode
   }
 
