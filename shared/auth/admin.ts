@@ -21,7 +21,9 @@ type Claims = Record<string, string | number | boolean | string[] | undefined>;
 
 /**
  * HTTP APIs hand list claims to Lambda as a string such as "[loyalty-admin loyalty-viewer]";
- * accept that form, a JSON list and a real array.
+ * accept that form, a JSON list and a real array. Names are compared whole: Cognito group names
+ * cannot hold whitespace, so the bracketed form splits on whitespace only (a group named
+ * "x,loyalty-admin" stays one name).
  */
 function groupsOf(value: Claims[string]): string[] {
   if (Array.isArray(value)) return value;
@@ -37,7 +39,7 @@ function groupsOf(value: Claims[string]): string[] {
   }
   return text
     .replace(/^\[|\]$/g, "")
-    .split(/[\s,]+/)
+    .split(/\s+/)
     .filter(Boolean);
 }
 

@@ -30,4 +30,16 @@ describe("shop staff from the authorizer's claims", () => {
     expect(() => adminFromClaims({ email: "x@example.com" })).toThrow(Unauthenticated);
     expect(() => adminFromClaims(undefined)).toThrow(Unauthenticated);
   });
+
+  it.each([
+    ["the HTTP API's bracketed form", "[x,loyalty-admin loyalty-viewer]"],
+    ["a JSON list", '["x,loyalty-admin","loyalty-viewer"]'],
+    ["a real list", ["x,loyalty-admin", "loyalty-viewer"]],
+    ["the bracketed form, brackets in names", "[[loyalty-admin loyalty-admin]]"],
+  ])("matches group names exactly, so a group named like a list grants nothing (%s)", (_form, groups) => {
+    const staff = adminFromClaims({ sub: "s", "cognito:groups": groups });
+
+    expect(staff.roles).not.toContain("admin");
+    expect(() => requireRole(staff, "admin")).toThrow(Forbidden);
+  });
 });
