@@ -8,7 +8,8 @@ import { couponStore, customerOf } from "../runtime";
 export const handler = httpApi(async (event) => {
   const customer = await customerOf(event);
   const code = event.pathParameters?.code ?? "";
-  const coupon = code === "" ? undefined : await couponStore().getCoupon(decodeURIComponent(code));
+  // API Gateway has decoded the path once; decoding again would misread a literal '%'.
+  const coupon = code === "" ? undefined : await couponStore().getCoupon(code);
   // Another customer's code is as unknown as a code that does not exist.
   if (!coupon || coupon.customerId !== customer.customerId) {
     throw new NotFound("coupon_not_found", `No coupon ${code} for this customer`);

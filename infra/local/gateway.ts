@@ -154,9 +154,16 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
         const match = route.pattern.exec(url.pathname);
         if (!match) continue;
         const params: Record<string, string> = {};
+        let malformed = false;
         route.names.forEach((name, index) => {
-          params[name] = decodeURIComponent(match[index + 1] ?? "");
+          try {
+            params[name] = decodeURIComponent(match[index + 1] ?? "");
+          } catch {
+            malformed = true;
+          }
         });
+        // API Gateway decodes path parameters once; a malformed escape is assumed to be its 400.
+        if (malformed) return gatewayError(response, 400, "Bad Request");
         matched = { route, params };
         break;
       }

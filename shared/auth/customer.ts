@@ -71,14 +71,15 @@ export async function authenticateCustomer(
 }
 
 /**
- * A customer may only act on their own points. `requestedCustomerId` comes from the path and
- * may be a numeric id or a customer gid (possibly still percent-encoded).
+ * A customer may only act on their own points. `requestedCustomerId` comes from the path, already
+ * decoded once by API Gateway (decoding again would turn `%2537` into `7`): a numeric id or a
+ * customer gid.
  */
 export function assertSameCustomer(
   authenticated: Pick<AuthenticatedCustomer, "customerId">,
   requestedCustomerId: string,
 ): void {
-  const requested = parseCustomerId(decodeIfEncoded(requestedCustomerId));
+  const requested = parseCustomerId(requestedCustomerId);
   if (requested === undefined) {
     throw new InvalidRequest(
       "invalid_customer_id",
@@ -87,14 +88,5 @@ export function assertSameCustomer(
   }
   if (requested !== authenticated.customerId) {
     throw new Forbidden("You can only see and use your own points");
-  }
-}
-
-function decodeIfEncoded(value: string): string {
-  if (!value.includes("%")) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
   }
 }

@@ -154,6 +154,20 @@ describe("GET /v1/customers/{customerId}/points", () => {
     expect((await summaryOf(response)).balance).toBe(1250);
   });
 
+  it("takes a percent-encoded gid, decoded once", async () => {
+    const gid = encodeURIComponent(`gid://shopify/Customer/${taro.customerId}`);
+
+    const response = await t.api(`/v1/customers/${gid}/points`, { customerId: taro.customerId });
+
+    expect((await summaryOf(response)).balance).toBe(1250);
+  });
+
+  it("decodes the path once: '%2537' is the text '%37', not the id 7", async () => {
+    const response = await t.api("/v1/customers/%2537/points", { customerId: taro.customerId });
+
+    await readProblem(response, { status: 400, code: "invalid_customer_id" });
+  });
+
   it("refuses to show Taro's points to Hanako", async () => {
     // Act
     const response = await t.api(`/v1/customers/${taro.customerId}/points`, {

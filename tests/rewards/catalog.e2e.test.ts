@@ -105,6 +105,21 @@ describe("GET /v1/rewards", () => {
 });
 
 describe("GET /v1/me/coupons/{code}", () => {
+  it.each(["%", "%25", "%E0%A4%A", "100%off"])(
+    "answers 404, not 500, for a code with a literal percent sign (%s)",
+    async (code) => {
+      const answer = await validityOf(taro.customerId, code);
+
+      expect(answer).toMatchObject({ status: 404, body: { code: "coupon_not_found" } });
+    },
+  );
+
+  it("answers 400, not 500, for a path with a malformed escape", async () => {
+    const response = await t.api("/v1/me/coupons/%E0%A4%A", { customerId: taro.customerId });
+
+    expect(response.status).toBe(400);
+  });
+
   it("says a fresh code is valid, whatever its case", async () => {
     const code = codeOf(await convertBy(t, taro.customerId, { rewardId: "yen-500-off" }));
 
