@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { demoCredentials, demoShop } from "../infra/local/demo-data";
 import { findFreePort } from "../infra/local/dynamodb";
 import { type LocalStack, startLocalStack } from "../infra/local/stack";
-import { mintCustomerSessionToken } from "../shared/auth/mint";
+import { customerSessionTokens } from "../shared/auth/mint";
 import { runClosedLoop, summarise } from "./stats";
 
 /**
@@ -35,17 +35,17 @@ const positive = (name: string, raw: string | undefined) => {
 /** Seed profile: balance and history are read side by side, so one POS round trip of 250 ms. */
 const POINTS_INJECTED_MS = 250;
 
-const tokenFor = (customerId: string) =>
-  mintCustomerSessionToken({
-    customerId,
-    appSecret: demoCredentials.shopifyAppSecret,
-    shopDomain: demoShop.domain,
-    clientId: demoCredentials.shopifyClientId,
-    ttlSeconds: 3600,
-  });
+/** Taro's session tokens, renewed as the storefront would (the API refuses ones over 5 minutes old). */
+const taroTokens = customerSessionTokens({
+  customerId: "8840734670934",
+  appSecret: demoCredentials.shopifyAppSecret,
+  shopDomain: demoShop.domain,
+  clientId: demoCredentials.shopifyClientId,
+});
 
 async function benchPoints(stack: LocalStack, requests: number, concurrency: number) {
-  const token = await tokenFor("8840734670934");
+  // One token for the whole points run: it takes seconds.
+  const token = await taroTokens();
   // Warm-up first (token, member lookup cache, module loading, connection pools), then measured.
   const durations = await new Promise<number[]>((resolve, reject) => {
     const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
@@ -71,12 +71,11 @@ const CONVERSION_INJECTED_MS = 1400;
 async function benchConversions(stack: LocalStack, conversions: number) {
   // One customer, one conversion at a time (the per-customer lease serialises them anyway).
   stack.smaregi.store.setPoints("1001", { point: 1_000_000 });
-  const token = await tokenFor("8840734670934");
   const call = async () => {
     const response = await fetch(`${stack.urls.api}/v1/me/conversions`, {
       method: "POST",
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${await taroTokens()}`,
         "content-type": "application/json",
         "idempotency-key": crypto.randomUUID(),
       },

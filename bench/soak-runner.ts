@@ -7,7 +7,7 @@ import type { FaultKind, FaultRule } from "../infra/local/emulation/control";
 import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
 import type { LocalStack } from "../infra/local/stack";
-import { mintCustomerSessionToken } from "../shared/auth/mint";
+import { customerSessionTokens } from "../shared/auth/mint";
 import { executionArn } from "../shared/execution-arn";
 import { DAY_MS, toJapanDate } from "../shared/pos/smaregi-time";
 import {
@@ -223,7 +223,8 @@ interface SoakCustomer {
   customerGid: string;
   posCustomerId: string;
   startingBalance: number;
-  token: string;
+  /** A session token as the storefront would hold it: renewed before the service refuses it. */
+  token: () => Promise<string>;
 }
 
 /** Creates the customer in Shopify over its Admin GraphQL API: the id it assigns is the member number. */
@@ -283,12 +284,11 @@ async function setUpCustomers(stack: SoakStack, count: number): Promise<SoakCust
       pointExpireDate: expires,
     });
     if (!account) throw new Error(`POS customer ${created.customerId} has no point account`);
-    const token = await mintCustomerSessionToken({
+    const token = customerSessionTokens({
       customerId,
       appSecret: demoCredentials.shopifyAppSecret,
       shopDomain: demoShop.domain,
       clientId: demoCredentials.shopifyClientId,
-      ttlSeconds: 3600,
     });
     customers.push({
       customerId,
@@ -345,7 +345,7 @@ async function convertOnce(
     conflicts: 0,
     networkErrors: 0,
   };
-  const headers = { authorization: `Bearer ${customer.token}` };
+  const headers = { authorization: `Bearer ${await customer.token()}` };
   let previousProblem: string | undefined;
   const replay = async () => {
     result.replays += 1;

@@ -39,3 +39,22 @@ export async function mintCustomerSessionToken(input: MintCustomerSessionTokenIn
     .setJti(randomUUID())
     .sign(new TextEncoder().encode(appSecret));
 }
+
+/**
+ * Session tokens for one customer as `shopify.sessionToken.get()` hands them out: cached, and a
+ * fresh one once the cached one is a minute old (the service refuses tokens issued more than
+ * 5 minutes ago, as they live no longer at Shopify).
+ */
+export function customerSessionTokens(
+  input: Omit<MintCustomerSessionTokenInput, "now" | "ttlSeconds">,
+  now: () => Date = () => new Date(),
+): () => Promise<string> {
+  let cached: { token: Promise<string>; mintedAt: number } | undefined;
+  return () => {
+    const at = now();
+    if (!cached || at.getTime() - cached.mintedAt > 60_000) {
+      cached = { token: mintCustomerSessionToken({ ...input, now: at }), mintedAt: at.getTime() };
+    }
+    return cached.token;
+  };
+}

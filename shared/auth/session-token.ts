@@ -11,6 +11,11 @@ export interface SessionTokenOptions {
   /** When set, `aud` must equal it. Shopify's own libraries skip this check for customer accounts. */
   clientId?: string;
   clockToleranceSeconds?: number;
+  /**
+   * Oldest `iat` accepted, and furthest `exp`: Shopify's session tokens live 5 minutes
+   * (shopify.dev session-token API), so a longer-lived one was not issued by Shopify's runtime.
+   */
+  maxTokenAgeSeconds?: number;
   now?: Date;
 }
 
@@ -26,6 +31,7 @@ export interface VerifiedSessionToken {
 /** The claims this service relies on; signature, `exp` and `nbf` are checked by jose. */
 const sessionTokenClaimsSchema = z.object({
   dest: z.string().min(1),
+  exp: z.number(),
   sub: z.string().optional(),
   jti: z.string().optional(),
 });
@@ -42,7 +48,14 @@ export async function verifyCustomerSessionToken(
   token: string,
   options: SessionTokenOptions,
 ): Promise<VerifiedSessionToken> {
-  const { appSecret, shopDomain, clientId, clockToleranceSeconds = 10, now } = options;
+  const {
+    appSecret,
+    shopDomain,
+    clientId,
+    clockToleranceSeconds = 10,
+    maxTokenAgeSeconds = 300,
+    now,
+  } = options;
   if (appSecret.length === 0) {
     // A configuration fault, not the caller's: let it surface as a 500.
     throw new TypeError("verifyCustomerSessionToken: appSecret is empty");
@@ -55,7 +68,9 @@ export async function verifyCustomerSessionToken(
       algorithms: ["HS256"],
       clockTolerance: clockToleranceSeconds,
       currentDate: now,
-      requiredClaims: ["exp"],
+      requiredClaims: ["exp", "iat"],
+      // Also refuses an `iat` in the future (beyond the clock tolerance).
+      maxTokenAge: maxTokenAgeSeconds,
       audience: clientId,
     }));
   } catch (error) {
@@ -72,6 +87,10 @@ export async function verifyCustomerSessionToken(
     );
   }
   const claims = parsed.data;
+  const nowSeconds = Math.floor((now ?? new Date()).getTime() / 1000);
+  if (claims.exp > nowSeconds + maxTokenAgeSeconds + clockToleranceSeconds) {
+    throw new Unauthenticated("The session token lives longer than Shopify's do; sign in again");
+  }
 
   if (normaliseShopDomain(claims.dest) !== normaliseShopDomain(shopDomain)) {
     throw new Unauthenticated("The session token was issued for another shop; sign in again");
@@ -101,6 +120,13 @@ function unauthenticatedFromJose(error: unknown): Unauthenticated {
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
+      case "iat":
+        if (error.reason === "missing") {
+          return new Unauthenticated('The session token\'s "iat" claim is missing; sign in again');
+        }
+        return new Unauthenticated(
+          "The session token is not valid yet; check the device clock and try again",
+        );
       case "nbf":
         return new Unauthenticated(
           "The session token is not valid yet; check the device clock and try again",

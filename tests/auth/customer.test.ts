@@ -101,12 +101,17 @@ describe("authenticateCustomer", () => {
 describe("assertSameCustomer", () => {
   const taro: Pick<AuthenticatedCustomer, "customerId"> = { customerId: "8840734670934" };
 
-  it.each([
-    "8840734670934",
-    "gid://shopify/Customer/8840734670934",
-    "gid%3A%2F%2Fshopify%2FCustomer%2F8840734670934",
-  ])("accepts the customer's own id written as %s", (requested) => {
-    expect(() => assertSameCustomer(taro, requested)).not.toThrow();
+  it.each(["8840734670934", "gid://shopify/Customer/8840734670934"])(
+    "accepts the customer's own id written as %s",
+    (requested) => {
+      expect(() => assertSameCustomer(taro, requested)).not.toThrow();
+    },
+  );
+
+  it("does not decode the path a second time: a still-encoded gid is not an id", () => {
+    expect(() => assertSameCustomer(taro, "gid%3A%2F%2Fshopify%2FCustomer%2F8840734670934")).toThrow(
+      /must be numeric or a Shopify customer gid/,
+    );
   });
 
   it.each(["8840734670935", "gid://shopify/Customer/8840734670935"])(

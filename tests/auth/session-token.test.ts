@@ -109,6 +109,26 @@ describe("verifyCustomerSessionToken", () => {
     await expectRejected(await sign({ ...validClaims(), nbf: nowSeconds + 60 }), /not valid yet/);
   });
 
+  it("rejects a token issued in the future, beyond the clock tolerance", async () => {
+    await expectRejected(await sign({ ...validClaims(), iat: nowSeconds + 60 }), /not valid yet/);
+  });
+
+  it("rejects a token issued longer ago than Shopify's tokens live", async () => {
+    await expectRejected(await sign({ ...validClaims(), iat: nowSeconds - 400 }), /expired/);
+  });
+
+  it("rejects a token without iat", async () => {
+    const { iat: _iat, ...claims } = validClaims();
+    await expectRejected(await sign(claims), /"iat" claim/);
+  });
+
+  it("rejects a token that would live for centuries", async () => {
+    await expectRejected(
+      await sign({ ...validClaims(), exp: Math.floor(Date.parse("2286-11-20T00:00:00Z") / 1000) }),
+      /lives longer/,
+    );
+  });
+
   it("accepts nbf within the clock tolerance", async () => {
     const token = await sign({ ...validClaims(), nbf: nowSeconds + 5 });
 

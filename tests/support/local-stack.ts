@@ -8,7 +8,7 @@ import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../infra/local/stack";
 import type { AdminRole } from "../../shared/auth/admin";
 import { mintAdminToken } from "../../shared/auth/admin-token";
-import { mintCustomerSessionToken } from "../../shared/auth/mint";
+import { customerSessionTokens } from "../../shared/auth/mint";
 import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../../shared/store";
 import type { TableNames } from "../../shared/tables";
 
@@ -80,20 +80,19 @@ export async function useTestStack(
     client.destroy();
   });
 
-  const tokens = new Map<string, Promise<string>>();
+  const tokens = new Map<string, () => Promise<string>>();
   const tokenFor = (customerId: string) => {
-    let token = tokens.get(customerId);
-    if (!token) {
-      token = mintCustomerSessionToken({
+    let source = tokens.get(customerId);
+    if (!source) {
+      source = customerSessionTokens({
         customerId,
         appSecret: demoCredentials.shopifyAppSecret,
         shopDomain: demoShop.domain,
         clientId: demoCredentials.shopifyClientId,
-        ttlSeconds: 3600,
       });
-      tokens.set(customerId, token);
+      tokens.set(customerId, source);
     }
-    return token;
+    return source();
   };
 
   const api: TestStack["api"] = async (path, init = {}) => {
