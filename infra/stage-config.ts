@@ -56,12 +56,14 @@ export const stageConfigSchema = z
       .string()
       .regex(/^\d{4}-(01|04|07|10)$/, "must be a stable Shopify version, e.g. 2026-10"),
 
-    smaregi: z.object({
-      contractId: z.string().min(1, "must be the Smaregi contract id"),
-      environment: z.enum(["sandbox", "production"]),
-      /** Which Smaregi customer field holds the member number printed on the card. */
-      memberField: z.enum(["customerCode", "customerNo"]),
-    }),
+    smaregi: z
+      .object({
+        contractId: z.string().min(1, "must be the Smaregi contract id"),
+        environment: z.enum(["sandbox", "production"]),
+        /** Which Smaregi customer field holds the member number printed on the card. */
+        memberField: z.enum(["customerCode", "customerNo"]),
+      })
+      .strict(),
 
     rules: z
       .object({
@@ -76,6 +78,7 @@ export const stageConfigSchema = z
           .regex(/^[A-Z]{3}$/, "must be an ISO 4217 currency code, e.g. JPY")
           .optional(),
       })
+      .strict()
       .refine((rules) => rules.pointsMinimum % rules.pointsUnit === 0, {
         message: "pointsMinimum must be a multiple of pointsUnit",
         path: ["pointsMinimum"],
@@ -88,22 +91,24 @@ export const stageConfigSchema = z
     defaultLocale: z.enum(["en", "ja"]),
     shopTimeZone: timeZone,
 
-    email: z.object({
-      /** Sender of customer and admin mail; its SES identity must be verified in the region. */
-      from: z.email(),
-      /**
-       * The verified SES identity that covers `from`: the domain (default, taken from `from`) or
-       * the address itself. Sending permission is scoped to exactly this identity.
-       */
-      identity: z.string().min(1).optional(),
-      /**
-       * Whether the stack creates that SES identity (Easy DKIM; the DNS records to add are an
-       * output). Default true; false when the identity is already verified in SES in the region.
-       */
-      createIdentity: z.boolean().optional(),
-      /** Where operator alerts and admin notices go. */
-      admin: z.email(),
-    }),
+    email: z
+      .object({
+        /** Sender of customer and admin mail; its SES identity must be verified in the region. */
+        from: z.email(),
+        /**
+         * The verified SES identity that covers `from`: the domain (default, taken from `from`) or
+         * the address itself. Sending permission is scoped to exactly this identity.
+         */
+        identity: z.string().min(1).optional(),
+        /**
+         * Whether the stack creates that SES identity (Easy DKIM; the DNS records to add are an
+         * output). Default true; false when the identity is already verified in SES in the region.
+         */
+        createIdentity: z.boolean().optional(),
+        /** Where operator alerts and admin notices go. */
+        admin: z.email(),
+      })
+      .strict(),
 
     /**
      * Origins allowed by the API's CORS. Shopify runs customer account UI extensions in a web

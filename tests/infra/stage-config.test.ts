@@ -44,6 +44,15 @@ describe("Stage configuration", () => {
     expect(() => parseStageConfig("demo", { ...demo, shopDomian: "x" })).toThrow(/shopDomian/);
   });
 
+  it.each([
+    ["email", { email: { ...demo.email, createIdentty: false } }, /"createIdentty".*at email/s],
+    ["rules", { rules: { ...demo.rules, pointUnit: 100 } }, /"pointUnit".*at rules/s],
+    ["smaregi", { smaregi: { ...demo.smaregi, memberFeild: "customerNo" } }, /"memberFeild".*at smaregi/s],
+    ["alarms", { alarms: { posLatencyP95: 1000 } }, /"posLatencyP95".*at alarms/s],
+  ])("rejects a misspelt key inside %s, naming it", (_section, patch, message) => {
+    expect(() => parseStageConfig("demo", { ...demo, ...patch })).toThrow(message);
+  });
+
   it('accepts "*" as the only CORS origin, as Shopify requires for customer account extensions', () => {
     // Act / Assess
     expect(parseStageConfig("demo", { ...demo, storefrontOrigins: ["*"] }).config.storefrontOrigins).toEqual([
