@@ -91,6 +91,11 @@ export async function requestCancellation(
   if (!coupon) throw new NotFound("coupon_not_found", `No coupon ${code}`);
   // A replay answers what the first request got, even once the coupon is cancelled.
   if (earlier) return replay(deps, earlier, requestHash);
+  if (coupon.status === "cancelling") {
+    // The two reads ran side by side: the same key may have claimed the coupon between them.
+    const raced = await deps.cancellations.getCancellation(cancellationId);
+    if (raced) return replay(deps, raced, requestHash);
+  }
   const now = deps.now();
   refuseUnlessCancellable(code, coupon.status, coupon, now);
 

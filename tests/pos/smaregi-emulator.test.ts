@@ -325,6 +325,26 @@ describe("transactions", () => {
 });
 
 describe("control API", () => {
+  it("refuses a fault or latency for an operation it does not have, listing the ones it has", async () => {
+    const put = (path: string, body: unknown) =>
+      fetch(`${pos.emulator.url}/_control/${path}`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+
+    const fault = await put("faults", [{ operation: "addPoint", kind: "timeout" }]);
+    const latency = await put("latency", { addPoint: 100 });
+
+    expect(fault.status).toBe(400);
+    expect(((await fault.json()) as { error: string }).error).toMatch(/"addPoint".*addPoints/);
+    expect(latency.status).toBe(400);
+    expect(() => pos.emulator.control.setFaults([{ operation: "listTransaction", kind: "http503" }])).toThrow(
+      /listTransactions/,
+    );
+    expect((await put("faults", [{ operation: "*", kind: "http500", count: 1 }])).status).toBe(200);
+  });
+
   it("throttles with 429, Retry-After and a problem body", async () => {
     await fetch(`${pos.emulator.url}/_control/faults`, {
       method: "PUT",

@@ -32,24 +32,51 @@ interface ActiveRule extends FaultRule {
 /** How long a "timeout" keeps the request open before the emulator drops it. */
 const HANG_MS = 120_000;
 
+/** A fault or latency named an operation the emulator does not have: it would never fire. */
+export class UnknownOperation extends Error {
+  override readonly name = "UnknownOperation";
+}
+
+export interface EmulatorControlOptions {
+  /** The emulator's operation names; faults and latencies naming another are refused. */
+  operations?: readonly string[];
+  random?: () => number;
+}
+
 export class EmulatorControl {
   private latency: LatencyTable;
   private rules: ActiveRule[] = [];
   private readonly calls = new Map<string, number>();
+  private readonly random: () => number;
 
   constructor(
     private readonly baseLatency: LatencyTable = {},
-    private readonly random: () => number = Math.random,
+    private readonly options: EmulatorControlOptions = {},
   ) {
     this.latency = { ...baseLatency };
+    this.random = options.random ?? Math.random;
   }
 
   setLatency(table: LatencyTable): void {
+    this.assertKnown(Object.keys(table).filter((name) => name !== "default"));
     this.latency = { ...table };
   }
 
   setFaults(rules: readonly FaultRule[]): void {
+    this.assertKnown(rules.map((rule) => rule.operation).filter((name) => name !== "*"));
     this.rules = rules.map((rule) => ({ ...rule, remaining: rule.count ?? Number.POSITIVE_INFINITY }));
+  }
+
+  /** A misspelt name would silently inject nothing, and a test relying on it would still pass. */
+  private assertKnown(names: readonly string[]): void {
+    const known = this.options.operations;
+    if (!known) return;
+    const unknown = names.filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+      throw new UnknownOperation(
+        `Unknown operation ${unknown.map((name) => JSON.stringify(name)).join(", ")}; this emulator has: ${known.join(", ")} (or "*")`,
+      );
+    }
   }
 
   /** Back to the latency the emulator started with, no faults, counters cleared. */
@@ -156,13 +183,23 @@ export function mountControlRoutes(
     }
     const parsed = latencyTableSchema.safeParse(body);
     if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
-    control.setLatency(parsed.data);
+    try {
+      control.setLatency(parsed.data);
+    } catch (error) {
+      if (error instanceof UnknownOperation) return c.json({ error: error.message }, 400);
+      throw error;
+    }
     return c.json(control.snapshot());
   });
   app.put("/_control/faults", async (c) => {
     const parsed = z.array(faultRuleSchema).safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
-    control.setFaults(parsed.data);
+    try {
+      control.setFaults(parsed.data);
+    } catch (error) {
+      if (error instanceof UnknownOperation) return c.json({ error: error.message }, 400);
+      throw error;
+    }
     return c.json(control.snapshot());
   });
   app.post("/_control/reset", (c) => {

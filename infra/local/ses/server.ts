@@ -148,7 +148,7 @@ export interface LocalSes {
 
 export function createLocalSes(): LocalSes {
   const app = new Hono();
-  const control = new EmulatorControl();
+  const control = new EmulatorControl({}, { operations: ["SendEmail", "SendRawEmail"] });
   const emails = new SentEmails();
 
   app.post("/", async (c) => {

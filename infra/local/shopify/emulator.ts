@@ -93,7 +93,13 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
     maximumAvailable: options.bucket?.maximumAvailable ?? 2000,
     restoreRate: options.bucket?.restoreRate ?? 100,
   });
-  const control = new EmulatorControl(shopifyLatencyProfiles[options.latencyProfile ?? "none"]);
+  // Operations are the GraphQL root fields a document selects first.
+  const control = new EmulatorControl(shopifyLatencyProfiles[options.latencyProfile ?? "none"], {
+    operations: [
+      ...Object.keys(adminSchema.getQueryType()?.getFields() ?? {}),
+      ...Object.keys(adminSchema.getMutationType()?.getFields() ?? {}),
+    ],
+  });
   const rootValue = createRootValue(store);
   const app = new Hono();
   // The app's client secret is also what signs webhooks and app proxy requests.

@@ -22,15 +22,17 @@ import {
  * control API are listed in README.md beside this file.
  */
 
-export type SmaregiOperation =
-  | "token"
-  | "listCustomers"
-  | "getCustomer"
-  | "createCustomer"
-  | "getPoints"
-  | "addPoints"
-  | "setPoints"
-  | "listTransactions";
+export const smaregiOperations = [
+  "token",
+  "listCustomers",
+  "getCustomer",
+  "createCustomer",
+  "getPoints",
+  "addPoints",
+  "setPoints",
+  "listTransactions",
+] as const;
+export type SmaregiOperation = (typeof smaregiOperations)[number];
 
 export const smaregiLatencyProfiles = {
   none: { default: 0 },
@@ -103,7 +105,9 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
   const clientId = options.clientId ?? demoCredentials.smaregiClientId;
   const clientSecret = options.clientSecret ?? demoCredentials.smaregiClientSecret;
   const now = options.now ?? (() => new Date());
-  const control = new EmulatorControl(smaregiLatencyProfiles[options.latencyProfile ?? "none"]);
+  const control = new EmulatorControl(smaregiLatencyProfiles[options.latencyProfile ?? "none"], {
+    operations: smaregiOperations,
+  });
   const store = new SmaregiStore(now);
   const tokens = new TokenRegistry(now);
   const app = new Hono();
