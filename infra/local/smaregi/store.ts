@@ -1,5 +1,5 @@
 import { DAY_MS, toJapanDate } from "../../../shared/pos/smaregi-time";
-import { type DemoCustomer, demoCustomers } from "../demo-data";
+import { type DemoCustomer, type DemoHistoryEntry, demoCustomers } from "../demo-data";
 
 /**
  * The Smaregi emulator's data: customers (会員), their point accounts and the transactions
@@ -53,8 +53,9 @@ export interface TransactionRecord {
   transactionHeadId: string;
   transactionDateTime: Date;
   transactionHeadDivision: TransactionDivision;
-  customerId: string;
-  customerCode: string;
+  /** Null for a sale to a walk-in customer (no member card shown). */
+  customerId: string | null;
+  customerCode: string | null;
   storeId: string | null;
   total: number;
   /** Points given by this transaction (a sale's earned points, or an addition). */
@@ -87,6 +88,7 @@ export interface CustomerFilter {
 }
 
 export interface TransactionFilter {
+  /** For fixtures and assertions only: the HTTP list has no such filter (see app.ts). */
   customerId?: string;
   customerCode?: string;
   division?: string;
@@ -105,6 +107,15 @@ export const MAX_POINTS = 999_999_999;
 
 /** Store names of the demo history, numbered as Smaregi store ids. */
 export const demoStores: Readonly<Record<string, string>> = { "1": "Shibuya", "2": "Shinjuku" };
+
+/**
+ * Sales to customers who showed no member card, in the same weeks as the members' history: a
+ * transaction list that is not filtered by member returns them too, with no customer.
+ */
+const walkInSales: readonly DemoHistoryEntry[] = [
+  { daysAgo: 1, division: "1", points: 0, storeName: "Shinjuku", total: 5000 },
+  { daysAgo: 20, division: "1", points: 0, storeName: "Shibuya", total: 12000 },
+];
 
 export class SmaregiStore {
   private readonly customers = new Map<string, CustomerRecord>();
@@ -146,15 +157,24 @@ export class SmaregiStore {
       account.pointExpireDate = toJapanDate(new Date(now.getTime() + demo.pos.expiresInDays * DAY_MS));
     }
     // Ids must increase with time across customers, so number the whole history oldest first.
-    const entries = this.seed.flatMap(({ shopifyId, pos }) =>
-      pos ? pos.history.map((entry) => ({ customerCode: shopifyId, customerId: pos.customerId, entry })) : [],
-    );
+    const entries: Array<{
+      customerCode: string | null;
+      customerId: string | null;
+      entry: DemoHistoryEntry;
+    }> = [
+      ...this.seed.flatMap(({ shopifyId, pos }) =>
+        pos
+          ? pos.history.map((entry) => ({ customerCode: shopifyId, customerId: pos.customerId, entry }))
+          : [],
+      ),
+      ...walkInSales.map((entry) => ({ customerCode: null, customerId: null, entry })),
+    ];
     entries.sort((a, b) => b.entry.daysAgo - a.entry.daysAgo);
-    const running = new Map<string, number>();
+    const running = new Map<string | null, number>();
     for (const { customerCode, customerId, entry } of entries) {
       const before = running.get(customerId) ?? 0;
       const change = entry.division === "1" || entry.division === "6" ? entry.points : -entry.points;
-      running.set(customerId, before + change);
+      if (customerId !== null) running.set(customerId, before + change);
       const storeId = Object.entries(demoStores).find(([, name]) => name === entry.storeName)?.[0] ?? null;
       const at = new Date(now.getTime() - entry.daysAgo * DAY_MS);
       this.recordTransaction({
@@ -329,8 +349,8 @@ export class SmaregiStore {
   private recordTransaction(input: {
     at: Date;
     division: TransactionDivision;
-    customerId: string;
-    customerCode: string;
+    customerId: string | null;
+    customerCode: string | null;
     storeId: string | null;
     total: number;
     newPoint: number;
