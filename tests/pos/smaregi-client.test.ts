@@ -505,6 +505,22 @@ describe("one member's history only", () => {
     await expect(ledger.getBalance(taro.customerId)).resolves.toMatchObject({ points: 0, expiresOn: null });
   });
 
+  it("reads the balance of a member never given points, whose row has no point, as 0", async () => {
+    // Prepare
+    const created = pos.emulator.store.createCustomer({
+      customerCode: "NEW-4",
+      lastName: "Ito",
+      firstName: "Mai",
+    });
+    if (created === "duplicate-code") throw new Error("NEW-4 exists");
+
+    // Act
+    const balance = await ledgerFor(pos.emulator).getBalance(created.customerId);
+
+    // Assess
+    expect(balance).toMatchObject({ points: 0, expiresOn: null });
+  });
+
   it("asks by the code the member lookup returned, also when the shop keeps the member number elsewhere", async () => {
     // Prepare: a member found by customerNo whose customerCode differs, with one subtraction
     const token = await accessToken(pos.emulator, "pos.customers:write");

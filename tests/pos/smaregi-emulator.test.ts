@@ -202,6 +202,27 @@ describe("customers", () => {
 });
 
 describe("points", () => {
+  it("lists a member never given points without point or mile, as the spec allows", async () => {
+    // Prepare
+    const created = await fetch(api("/customers"), {
+      method: "POST",
+      headers: { ...bearer(writeToken), "content-type": "application/json" },
+      body: JSON.stringify({ customerCode: "NEW-3", lastName: "Ito", firstName: "Mai" }),
+    });
+    const { customerId } = (await created.json()) as { customerId: string };
+
+    // Act
+    const rows = await fetch(api(`/customers/point?customer_id=${customerId}`), {
+      headers: bearer(readToken),
+    });
+
+    // Assess
+    const [row] = (await rows.json()) as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({ customerId, pointExpireDate: null });
+    expect(row).not.toHaveProperty("point");
+    expect(row).not.toHaveProperty("mile");
+  });
+
   const addPoints = (customerId: string, point: unknown) =>
     fetch(api(`/customers/${customerId}/point/add`), {
       method: "POST",

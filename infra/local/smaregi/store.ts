@@ -43,6 +43,11 @@ export interface PointAccount {
   customerId: string;
   point: number;
   mile: number;
+  /**
+   * False until points are first given or set. smaregi-api.yaml marks `point` and `mile` optional
+   * in the point list; that a member never given any comes without them is our assumption.
+   */
+  pointsEverSet: boolean;
   /** Last day (Japan time) on which the points are valid; null when they do not expire. */
   pointExpireDate: string | null;
   insDateTime: Date;
@@ -154,6 +159,7 @@ export class SmaregiStore {
       );
       const account = this.accountOf(customer.customerId);
       account.point = demo.pos.points;
+      account.pointsEverSet = true;
       account.pointExpireDate = toJapanDate(new Date(now.getTime() + demo.pos.expiresInDays * DAY_MS));
     }
     // Ids must increase with time across customers, so number the whole history oldest first.
@@ -241,6 +247,7 @@ export class SmaregiStore {
       point: account.point,
     });
     account.point = balance;
+    account.pointsEverSet = true;
     if (pointExpireDate !== undefined) account.pointExpireDate = pointExpireDate;
     account.updDateTime = at;
     transactionHeadIds.push(transaction.transactionHeadId);
@@ -256,6 +263,7 @@ export class SmaregiStore {
     const account = this.accountOf(customerId);
     if (values.point !== undefined) account.point = values.point;
     if (values.mile !== undefined) account.mile = values.mile;
+    if (values.point !== undefined || values.mile !== undefined) account.pointsEverSet = true;
     if (values.pointExpireDate !== undefined) account.pointExpireDate = values.pointExpireDate;
     account.updDateTime = this.now();
     return { ...account };
@@ -333,6 +341,7 @@ export class SmaregiStore {
       customerId,
       point: 0,
       mile: 0,
+      pointsEverSet: false,
       pointExpireDate: null,
       insDateTime: at,
       updDateTime: at,
