@@ -303,6 +303,22 @@ describe("transactions", () => {
     });
   });
 
+  it("filters by store", async () => {
+    const query = new URLSearchParams({
+      store_id: "2",
+      "transaction_date_time-from": toSmaregiDateTime(new Date(Date.now() - 30 * DAY_MS)),
+      "transaction_date_time-to": toSmaregiDateTime(new Date()),
+    });
+
+    const response = await fetch(api(`/transactions?${query}`), { headers: bearer(allScopesToken) });
+
+    const rows = (await response.json()) as Array<Record<string, unknown>>;
+    expect(rows.map((row) => [row.storeId, row.customerId, row.total])).toEqual([
+      ["2", taro.customerId, "40000"],
+      ["2", null, "5000"],
+    ]);
+  });
+
   it("ignores customer_id, which Smaregi does not document, and answers every member's rows", async () => {
     const query = new URLSearchParams({
       customer_id: taro.customerId,

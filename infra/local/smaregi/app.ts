@@ -358,8 +358,10 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
         .listTransactions({
           // Smaregi documents no customer_id filter here (gettransactions reference; the
           // smaregi-api.yaml spec): like the real server, an unknown parameter is ignored and
-          // every member's transactions come back.
+          // every member's transactions come back. Of the documented filters, transaction_uuid
+          // and barcode are not modelled (and so ignored too): the client sends neither.
           customerCode: c.req.query("customer_code"),
+          storeId: c.req.query("store_id"),
           division: c.req.query("transaction_head_division"),
           from,
           to,

@@ -96,6 +96,7 @@ export interface TransactionFilter {
   /** For fixtures and assertions only: the HTTP list has no such filter (see app.ts). */
   customerId?: string;
   customerCode?: string;
+  storeId?: string;
   division?: string;
   from?: Date;
   to?: Date;
@@ -274,6 +275,7 @@ export class SmaregiStore {
       (transaction) =>
         (filter.customerId === undefined || transaction.customerId === filter.customerId) &&
         (filter.customerCode === undefined || transaction.customerCode === filter.customerCode) &&
+        (filter.storeId === undefined || transaction.storeId === filter.storeId) &&
         (filter.division === undefined || transaction.transactionHeadDivision === filter.division) &&
         (filter.from === undefined || transaction.transactionDateTime >= filter.from) &&
         (filter.to === undefined || transaction.transactionDateTime <= filter.to),
