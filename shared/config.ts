@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_HISTORY_DAYS } from "./pos/smaregi-time";
 
 /**
  * The service's environment, parsed once at module load of each handler. Secrets are never
@@ -41,7 +42,7 @@ export const environmentSchema = z.object({
   POS_LOOKUP_TIMEOUT_MS: intFromEnv(3000),
   POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
   // One transaction-list window (at most 30 x 24 h): a longer history costs another POS call.
-  POS_HISTORY_DAYS: intFromEnv(30),
+  POS_HISTORY_DAYS: z.coerce.number().int().positive().max(MAX_HISTORY_DAYS).default(30),
   POS_HISTORY_LIMIT: intFromEnv(10),
 
   LOYALTY_TABLE: z.string().default("loyalty"),

@@ -11,6 +11,11 @@ export interface Member {
   customerId: string;
   /** The number the shop knows the member by (the Shopify customer's numeric id). */
   memberNumber: string;
+  /**
+   * Smaregi's member code (会員コード), which its transaction list filters by; kept from the lookup
+   * so the history needs no second read. Absent in members remembered before it was kept.
+   */
+  customerCode?: string;
   rank: string | null;
   firstName: string;
   lastName: string;
@@ -56,7 +61,11 @@ export interface PointTransaction {
 export interface PointTransactionQuery {
   /** Only these divisions; all when omitted. */
   divisions?: readonly string[];
-  /** Oldest instant of interest; 30 days before `until` when omitted. */
+  /**
+   * Oldest instant of interest; 30 days before `until` when omitted. A range longer than the POS
+   * can read in one query (360 days for Smaregi) fails, unless `limit` transactions come first,
+   * rather than coming back cut short.
+   */
   since?: Date;
   /** Newest instant of interest; now when omitted. */
   until?: Date;

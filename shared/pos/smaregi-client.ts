@@ -37,7 +37,12 @@ import {
   type SmaregiTransaction,
   transactionListSchema,
 } from "./smaregi-schemas";
-import { DAY_MS, toSmaregiDateTime } from "./smaregi-time";
+import {
+  MAX_HISTORY_DAYS,
+  MAX_TRANSACTION_WINDOWS,
+  TRANSACTION_WINDOW_MS,
+  toSmaregiDateTime,
+} from "./smaregi-time";
 import { type SmaregiCredentials, SmaregiTokenSource } from "./smaregi-token";
 
 export interface SmaregiClientOptions {
@@ -69,13 +74,8 @@ export interface SmaregiClientOptions {
 
 export const defaultSmaregiScopes = ["pos.customers:read", "pos.customers:write", "pos.transactions:read"];
 
-/**
- * The transaction list needs a date range of at most 31 days; Smaregi does not say how it counts
- * them (whole days, inclusive ends, 31 x 24 h?), so every window here is at most 30 x 24 h.
- */
-export const TRANSACTION_WINDOW_MS = 30 * DAY_MS;
-/** How far back one history query walks at most (12 windows, about a year), to bound the calls. */
-const MAX_TRANSACTION_WINDOWS = 12;
+/** Customer codes remembered per process, oldest dropped first, so a warm Lambda stays bounded. */
+const MAX_REMEMBERED_CODES = 10_000;
 const MAX_RETRIES = 2;
 const SLIVER_MS = 60_000;
 
@@ -143,7 +143,10 @@ export class SmaregiPointsLedger implements PointsLedger {
 
   async findMember(memberNumber: string): Promise<Member> {
     const cached = await this.members.get(memberNumber).catch(() => undefined);
-    if (cached) return cached;
+    if (cached) {
+      if (cached.customerCode) this.rememberCustomerCode(cached.customerId, cached.customerCode);
+      return cached;
+    }
 
     const field = this.options.memberField;
     const rows = await this.read(
@@ -159,10 +162,11 @@ export class SmaregiPointsLedger implements PointsLedger {
     if (others.length > 0) {
       throw new PosUnavailable(`Several store members share the member number ${memberNumber}`);
     }
-    if (customer.customerCode) this.customerCodes.set(customer.customerId, customer.customerCode);
+    if (customer.customerCode) this.rememberCustomerCode(customer.customerId, customer.customerCode);
     const member: Member = {
       customerId: customer.customerId,
       memberNumber,
+      ...(customer.customerCode ? { customerCode: customer.customerCode } : {}),
       rank: customer.rank ?? null,
       firstName: customer.firstName ?? "",
       lastName: customer.lastName ?? "",
@@ -271,12 +275,10 @@ export class SmaregiPointsLedger implements PointsLedger {
     const pageSize = Math.min(1000, Math.max(limit, 100));
     const found = new Map<string, PointTransaction>();
 
+    if (since > until) return [];
     let windowEnd = until;
-    for (
-      let window = 0;
-      window < MAX_TRANSACTION_WINDOWS && windowEnd >= since && found.size < limit;
-      window++
-    ) {
+    let reachedSince = false;
+    for (let window = 0; window < MAX_TRANSACTION_WINDOWS && found.size < limit; window++) {
       const windowStart = new Date(Math.max(since.getTime(), windowEnd.getTime() - TRANSACTION_WINDOW_MS));
       for (let page = 1; ; page++) {
         const rows = await this.read(
@@ -305,9 +307,19 @@ export class SmaregiPointsLedger implements PointsLedger {
       }
       // Whole-second rounding leaves a sliver before `since` uncovered by the window; it is not
       // worth a second POS round trip (callers' `since` is approximate to well within a minute).
-      if (windowStart.getTime() - since.getTime() < SLIVER_MS) break;
+      if (windowStart.getTime() - since.getTime() < SLIVER_MS) {
+        reachedSince = true;
+        break;
+      }
       // Timestamps have whole seconds, so the next window ends one second earlier without gaps.
       windowEnd = new Date(windowStart.getTime() - 1000);
+    }
+    if (!reachedSince && found.size < limit) {
+      // A shorter answer would read as "nothing happened before": reconciliation would conclude a
+      // change was not applied. Failing lets it park the case for a person instead.
+      throw new RangeError(
+        `A point history since ${since.toISOString()} needs more than ${MAX_TRANSACTION_WINDOWS} transaction-list windows; at most ${MAX_HISTORY_DAYS} days can be read at once`,
+      );
     }
 
     return [...found.values()]
@@ -333,8 +345,17 @@ export class SmaregiPointsLedger implements PointsLedger {
         `The store's customer ${customerId} has no customer code, so its point history cannot be read`,
       );
     }
-    this.customerCodes.set(customerId, customer.customerCode);
+    this.rememberCustomerCode(customerId, customer.customerCode);
     return customer.customerCode;
+  }
+
+  private rememberCustomerCode(customerId: string, customerCode: string): void {
+    this.customerCodes.delete(customerId);
+    this.customerCodes.set(customerId, customerCode);
+    for (const oldest of this.customerCodes.keys()) {
+      if (this.customerCodes.size <= MAX_REMEMBERED_CODES) break;
+      this.customerCodes.delete(oldest);
+    }
   }
 
   /** A GET with timeouts, retries on transient failures and one token refresh on 401. */

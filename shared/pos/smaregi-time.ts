@@ -15,3 +15,14 @@ export function toJapanDate(at: Date): string {
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The transaction list needs a date range of at most 31 days (Smaregi's gettransactions reference)
+ * without saying how it counts them (whole days, inclusive ends, 31 x 24 h?), so every window the
+ * client asks for is at most 30 x 24 h.
+ */
+export const TRANSACTION_WINDOW_MS = 30 * DAY_MS;
+/** How many windows one history query walks at most, to bound the POS calls. */
+export const MAX_TRANSACTION_WINDOWS = 12;
+/** The longest history one query can read completely: 12 windows of 30 days. */
+export const MAX_HISTORY_DAYS = (MAX_TRANSACTION_WINDOWS * TRANSACTION_WINDOW_MS) / DAY_MS;

@@ -436,6 +436,24 @@ describe("when the refund's outcome is unknown", () => {
     expect(t.posBalance(taro.posCustomerId)).toBe(1750);
   });
 
+  it("never takes another member's addition of the same size for its own lost refund", async () => {
+    // Prepare: moments before, another member was given 500 points at the till; then the
+    // cancellation's refund of 500 is lost before the POS applies it.
+    const code = await convertedCode();
+    expect(stack.smaregi.store.addPoints(hanako.posCustomerId, 500).kind).toBe("applied");
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+
+    // Act
+    const { status, body } = await cancel(code);
+
+    // Assess: Hanako's addition is not Taro's refund; Taro gets his points back, once.
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "cancelled", balanceAfter: 1250 });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect(refundsOf(taro.posCustomerId)).toHaveLength(1);
+    expect(t.posBalance(hanako.posCustomerId)).toBe(500);
+  });
+
   it("parks the cancellation for review, code inactive and admins alerted, when the POS cannot tell", async () => {
     // Prepare: the refund's answer is lost and the POS history cannot be read afterwards.
     const code = await convertedCode();

@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { environmentSchema } from "../../shared/config";
 import {
   NotRegistered,
   PosDeclined,
@@ -13,7 +14,7 @@ import {
   PointChangeOutcomeUnknown,
   pointDivisions,
 } from "../../shared/pos";
-import { DAY_MS, toJapanDate } from "../../shared/pos/smaregi-time";
+import { DAY_MS, MAX_HISTORY_DAYS, toJapanDate } from "../../shared/pos/smaregi-time";
 import { accessToken, calls, hanako, jiroMemberNumber, ledgerFor, startTestEmulator, taro } from "./support";
 
 let pos: Awaited<ReturnType<typeof startTestEmulator>>;
@@ -116,6 +117,7 @@ describe("members", () => {
     expect(member).toEqual({
       customerId: taro.customerId,
       memberNumber: taro.memberNumber,
+      customerCode: taro.memberNumber,
       rank: "Gold",
       firstName: "Taro",
       lastName: "Yamada",
@@ -501,5 +503,112 @@ describe("one member's history only", () => {
     });
 
     await expect(ledger.getBalance(taro.customerId)).resolves.toMatchObject({ points: 0, expiresOn: null });
+  });
+
+  it("reads the balance of a member never given points, whose row has no point, as 0", async () => {
+    // Prepare
+    const created = pos.emulator.store.createCustomer({
+      customerCode: "NEW-4",
+      lastName: "Ito",
+      firstName: "Mai",
+    });
+    if (created === "duplicate-code") throw new Error("NEW-4 exists");
+
+    // Act
+    const balance = await ledgerFor(pos.emulator).getBalance(created.customerId);
+
+    // Assess
+    expect(balance).toMatchObject({ points: 0, expiresOn: null });
+  });
+
+  it("asks by the code the member lookup returned, also when the shop keeps the member number elsewhere", async () => {
+    // Prepare: a member found by customerNo whose customerCode differs, with one subtraction
+    const token = await accessToken(pos.emulator, "pos.customers:write");
+    const created = await fetch(`${pos.emulator.url}/${pos.emulator.contractId}/pos/customers`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        customerCode: "STORE-0042",
+        customerNo: "7000000000001",
+        lastName: "Sato",
+        firstName: "Ken",
+      }),
+    });
+    const { customerId } = (await created.json()) as { customerId: string };
+    pos.emulator.store.addPoints(customerId, 300);
+    pos.emulator.store.addPoints(customerId, -300);
+    const sent = recordingFetch();
+    const ledger = ledgerFor(pos.emulator, { memberField: "customerNo", fetch: sent.fetch });
+
+    // Act
+    const member = await ledger.findMember("7000000000001");
+    const history = await ledger.listPointTransactions(member.customerId, {
+      divisions: [pointDivisions.pointsSubtracted],
+    });
+
+    // Assess
+    expect(member.customerCode).toBe("STORE-0042");
+    expect(history).toEqual([expect.objectContaining({ points: -300 })]);
+    expect(transactionCalls(sent.urls).map((url) => url.searchParams.get("customer_code"))).toEqual([
+      "STORE-0042",
+    ]);
+    expect(calls(pos.emulator).getCustomer ?? 0).toBe(0);
+  });
+
+  it("keeps the code with a member shared through a directory, so another process reads no customer", async () => {
+    // Prepare: one process looked the member up; another finds it in the shared directory
+    const shared = new Map<string, Member>();
+    const directory: MemberDirectory = {
+      get: async (memberNumber) => shared.get(memberNumber),
+      set: async (member) => {
+        shared.set(member.memberNumber, member);
+      },
+    };
+    await ledgerFor(pos.emulator, { memberDirectory: directory }).findMember(taro.memberNumber);
+    const other = ledgerFor(pos.emulator, { memberDirectory: directory });
+
+    // Act
+    const member = await other.findMember(taro.memberNumber);
+    const history = await other.listPointTransactions(member.customerId);
+
+    // Assess
+    expect(history).toHaveLength(3);
+    expect(calls(pos.emulator)).toMatchObject({ listCustomers: 1, listTransactions: 1 });
+    expect(calls(pos.emulator).getCustomer ?? 0).toBe(0);
+  });
+
+  it("fails rather than answering a history cut short when the range needs more windows than one query reads", async () => {
+    // Prepare
+    const ledger = ledgerFor(pos.emulator);
+    const since = new Date(Date.now() - (MAX_HISTORY_DAYS + 5) * DAY_MS);
+
+    // Act
+    const tooLong = ledger.listPointTransactions(taro.customerId, { since });
+    const enough = ledger.listPointTransactions(taro.customerId, { since, limit: 2 });
+    const longest = ledger.listPointTransactions(taro.customerId, {
+      since: new Date(Date.now() - MAX_HISTORY_DAYS * DAY_MS),
+    });
+
+    // Assess: the first two transactions are found in the first window; 360 days are read whole
+    await expect(tooLong).rejects.toThrow(RangeError);
+    await expect(enough).resolves.toHaveLength(2);
+    await expect(longest).resolves.toHaveLength(4);
+  });
+
+  it("refuses a configured customer history longer than one query reads", () => {
+    const days = environmentSchema.shape.POS_HISTORY_DAYS;
+
+    expect(days.safeParse(String(MAX_HISTORY_DAYS)).success).toBe(true);
+    expect(days.safeParse(String(MAX_HISTORY_DAYS + 1)).success).toBe(false);
+  });
+
+  it("answers an empty history for a range that ends before it starts, without asking the POS", async () => {
+    const history = await ledgerFor(pos.emulator).listPointTransactions(taro.customerId, {
+      since: new Date(),
+      until: new Date(Date.now() - DAY_MS),
+    });
+
+    expect(history).toEqual([]);
+    expect(calls(pos.emulator).listTransactions ?? 0).toBe(0);
   });
 });

@@ -202,6 +202,27 @@ describe("customers", () => {
 });
 
 describe("points", () => {
+  it("lists a member never given points without point or mile, as the spec allows", async () => {
+    // Prepare
+    const created = await fetch(api("/customers"), {
+      method: "POST",
+      headers: { ...bearer(writeToken), "content-type": "application/json" },
+      body: JSON.stringify({ customerCode: "NEW-3", lastName: "Ito", firstName: "Mai" }),
+    });
+    const { customerId } = (await created.json()) as { customerId: string };
+
+    // Act
+    const rows = await fetch(api(`/customers/point?customer_id=${customerId}`), {
+      headers: bearer(readToken),
+    });
+
+    // Assess
+    const [row] = (await rows.json()) as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({ customerId, pointExpireDate: null });
+    expect(row).not.toHaveProperty("point");
+    expect(row).not.toHaveProperty("mile");
+  });
+
   const addPoints = (customerId: string, point: unknown) =>
     fetch(api(`/customers/${customerId}/point/add`), {
       method: "POST",
@@ -282,6 +303,22 @@ describe("transactions", () => {
     });
   });
 
+  it("filters by store", async () => {
+    const query = new URLSearchParams({
+      store_id: "2",
+      "transaction_date_time-from": toSmaregiDateTime(new Date(Date.now() - 30 * DAY_MS)),
+      "transaction_date_time-to": toSmaregiDateTime(new Date()),
+    });
+
+    const response = await fetch(api(`/transactions?${query}`), { headers: bearer(allScopesToken) });
+
+    const rows = (await response.json()) as Array<Record<string, unknown>>;
+    expect(rows.map((row) => [row.storeId, row.customerId, row.total])).toEqual([
+      ["2", taro.customerId, "40000"],
+      ["2", null, "5000"],
+    ]);
+  });
+
   it("ignores customer_id, which Smaregi does not document, and answers every member's rows", async () => {
     const query = new URLSearchParams({
       customer_id: taro.customerId,
@@ -292,7 +329,10 @@ describe("transactions", () => {
     const response = await fetch(api(`/transactions?${query}`), { headers: bearer(allScopesToken) });
 
     const rows = (await response.json()) as Array<Record<string, unknown>>;
-    expect(new Set(rows.map((row) => row.customerId))).toEqual(new Set([taro.customerId, hanako.customerId]));
+    // Both members' rows, and walk-in sales with no customer at all.
+    expect(new Set(rows.map((row) => row.customerId))).toEqual(
+      new Set([taro.customerId, hanako.customerId, null]),
+    );
   });
 
   it.each([

@@ -66,7 +66,10 @@ export interface SmaregiEmulator {
   readonly clientSecret: string;
 }
 
-/** The transaction list refuses date ranges wider than this ([U] in the research, enforced here). */
+/**
+ * The transaction list refuses date ranges wider than this: Smaregi's gettransactions reference
+ * says 31 days without saying how they are counted; 31 x 24 h is our reading.
+ */
 const MAX_TRANSACTION_RANGE_MS = 31 * DAY_MS;
 
 const amount = z.string().regex(/^-?\d+$/, "数値文字列で指定してください。");
@@ -340,8 +343,10 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
           return badRequest(`${name} は YYYY-MM-DDThh:mm:ssTZD 形式で指定してください。`);
         }
       }
-      // The list needs a date range of at most 31 days (research S14; the wording of the
-      // message is ours). Which parameters may stand in for it is not documented: we require both.
+      // The list needs a date range of at most 31 days (Smaregi's gettransactions reference). A
+      // missing required parameter is answered as any validation error is, 400 with a problem
+      // body (research §4, smaregi-api.yaml); the wording of the detail is ours. Whether another
+      // documented date range may stand in for it is not modelled: both ends are required.
       if (fromText === undefined || toText === undefined) {
         return badRequest(
           "transaction_date_time-from と transaction_date_time-to を指定してください。(期間は31日以内)",
@@ -357,8 +362,10 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
         .listTransactions({
           // Smaregi documents no customer_id filter here (gettransactions reference; the
           // smaregi-api.yaml spec): like the real server, an unknown parameter is ignored and
-          // every member's transactions come back.
+          // every member's transactions come back. Of the documented filters, transaction_uuid
+          // and barcode are not modelled (and so ignored too): the client sends neither.
           customerCode: c.req.query("customer_code"),
+          storeId: c.req.query("store_id"),
           division: c.req.query("transaction_head_division"),
           from,
           to,

@@ -1,5 +1,5 @@
 import { DAY_MS, toJapanDate } from "../../../shared/pos/smaregi-time";
-import { type DemoCustomer, demoCustomers } from "../demo-data";
+import { type DemoCustomer, type DemoHistoryEntry, demoCustomers } from "../demo-data";
 
 /**
  * The Smaregi emulator's data: customers (会員), their point accounts and the transactions
@@ -43,6 +43,11 @@ export interface PointAccount {
   customerId: string;
   point: number;
   mile: number;
+  /**
+   * False until points are first given or set. smaregi-api.yaml marks `point` and `mile` optional
+   * in the point list; that a member never given any comes without them is our assumption.
+   */
+  pointsEverSet: boolean;
   /** Last day (Japan time) on which the points are valid; null when they do not expire. */
   pointExpireDate: string | null;
   insDateTime: Date;
@@ -53,8 +58,9 @@ export interface TransactionRecord {
   transactionHeadId: string;
   transactionDateTime: Date;
   transactionHeadDivision: TransactionDivision;
-  customerId: string;
-  customerCode: string;
+  /** Null for a sale to a walk-in customer (no member card shown). */
+  customerId: string | null;
+  customerCode: string | null;
   storeId: string | null;
   total: number;
   /** Points given by this transaction (a sale's earned points, or an addition). */
@@ -87,8 +93,10 @@ export interface CustomerFilter {
 }
 
 export interface TransactionFilter {
+  /** For fixtures and assertions only: the HTTP list has no such filter (see app.ts). */
   customerId?: string;
   customerCode?: string;
+  storeId?: string;
   division?: string;
   from?: Date;
   to?: Date;
@@ -105,6 +113,15 @@ export const MAX_POINTS = 999_999_999;
 
 /** Store names of the demo history, numbered as Smaregi store ids. */
 export const demoStores: Readonly<Record<string, string>> = { "1": "Shibuya", "2": "Shinjuku" };
+
+/**
+ * Sales to customers who showed no member card, in the same weeks as the members' history: a
+ * transaction list that is not filtered by member returns them too, with no customer.
+ */
+const walkInSales: readonly DemoHistoryEntry[] = [
+  { daysAgo: 1, division: "1", points: 0, storeName: "Shinjuku", total: 5000 },
+  { daysAgo: 20, division: "1", points: 0, storeName: "Shibuya", total: 12000 },
+];
 
 export class SmaregiStore {
   private readonly customers = new Map<string, CustomerRecord>();
@@ -143,18 +160,28 @@ export class SmaregiStore {
       );
       const account = this.accountOf(customer.customerId);
       account.point = demo.pos.points;
+      account.pointsEverSet = true;
       account.pointExpireDate = toJapanDate(new Date(now.getTime() + demo.pos.expiresInDays * DAY_MS));
     }
     // Ids must increase with time across customers, so number the whole history oldest first.
-    const entries = this.seed.flatMap(({ shopifyId, pos }) =>
-      pos ? pos.history.map((entry) => ({ customerCode: shopifyId, customerId: pos.customerId, entry })) : [],
-    );
+    const entries: Array<{
+      customerCode: string | null;
+      customerId: string | null;
+      entry: DemoHistoryEntry;
+    }> = [
+      ...this.seed.flatMap(({ shopifyId, pos }) =>
+        pos
+          ? pos.history.map((entry) => ({ customerCode: shopifyId, customerId: pos.customerId, entry }))
+          : [],
+      ),
+      ...walkInSales.map((entry) => ({ customerCode: null, customerId: null, entry })),
+    ];
     entries.sort((a, b) => b.entry.daysAgo - a.entry.daysAgo);
-    const running = new Map<string, number>();
+    const running = new Map<string | null, number>();
     for (const { customerCode, customerId, entry } of entries) {
       const before = running.get(customerId) ?? 0;
       const change = entry.division === "1" || entry.division === "6" ? entry.points : -entry.points;
-      running.set(customerId, before + change);
+      if (customerId !== null) running.set(customerId, before + change);
       const storeId = Object.entries(demoStores).find(([, name]) => name === entry.storeName)?.[0] ?? null;
       const at = new Date(now.getTime() - entry.daysAgo * DAY_MS);
       this.recordTransaction({
@@ -221,6 +248,7 @@ export class SmaregiStore {
       point: account.point,
     });
     account.point = balance;
+    account.pointsEverSet = true;
     if (pointExpireDate !== undefined) account.pointExpireDate = pointExpireDate;
     account.updDateTime = at;
     transactionHeadIds.push(transaction.transactionHeadId);
@@ -236,6 +264,7 @@ export class SmaregiStore {
     const account = this.accountOf(customerId);
     if (values.point !== undefined) account.point = values.point;
     if (values.mile !== undefined) account.mile = values.mile;
+    if (values.point !== undefined || values.mile !== undefined) account.pointsEverSet = true;
     if (values.pointExpireDate !== undefined) account.pointExpireDate = values.pointExpireDate;
     account.updDateTime = this.now();
     return { ...account };
@@ -246,6 +275,7 @@ export class SmaregiStore {
       (transaction) =>
         (filter.customerId === undefined || transaction.customerId === filter.customerId) &&
         (filter.customerCode === undefined || transaction.customerCode === filter.customerCode) &&
+        (filter.storeId === undefined || transaction.storeId === filter.storeId) &&
         (filter.division === undefined || transaction.transactionHeadDivision === filter.division) &&
         (filter.from === undefined || transaction.transactionDateTime >= filter.from) &&
         (filter.to === undefined || transaction.transactionDateTime <= filter.to),
@@ -313,6 +343,7 @@ export class SmaregiStore {
       customerId,
       point: 0,
       mile: 0,
+      pointsEverSet: false,
       pointExpireDate: null,
       insDateTime: at,
       updDateTime: at,
@@ -329,8 +360,8 @@ export class SmaregiStore {
   private recordTransaction(input: {
     at: Date;
     division: TransactionDivision;
-    customerId: string;
-    customerCode: string;
+    customerId: string | null;
+    customerCode: string | null;
     storeId: string | null;
     total: number;
     newPoint: number;

@@ -19,8 +19,7 @@ export function customerToWire(customer: CustomerRecord): WireRow {
 export function pointsToWire(account: PointAccount): WireRow {
   return {
     customerId: account.customerId,
-    point: String(account.point),
-    mile: String(account.mile),
+    ...(account.pointsEverSet ? { point: String(account.point), mile: String(account.mile) } : {}),
     pointExpireDate: account.pointExpireDate,
     insDateTime: toSmaregiDateTime(account.insDateTime),
     updDateTime: toSmaregiDateTime(account.updDateTime),
