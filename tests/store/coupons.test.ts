@@ -170,6 +170,31 @@ describe("listing coupons", () => {
     expect(garbage).toMatchObject({ code: "invalid_cursor" });
   });
 
+  it("refuses a forged cursor that keeps the customer's partition but changes or adds keys", async () => {
+    const { store } = storeAt("2025-06-01T03:00:00.000Z");
+    const customerId = newCustomerId();
+    await store.putCoupon(couponFor(customerId));
+    await store.putCoupon(couponFor(customerId));
+    const page = await store.listCouponsByCustomer(customerId, { limit: 1 });
+    const genuine = JSON.parse(Buffer.from(page.nextCursor ?? "", "base64url").toString("utf8"));
+    const forge = (key: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+
+    const forged = [
+      { ...genuine, extra: "x" },
+      { gsi1pk: genuine.gsi1pk },
+      { ...genuine, pk: 7 },
+      { ...genuine, gsi1sk: "x".repeat(5000) },
+      { ...genuine, gsi1sk: "" },
+      { ...genuine, gsi1sk: "CONV#2025" },
+    ];
+    const errors = await Promise.all(
+      forged.map((key) => caught(store.listCouponsByCustomer(customerId, { limit: 1, cursor: forge(key) }))),
+    );
+
+    for (const error of errors) expect(error).toMatchObject({ code: "invalid_cursor", status: 400 });
+  });
+
   it("lists all customers' coupons of one status for the admin, filling each page", async () => {
     // Prepare
     const { store, advance } = storeAt("2030-01-01T00:00:00.000Z");

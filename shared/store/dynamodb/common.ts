@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { InvalidRequest } from "../../errors";
+import { loyaltyTable } from "../../tables";
 import type { Page, PageRequest } from "../ports";
 import type { AuditSubject } from "../records";
 
@@ -152,27 +153,65 @@ export async function transactWrite(
 
 // ---- paging ----
 
-const cursorSchema = z.record(z.string(), z.string());
+function isValidationError(error: unknown): boolean {
+  return error instanceof Error && error.name === "ValidationException";
+}
+
+/** DynamoDB's bound on a sort key (partition keys may be 2,048 bytes; ours are far shorter). */
+const maxKeyBytes = 1024;
+
+/** The attributes of a `LastEvaluatedKey` on the loyalty table or one of its indexes, exactly. */
+function cursorKeyNames(indexName: string | undefined): string[] {
+  const table = [loyaltyTable.partitionKey.name, loyaltyTable.sortKey.name];
+  if (indexName === undefined) return table;
+  const index = loyaltyTable.globalIndexes.find((candidate) => candidate.indexName === indexName);
+  if (index === undefined) throw new Error(`Unknown index ${indexName}`);
+  return [...table, index.partitionKey.name, index.sortKey.name];
+}
 
 function encodeCursor(lastEvaluatedKey: Item | undefined): string | undefined {
   if (lastEvaluatedKey === undefined) return undefined;
   return Buffer.from(JSON.stringify(lastEvaluatedKey), "utf8").toString("base64url");
 }
 
-/** Decodes a cursor, refusing one made for another listing (e.g. another customer's coupons). */
-function decodeCursor(cursor: string | undefined, scope: Record<string, string>): Item | undefined {
+const invalidCursor = () =>
+  new InvalidRequest("invalid_cursor", "The cursor is not one this listing returned");
+
+/**
+ * Decodes a cursor, refusing anything but a key of this listing's index: exactly its key
+ * attributes, each a non-empty string within DynamoDB's key size, and the listing's own partition
+ * (a cursor of another customer's coupons, or a made-up one, is a 400, never a query).
+ */
+function decodeCursor(
+  cursor: string | undefined,
+  indexName: string | undefined,
+  scope: Record<string, string>,
+): Item | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = new InvalidRequest("invalid_cursor", "The cursor does not belong to this listing");
+  const names = cursorKeyNames(indexName);
+  const schema = z
+    .object(
+      Object.fromEntries(
+        names.map((name) => [
+          name,
+          z
+            .string()
+            .min(1)
+            .refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+        ]),
+      ),
+    )
+    .strict();
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw invalid;
+    throw invalidCursor();
   }
-  const parsed = cursorSchema.safeParse(decoded);
-  if (!parsed.success) throw invalid;
+  const parsed = schema.safeParse(decoded);
+  if (!parsed.success) throw invalidCursor();
   for (const [name, value] of Object.entries(scope)) {
-    if (parsed.data[name] !== value) throw invalid;
+    if (parsed.data[name] !== value) throw invalidCursor();
   }
   return parsed.data;
 }
@@ -194,11 +233,17 @@ export async function queryPage<T>(
     throw new InvalidRequest("invalid_limit", `limit must be an integer from 1 to ${maxPageSize}`);
   }
   const items: T[] = [];
-  let startKey = decodeCursor(page.cursor, cursorScope);
+  let startKey = decodeCursor(page.cursor, query.IndexName, cursorScope);
+  let first = true;
   do {
-    const result = await client.send(
-      new QueryCommand({ ...query, Limit: page.limit - items.length, ExclusiveStartKey: startKey }),
-    );
+    const input = { ...query, Limit: page.limit - items.length, ExclusiveStartKey: startKey };
+    const result = await client.send(new QueryCommand(input)).catch((error: unknown) => {
+      // A well-formed key outside the query's sort-key condition (e.g. another listing's prefix in
+      // the same partition) is refused by DynamoDB itself: that is the caller's cursor, not a fault.
+      if (first && page.cursor !== undefined && isValidationError(error)) throw invalidCursor();
+      throw error;
+    });
+    first = false;
     items.push(...(result.Items ?? []).map(parse));
     startKey = result.LastEvaluatedKey;
   } while (startKey !== undefined && items.length < page.limit);
