@@ -1,6 +1,7 @@
 import { conversionBodySchema } from "../shared/api/customer";
 import { ConversionRefused, getConversionOf, requestConversion, viewOf } from "../shared/conversion/request";
-import { header, httpApi, json, parseBody } from "../shared/http/api";
+import { conversionIdSchema } from "../shared/conversion/rules";
+import { header, httpApi, json, parseBody, pathParameter } from "../shared/http/api";
 import { rewardStore } from "./rewards/runtime";
 import { conversionRequestDependencies, conversionRequests, customerOf } from "./runtime";
 
@@ -14,8 +15,8 @@ const location = (conversionId: string) => `/v1/me/conversions/${conversionId}`;
 
 export const handler = httpApi(async (event) => {
   const customer = await customerOf(event);
-  const conversionId = event.pathParameters?.conversionId;
-  if (conversionId !== undefined) {
+  if (event.pathParameters?.conversionId !== undefined) {
+    const conversionId = pathParameter(event, "conversionId", conversionIdSchema);
     const record = await getConversionOf(conversionRequests(), customer.customerId, conversionId);
     return json(200, viewOf(record));
   }

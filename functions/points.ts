@@ -1,6 +1,7 @@
 import { assertSameCustomer } from "../shared/auth/customer";
+import { customerIdSchema } from "../shared/auth/shopify-ids";
 import { PosUnavailable } from "../shared/errors";
-import { header, httpApi, json } from "../shared/http/api";
+import { header, httpApi, json, pathParameter } from "../shared/http/api";
 import { logAlert } from "../shared/observability";
 import { localeFromAcceptLanguage } from "../shared/points/display";
 import { getPointsSummary } from "../shared/points/summary";
@@ -12,8 +13,9 @@ import { customerOf, env, pointsLedger } from "./runtime";
  */
 export const handler = httpApi(async (event) => {
   const customer = await customerOf(event);
-  const requested = event.pathParameters?.customerId;
-  if (requested !== undefined) assertSameCustomer(customer, requested);
+  if (event.pathParameters?.customerId !== undefined) {
+    assertSameCustomer(customer, pathParameter(event, "customerId", customerIdSchema, "invalid_customer_id"));
+  }
   const locale = localeFromAcceptLanguage(header(event, "accept-language"), env.DEFAULT_LOCALE);
   try {
     const summary = await getPointsSummary(pointsLedger(), customer, {

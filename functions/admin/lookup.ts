@@ -1,7 +1,8 @@
 import { conversionListQuerySchema, couponSearchQuerySchema } from "../../shared/admin/api";
 import { conversionView, couponView, inspectConversion, inspectCoupon } from "../../shared/admin/inspect";
+import { conversionIdSchema, couponCodeSchema } from "../../shared/conversion/rules";
 import { InvalidRequest } from "../../shared/errors";
-import { httpApi, json } from "../../shared/http/api";
+import { httpApi, json, pathParameter } from "../../shared/http/api";
 import { invalidRequestFrom } from "../../shared/http/problem";
 import { adminOf, conversionRequests } from "../runtime";
 import { couponSearch, inspectionDependencies } from "./dependencies";
@@ -26,7 +27,10 @@ export const handler = httpApi(async (event) => {
       });
     }
     case "GET /v1/admin/coupons/{code}":
-      return json(200, await inspectCoupon(inspectionDependencies(), pathParameter(event, "code")));
+      return json(
+        200,
+        await inspectCoupon(inspectionDependencies(), pathParameter(event, "code", couponCodeSchema)),
+      );
     case "GET /v1/admin/conversions": {
       const parsed = conversionListQuerySchema.safeParse(query);
       if (!parsed.success) throw invalidRequestFrom(parsed.error);
@@ -40,15 +44,12 @@ export const handler = httpApi(async (event) => {
     case "GET /v1/admin/conversions/{conversionId}":
       return json(
         200,
-        await inspectConversion(inspectionDependencies(), pathParameter(event, "conversionId")),
+        await inspectConversion(
+          inspectionDependencies(),
+          pathParameter(event, "conversionId", conversionIdSchema),
+        ),
       );
     default:
       throw new InvalidRequest("unknown_route", `No admin lookup for ${event.routeKey}`, 404);
   }
 });
-
-function pathParameter(event: { pathParameters?: Record<string, string | undefined> }, name: string): string {
-  const value = event.pathParameters?.[name];
-  if (!value) throw new InvalidRequest("invalid_request", `${name} is missing from the path`);
-  return value;
-}

@@ -1,9 +1,9 @@
 import type { AdjustmentRecord } from "../../shared/admin/adjustment-records";
-import { customerIdSchema, pointAdjustmentBodySchema } from "../../shared/admin/api";
+import { pointAdjustmentBodySchema } from "../../shared/admin/api";
 import { adjustPoints } from "../../shared/admin/point-adjustments";
+import { customerIdSchema } from "../../shared/auth/shopify-ids";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
-import { header, httpApi, json, parseBody } from "../../shared/http/api";
-import { invalidRequestFrom } from "../../shared/http/problem";
+import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
 import { adjustmentDependencies } from "./dependencies";
 
@@ -29,14 +29,13 @@ const view = (adjustment: AdjustmentRecord) => ({
 
 export const handler = httpApi(async (event) => {
   const admin = adminOf(event, "admin");
-  const customerId = customerIdSchema.safeParse(event.pathParameters?.customerId ?? "");
-  if (!customerId.success) throw invalidRequestFrom(customerId.error, "invalid_customer_id");
+  const customerId = pathParameter(event, "customerId", customerIdSchema, "invalid_customer_id");
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));
   const body = parseBody(event, pointAdjustmentBodySchema);
 
   const result = await adjustPoints(adjustmentDependencies(), {
     admin,
-    customerId: customerId.data,
+    customerId,
     idempotencyKey,
     points: body.points,
     reason: body.reason,

@@ -1,8 +1,8 @@
 import { reviewResolutionBodySchema } from "../../shared/admin/api";
 import { resolveReview } from "../../shared/admin/review-resolution";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
-import { InvalidRequest } from "../../shared/errors";
-import { header, httpApi, json, parseBody } from "../../shared/http/api";
+import { conversionIdSchema } from "../../shared/conversion/rules";
+import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
 import { resolutionDependencies } from "./resolution-dependencies";
 
@@ -12,8 +12,7 @@ import { resolutionDependencies } from "./resolution-dependencies";
  */
 export const handler = httpApi(async (event) => {
   const admin = adminOf(event, "admin");
-  const conversionId = event.pathParameters?.conversionId?.trim();
-  if (!conversionId) throw new InvalidRequest("invalid_request", "conversionId is missing from the path");
+  const conversionId = pathParameter(event, "conversionId", conversionIdSchema);
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));
   const body = parseBody(event, reviewResolutionBodySchema);
 

@@ -1,7 +1,7 @@
 import { cancelBodySchema } from "../../shared/cancellation/api";
 import { outcomeOf, requestCancellation } from "../../shared/cancellation/request";
-import { InvalidRequest } from "../../shared/errors";
-import { header, httpApi, json, parseBody } from "../../shared/http/api";
+import { couponCodeSchema } from "../../shared/conversion/rules";
+import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
 import { cancellationRequestDependencies } from "./runtime";
 
@@ -12,8 +12,7 @@ import { cancellationRequestDependencies } from "./runtime";
 
 export const handler = httpApi(async (event) => {
   const admin = adminOf(event, "admin");
-  const code = event.pathParameters?.code;
-  if (!code) throw new InvalidRequest("invalid_code", "The path must name a coupon code");
+  const code = pathParameter(event, "code", couponCodeSchema, "invalid_code");
   const body = parseBody(event, cancelBodySchema, "invalid_cancellation");
   const record = await requestCancellation(cancellationRequestDependencies(), {
     code,

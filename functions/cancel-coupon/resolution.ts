@@ -1,8 +1,8 @@
 import { cancellationResolutionBodySchema } from "../../shared/cancellation/api";
+import { cancellationIdSchema } from "../../shared/cancellation/records";
 import { resolveCancellationReview } from "../../shared/cancellation/resolution";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
-import { InvalidRequest } from "../../shared/errors";
-import { header, httpApi, json, parseBody } from "../../shared/http/api";
+import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
 import { cancellationResolutionDependencies } from "./resolution-dependencies";
 
@@ -12,8 +12,7 @@ import { cancellationResolutionDependencies } from "./resolution-dependencies";
  */
 export const handler = httpApi(async (event) => {
   const admin = adminOf(event, "admin");
-  const cancellationId = event.pathParameters?.cancellationId?.trim();
-  if (!cancellationId) throw new InvalidRequest("invalid_request", "cancellationId is missing from the path");
+  const cancellationId = pathParameter(event, "cancellationId", cancellationIdSchema);
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));
   const body = parseBody(event, cancellationResolutionBodySchema);
 

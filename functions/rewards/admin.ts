@@ -1,9 +1,9 @@
 import { rewardListSchema } from "../../shared/api/rewards";
 import { adminLabel } from "../../shared/auth/admin";
 import { InvalidRequest } from "../../shared/errors";
-import { httpApi, json, parseBody } from "../../shared/http/api";
+import { httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { createReward, getReward, replaceReward } from "../../shared/rewards/admin";
-import { newRewardSchema, replaceRewardSchema } from "../../shared/rewards/model";
+import { newRewardSchema, replaceRewardSchema, rewardIdSchema } from "../../shared/rewards/model";
 import { adminOf, auditTrail } from "../runtime";
 import { rewardContext, rewardStore } from "./runtime";
 
@@ -16,7 +16,10 @@ const location = (rewardId: string) => `/v1/admin/rewards/${rewardId}`;
 
 export const handler = httpApi(async (event) => {
   const method = event.requestContext.http.method;
-  const rewardId = event.pathParameters?.rewardId;
+  const rewardId =
+    event.pathParameters?.rewardId === undefined
+      ? undefined
+      : pathParameter(event, "rewardId", rewardIdSchema);
   if (method === "GET") {
     adminOf(event, "viewer");
     if (rewardId === undefined) {

@@ -1,5 +1,6 @@
+import { couponCodeSchema } from "../../shared/conversion/rules";
 import { NotFound } from "../../shared/errors";
-import { httpApi, json } from "../../shared/http/api";
+import { httpApi, json, pathParameter } from "../../shared/http/api";
 import { validityOf } from "../../shared/rewards/validity";
 import { couponStore, customerOf } from "../runtime";
 
@@ -7,9 +8,8 @@ import { couponStore, customerOf } from "../runtime";
 
 export const handler = httpApi(async (event) => {
   const customer = await customerOf(event);
-  const code = event.pathParameters?.code ?? "";
-  // API Gateway has decoded the path once; decoding again would misread a literal '%'.
-  const coupon = code === "" ? undefined : await couponStore().getCoupon(code);
+  const code = pathParameter(event, "code", couponCodeSchema);
+  const coupon = await couponStore().getCoupon(code);
   // Another customer's code is as unknown as a code that does not exist.
   if (!coupon || coupon.customerId !== customer.customerId) {
     throw new NotFound("coupon_not_found", `No coupon ${code} for this customer`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ApiOperation } from "../api/contract";
-import { parseCustomerId } from "../auth/shopify-ids";
+import { customerIdSchema } from "../auth/shopify-ids";
+import { conversionIdSchema, couponCodeSchema } from "../conversion/rules";
 import { conversionStatusSchema } from "../store";
 import { adjustmentReasonSchema } from "./adjustment-records";
 import { couponFilterSchema } from "./coupon-search";
@@ -8,14 +9,6 @@ import { resolutionAnswerSchema, resolutionOutcomeSchema } from "./resolution-re
 
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
 
-const customerIdSchema = z.string().transform((value, context) => {
-  const id = parseCustomerId(value.trim());
-  if (id === undefined) {
-    context.addIssue({ code: "custom", message: "expected a numeric Shopify customer id or its gid" });
-    return z.NEVER;
-  }
-  return id;
-});
 export const limitSchema = z.coerce
   .number()
   .int("limit must be a whole number")
@@ -58,8 +51,6 @@ export const reviewResolutionBodySchema = z.strictObject({
     .min(1, "note is required: say what you checked at the POS")
     .max(500, "note is at most 500 characters"),
 });
-
-export { customerIdSchema };
 
 const auditEventSchema = z.object({
   eventId: z.string(),
@@ -134,7 +125,7 @@ export const adminOperations: readonly ApiOperation[] = [
     summary: "A coupon with its conversion, audit trail and saga execution",
     tag: "admin",
     security: "admin",
-    pathParameters: { code: "The coupon code, any case" },
+    pathParameters: { code: couponCodeSchema.describe("The coupon code, any case") },
     responses: { 200: { description: "The coupon", schema: inspectionSchema } },
     problems: { ...readProblems, 404: ["coupon_not_found"] },
   },
@@ -162,7 +153,7 @@ export const adminOperations: readonly ApiOperation[] = [
     summary: "A conversion in any status (with reviewReason when parked), its coupon, trail and execution",
     tag: "admin",
     security: "admin",
-    pathParameters: { conversionId: "The conversion id" },
+    pathParameters: { conversionId: conversionIdSchema.describe("The conversion id") },
     responses: { 200: { description: "The conversion", schema: inspectionSchema } },
     problems: { ...readProblems, 404: ["conversion_not_found"] },
   },
@@ -174,7 +165,7 @@ export const adminOperations: readonly ApiOperation[] = [
       "Recorded before the POS is called and never blindly resent: the same Idempotency-Key never changes points twice. 503 adjustment_not_applied means nothing changed and the same request may be repeated.",
     tag: "admin",
     security: "admin",
-    pathParameters: { customerId: "Numeric Shopify customer id or its gid" },
+    pathParameters: { customerId: customerIdSchema.describe("Numeric Shopify customer id or its gid") },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same result, one change at most",
@@ -208,7 +199,7 @@ export const adminOperations: readonly ApiOperation[] = [
       "Never moves points. The POS is read first: an outcome it clearly contradicts is refused (409 resolution_contradicts_pos, nothing changed); an ambiguous or unreadable POS takes the admin's word, and the audit event says so. points_taken reactivates the code, the coupon becomes active and the conversion completed; points_not_taken deletes the code (or keeps it deactivated when it cannot be deleted), the coupon becomes cancelled and the conversion compensated. A custom reward can only be resolved as points_not_taken.",
     tag: "admin",
     security: "admin",
-    pathParameters: { conversionId: "The conversion id" },
+    pathParameters: { conversionId: conversionIdSchema.describe("The conversion id") },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same answer, acted on once",

@@ -13,7 +13,8 @@ export interface ApiOperation {
   readonly description?: string;
   readonly tag: string;
   readonly security: "none" | "customer" | "admin" | "webhook";
-  readonly pathParameters?: Readonly<Record<string, string>>;
+  /** Each path parameter's schema (its `description` documents it); handlers parse with the same. */
+  readonly pathParameters?: Readonly<Record<string, z.ZodType>>;
   readonly query?: z.ZodObject;
   readonly headers?: Readonly<Record<string, { description: string; required: boolean }>>;
   readonly body?: z.ZodType;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { customerIdSchema } from "../auth/shopify-ids";
+import { conversionIdSchema } from "../conversion/rules";
 import type { ApiOperation } from "./contract";
 
 /** The customer-facing API: points, conversions, coupons. */
@@ -117,7 +119,7 @@ export const customerOperations: readonly ApiOperation[] = [
     summary: "A customer's store points (only the signed-in customer's own)",
     tag: "points",
     security: "customer",
-    pathParameters: { customerId: "Numeric Shopify customer id or its gid" },
+    pathParameters: { customerId: customerIdSchema.describe("Numeric Shopify customer id or its gid") },
     responses: pointsResponses,
     problems: { ...pointsProblems, 400: ["invalid_customer_id"], 403: ["forbidden"] },
   },
@@ -165,7 +167,7 @@ export const customerOperations: readonly ApiOperation[] = [
     summary: "Where a conversion stands",
     tag: "conversions",
     security: "customer",
-    pathParameters: { conversionId: "From the 201/202 answer" },
+    pathParameters: { conversionId: conversionIdSchema.describe("From the 201/202 answer") },
     responses: { 200: { description: "The conversion", schema: conversionViewSchema } },
     problems: { 401: ["unauthenticated"], 404: ["conversion_not_found"] },
   },

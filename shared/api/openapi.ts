@@ -62,8 +62,9 @@ const securityFor = (operation: ApiOperation) => {
 
 function operationObject(operation: ApiOperation) {
   const parameters: JsonSchema[] = [];
-  for (const [name, description] of Object.entries(operation.pathParameters ?? {})) {
-    parameters.push({ name, in: "path", required: true, description, schema: { type: "string" } });
+  for (const [name, schema] of Object.entries(operation.pathParameters ?? {})) {
+    const { description, ...parameterSchema } = jsonSchemaOf(schema, "input");
+    parameters.push({ name, in: "path", required: true, description, schema: parameterSchema });
   }
   if (operation.query) {
     const shape = operation.query.shape as Record<string, z.ZodType>;
@@ -94,7 +95,9 @@ function operationObject(operation: ApiOperation) {
         : {}),
     };
   }
-  for (const [status, codes] of Object.entries(operation.problems ?? {})) {
+  // Every JSON body is read by the same parser, which answers these two (`shared/http/api.ts`).
+  const bodyProblems = operation.body ? { 413: ["payload_too_large"], 415: ["unsupported_media_type"] } : {};
+  for (const [status, codes] of Object.entries({ ...operation.problems, ...bodyProblems })) {
     responses[status] = {
       description: `Problem: ${codes.join(", ")}`,
       content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },

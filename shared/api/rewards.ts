@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { couponCodeSchema } from "../conversion/rules";
 import {
   couponTemplateSchema,
   couponTypeSchema,
@@ -6,6 +7,7 @@ import {
   newRewardSchema,
   replaceRewardSchema,
   rewardCostSchema,
+  rewardIdSchema,
   rewardRuleSchema,
 } from "../rewards/model";
 import type { ApiOperation } from "./contract";
@@ -94,7 +96,7 @@ export const rewardOperations: readonly ApiOperation[] = [
     summary: "One reward rule",
     tag: "rewards",
     security: "admin",
-    pathParameters: { rewardId: "The rule's id" },
+    pathParameters: { rewardId: rewardIdSchema.describe("The rule's id") },
     responses: { 200: { description: "The rule", schema: rewardRuleSchema } },
     problems: { ...adminProblems, 404: ["reward_not_found"] },
   },
@@ -106,7 +108,7 @@ export const rewardOperations: readonly ApiOperation[] = [
       "Send `version` (from the last read) to refuse the save when someone changed the rule meanwhile. Conversions already reserved keep the rule as it was.",
     tag: "rewards",
     security: "admin",
-    pathParameters: { rewardId: "The rule's id" },
+    pathParameters: { rewardId: rewardIdSchema.describe("The rule's id") },
     body: replaceRewardSchema,
     responses: { 200: { description: "Saved", schema: rewardRuleSchema } },
     problems: { ...saveProblems, 404: ["reward_not_found"], 409: ["reward_changed"] },
@@ -126,7 +128,7 @@ export const rewardOperations: readonly ApiOperation[] = [
     summary: "Whether one of the customer's codes is valid now, and why not",
     tag: "coupons",
     security: "customer",
-    pathParameters: { code: "The coupon code (any case)" },
+    pathParameters: { code: couponCodeSchema.describe("The coupon code (any case)") },
     responses: { 200: { description: "The code's validity", schema: couponValiditySchema } },
     problems: { 401: ["unauthenticated"], 404: ["coupon_not_found"] },
   },

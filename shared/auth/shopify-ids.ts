@@ -1,7 +1,9 @@
 /** Identifiers shared by the two ways a storefront customer reaches the backend. */
+import { z } from "zod";
 
-export const customerGidPattern = /^gid:\/\/shopify\/Customer\/(\d+)$/;
-const numericIdPattern = /^\d+$/;
+/** Shopify ids are 64-bit integers: at most 20 digits. */
+export const customerGidPattern = /^gid:\/\/shopify\/Customer\/(\d{1,20})$/;
+const numericIdPattern = /^\d{1,20}$/;
 
 export const customerGid = (customerId: string): string => `gid://shopify/Customer/${customerId}`;
 
@@ -10,6 +12,19 @@ export function parseCustomerId(idOrGid: string): string | undefined {
   if (numericIdPattern.test(idOrGid)) return idOrGid;
   return customerGidPattern.exec(idOrGid)?.[1];
 }
+
+/** A customer named by its numeric id or gid (surrounding spaces ignored), read as the numeric id. */
+export const customerIdSchema = z.string().transform((value, context) => {
+  const id = parseCustomerId(value.trim());
+  if (id === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: "expected a numeric Shopify customer id (at most 20 digits) or its gid",
+    });
+    return z.NEVER;
+  }
+  return id;
+});
 
 /**
  * Shopify writes the shop as `https://x.myshopify.com` in a session token's `dest` and as

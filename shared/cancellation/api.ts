@@ -2,7 +2,13 @@ import { z } from "zod";
 import { limitSchema } from "../admin/api";
 import { resolutionNoteSchema } from "../admin/resolution-claims";
 import type { ApiOperation } from "../api/contract";
-import { type CancellationRecord, cancellationStatusSchema, cancelReasonSchema } from "./records";
+import { couponCodeSchema } from "../conversion/rules";
+import {
+  type CancellationRecord,
+  cancellationIdSchema,
+  cancellationStatusSchema,
+  cancelReasonSchema,
+} from "./records";
 import {
   cancellationResolutionAnswerSchema,
   cancellationResolutionOutcomeSchema,
@@ -54,7 +60,7 @@ export const cancellationOperations: readonly ApiOperation[] = [
       "Deactivates the code, re-checks that no checkout used it, adds the points back on the POS (never blindly resent), records who and why, and emails the customer. The same Idempotency-Key answers the same result and never refunds twice.",
     tag: "admin",
     security: "admin",
-    pathParameters: { code: "The coupon code, any case" },
+    pathParameters: { code: couponCodeSchema.describe("The coupon code, any case") },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same result, one refund at most",
@@ -125,7 +131,11 @@ export const cancellationOperations: readonly ApiOperation[] = [
       "Never moves points. The POS is read first: an outcome it clearly contradicts is refused (409 resolution_contradicts_pos, nothing changed); an ambiguous or unreadable POS takes the admin's word, and the audit event says so. points_refunded: the coupon and the cancellation become cancelled, the customer's coupon record is saved and the customer emailed (best effort; a failed email alerts the admins). points_not_refunded: the code is reactivated when unused and not past its end, the coupon becomes active (used if a checkout redeemed it meanwhile) and the cancellation failed, so the coupon can be cancelled again.",
     tag: "admin",
     security: "admin",
-    pathParameters: { cancellationId: "The cancellation id (as the review queue and the alert name it)" },
+    pathParameters: {
+      cancellationId: cancellationIdSchema.describe(
+        "The cancellation id (as the review queue and the alert name it)",
+      ),
+    },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same answer, acted on once",

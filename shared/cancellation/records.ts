@@ -85,6 +85,11 @@ export const refundGuardSchema = z.object({
 });
 export type RefundGuard = z.infer<typeof refundGuardSchema>;
 
+/** A cancellation id as `cancellationIdOf` makes it: anything else names no cancellation. */
+export const cancellationIdSchema = z
+  .string()
+  .regex(/^[0-9A-Z_-]{1,55}-[0-9a-f]{20}$/, "a cancellation id is the coupon code, a dash and 20 hex digits");
+
 /**
  * `<CODE>-<20 hex>`: readable for operators, unique per (code, key), within the 80 characters and
  * the character set Step Functions allows for execution names.

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { InvalidRequest } from "../errors";
 
 /** The merchant's conversion rules (all configurable per stage). */
@@ -35,6 +36,11 @@ export const couponAmountFor = (points: number, rules: ConversionRules) => point
 /** Crockford base32 without look-alike letters, so codes read well aloud at a till. */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/** A conversion id as `newConversionId` draws it: anything else names no conversion. */
+export const conversionIdSchema = z
+  .string()
+  .regex(new RegExp(`^[${ALPHABET}]{20}$`), "a conversion id is 20 digits and capital letters");
+
 /** A random, URL-safe conversion id (20 chars, 100 bits). */
 export function newConversionId(): string {
   const bytes = randomBytes(20);
@@ -56,6 +62,16 @@ export function newConversionId(): string {
 export function couponCodeFor(memberNumber: string, suffix: number | string): string {
   return `${memberNumber.slice(-5)}-${newConversionId().slice(0, 6)}-${suffix}`;
 }
+
+/**
+ * A coupon code as a path names it: any code Shopify accepts (at most 255 characters), so staff can
+ * look up and cancel codes whatever made them; its case does not matter.
+ */
+export const couponCodeSchema = z
+  .string()
+  .trim()
+  .min(1, "a coupon code is needed")
+  .max(255, "a coupon code has at most 255 characters");
 
 /** Coupon validity: from now, for the configured number of days. */
 export function couponWindow(now: Date, rules: ConversionRules): { startsAt: string; expiresAt: string } {

@@ -63,22 +63,73 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
-/** Parses a JSON request body with a schema; a missing, malformed or wrong body is a 400 naming the problem. */
+/**
+ * `__proto__` is a key JSON allows and JavaScript objects do not keep: a schema would drop it
+ * silently, so a body naming it is refused, wherever it appears.
+ */
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === "__proto__") {
+    throw new InvalidRequest("invalid_request", '"__proto__" is not accepted as a field or attribute name');
+  }
+  return value;
+}
+
+/** The largest JSON request body a route reads: far above any real request, far below Lambda's 6 MB. */
+export const maxJsonBodyBytes = 64 * 1024;
+
+/** Parses a JSON request body with a schema; a missing, malformed or wrong body is a 400 naming the
+ * problem; a body not declared as JSON is a 415, one above the bound a 413. */
 export function parseBody<S extends z.ZodType>(
   event: ApiEvent,
   schema: S,
   code = "invalid_request",
 ): z.infer<S> {
   if (!event.body) throw new InvalidRequest(code, "The request needs a JSON body");
-  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  const mediaType = header(event, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    throw new InvalidRequest(
+      "unsupported_media_type",
+      "Send the body as JSON with Content-Type: application/json",
+      415,
+    );
+  }
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+  if (bytes.length > maxJsonBodyBytes) {
+    throw new InvalidRequest(
+      "payload_too_large",
+      `The body has ${bytes.length} bytes; at most ${maxJsonBodyBytes} are accepted`,
+      413,
+    );
+  }
+  const text = bytes.toString("utf8");
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
+    value = JSON.parse(text, refuseProtoKeys);
+  } catch (error) {
+    if (error instanceof InvalidRequest) throw error;
     throw new InvalidRequest("invalid_json", "The request body is not valid JSON");
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalidRequestFrom(parsed.error, code);
+  return parsed.data;
+}
+
+/**
+ * A path parameter parsed with its schema. API Gateway has decoded it once; decoding again would
+ * misread a literal `%`. A missing or malformed one is a 400 naming the parameter, before anything
+ * is read or written.
+ */
+export function pathParameter<T>(
+  event: ApiEvent,
+  name: string,
+  schema: z.ZodType<T>,
+  code = "invalid_request",
+): T {
+  const parsed = schema.safeParse(event.pathParameters?.[name] ?? "");
+  if (!parsed.success) {
+    const reason = parsed.error.issues.map((issue) => issue.message).join("; ");
+    throw new InvalidRequest(code, `${name} in the path: ${reason}`);
+  }
   return parsed.data;
 }
 

@@ -51,7 +51,14 @@ export function problemResponse(error: unknown, requestId?: string): APIGatewayP
 /** Turns zod issues into one readable sentence naming each wrong field. */
 export function invalidRequestFrom(error: z.ZodError, code = "invalid_request"): InvalidRequest {
   const detail = error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      // A record's refused key says why only in its nested issues ("Invalid key in record" alone).
+      const message =
+        issue.code === "invalid_key"
+          ? issue.issues.map((nested) => nested.message).join(", ")
+          : issue.message;
+      return issue.path.length > 0 ? `${issue.path.join(".")}: ${message}` : message;
+    })
     .join("; ");
   return new InvalidRequest(code, detail);
 }

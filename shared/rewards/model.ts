@@ -48,6 +48,14 @@ export const rewardCostSchema = z.discriminatedUnion("kind", [
 export type RewardCost = z.infer<typeof rewardCostSchema>;
 
 /**
+ * A custom reward's attributes travel with its coupon events: bounded so a rule stays far inside
+ * DynamoDB's 400 KB item, named so no key means something to JavaScript objects.
+ */
+const maxAttributes = 50;
+const attributeKeyPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+const reservedAttributeKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
  * The coupon a rule issues: the coupon model's type and properties. Which properties a type can
  * carry is decided by `rewardProblems` (Shopify cannot express every combination); the shape
  * alone is checked here.
@@ -91,7 +99,20 @@ export const couponTemplateSchema = z.object({
     })
     .optional(),
   /** custom: opaque values handed to the merchant's integration with the coupon. */
-  attributes: z.record(z.string().max(64), z.string().max(500)).optional(),
+  attributes: z
+    .record(
+      z
+        .string()
+        .regex(attributeKeyPattern, "attribute names are 1 to 64 letters, digits, '_', '-' or '.'")
+        .refine((key) => !reservedAttributeKeys.has(key), {
+          message: "attribute names may not be __proto__, constructor or prototype",
+        }),
+      z.string().max(500, "attribute values have at most 500 characters"),
+    )
+    .refine((attributes) => Object.keys(attributes).length <= maxAttributes, {
+      message: `at most ${maxAttributes} attributes`,
+    })
+    .optional(),
 });
 export type CouponTemplate = z.infer<typeof couponTemplateSchema>;
 

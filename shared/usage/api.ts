@@ -29,7 +29,7 @@ export const webhookOperations: readonly ApiOperation[] = [
       },
     },
     problems: {
-      400: ["invalid_json", "invalid_order", "webhook_id_required"],
+      400: ["invalid_json", "invalid_order", "webhook_id_required", "invalid_webhook_id"],
       401: ["invalid_signature", "stale_webhook"],
       503: ["shopify_unavailable"],
     },

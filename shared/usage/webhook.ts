@@ -10,6 +10,8 @@ import { isAuthenticWebhook } from "./signature";
  * (nothing is read before it), age, topic, body, de-duplication, then the coupons.
  */
 
+const maxWebhookIdLength = 255;
+
 export interface WebhookRequest {
   rawBody: Buffer;
   /** Lower-case header names. */
@@ -78,6 +80,13 @@ export async function handleShopifyWebhook(
   }
   const webhookId = header("x-shopify-webhook-id");
   if (!webhookId) throw new InvalidRequest("webhook_id_required", "X-Shopify-Webhook-Id is missing");
+  // Shopify's ids are UUIDs; the bound keeps the de-duplication key within DynamoDB's key size.
+  if (webhookId.length > maxWebhookIdLength) {
+    throw new InvalidRequest(
+      "invalid_webhook_id",
+      `X-Shopify-Webhook-Id has more than ${maxWebhookIdLength} characters`,
+    );
+  }
 
   let json: unknown;
   try {

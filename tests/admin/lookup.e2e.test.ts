@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { newConversionId } from "../../shared/conversion/rules";
 import type { CouponRecord } from "../../shared/store";
 import { taro, useTestStack } from "../support/local-stack";
 import { staffApi } from "./staff";
@@ -195,7 +196,7 @@ describe("inspecting a coupon and its conversion", () => {
 
   it("answers 404 for unknown codes and conversions", async () => {
     const coupon = await asStaff("viewer", "/v1/admin/coupons/NOPE-000000-100");
-    const conversion = await asStaff("viewer", `/v1/admin/conversions/${randomUUID()}`);
+    const conversion = await asStaff("viewer", `/v1/admin/conversions/${newConversionId()}`);
 
     expect(coupon.status).toBe(404);
     expect(((await coupon.json()) as { code: string }).code).toBe("coupon_not_found");

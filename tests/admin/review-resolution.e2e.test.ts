@@ -5,6 +5,7 @@ import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
 import { DynamoResolutionStore, type NewClaim } from "../../shared/admin/resolution-records";
+import { newConversionId } from "../../shared/conversion/rules";
 import { convertBy } from "../rewards/support";
 import { taro, useTestStack } from "../support/local-stack";
 import { type StaffRole, staffApi } from "./staff";
@@ -330,7 +331,7 @@ describe("once, by one admin", () => {
 
     const again = await resolve(conversionId, notTaken);
     const completed = await resolve(String(converted.body.conversionId), taken);
-    const unknown = await resolve("no-such-conversion", taken);
+    const unknown = await resolve(newConversionId(), taken);
 
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: "conversion_not_in_review", currentStatus: "compensated" });
@@ -432,7 +433,7 @@ describe("who may resolve, and with what", () => {
   });
 
   it("refuses customers and anonymous callers at the gateway (401)", async () => {
-    const path = `/v1/admin/conversions/${randomUUID()}/resolution`;
+    const path = `/v1/admin/conversions/${newConversionId()}/resolution`;
     const init = {
       method: "POST",
       headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
@@ -449,7 +450,7 @@ describe("who may resolve, and with what", () => {
     [{ outcome: "maybe", note: "checked" }, "outcome"],
     [{ ...taken, status: "completed" }, "status"],
   ])("refuses %j naming %s", async (body, field) => {
-    const answer = await resolve(randomUUID(), body);
+    const answer = await resolve(newConversionId(), body);
 
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: "invalid_request" });
@@ -457,7 +458,7 @@ describe("who may resolve, and with what", () => {
   });
 
   it("needs an Idempotency-Key", async () => {
-    const response = await asStaff("admin", `/v1/admin/conversions/${randomUUID()}/resolution`, {
+    const response = await asStaff("admin", `/v1/admin/conversions/${newConversionId()}/resolution`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(taken),

@@ -369,7 +369,7 @@ describe("once, by one admin", () => {
 
     const again = await resolve(cancellationId, notRefunded);
     const cancelled = await resolve(cancellationIdOf(code, key), refunded);
-    const unknown = await resolve("NO-SUCH-CANCELLATION", refunded);
+    const unknown = await resolve(cancellationIdOf("NO-SUCH-COUPON", randomUUID()), refunded);
 
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: "cancellation_not_in_review", currentStatus: "failed" });
@@ -421,7 +421,7 @@ describe("who may resolve, and with what", () => {
   });
 
   it("refuses customers and anonymous callers at the gateway (401)", async () => {
-    const path = `/v1/admin/cancellations/${randomUUID()}/resolution`;
+    const path = `/v1/admin/cancellations/${cancellationIdOf("NOPE", randomUUID())}/resolution`;
     const init = {
       method: "POST",
       headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
@@ -437,7 +437,7 @@ describe("who may resolve, and with what", () => {
     [{ outcome: "points_taken", note: "checked" }, "outcome"],
     [{ ...refunded, status: "cancelled" }, "status"],
   ])("refuses %j naming %s", async (body, field) => {
-    const answer = await resolve(randomUUID(), body);
+    const answer = await resolve(cancellationIdOf("NOPE", randomUUID()), body);
 
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: "invalid_request" });
@@ -445,11 +445,15 @@ describe("who may resolve, and with what", () => {
   });
 
   it("needs an Idempotency-Key", async () => {
-    const response = await asStaff("admin", `/v1/admin/cancellations/${randomUUID()}/resolution`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(refunded),
-    });
+    const response = await asStaff(
+      "admin",
+      `/v1/admin/cancellations/${cancellationIdOf("NOPE", randomUUID())}/resolution`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(refunded),
+      },
+    );
 
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "idempotency_key_required" });
