@@ -39,7 +39,10 @@ async function authorize(
       issuer: authorizer.issuer,
       audience: authorizer.audience,
       algorithms: ["RS256"],
+      // API Gateway refuses a token without an expiry, and one issued in the future.
+      requiredClaims: ["exp"],
     });
+    if (typeof payload.iat === "number" && payload.iat > Math.floor(Date.now() / 1000)) return undefined;
     const claims: JwtClaims = {};
     for (const [name, value] of Object.entries(payload)) {
       if (value === undefined || value === null) continue;
@@ -174,16 +177,18 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
       let authorizer: { jwt: { claims: JwtClaims; scopes: string[] } } | undefined;
       if (spec.auth.startsWith("admin:")) {
         if (!options.adminAuthorizer || !adminKey) return gatewayError(response, 401, "Unauthorized");
-        const verified = await authorize(request.headers.authorization, options.adminAuthorizer, adminKey);
+        // API Gateway joins repeated headers with commas; Node keeps only the first Authorization.
+        const authorization = request.headersDistinct.authorization?.join(",");
+        const verified = await authorize(authorization, options.adminAuthorizer, adminKey);
         if (!verified) return gatewayError(response, 401, "Unauthorized");
         authorizer = { jwt: verified };
       }
 
       const body = await readBody(request);
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value === undefined) continue;
-        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+      for (const [name, values] of Object.entries(request.headersDistinct)) {
+        if (values === undefined) continue;
+        headers[name.toLowerCase()] = values.join(",");
       }
       const query: Record<string, string> = {};
       for (const [key, value] of url.searchParams) query[key] = query[key] ? `${query[key]},${value}` : value;

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { importJWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { type RouteSpec, routes } from "../../infra/catalog";
+import { localAdminIssuer } from "../../infra/local/admin-issuer";
 import { taro, useTestStack } from "../support/local-stack";
 import { readProblem } from "./problems";
 
@@ -106,6 +109,59 @@ describe("the local gateway", () => {
     // Assess
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ customerId: taro.customerId, balance: 1250 });
+  });
+});
+
+/** A GET with the given Authorization header lines, each sent as its own line. */
+function getWithAuthorization(url: string, values: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: "GET" }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.setHeader("authorization", values);
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+describe("the local gateway's JWT authorizer refuses what API Gateway refuses", () => {
+  const adminToken = (build: (jwt: SignJWT) => SignJWT) =>
+    importJWK(localAdminIssuer.privateKey, "RS256").then((key) =>
+      build(
+        new SignJWT({ email: "ops@example.com", "cognito:groups": ["loyalty-admin"], token_use: "access" })
+          .setProtectedHeader({ alg: "RS256", kid: localAdminIssuer.privateKey.kid ?? "local", typ: "JWT" })
+          .setIssuer(localAdminIssuer.issuer)
+          .setAudience(localAdminIssuer.audience)
+          .setSubject("admin:ops@example.com"),
+      ).sign(key),
+    );
+  const listing = () => `${t.stack.urls.api}/v1/admin/rewards`;
+
+  it("accepts a valid admin token (the baseline)", async () => {
+    const token = await adminToken((jwt) => jwt.setIssuedAt().setExpirationTime("1h"));
+
+    expect(await getWithAuthorization(listing(), [`Bearer ${token}`])).toBe(200);
+  });
+
+  it("refuses a token without an expiry", async () => {
+    const token = await adminToken((jwt) => jwt.setIssuedAt());
+
+    expect(await getWithAuthorization(listing(), [`Bearer ${token}`])).toBe(401);
+  });
+
+  it("refuses a token issued in the future", async () => {
+    const token = await adminToken((jwt) =>
+      jwt.setIssuedAt(Math.floor(Date.now() / 1000) + 600).setExpirationTime("2h"),
+    );
+
+    expect(await getWithAuthorization(listing(), [`Bearer ${token}`])).toBe(401);
+  });
+
+  it("joins two Authorization headers as API Gateway does, so neither token is taken", async () => {
+    const valid = await adminToken((jwt) => jwt.setIssuedAt().setExpirationTime("1h"));
+
+    expect(await getWithAuthorization(listing(), [`Bearer ${valid}`, "Bearer forged"])).toBe(401);
   });
 });
 
