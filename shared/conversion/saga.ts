@@ -414,15 +414,23 @@ export async function discardCoupon(deps: SagaDependencies, state: SagaState): P
     return { deleted: true };
   }
   const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
+  // CreateCoupon returned this code's discount, so it existed: finding none now means an earlier
+  // attempt of this step deleted it and its answer was lost (or someone deleted it by hand).
+  const created = state.prepared?.coupon.discountId;
+  const gone = !deleted && created !== undefined;
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "coupon.discarded",
-    outcome: deleted ? "succeeded" : "skipped",
-    detail: deleted ? "the coupon was deleted" : "no coupon existed for this conversion",
-    shopifyDiscountId: state.prepared?.coupon.discountId,
+    outcome: deleted || gone ? "succeeded" : "skipped",
+    detail: deleted
+      ? "the coupon was deleted"
+      : gone
+        ? `the coupon created as ${created} no longer exists in Shopify: an earlier attempt of this step deleted it and its answer was lost`
+        : "no coupon existed for this conversion",
+    shopifyDiscountId: created,
   });
-  return { deleted };
+  return { deleted: deleted || gone };
 }
 
 const failureCodes: Record<string, string> = {

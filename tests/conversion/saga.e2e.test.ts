@@ -178,6 +178,34 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(await t.trailOf(stored.conversionId)).toContain("coupon.discarded:succeeded");
   });
 
+  it("reads compensated when the coupon's deletion applied but its answer was lost", async () => {
+    // Prepare: the POS declines (a store purchase spent the points), and Shopify deletes the code
+    // but the answer never arrives, so the retried deletion finds no code.
+    stack.shopify.control.setLatency({ discountCodeBasicCreate: 300 });
+    stack.shopify.control.setFaults([
+      { operation: "discountCodeDelete", kind: "commit-then-timeout", count: 1 },
+    ]);
+    const conversion = t.convert(taro.customerId, 500);
+    await expect.poll(() => stack.smaregi.control.snapshot().calls.getPoints ?? 0).toBeGreaterThan(0);
+    stack.smaregi.store.setPoints(taro.posCustomerId, { point: 100 });
+
+    // Act
+    const { status, body } = await conversion;
+
+    // Assess
+    expect(status).toBe(422);
+    expect(body).toMatchObject({ code: "insufficient_points" });
+    expect(await discountsOf()).toHaveLength(0);
+    expect(t.posBalance(taro.posCustomerId)).toBe(100);
+    const stored = await latestConversionOf(taro.customerId);
+    expect(stored.status).toBe("compensated");
+    const events = await t.audit.listAuditEvents({ type: "conversion", id: stored.conversionId });
+    const discarded = events.find((event) => event.type === "coupon.discarded");
+    expect(discarded).toMatchObject({ outcome: "succeeded" });
+    expect(discarded?.detail).toMatch(/no longer exists/);
+    expect(discarded?.detail).not.toMatch(/no coupon existed/);
+  });
+
   it("completes when the deduction's answer was lost but the POS did take the points", async () => {
     // Prepare
     stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "commit-then-timeout", count: 1 }]);
