@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import { required } from "../../shared/config";
 import { logger } from "../../shared/observability";
+import { healParkedCancellation, healParkedConversion } from "../../shared/operations/parked";
 import type {
   CancellationReconcilerDependencies,
   ReconcilerDependencies,
@@ -12,6 +13,8 @@ import {
   reconcileStuckConversions,
 } from "../../shared/operations/reconciler";
 import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/operations/step-functions";
+import { resolutionDependencies } from "../admin/resolution-dependencies";
+import { cancellationResolutionDependencies } from "../cancel-coupon/resolution-dependencies";
 import { cancellationStore } from "../cancel-coupon/runtime";
 import { adminAlerts, auditTrail, conversionRequests, env, sfn } from "../runtime";
 
@@ -37,6 +40,11 @@ function conversionDependencies(): ReconcilerDependencies {
       sfn(),
       required(env, "CONVERT_STATE_MACHINE_ARN", "starting abandoned conversion sagas"),
     ),
+    healParked: (conversion) =>
+      healParkedConversion(
+        { resolution: resolutionDependencies(), conversions: conversionRequests(), audit: auditTrail() },
+        conversion,
+      ),
     audit: auditTrail(),
     alerts: adminAlerts(),
     now: () => new Date(),
@@ -52,6 +60,7 @@ function cancellationDependencies(): CancellationReconcilerDependencies {
       sfn(),
       required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),
     ),
+    healParked: (cancellation) => healParkedCancellation(cancellationResolutionDependencies(), cancellation),
     audit: auditTrail(),
     alerts: adminAlerts(),
     now: () => new Date(),
@@ -62,6 +71,8 @@ function cancellationDependencies(): CancellationReconcilerDependencies {
 const summaryOf = (report: ReconcileReport | CancellationReconcileReport) => ({
   examined: report.examined,
   started: report.started,
+  settled: report.settled,
+  deactivated: report.deactivated,
   alerted: report.alerted,
   alreadyAlerted: report.alreadyAlerted.length,
   failures: report.failures,
@@ -69,7 +80,8 @@ const summaryOf = (report: ReconcileReport | CancellationReconcileReport) => ({
 
 /**
  * Run by an EventBridge schedule (no route): revisits conversions and cancellations stuck outside
- * a terminal state. One kind's trouble does not keep the other from being looked at.
+ * a terminal state, and settles parked ones once the POS evidence is clear. One kind's trouble
+ * does not keep the other from being looked at.
  */
 export async function handler(_event: unknown, context?: Context) {
   if (context) logger.addContext(context);

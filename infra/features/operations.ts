@@ -1,3 +1,4 @@
+import { RECONCILE_RATE_MINUTES } from "../../shared/operations/reconciler";
 import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 
 /** Operations: the scheduled reconciler and other functions no route calls. */
@@ -5,10 +6,15 @@ export const functions = {
   reconcileStuck: {
     entry: "functions/operations/reconcile-stuck.ts",
     description:
-      "Scheduled: starts abandoned conversion and cancellation sagas, alerts on stuck ones and pending reviews",
-    // Lists by status and re-reads one record (no writes); reads trails to alert once a day.
+      "Scheduled: starts abandoned conversion and cancellation sagas, settles parked ones from the POS, alerts on the rest",
+    // Lists by status and re-reads records; reads trails to alert once a day. Settling parked
+    // work runs the review resolutions: it reads the POS (never writes it), reactivates, deactivates
+    // or deletes Shopify codes, and commits the resolution transactions; a given-back coupon is emailed.
     capabilities: [
       "loyaltyTableRead",
+      "loyaltyTableWrite",
+      "pos",
+      "shopify",
       "startConversion",
       "startCancellation",
       "auditAppend",
@@ -29,5 +35,5 @@ export const stateMachines = {} as const satisfies Record<string, StateMachineSp
  * handler directly).
  */
 export const schedules = {
-  reconcileStuck: { rateMinutes: 5 },
+  reconcileStuck: { rateMinutes: RECONCILE_RATE_MINUTES },
 } as const satisfies Partial<Record<keyof typeof functions, { readonly rateMinutes: number }>>;

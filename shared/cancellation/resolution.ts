@@ -251,6 +251,12 @@ async function commitRefused(
 
 // ---- evidence ----
 
+/** What the POS says now about a parked cancellation's refund, read as its resolution reads it. */
+export const refundEvidenceOf = (
+  deps: CancellationResolutionDependencies,
+  cancellation: CancellationRecord,
+) => readRefundEvidence(evidenceDependencies(deps), cancellation);
+
 function evidenceDependencies({ saga, refundSettleMs }: CancellationResolutionDependencies) {
   return {
     pos: saga.pos,

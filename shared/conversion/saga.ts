@@ -506,7 +506,7 @@ function revocationOf(
 async function suspendCoupon(
   deps: SagaDependencies,
   state: SagaState,
-): Promise<{ discountId: string | undefined; deactivation: string }> {
+): Promise<{ discountId: string | undefined; deactivation: string; live?: true }> {
   if (isHandedOff(state)) {
     try {
       await handoffOf(deps).revoked(revocationOf(deps, state, "needs_review"));
@@ -535,7 +535,8 @@ async function suspendCoupon(
     if (error instanceof ShopifyUnavailable && !state.deactivationError) throw error;
     return {
       discountId: undefined,
-      deactivation: `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)})`,
+      deactivation: `the coupon could NOT be deactivated (${error instanceof Error ? error.message : String(error)}); the reconciler keeps trying`,
+      live: true,
     };
   }
 }
@@ -552,7 +553,7 @@ function reviewReasonOf(state: SagaState): string {
 /** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
 export async function parkForReview(deps: SagaDependencies, state: SagaState): Promise<{ reason: string }> {
   const reason = reviewReasonOf(state);
-  const { discountId, deactivation } = await suspendCoupon(deps, state);
+  const { discountId, deactivation, live } = await suspendCoupon(deps, state);
   const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
   if (knownDiscountId) {
     await deps.coupons.putCoupon({
@@ -573,6 +574,7 @@ export async function parkForReview(deps: SagaDependencies, state: SagaState): P
   await deps.conversions.updateConversion(state.conversionId, ["reserved", "needs_review"], {
     status: "needs_review",
     reviewReason: `${reason}; ${deactivation}`,
+    ...(live ? { couponLive: true } : {}),
   });
   // Points may be gone: keep the day's allowance used, but let the customer convert again.
   await release(deps, state, false);

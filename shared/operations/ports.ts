@@ -4,10 +4,12 @@
  */
 
 import type { CancellationStore } from "../cancellation/ports";
+import type { CancellationRecord } from "../cancellation/records";
 import type { CancellationOrder } from "../cancellation/saga";
 import type { AdminAlerts } from "../conversion/ports";
 import type { ConversionOrder } from "../conversion/saga";
-import type { AuditTrail, ConversionStore } from "../store";
+import type { AuditTrail, ConversionRecord, ConversionStore } from "../store";
+import type { Healing } from "./parked";
 
 export type { AdminAlerts };
 
@@ -33,6 +35,8 @@ export type ConversionSagaRuns = SagaRuns<ConversionOrder>;
 export interface ReconcilerDependencies {
   conversions: Pick<ConversionStore, "listConversionsByStatus" | "getConversion">;
   sagas: ConversionSagaRuns;
+  /** Settles a parked conversion from the POS, or keeps its code unusable (`parked.ts`). */
+  healParked(conversion: ConversionRecord): Promise<Healing>;
   /** Reads a subject's trail to alert once per finding and day, not on every run. */
   audit: Pick<AuditTrail, "appendAuditEvent" | "listAuditEvents">;
   alerts: AdminAlerts;
@@ -42,6 +46,8 @@ export interface ReconcilerDependencies {
 export interface CancellationReconcilerDependencies {
   cancellations: Pick<CancellationStore, "listCancellationsByStatus" | "getCancellation">;
   sagas: SagaRuns<CancellationOrder>;
+  /** Settles a parked cancellation from the POS (`parked.ts`). */
+  healParked(cancellation: CancellationRecord): Promise<Healing>;
   audit: Pick<AuditTrail, "appendAuditEvent" | "listAuditEvents">;
   alerts: AdminAlerts;
   now: () => Date;

@@ -11,6 +11,7 @@ import type {
   Page,
   PageRequest,
 } from "../store";
+import { type Healing, isDue } from "./parked";
 import type { CancellationReconcilerDependencies, ReconcilerDependencies, SagaRun, SagaRuns } from "./ports";
 
 /**
@@ -25,7 +26,10 @@ import type { CancellationReconcilerDependencies, ReconcilerDependencies, SagaRu
  *   - a run has been going for longer than `runningAlertAfterMs`: admins are alerted;
  *   - a run ended but left the conversion `reserved`: admins are alerted. The reconciler never
  *     decides the outcome itself: points may or may not have been taken.
- * - `needs_review` for longer than `reviewReminderAfterMs`: a reminder to the admins.
+ * - `needs_review`: parked work heals itself (`parked.ts`). On a backoff schedule the reconciler
+ *   re-reads the POS and settles the record through the staff resolution when the evidence is
+ *   clear, and keeps deactivating a parked conversion's code that parking left usable, alerting
+ *   while it stays usable. For longer than `reviewReminderAfterMs`: a reminder to the admins.
  *
  * Cancellations the same, with `running` for `reserved`: a cancellation the API recorded but never
  * started keeps its coupon `cancelling`, which no other cancellation can take.
@@ -41,7 +45,12 @@ export interface ReconcilerThresholds {
   realertAfterMs: number;
   /** Conversions looked at per status and run; the next run continues with what is left. */
   maxPerStatus: number;
+  /** How often the schedule runs; parked records are re-checked on multiples of it (`isDue`). */
+  rateMs: number;
 }
+
+/** The reconciler's schedule (the stack's EventBridge rule reads it). */
+export const RECONCILE_RATE_MINUTES = 5;
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -54,12 +63,17 @@ export const defaultThresholds: ReconcilerThresholds = {
   reviewReminderAfterMs: DAY,
   realertAfterMs: DAY,
   maxPerStatus: 500,
+  rateMs: RECONCILE_RATE_MINUTES * MINUTE,
 };
 
 /** Who the reconciler is in audit trails. */
 export const RECONCILER_ACTOR = { kind: "system", id: "operations/reconcile-stuck" } as const;
 
-export type Finding = "saga_running_too_long" | "saga_ended_without_outcome" | "review_pending";
+export type Finding =
+  | "saga_running_too_long"
+  | "saga_ended_without_outcome"
+  | "review_pending"
+  | "parked_code_usable";
 
 export const findingAuditType = (finding: Finding) => `operations.${finding}`;
 export const SAGA_STARTED_AUDIT_TYPE = "operations.saga_started";
@@ -72,6 +86,10 @@ interface Report<Id extends string> {
   alerted: Array<Record<Id, string> & { finding: Finding }>;
   /** Findings already alerted within `realertAfterMs`. */
   alreadyAlerted: Array<Record<Id, string> & { finding: Finding }>;
+  /** Parked records the evidence settled, with the status they ended in. */
+  settled: Array<Record<Id, string> & { status: string }>;
+  /** Parked conversions whose usable code the run deactivated. */
+  deactivated: string[];
   /** Records the run could not handle; the next run tries again. */
   failures: Array<Record<Id, string> & { error: string }>;
 }
@@ -98,6 +116,8 @@ interface SagaSubjects<Id extends string, R extends { createdAt: string; updated
   relatedSubjectsOf(record: R): AuditSubject[];
   summaries: Readonly<Record<Finding, (record: R) => string>>;
   details(record: R): Record<string, unknown>;
+  /** Re-reads the POS for a parked record and settles it, or keeps its code unusable. */
+  heal(record: R): Promise<Healing>;
   audit: Pick<AuditTrail, "appendAuditEvent" | "listAuditEvents">;
   alerts: AdminAlerts;
   now: () => Date;
@@ -130,6 +150,7 @@ export function reconcileStuckConversions(
         points: c.points,
         ...(c.reviewReason ? { reviewReason: c.reviewReason } : {}),
       }),
+      heal: deps.healParked,
       audit: deps.audit,
       alerts: deps.alerts,
       now: deps.now,
@@ -170,6 +191,7 @@ export function reconcileStuckCancellations(
         cancelledBy: c.cancelledBy,
         ...(c.reviewReason ? { reviewReason: c.reviewReason } : {}),
       }),
+      heal: deps.healParked,
       audit: deps.audit,
       alerts: deps.alerts,
       now: deps.now,
@@ -185,7 +207,15 @@ async function reconcile<
   Order,
 >(kind: SagaSubjects<Id, R, Status, Order>, thresholds: ReconcilerThresholds): Promise<Report<Id>> {
   const now = kind.now();
-  const report: Report<Id> = { examined: 0, started: [], alerted: [], alreadyAlerted: [], failures: [] };
+  const report: Report<Id> = {
+    examined: 0,
+    started: [],
+    alerted: [],
+    alreadyAlerted: [],
+    settled: [],
+    deactivated: [],
+    failures: [],
+  };
   const entry = (record: R) => ({ [kind.idKey]: kind.idOf(record) }) as Record<Id, string>;
 
   const handle = async (record: R, work: () => Promise<void>) => {
@@ -258,16 +288,21 @@ async function reconcile<
     });
   }
 
-  const parked = await olderThan(
-    kind,
-    kind.review,
-    "updatedAt",
-    now,
-    thresholds.reviewReminderAfterMs,
-    thresholds,
-  );
+  const parked = await olderThan(kind, kind.review, "updatedAt", now, 0, thresholds);
   for (const record of parked) {
-    await handle(record, () => alertOnce(record, "review_pending"));
+    await handle(record, async () => {
+      const age = now.getTime() - Date.parse(record.updatedAt);
+      if (isDue(age, thresholds.rateMs)) {
+        const healing = await kind.heal(record);
+        if (healing.kind === "settled") {
+          report.settled.push({ ...entry(record), status: healing.status });
+          return;
+        }
+        if (healing.kind === "code_deactivated") report.deactivated.push(kind.idOf(record));
+        if (healing.kind === "code_still_live") await alertOnce(record, "parked_code_usable");
+      }
+      if (age >= thresholds.reviewReminderAfterMs) await alertOnce(record, "review_pending");
+    });
   }
   return report;
 }
@@ -316,6 +351,8 @@ const conversionSummaries: Readonly<Record<Finding, (conversion: ConversionRecor
   saga_ended_without_outcome: (c) =>
     `Conversion ${c.conversionId}'s saga ended but left it reserved: points may or may not have been taken`,
   review_pending: (c) => `Conversion ${c.conversionId} has been waiting for review since ${c.updatedAt}`,
+  parked_code_usable: (c) =>
+    `Conversion ${c.conversionId} is parked for review and its code ${c.code} is still usable in Shopify: deactivating it keeps failing`,
 };
 
 const cancellationSummaries: Readonly<Record<Finding, (cancellation: CancellationRecord) => string>> = {
@@ -325,6 +362,8 @@ const cancellationSummaries: Readonly<Record<Finding, (cancellation: Cancellatio
     `The cancellation of coupon ${c.code} ended but left it cancelling: the points may or may not have been refunded`,
   review_pending: (c) =>
     `The cancellation of coupon ${c.code} has been waiting for review since ${c.updatedAt}`,
+  // A parked cancellation holds its coupon inactive; only conversions park with a usable code.
+  parked_code_usable: (c) => `The cancellation of coupon ${c.code} is parked with its code usable`,
 };
 
 function alertedRecently(

@@ -71,6 +71,7 @@ export type ConversionPatch = Partial<
     | "balanceAfter"
     | "failure"
     | "reviewReason"
+    | "couponLive"
     | "deductionStartedAt"
     | "metafieldSaved"
   >

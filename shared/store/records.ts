@@ -54,6 +54,11 @@ export const conversionRecordSchema = z.object({
   balanceAfter: z.number().int().optional(),
   failure: z.object({ code: z.string(), detail: z.string() }).optional(),
   reviewReason: z.string().optional(),
+  /**
+   * True while a parked conversion's Shopify code could not be deactivated: the code may still be
+   * used although its points may not have been taken. The reconciler keeps trying and sets false.
+   */
+  couponLive: z.boolean().optional(),
   /** Set when staff resolved a `needs_review` conversion: who (email, else token subject), when, what they checked. */
   resolvedBy: z.string().min(1).optional(),
   resolvedAt: instant.optional(),

@@ -3,6 +3,7 @@ import type { CancellationRecord, CancellationStatus } from "../../shared/cancel
 import type { AlertKind } from "../../shared/conversion/ports";
 import { orderOf } from "../../shared/conversion/request";
 import type { ConversionOrder } from "../../shared/conversion/saga";
+import type { Healing } from "../../shared/operations/parked";
 import type {
   CancellationReconcilerDependencies,
   ReconcilerDependencies,
@@ -51,9 +52,17 @@ function conversion(
   } satisfies ConversionRecord;
 }
 
-/** In-memory ports: conversions by id, saga runs by conversion id, an audit trail, raised alerts. */
-function fakes(records: ConversionRecord[], runs: Record<string, SagaRun | "none"> = {}) {
+/**
+ * In-memory ports: conversions by id, saga runs by conversion id, an audit trail, raised alerts, and
+ * what healing a parked record finds (ambiguous evidence unless `healings` says otherwise).
+ */
+function fakes(
+  records: ConversionRecord[],
+  runs: Record<string, SagaRun | "none"> = {},
+  healings: Record<string, Healing> = {},
+) {
   const conversions = new Map(records.map((record) => [record.conversionId, record]));
+  const healed: string[] = [];
   const started: ConversionOrder[] = [];
   const events: AuditEvent[] = [];
   const alerts: Array<{ kind: AlertKind; summary: string; details: Record<string, unknown> }> = [];
@@ -80,6 +89,10 @@ function fakes(records: ConversionRecord[], runs: Record<string, SagaRun | "none
         return run === "none" ? { state: "started", executionArn: arn } : run;
       },
     },
+    async healParked(record) {
+      healed.push(record.conversionId);
+      return healings[record.conversionId] ?? { kind: "left", reason: "the POS evidence is unknown" };
+    },
     audit: {
       async appendAuditEvent(event: NewAuditEvent) {
         const stored = {
@@ -103,7 +116,7 @@ function fakes(records: ConversionRecord[], runs: Record<string, SagaRun | "none
     },
     now: () => NOW,
   };
-  return { deps, conversions, started, events, alerts };
+  return { deps, conversions, started, events, alerts, healed };
 }
 
 const arn = (id: string) => `arn:aws:states:ap-northeast-1:000000000000:execution:convert:${id}`;
@@ -267,6 +280,59 @@ describe("Reconciling conversions stuck outside a terminal state", () => {
     expect(alerts).toHaveLength(3);
   });
 
+  it("re-reads the POS for parked conversions on a backoff schedule, and reports the ones it settled", async () => {
+    // Prepare: parked 5, 17 and 40 minutes ago; the schedule runs every 5 minutes.
+    const { deps, healed } = fakes(
+      [
+        conversion("five", "needs_review", 30, 5),
+        conversion("seventeen", "needs_review", 30, 17),
+        conversion("forty", "needs_review", 60, 40),
+      ],
+      {},
+      { forty: { kind: "settled", status: "completed", reason: "POS transaction 7 subtracted 500 points" } },
+    );
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess: 5 and 40 minutes are on the schedule (5, 10, 20, 40, …); 17 is not.
+    expect(healed.sort()).toEqual(["five", "forty"]);
+    expect(report.settled).toEqual([{ conversionId: "forty", status: "completed" }]);
+    expect(report.alerted).toEqual([]);
+  });
+
+  it("alerts while a parked conversion's code stays usable, and reports the code once deactivated", async () => {
+    // Prepare
+    const { deps, alerts } = fakes(
+      [conversion("live", "needs_review", 30, 10), conversion("fixed", "needs_review", 30, 20)],
+      {},
+      {
+        live: { kind: "code_still_live", reason: "Shopify is unavailable" },
+        fixed: { kind: "code_deactivated", reason: "deactivated" },
+      },
+    );
+
+    // Act
+    const report = await reconcileStuckConversions(deps);
+
+    // Assess
+    expect(report.alerted).toEqual([{ conversionId: "live", finding: "parked_code_usable" }]);
+    expect(alerts[0]?.summary).toContain("still usable");
+    expect(report.deactivated).toEqual(["fixed"]);
+  });
+
+  it("checks a record parked long ago every 6 hours", async () => {
+    const sixHours = 6 * 60;
+    const { deps, healed } = fakes([
+      conversion("due", "needs_review", 10_000, 4 * sixHours + 2),
+      conversion("not-due", "needs_review", 10_000, 4 * sixHours + 30),
+    ]);
+
+    await reconcileStuckConversions(deps);
+
+    expect(healed).toEqual(["due"]);
+  });
+
   it("reads every page of the index", async () => {
     // Prepare
     const records = ["a", "b", "c", "d", "e"].map((id, index) => conversion(id, "reserved", 20 + index));
@@ -342,6 +408,9 @@ describe("Reconciling cancellations stuck outside a terminal state", () => {
           started.push(order.cancellationId);
           return runs[order.cancellationId] ?? { state: "started", executionArn: arn(order.cancellationId) };
         },
+      },
+      async healParked() {
+        return { kind: "left", reason: "the POS evidence is unknown" };
       },
       audit: base.audit,
       alerts: base.alerts,
