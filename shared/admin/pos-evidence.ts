@@ -7,6 +7,57 @@ import { pointDivisions } from "../pos/ports";
  * the way the sagas' reconciliations read it, so that only a clear answer may refuse the admin.
  */
 
+/** Listed changes beyond this many are not combined: the balance is then not explained. */
+const maxExplainingChanges = 10;
+
+/**
+ * Whether the balance moved from `before` to `current` through listed changes of others alone,
+ * so that the sought change cannot have landed, listed or not. Each listed change may or may not
+ * be in `before` already (clocks differ, and `before` was read shortly before the attempt), so
+ * every subset is tried: some subset must add up to the move, and no subset plus the sought change
+ * may. A till sale of 100 points during an unknown 500-point deduction then explains a fall of 100;
+ * a fall of 500 stays unexplained when a 500-point sale was listed around the attempt, because
+ * either story fits.
+ */
+export function balanceExplainedWithout(
+  before: number,
+  current: number,
+  listed: readonly number[],
+  sought: number,
+): boolean {
+  if (listed.length > maxExplainingChanges) return false;
+  const move = current - before;
+  let without = false;
+  let withSought = false;
+  for (let mask = 0; mask < 1 << listed.length; mask++) {
+    let sum = 0;
+    listed.forEach((points, index) => {
+      if (mask & (1 << index)) sum += points;
+    });
+    if (sum === move) without = true;
+    if (sum + sought === move) withSought = true;
+  }
+  return without && !withSought;
+}
+
+/**
+ * The listing that may explain a balance move: every division since `since`, up to now. Undefined
+ * when the POS has more than can be combined (or could not be read): then nothing is explained.
+ */
+export async function listedChangesSince(
+  pos: Pick<PointsLedger, "listPointTransactions">,
+  posCustomerId: string,
+  since: Date,
+): Promise<number[] | undefined> {
+  try {
+    const listed = await pos.listPointTransactions(posCustomerId, { since, limit: maxExplainingChanges + 1 });
+    const changes = listed.filter((tx) => Date.parse(tx.at) >= since.getTime()).map((tx) => tx.points);
+    return changes.length > maxExplainingChanges ? undefined : changes;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the POS says about the change now. */
 export interface PosEvidence {
   /** `unknown`: readable but ambiguous. `unreadable`: the POS could not be read. */
@@ -65,8 +116,9 @@ export async function searchPos(source: EvidenceSource, sought: ChangeSought): P
   const until = sought.window === "attempt" ? new Date(startedAt + sought.settleMs + skew) : undefined;
   let balance: number;
   let candidates: string[];
+  let posCustomerId: string;
   try {
-    const posCustomerId = await source.posCustomerId();
+    posCustomerId = await source.posCustomerId();
     balance = (await source.pos.getBalance(posCustomerId)).points;
     const [transactions, claimed] = await Promise.all([
       source.pos.listPointTransactions(posCustomerId, {
@@ -120,7 +172,13 @@ export async function searchPos(source: EvidenceSource, sought: ChangeSought): P
     };
   }
   const before = sought.balanceBefore;
-  if (before !== undefined && shape.sign * (balance - before) > 0) {
+  const movedItsWay = before !== undefined && shape.sign * (balance - before) > 0;
+  // No candidate is listed, so every listed change since the attempt is someone else's.
+  const others = movedItsWay ? await listedChangesSince(source.pos, posCustomerId, since) : undefined;
+  if (
+    movedItsWay &&
+    (others === undefined || !balanceExplainedWithout(before, balance, others, shape.sign * points))
+  ) {
     return {
       outcome: "unknown",
       reason: `no POS ${shape.noun} of ${points} points listed, but the balance ${shape.sign < 0 ? "fell" : "rose"} from ${before} to ${balance}`,

@@ -1,3 +1,4 @@
+import { balanceExplainedWithout, listedChangesSince } from "../admin/pos-evidence";
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyUnavailable } from "../errors";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
@@ -385,9 +386,24 @@ export async function reconcileDeduction(
       waitSeconds: Math.max(1, Math.ceil((settleMs - age) / 1000)),
     });
   }
+  const others =
+    current.points < balance.balance
+      ? await listedChangesSince(deps.pos, balance.posCustomerId, since)
+      : undefined;
+  if (
+    others !== undefined &&
+    balanceExplainedWithout(balance.balance, current.points, others, -state.points)
+  ) {
+    // Till sales listed since the attempt account for the whole fall, and this deduction could not.
+    return decide({
+      outcome: "not_applied",
+      reason: `no POS subtraction of ${state.points} points since ${since.toISOString()}; the balance fell from ${balance.balance} to ${current.points} through ${others.length} other listed transaction(s)`,
+    });
+  }
   if (current.points < balance.balance) {
-    // Points left the account although no matching subtraction was listed: the deduction may have
-    // landed late. Compensating would take the points without a coupon; an operator must look.
+    // Points left the account although no matching subtraction was listed, and the listed
+    // transactions do not explain it: the deduction may have landed late. Compensating would take
+    // the points without a coupon; an operator must look.
     return decide({
       outcome: "unknown",
       reason: `no POS subtraction of ${state.points} points listed since ${since.toISOString()}, but the balance fell from ${balance.balance} to ${current.points}`,

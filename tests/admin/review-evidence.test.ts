@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { balanceExplainedWithout } from "../../shared/admin/pos-evidence";
 import { type EvidenceDependencies, readPosEvidence } from "../../shared/admin/review-resolution";
 import { PosUnavailable } from "../../shared/errors";
 import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
@@ -72,7 +73,8 @@ function pos(
       async listPointTransactions(_customerId, query = {}) {
         if (options.unreadable) throw new PosUnavailable("Smaregi answered 503 to the point history");
         queries.push(query);
-        return options.transactions ?? [];
+        const divisions = query.divisions;
+        return (options.transactions ?? []).filter((tx) => !divisions || divisions.includes(tx.division));
       },
     },
     claimedTransactions: async () => new Set(options.claimed ?? []),
@@ -143,6 +145,25 @@ describe("the POS evidence of a parked conversion", () => {
     expect(evidence.reason).toContain(reason);
   });
 
+  it("says not applied when a till sale listed since the attempt explains the whole fall", async () => {
+    const sale: PointTransaction = { ...subtraction("S1", -100, 3_000), division: "1" };
+    const { deps } = pos({ balance: 1150, transactions: [sale] });
+
+    const evidence = await readPosEvidence(deps, conversion());
+
+    expect(evidence.outcome).toBe("not_applied");
+  });
+
+  it("cannot tell when a listed sale of the deduction's size fits the fall as well as the deduction", async () => {
+    const sale: PointTransaction = { ...subtraction("S1", -500, -20_000), division: "1" };
+    const { deps } = pos({ balance: 750, transactions: [sale] });
+
+    const evidence = await readPosEvidence(deps, conversion());
+
+    expect(evidence.outcome).toBe("unknown");
+    expect(evidence.reason).toContain("balance fell");
+  });
+
   it("reports a POS that cannot be read as unreadable, never as an answer", async () => {
     const { deps } = pos({ unreadable: true });
 
@@ -161,5 +182,19 @@ describe("the POS evidence of a parked conversion", () => {
 
     expect(members).toEqual(["8840734670934"]);
     expect(evidence.outcome).toBe("applied");
+  });
+});
+
+describe("a balance move explained by listed transactions alone", () => {
+  it.each([
+    ["a 100-point sale explains a fall of 100 during a 500-point deduction", 1250, 1150, [-100], true],
+    ["a sale and a refund explain their sum", 1250, 1350, [-100, 200], true],
+    ["nothing listed explains no fall only", 1250, 1250, [], true],
+    ["a fall of 500 fits both a listed 500 sale and the deduction", 1250, 750, [-500], false],
+    ["a fall of 600 fits the sale plus the deduction", 1250, 650, [-100], false],
+    ["a fall nothing listed adds up to", 1250, 1000, [-100], false],
+    ["more listed changes than can be combined", 1250, 1150, Array.from({ length: 11 }, () => -10), false],
+  ])("%s", (_case, before, current, listed, explained) => {
+    expect(balanceExplainedWithout(before, current, listed, -500)).toBe(explained);
   });
 });

@@ -238,6 +238,28 @@ describe("when the POS refuses or loses the deduction", () => {
     expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
   });
 
+  it("compensates, not parks, when a till sale listed during the lost deduction explains the balance", async () => {
+    // Prepare: the deduction's answer is lost (not applied), and Taro spends 100 points at the till
+    // while the saga waits to reconcile: the balance falls by 100, not by the 500 of the deduction.
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+    const conversion = t.convert(taro.customerId, 500);
+    await expect.poll(() => stack.smaregi.control.snapshot().calls.addPoints ?? 0).toBeGreaterThan(0);
+    stack.smaregi.store.recordSale(taro.posCustomerId, { spendPoint: 100, total: 1200 });
+
+    // Act
+    const { status, body } = await conversion;
+
+    // Assess
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: "pos_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1150);
+    expect(divisionSevenCount()).toBe(0);
+    expect(await discountsOf()).toHaveLength(0);
+    const stored = await latestConversionOf(taro.customerId);
+    expect(stored.status).toBe("compensated");
+    expect(await t.trailOf(stored.conversionId)).toContain("deduction.reconciled:succeeded");
+  });
+
   it("never takes a staff correction of the same size for its own lost deduction", async () => {
     // Prepare: staff take 500 points off by hand (a correction), then a conversion of 500 points
     // loses its deduction's answer and the POS did not apply it.

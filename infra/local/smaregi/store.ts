@@ -255,6 +255,35 @@ export class SmaregiStore {
     return { kind: "applied", account: { ...account }, transactionHeadIds };
   }
 
+  /**
+   * A sale at the till by a member (division 1): points spent and earned change the balance and
+   * the sale is listed with them, as the register would record it. For fixtures (a store purchase
+   * during a conversion); the API has no way to ring up a sale.
+   */
+  recordSale(
+    customerId: string,
+    sale: { spendPoint: number; newPoint?: number; total: number; storeId?: string },
+  ): TransactionRecord | undefined {
+    const customer = this.customers.get(customerId);
+    if (!customer) return undefined;
+    const account = this.accountOf(customerId);
+    const at = this.now();
+    const transaction = this.recordTransaction({
+      at,
+      division: "1",
+      customerId,
+      customerCode: customer.customerCode,
+      storeId: sale.storeId ?? null,
+      total: sale.total,
+      newPoint: sale.newPoint ?? 0,
+      spendPoint: sale.spendPoint,
+      point: account.point,
+    });
+    account.point += (sale.newPoint ?? 0) - sale.spendPoint;
+    account.updDateTime = at;
+    return transaction;
+  }
+
   /** Absolute set (PATCH `/point`), for fixtures. Records no transaction. */
   setPoints(
     customerId: string,
