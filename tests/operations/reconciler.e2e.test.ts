@@ -89,10 +89,12 @@ describe("the scheduled reconciler", () => {
   });
 
   it("reminds the admins by email of a conversion waiting for review for over a day, once a day", async () => {
-    // Prepare: parked for review two days ago.
+    // Prepare: parked for review two days ago, half an hour off the re-check schedule (the
+    // reconciler would otherwise settle it: no deduction was ever sent).
     t.stack.ses.emails.clear();
-    const parked = await reserveAgo(2 * 24 * 60, "8840734670935", 300);
-    await storeAt(2 * 24 * 60).updateConversion(parked.conversionId, ["reserved"], {
+    const parkedMinutesAgo = 2 * 24 * 60 + 30;
+    const parked = await reserveAgo(parkedMinutesAgo, "8840734670935", 300);
+    await storeAt(parkedMinutesAgo).updateConversion(parked.conversionId, ["reserved"], {
       status: "needs_review",
       reviewReason: "the deduction's outcome could not be read from the POS",
     });
