@@ -25,6 +25,7 @@ import {
 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Code } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -357,7 +358,15 @@ export class LoyaltyStack extends Stack {
       tracingEnabled: true,
     });
     const taskFunctions = [...new Set(tasks.map(({ fn }) => fn))];
-    for (const fn of taskFunctions) fn.function.grantInvoke(machine);
+    // The ASL calls each function by its unqualified ARN: invoke is granted on exactly those ARNs,
+    // not on their versions and aliases (`:*`) as grantInvoke would add.
+    machine.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["lambda:InvokeFunction"],
+        resources: taskFunctions.map((fn) => fn.function.functionArn),
+      }),
+    );
     return { machine, logGroup, tasks: taskFunctions };
   }
 
