@@ -6,6 +6,7 @@ import { Architecture, Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { IConfigurationSet } from "aws-cdk-lib/aws-ses";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { Environment } from "../../shared/config";
@@ -30,6 +31,8 @@ export interface LoyaltyResources {
   readonly loyaltyTable: ITable;
   readonly auditTable: ITable;
   readonly secrets: LoyaltySecrets;
+  /** The SES configuration set every email is sent with (bounce and complaint metrics). */
+  readonly mailConfigurationSet: IConfigurationSet;
   /** Only needed by functions with `startConversion`; created after the saga's task functions. */
   readonly conversionStateMachine?: StateMachine;
   readonly cancellationStateMachine?: StateMachine;
@@ -282,15 +285,22 @@ function bindCapabilities(
       }
       case "sendEmail": {
         const { email } = resources.stage.config;
+        const { configurationSetName } = resources.mailConfigurationSet;
         role.addToPrincipalPolicy(
           new PolicyStatement({
             effect: Effect.ALLOW,
             actions: ["ses:SendEmail", "ses:SendRawEmail"],
+            // SES authorises a send against the identity and against the configuration set used.
             resources: [
               Stack.of(scope).formatArn({
                 service: "ses",
                 resource: "identity",
                 resourceName: senderIdentity(email),
+              }),
+              Stack.of(scope).formatArn({
+                service: "ses",
+                resource: "configuration-set",
+                resourceName: configurationSetName,
               }),
             ],
             // Even with the identity granted, mail may only claim the configured sender.
@@ -299,6 +309,7 @@ function bindCapabilities(
         );
         environment.EMAIL_FROM = email.from;
         environment.ADMIN_EMAIL = email.admin;
+        environment.SES_CONFIGURATION_SET = configurationSetName;
         break;
       }
       default: {

@@ -33,7 +33,7 @@ const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
   startConversion: ["CONVERT_STATE_MACHINE_ARN"],
   startCancellation: ["CANCEL_STATE_MACHINE_ARN"],
   nameConversionExecutions: ["CONVERT_STATE_MACHINE_ARN"],
-  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL"],
+  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL", "SES_CONFIGURATION_SET"],
 };
 const boundVariables = new Set(Object.values(capabilityVariables).flat());
 
