@@ -164,7 +164,7 @@ export const shopifyAdmin = once(() =>
 );
 
 export const adminAlerts = once(
-  () => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE),
+  () => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE, env.SES_CONFIGURATION_SET),
 );
 
 // ---- staff point adjustments, as the sagas' reconciliation sees them ----

@@ -25,18 +25,21 @@ import {
 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Code } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { EmailIdentity, Identity } from "aws-cdk-lib/aws-ses";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import type { CountedEvent } from "../shared/operations/log-metrics";
 import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
 import type { Capability, FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
 import * as catalog from "./catalog";
 import { AdminAuth } from "./constructs/admin-auth";
 import { CouponEvents } from "./constructs/coupon-events";
 import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
+import { MailEvents } from "./constructs/mail-events";
 import { LoyaltyMonitoring } from "./constructs/monitoring";
 import * as operations from "./features/operations";
 import { acknowledgeNagFindings } from "./nag-suppressions";
@@ -59,6 +62,8 @@ export interface LoyaltyCatalog {
 
 export interface FunctionSchedule {
   readonly rateMinutes: number;
+  /** The metric each completed run counts (shared/operations/log-metrics.ts); alarmed when absent. */
+  readonly heartbeat?: CountedEvent;
 }
 
 /** The real catalog, with the schedules the operations feature declares beside it. */
@@ -102,6 +107,8 @@ export class LoyaltyStack extends Stack {
   readonly auditTable: Table;
   /** Custom rewards' coupon events, forwarded from the audit table to an event bus. */
   readonly couponEvents: CouponEvents;
+  /** The SES configuration set every email is sent with, and its bounce and complaint metrics. */
+  readonly mailEvents: MailEvents;
   /** The SES identity mail is sent from, when the stack manages it (`email.createIdentity`). */
   readonly senderIdentity: EmailIdentity | undefined;
   readonly secrets: LoyaltySecrets;
@@ -127,6 +134,7 @@ export class LoyaltyStack extends Stack {
     this.loyaltyTable = tableFrom(this, "LoyaltyTable", loyaltyTable);
     this.auditTable = tableFrom(this, "AuditTable", auditTable);
     this.secrets = createSecrets(this, stage);
+    this.mailEvents = new MailEvents(this, "MailEvents", { namePrefix: this.stackName });
 
     // Task functions must exist before their state machines, and functions that start the
     // conversion saga after it; a function cannot be both without a cycle.
@@ -155,6 +163,7 @@ export class LoyaltyStack extends Stack {
       loyaltyTable: this.loyaltyTable,
       auditTable: this.auditTable,
       secrets: this.secrets,
+      mailConfigurationSet: this.mailEvents.configurationSet,
     };
     const buildFunction = (
       name: FunctionName,
@@ -203,6 +212,9 @@ export class LoyaltyStack extends Stack {
     this.apiRoutes = apiRoutes;
 
     this.schedules = this.scheduleFunctions(spec.schedules ?? {});
+    const webhookFunctions = [
+      ...new Set(apiRoutes.filter(({ spec }) => spec.auth === "webhook").map(({ spec }) => spec.function)),
+    ];
     this.monitoring = new LoyaltyMonitoring(this, "Monitoring", {
       stage,
       namePrefix: this.stackName,
@@ -212,8 +224,14 @@ export class LoyaltyStack extends Stack {
       ),
       api,
       scheduledFunctions: Object.fromEntries(
-        Object.keys(this.schedules).map((name) => [name, this.functions[name as FunctionName]]),
+        Object.keys(this.schedules).flatMap((name) => {
+          const schedule = spec.schedules?.[name as FunctionName];
+          return schedule ? [[name, { fn: this.functions[name as FunctionName], schedule }]] : [];
+        }),
       ),
+      webhookFunctions: Object.fromEntries(webhookFunctions.map((name) => [name, this.functions[name]])),
+      couponEventDeadLetters: this.couponEvents.deadLetters,
+      mailEvents: this.mailEvents,
     });
 
     new CfnOutput(this, "ApiUrl", {
@@ -357,7 +375,15 @@ export class LoyaltyStack extends Stack {
       tracingEnabled: true,
     });
     const taskFunctions = [...new Set(tasks.map(({ fn }) => fn))];
-    for (const fn of taskFunctions) fn.function.grantInvoke(machine);
+    // The ASL calls each function by its unqualified ARN: invoke is granted on exactly those ARNs,
+    // not on their versions and aliases (`:*`) as grantInvoke would add.
+    machine.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["lambda:InvokeFunction"],
+        resources: taskFunctions.map((fn) => fn.function.functionArn),
+      }),
+    );
     return { machine, logGroup, tasks: taskFunctions };
   }
 

@@ -138,6 +138,8 @@ export const stageConfigSchema = z
         shopifyLatencyP95Ms: positiveInt.max(60_000).default(3000),
         /** Share of API requests answered 5xx, in percent, in 2 of 3 five-minute periods. */
         api5xxRatePercent: z.number().positive().max(100).default(5),
+        /** API requests answered 5xx in five minutes, whatever their share (a small shop's rate). */
+        api5xxCount: positiveInt.max(10_000).default(3),
       })
       .strict()
       .prefault({}),

@@ -12,6 +12,8 @@ export class EmailAdminAlerts implements AdminAlerts {
     private readonly from: string,
     private readonly to: string | undefined,
     private readonly stage: string,
+    /** Sent with it so that bounces and complaints are counted (SES_CONFIGURATION_SET). */
+    private readonly configurationSet?: string,
   ) {}
 
   async raise(kind: AlertKind, summary: string, details: Record<string, unknown>): Promise<void> {
@@ -23,6 +25,7 @@ export class EmailAdminAlerts implements AdminAlerts {
         new SendEmailCommand({
           Source: this.from,
           Destination: { ToAddresses: [this.to] },
+          ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
           Message: {
             Subject: { Data: `[loyalty ${this.stage}] ${kind}: ${summary}`.slice(0, 200), Charset: "UTF-8" },
             Body: {

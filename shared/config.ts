@@ -67,6 +67,8 @@ export const environmentSchema = z.object({
 
   EMAIL_FROM: z.email().default("loyalty@example.com"),
   ADMIN_EMAIL: z.email().optional(),
+  /** SES configuration set every email is sent with (bounce and complaint metrics); unset locally. */
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

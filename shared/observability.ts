@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { CountedEvent } from "./operations/log-metrics";
 
 /**
  * One logger and one metrics emitter per Lambda container. Log lines never carry tokens, emails
@@ -31,6 +32,14 @@ export function recordDependencyCall(
     failure.addDimension("errorKind", error instanceof Error ? error.name : "Unknown");
     failure.addMetric("DependencyErrors", MetricUnit.Count, 1);
   }
+}
+
+/**
+ * Counts one operational event (shared/operations/log-metrics.ts) as an EMF line of its own: the
+ * metrics emitter prints it whatever the log level, and a metric filter counts it for an alarm.
+ */
+export function countEvent(metric: CountedEvent): void {
+  metrics.singleMetric().addMetric(metric, MetricUnit.Count, 1);
 }
 
 /**

@@ -80,7 +80,7 @@ export const cancellationDependencies = once(
       return adminAlerts();
     },
     get notices() {
-      return new SesCustomerNotices(ses(), env.EMAIL_FROM);
+      return new SesCustomerNotices(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET);
     },
     defaultLocale: env.DEFAULT_LOCALE,
     now: () => new Date(),

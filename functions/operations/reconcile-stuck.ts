@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import { required } from "../../shared/config";
-import { logger } from "../../shared/observability";
+import { countEvent, logger } from "../../shared/observability";
+import { RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
 import { healParkedCancellation, healParkedConversion } from "../../shared/operations/parked";
 import type {
   CancellationReconcilerDependencies,
@@ -91,6 +92,8 @@ export async function handler(_event: unknown, context?: Context) {
   ]);
   const summary = { conversions: summaryOf(conversionReport), cancellations: summaryOf(cancellationReport) };
   logger.info("reconciliation done", summary);
+  // The heartbeat: the run got through both lists (failures have their own alarm).
+  countEvent(RECONCILER_RUNS_METRIC);
   const failures: Failure[] = [...conversionReport.failures, ...cancellationReport.failures];
   if (failures.length > 0) throw new ReconciliationIncomplete(failures);
   return summary;

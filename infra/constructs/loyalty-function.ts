@@ -6,9 +6,13 @@ import { Architecture, Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { IConfigurationSet } from "aws-cdk-lib/aws-ses";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { Environment } from "../../shared/config";
+import { LEASE_KEY_PREFIX } from "../../shared/store/dynamodb/common";
+import { loyaltyTable as loyaltyTableDefinition } from "../../shared/tables";
+import { WEBHOOK_KEY_PREFIX } from "../../shared/usage/dynamodb";
 import { BUNDLE_HANDLER, bundleFunctionSync, bundleOutputRoot } from "../bundling";
 import type { Capability, FunctionSpec } from "../catalog";
 import { type Stage, senderIdentity, smaregiUrls } from "../stage-config";
@@ -27,6 +31,8 @@ export interface LoyaltyResources {
   readonly loyaltyTable: ITable;
   readonly auditTable: ITable;
   readonly secrets: LoyaltySecrets;
+  /** The SES configuration set every email is sent with (bounce and complaint metrics). */
+  readonly mailConfigurationSet: IConfigurationSet;
   /** Only needed by functions with `startConversion`; created after the saga's task functions. */
   readonly conversionStateMachine?: StateMachine;
   readonly cancellationStateMachine?: StateMachine;
@@ -48,13 +54,19 @@ export const SERVICE_NAME = "loyalty";
 export const METRICS_NAMESPACE = "Loyalty";
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
 const DEFAULT_MEMORY_MB = 256;
+/** What `loyaltyTableRead` allows on the loyalty table and on each of its named indexes. */
+export const LOYALTY_TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query"];
 /** What `loyaltyTableWrite` allows on the loyalty table's items (see the binding below). */
-export const LOYALTY_TABLE_WRITE_ACTIONS = [
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:GetItem",
-];
+export const LOYALTY_TABLE_WRITE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"];
+/**
+ * The only loyalty items the code deletes, by the capability that may delete them: a conversion's
+ * lease once it ends, and a webhook delivery's claim when its processing failed (so Shopify's retry
+ * runs again). Each delete is granted on its key prefix only (`dynamodb:LeadingKeys`).
+ */
+export const DELETABLE_KEY_PREFIXES = {
+  releaseLease: LEASE_KEY_PREFIX,
+  releaseWebhookClaim: WEBHOOK_KEY_PREFIX,
+} as const satisfies Partial<Record<Capability, string>>;
 
 /** Names the handlers read (checked against shared/config.ts) plus the runtime's own. */
 type EnvironmentName =
@@ -173,19 +185,44 @@ function bindCapabilities(
         environment.SHOPIFY_APP_SECRET_SECRET_ID = resources.secrets.shopifyAppSecret.secretArn;
         break;
       case "loyaltyTableRead":
-        resources.loyaltyTable.grantReadData(role);
+        // What the stores call: GetItem and Query (no Scan, BatchGetItem or stream reads), on the
+        // table and on each index by name, never `index/*`.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: LOYALTY_TABLE_READ_ACTIONS,
+            resources: [resources.loyaltyTable.tableArn, ...loyaltyIndexArns(resources.loyaltyTable)],
+          }),
+        );
         environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
         break;
       case "loyaltyTableWrite":
         // Items only, never its indexes (nothing writes to an index). Every write in the store is
         // conditional, and an idempotent retry reads back the item its condition collided with
         // (e.g. a coupon put by an earlier attempt), hence GetItem; UpdateItem's ReturnValues
-        // already expose whole items to a writer, so it reveals nothing more.
+        // already expose whole items to a writer, so it reveals nothing more. Deletes are the
+        // release capabilities' alone.
         role.addToPrincipalPolicy(
           new PolicyStatement({
             effect: Effect.ALLOW,
             actions: LOYALTY_TABLE_WRITE_ACTIONS,
             resources: [resources.loyaltyTable.tableArn],
+          }),
+        );
+        environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
+        break;
+      case "releaseLease":
+      case "releaseWebhookClaim":
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ["dynamodb:DeleteItem"],
+            resources: [resources.loyaltyTable.tableArn],
+            conditions: {
+              "ForAllValues:StringLike": {
+                "dynamodb:LeadingKeys": [`${DELETABLE_KEY_PREFIXES[capability]}*`],
+              },
+            },
           }),
         );
         environment.LOYALTY_TABLE = resources.loyaltyTable.tableName;
@@ -248,15 +285,22 @@ function bindCapabilities(
       }
       case "sendEmail": {
         const { email } = resources.stage.config;
+        const { configurationSetName } = resources.mailConfigurationSet;
         role.addToPrincipalPolicy(
           new PolicyStatement({
             effect: Effect.ALLOW,
             actions: ["ses:SendEmail", "ses:SendRawEmail"],
+            // SES authorises a send against the identity and against the configuration set used.
             resources: [
               Stack.of(scope).formatArn({
                 service: "ses",
                 resource: "identity",
                 resourceName: senderIdentity(email),
+              }),
+              Stack.of(scope).formatArn({
+                service: "ses",
+                resource: "configuration-set",
+                resourceName: configurationSetName,
               }),
             ],
             // Even with the identity granted, mail may only claim the configured sender.
@@ -265,6 +309,7 @@ function bindCapabilities(
         );
         environment.EMAIL_FROM = email.from;
         environment.ADMIN_EMAIL = email.admin;
+        environment.SES_CONFIGURATION_SET = configurationSetName;
         break;
       }
       default: {
@@ -274,6 +319,11 @@ function bindCapabilities(
     }
   }
   return environment;
+}
+
+/** The ARN of each of the loyalty table's indexes, named one by one (shared/tables.ts). */
+function loyaltyIndexArns(table: ITable): string[] {
+  return loyaltyTableDefinition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
 }
 
 function definedOnly(environment: FunctionEnvironment): Record<string, string> {

@@ -18,20 +18,27 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { FilterPattern, MetricFilter } from "aws-cdk-lib/aws-logs";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import {
   ALERTS_METRIC,
   alarmedAlertKinds,
   alertFilterPattern,
+  type CountedEvent,
+  countedEventFilterPattern,
   DEPENDENCY_LATENCY_METRIC,
   dependencyLatencyFilterPattern,
   type MonitoredDependency,
   monitoredDependencies,
   OPERATIONS_NAMESPACE,
+  WEBHOOK_SIGNATURE_FAILURES_METRIC,
 } from "../../shared/operations/log-metrics";
+import type { FunctionSchedule } from "../stack";
 import { alarmEmail, type Stage } from "../stage-config";
+import { COUPON_EVENT_RETRY } from "./coupon-events";
 import type { LoyaltyFunction } from "./loyalty-function";
+import type { MailEvents } from "./mail-events";
 
 export interface LoyaltyMonitoringProps {
   readonly stage: Stage;
@@ -41,13 +48,26 @@ export interface LoyaltyMonitoringProps {
   readonly functions: Readonly<Record<string, LoyaltyFunction>>;
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
   readonly api: HttpApi;
-  /** Functions run on a schedule: an alarm when their runs keep failing. */
-  readonly scheduledFunctions: Readonly<Record<string, LoyaltyFunction>>;
+  /**
+   * Functions run on a schedule: an alarm when their runs keep failing, and one when the heartbeat
+   * their schedule names stops.
+   */
+  readonly scheduledFunctions: Readonly<
+    Record<string, { readonly fn: LoyaltyFunction; readonly schedule: FunctionSchedule }>
+  >;
+  /** Functions behind webhook routes: refused signatures are counted and alarmed. */
+  readonly webhookFunctions: Readonly<Record<string, LoyaltyFunction>>;
+  /** Where the coupon event pipe leaves the batches it gave up on. */
+  readonly couponEventDeadLetters: IQueue;
+  /** Sends, bounces and complaints of the mail the functions send. */
+  readonly mailEvents: MailEvents;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
 /** Below this many requests in five minutes a 5xx rate says little (one error in two requests). */
 export const API_5XX_MIN_REQUESTS = 10;
+/** A scheduled function's heartbeat is looked for over this many of its intervals. */
+export const HEARTBEAT_INTERVALS = 3;
 
 /**
  * Alarms, their SNS topic and the operations dashboard. Each alarm's name says what broke, and
@@ -119,17 +139,24 @@ export class LoyaltyMonitoring extends Construct {
       }
     }
 
+    for (const [name, fn] of Object.entries(props.webhookFunctions)) {
+      this.countEvents(`${name}SignatureFailures`, fn, WEBHOOK_SIGNATURE_FAILURES_METRIC);
+    }
+    for (const [name, { fn, schedule }] of Object.entries(props.scheduledFunctions)) {
+      if (schedule.heartbeat) this.countEvents(`${name}Heartbeat`, fn, schedule.heartbeat);
+    }
+
     const alarm = (alarmId: string, props: AlarmSpec) => {
       const created = new Alarm(this, alarmId, {
         alarmName: `${namePrefix}-${props.name}`,
         alarmDescription: props.description,
         metric: props.metric,
         threshold: props.threshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        comparisonOperator: props.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: props.evaluationPeriods ?? 1,
         datapointsToAlarm: props.datapointsToAlarm ?? props.evaluationPeriods ?? 1,
-        // No executions, alerts or requests is good news.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        // No executions, alerts or requests is good news; a heartbeat says otherwise.
+        treatMissingData: props.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(notify);
       if (props.notifyRecovery) created.addOkAction(notify);
@@ -197,6 +224,14 @@ export class LoyaltyMonitoring extends Construct {
       datapointsToAlarm: 2,
       notifyRecovery: true,
     });
+    // The rate is blind below API_5XX_MIN_REQUESTS requests: a small shop's failures are counted.
+    alarm("Api5xxCount", {
+      name: "api-5xx-count",
+      description: `At least ${thresholds.api5xxCount} API requests answered 5xx in 5 minutes, however few the requests: see the functions' logs and the POS/Shopify latency.`,
+      metric: props.api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
+      threshold: thresholds.api5xxCount,
+      notifyRecovery: true,
+    });
 
     // ---- dependencies ----
     const latencyThresholds: Record<MonitoredDependency, number> = {
@@ -215,7 +250,7 @@ export class LoyaltyMonitoring extends Construct {
     }
 
     // ---- scheduled functions (the reconciler) ----
-    for (const [name, fn] of Object.entries(props.scheduledFunctions)) {
+    for (const [name, { fn, schedule }] of Object.entries(props.scheduledFunctions)) {
       alarm(`${pascal(name)}Errors`, {
         name: `${name}-errors`,
         description: `The scheduled ${name} failed in two 5-minute periods running: stuck conversions are not being revisited.`,
@@ -223,7 +258,75 @@ export class LoyaltyMonitoring extends Construct {
         threshold: 1,
         evaluationPeriods: 2,
       });
+      if (schedule.heartbeat) {
+        const window = schedule.rateMinutes * HEARTBEAT_INTERVALS;
+        alarm(`${pascal(name)}NotRunning`, {
+          name: `${name}-not-running`,
+          description: `No run of the scheduled ${name} completed in ${window} minutes (it runs every ${schedule.rateMinutes}): its schedule is disabled or deleted, it is throttled, or every run dies before the end. Stuck conversions and cancellations are not being revisited.`,
+          metric: countedMetric(schedule.heartbeat, Duration.minutes(window)),
+          threshold: 1,
+          comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+          // No heartbeat at all is exactly what this alarm is for.
+          treatMissingData: TreatMissingData.BREACHING,
+          notifyRecovery: true,
+        });
+      }
     }
+
+    // ---- webhooks ----
+    if (Object.keys(props.webhookFunctions).length > 0) {
+      alarm("WebhookSignatureFailures", {
+        name: "webhook-signature-failures",
+        description:
+          "A Shopify webhook was refused for a missing or wrong HMAC signature (401 invalid_signature). Shopify signs with the app's client secret: if the shopify-app-secret secret was rotated, unset or mistyped, every order webhook is refused and coupons are not marked used.",
+        metric: countedMetric(WEBHOOK_SIGNATURE_FAILURES_METRIC, FIVE_MINUTES),
+        threshold: 1,
+      });
+    }
+
+    // ---- coupon events ----
+    alarm("CouponEventsDeadLettered", {
+      name: "coupon-events-dead-lettered",
+      description: `The coupon event pipe gave up on a batch after ${COUPON_EVENT_RETRY.maximumRetryAttempts} retries or ${COUPON_EVENT_RETRY.maximumRecordAgeInSeconds / 60} minutes: the merchant's integration did not get those loyalty.coupon.* events. Re-publish them from the audit table (runbook), then purge the queue.`,
+      metric: props.couponEventDeadLetters.metricApproximateNumberOfMessagesVisible({
+        period: FIVE_MINUTES,
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      notifyRecovery: true,
+    });
+
+    // ---- Lambda ----
+    const throttles = new Metric({
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      statistic: "Sum",
+      period: FIVE_MINUTES,
+    });
+    alarm("LambdaThrottles", {
+      name: "lambda-throttles",
+      description:
+        "Lambda refused invocations in this account and region for lack of concurrency (all functions share the account's quota; new accounts may have a low one): API calls answered 5xx, saga steps retried. Check the quota (aws lambda get-account-settings) and request an increase.",
+      metric: throttles,
+      threshold: 1,
+      notifyRecovery: true,
+    });
+
+    // ---- mail ----
+    alarm("MailBounces", {
+      name: "mail-bounces",
+      description:
+        "SES reported a bounce: an email (a customer's cancellation notice, or an alert to the admin address) did not arrive. Find the recipient in the SES suppression list or the function logs; tell the customer another way.",
+      metric: props.mailEvents.metric("Bounce"),
+      threshold: 1,
+    });
+    alarm("MailComplaints", {
+      name: "mail-complaints",
+      description:
+        "A recipient marked an email from the shop as spam. SES pauses sending for accounts with too many complaints: review what was sent, and to whom.",
+      metric: props.mailEvents.metric("Complaint"),
+      threshold: 1,
+    });
 
     // ---- the dashboard: the same figures ----
     this.dashboard = new Dashboard(this, "Dashboard", {
@@ -270,14 +373,54 @@ export class LoyaltyMonitoring extends Construct {
       this.dashboard.addWidgets(
         new GraphWidget({
           title: "Scheduled runs and errors",
-          left: scheduled.flatMap(([name, fn]) => [
+          left: scheduled.flatMap(([name, { fn, schedule }]) => [
             fn.function.metricInvocations({ period: FIVE_MINUTES, statistic: "Sum", label: `${name} runs` }),
             fn.function.metricErrors({ period: FIVE_MINUTES, statistic: "Sum", label: `${name} errors` }),
+            ...(schedule.heartbeat
+              ? [countedMetric(schedule.heartbeat, FIVE_MINUTES, `${name} completed runs`)]
+              : []),
           ]),
           width: 24,
         }),
       );
     }
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: "Webhook signature failures, coupon event dead letters, Lambda throttles",
+        left: [
+          countedMetric(WEBHOOK_SIGNATURE_FAILURES_METRIC, FIVE_MINUTES, "webhook signature failures"),
+          props.couponEventDeadLetters.metricApproximateNumberOfMessagesVisible({
+            period: FIVE_MINUTES,
+            statistic: "Maximum",
+            label: "coupon event dead letters",
+          }),
+          throttles.with({ label: "Lambda throttles (account)" }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: "Mail",
+        left: [
+          props.mailEvents.metric("Send", "sent"),
+          props.mailEvents.metric("Delivery", "delivered"),
+          props.mailEvents.metric("Bounce", "bounced"),
+          props.mailEvents.metric("Complaint", "complaints"),
+          props.mailEvents.metric("Reject", "rejected"),
+        ],
+        width: 12,
+      }),
+    );
+  }
+
+  /** Counts `metric`'s EMF lines (shared/operations/log-metrics.ts) in one function's log group. */
+  private countEvents(id: string, fn: LoyaltyFunction, metric: CountedEvent): void {
+    new MetricFilter(this, id, {
+      logGroup: fn.logGroup,
+      filterPattern: FilterPattern.literal(countedEventFilterPattern(metric)),
+      metricNamespace: OPERATIONS_NAMESPACE,
+      metricName: metric,
+      metricValue: "1",
+    });
   }
 }
 
@@ -291,6 +434,10 @@ interface AlarmSpec {
   readonly datapointsToAlarm?: number;
   /** Also notify when it clears: for conditions (slowness, errors) rather than events. */
   readonly notifyRecovery?: boolean;
+  /** Default: at or above the threshold. */
+  readonly comparison?: ComparisonOperator;
+  /** Default: missing data is all clear. */
+  readonly treatMissingData?: TreatMissingData;
 }
 
 const alertDescriptions: Readonly<Record<(typeof alarmedAlertKinds)[number], string>> = {
@@ -312,6 +459,17 @@ function alertMetric(kind: string, label?: string): Metric {
     dimensionsMap: { kind },
     statistic: "Sum",
     period: FIVE_MINUTES,
+    ...(label ? { label } : {}),
+  });
+}
+
+/** A counted event (shared/operations/log-metrics.ts): its sum per `period`. */
+function countedMetric(metric: CountedEvent, period: Duration, label?: string): Metric {
+  return new Metric({
+    namespace: OPERATIONS_NAMESPACE,
+    metricName: metric,
+    statistic: "Sum",
+    period,
     ...(label ? { label } : {}),
   });
 }

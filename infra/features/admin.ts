@@ -23,7 +23,8 @@ export const functions = {
       "Admin resolution of a conversion parked for review: POS evidence read, coupon honoured or voided",
     // Reads the POS (never writes it), reactivates or deletes the Shopify code and saves the
     // customer's coupon record; the conversion, coupon and resolution change in one transaction.
-    capabilities: ["pos", "shopify", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend"],
+    // `points_not_taken` gives back the day's allowance and frees the lease, as a failed saga does.
+    capabilities: ["pos", "shopify", "loyaltyTableRead", "loyaltyTableWrite", "releaseLease", "auditAppend"],
     timeoutSeconds: 29,
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -58,18 +58,21 @@ export const functions = {
   discardCoupon: task("discard-coupon", "Saga compensation: deletes the conversion's code if it exists", [
     "shopify",
   ]),
+  // The three ways a conversion ends free the customer's lease (releaseReservation deletes it).
   failConversion: task(
     "fail-conversion",
     "Saga: records the failure, frees the lease, gives back the day's allowance",
-    ["loyaltyTableWrite"],
+    ["loyaltyTableWrite", "releaseLease"],
   ),
   parkForReview: task("park-for-review", "Saga: deactivates the code, marks needs_review, alerts admins", [
     "shopify",
     "loyaltyTableWrite",
+    "releaseLease",
     "sendEmail",
   ]),
   confirmConversion: task("confirm-conversion", "Saga: marks the conversion completed and the coupon live", [
     "loyaltyTableWrite",
+    "releaseLease",
   ]),
   saveCouponRecord: task("save-coupon-record", "Saga: writes the customer's coupon record metafield", [
     "shopify",

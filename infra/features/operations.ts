@@ -1,3 +1,4 @@
+import { type CountedEvent, RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
 import { RECONCILE_RATE_MINUTES } from "../../shared/operations/reconciler";
 import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 
@@ -13,6 +14,8 @@ export const functions = {
     capabilities: [
       "loyaltyTableRead",
       "loyaltyTableWrite",
+      // A conversion settled by its resolution frees the customer's lease.
+      "releaseLease",
       "pos",
       "shopify",
       "startConversion",
@@ -30,10 +33,13 @@ export const routes: readonly RouteSpec<keyof typeof functions>[] = [];
 export const stateMachines = {} as const satisfies Record<string, StateMachineSpec<keyof typeof functions>>;
 
 /**
- * Functions run on a schedule, by name, every `rateMinutes`. The catalog's types have no schedule
- * field, so the CDK stack reads this table (the local stack runs no schedules; tests call the
- * handler directly).
+ * Functions run on a schedule, by name, every `rateMinutes`, with the metric each completed run
+ * counts (`heartbeat`), whose absence rings an alarm. The catalog's types have no schedule field,
+ * so the CDK stack reads this table (the local stack runs no schedules; tests call the handler
+ * directly).
  */
 export const schedules = {
-  reconcileStuck: { rateMinutes: RECONCILE_RATE_MINUTES },
-} as const satisfies Partial<Record<keyof typeof functions, { readonly rateMinutes: number }>>;
+  reconcileStuck: { rateMinutes: RECONCILE_RATE_MINUTES, heartbeat: RECONCILER_RUNS_METRIC },
+} as const satisfies Partial<
+  Record<keyof typeof functions, { readonly rateMinutes: number; readonly heartbeat?: CountedEvent }>
+>;

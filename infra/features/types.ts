@@ -8,8 +8,10 @@ export type Capability =
   | "pos" // Smaregi credentials (Secrets Manager) and network access
   | "shopify" // Shopify Admin token
   | "shopifyAppSecret" // verifies customer session tokens, app proxy and webhook signatures
-  | "loyaltyTableRead"
-  | "loyaltyTableWrite"
+  | "loyaltyTableRead" // GetItem and Query on the loyalty table and its named indexes
+  | "loyaltyTableWrite" // PutItem, UpdateItem and the read-back GetItem on its items; no deletes
+  | "releaseLease" // DeleteItem on the customer's conversion lease (`LEASE#` items) only
+  | "releaseWebhookClaim" // DeleteItem on webhook delivery claims (`WEBHOOK#` items) only
   | "auditAppend" // PutItem only on the append-only audit table
   | "auditRead"
   | "startConversion" // states:StartExecution on the conversion saga

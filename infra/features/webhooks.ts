@@ -5,8 +5,16 @@ export const functions = {
   shopifyWebhooks: {
     entry: "functions/webhooks/shopify.ts",
     description: "Verifies Shopify order webhooks and marks redeemed coupons used",
-    // No table reads beyond GetItem (in loyaltyTableWrite): it looks coupons up by code only.
-    capabilities: ["shopifyAppSecret", "shopify", "loyaltyTableWrite", "auditAppend", "sendEmail"],
+    // No table reads beyond GetItem (in loyaltyTableWrite): it looks coupons up by code only. A
+    // delivery whose processing failed gives back its claim, so that Shopify's retry runs again.
+    capabilities: [
+      "shopifyAppSecret",
+      "shopify",
+      "loyaltyTableWrite",
+      "releaseWebhookClaim",
+      "auditAppend",
+      "sendEmail",
+    ],
     // Shopify waits 5 s for an answer; a slower run is cut off and its delivery retried.
     timeoutSeconds: 10,
   },

@@ -86,6 +86,8 @@ export class SesCustomerNotices implements CustomerNotices {
   constructor(
     private readonly ses: SESClient,
     private readonly from: string,
+    /** Sent with it so that bounces and complaints are counted (SES_CONFIGURATION_SET). */
+    private readonly configurationSet?: string,
   ) {}
 
   async sendCouponCancelled(notice: CouponCancelledNotice): Promise<string> {
@@ -94,6 +96,7 @@ export class SesCustomerNotices implements CustomerNotices {
       new SendEmailCommand({
         Source: this.from,
         Destination: { ToAddresses: [notice.to] },
+        ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
         Message: {
           Subject: { Data: email.subject, Charset: "UTF-8" },
           Body: {

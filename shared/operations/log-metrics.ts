@@ -11,6 +11,9 @@ import type { AlertKind } from "../conversion/ports";
  *   service, dependency and operation, so "POS p95 across operations" is not one metric an alarm
  *   can address. Its EMF log line holds `dependency` and `DependencyLatency` as top-level fields,
  *   which a filter turns into one metric per dependency.
+ * - Counted events (`countEvent`): a refused webhook signature, a completed reconciler run. Each
+ *   prints an EMF line of its own, whatever the log level, with the metric as a top-level field;
+ *   a filter on the one function's log group counts them without the service dimension.
  *
  * The patterns and the predicates below are built from the same constants, and tests run the
  * predicates over log lines the real logger and metrics emitter print.
@@ -30,6 +33,16 @@ export const alarmedAlertKinds = [
   "coupon_record_not_saved",
   "email_not_sent",
 ] as const satisfies readonly AlertKind[];
+
+/**
+ * Shopify webhook deliveries refused for a missing or wrong HMAC signature. Shopify always signs
+ * correctly: these are forgeries, or a rotated or unset app secret that stops coupons being marked
+ * used.
+ */
+export const WEBHOOK_SIGNATURE_FAILURES_METRIC = "WebhookSignatureFailures";
+/** Completed reconciler runs: its heartbeat. No data means the schedule is not running it. */
+export const RECONCILER_RUNS_METRIC = "ReconcilerRuns";
+export type CountedEvent = typeof WEBHOOK_SIGNATURE_FAILURES_METRIC | typeof RECONCILER_RUNS_METRIC;
 
 export const monitoredDependencies = ["pos", "shopify"] as const;
 export type MonitoredDependency = (typeof monitoredDependencies)[number];
@@ -51,6 +64,17 @@ export function alertFilterPattern(kinds: readonly string[] = alarmedAlertKinds)
 /** CloudWatch Logs JSON filter pattern of dependency latency lines (EMF). */
 export function dependencyLatencyFilterPattern(): string {
   return `{ ${anyOf("dependency", monitoredDependencies)} && $.${DEPENDENCY_LATENCY_METRIC} >= 0 }`;
+}
+
+/** CloudWatch Logs JSON filter pattern of the EMF lines `countEvent` prints for `metric`. */
+export function countedEventFilterPattern(metric: CountedEvent): string {
+  return `{ $.${metric} >= 1 }`;
+}
+
+/** What `countedEventFilterPattern(metric)` matches: the count on the line, or none. */
+export function eventCounted(line: Record<string, unknown>, metric: CountedEvent): number | undefined {
+  const value = line[metric];
+  return typeof value === "number" && value >= 1 ? value : undefined;
 }
 
 /** What `alertFilterPattern` matches, for tests over real log lines: the counted kind, or none. */

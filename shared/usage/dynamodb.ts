@@ -12,7 +12,10 @@ const retentionSeconds = 3 * 24 * 3600;
 /** A claim older than this belongs to an invocation that died (the function times out far sooner). */
 const abandonedAfterMs = 2 * 60_000;
 
-const keyOf = (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: "WEBHOOK" });
+/** Delivery claims are the only items the webhook code deletes; IAM scopes that delete to this prefix. */
+export const WEBHOOK_KEY_PREFIX = "WEBHOOK#";
+
+const keyOf = (webhookId: string) => ({ pk: `${WEBHOOK_KEY_PREFIX}${webhookId}`, sk: "WEBHOOK" });
 
 export class DynamoWebhookDeliveries implements WebhookDeliveries {
   readonly #client: DynamoDBDocumentClient;

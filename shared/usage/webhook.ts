@@ -1,5 +1,6 @@
 import { InvalidRequest, LoyaltyError } from "../errors";
-import { logger } from "../observability";
+import { countEvent, logger } from "../observability";
+import { WEBHOOK_SIGNATURE_FAILURES_METRIC } from "../operations/log-metrics";
 import { isUsageTopic, orderWebhookSchema, usageOf } from "./order";
 import type { UsageDependencies, WebhookDeliveries } from "./ports";
 import { type CodeUsage, recordOrderUsage } from "./record-usage";
@@ -56,6 +57,8 @@ export async function handleShopifyWebhook(
 ): Promise<WebhookResult> {
   const header = (name: string) => request.headers[name];
   if (!isAuthenticWebhook(request.rawBody, header("x-shopify-hmac-sha256"), deps.appSecret)) {
+    // Counted for the signature alarm: a rotated or unset secret refuses every real delivery.
+    countEvent(WEBHOOK_SIGNATURE_FAILURES_METRIC);
     throw new WebhookRejected("invalid_signature", "The webhook signature is missing or does not match");
   }
 

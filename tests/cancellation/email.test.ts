@@ -86,6 +86,33 @@ describe("the coupon-cancelled email", () => {
     expect(input?.Destination?.ToAddresses).toEqual(["taro.yamada@example.com"]);
     expect(input?.Message?.Body?.Text?.Data).toContain("500ポイントを返還しました");
     expect(input?.Message?.Body?.Html?.Data).toContain("500ポイントを返還しました");
+    expect(input?.ConfigurationSetName).toBeUndefined();
+    ses.restore();
+  });
+
+  it("is sent with the configuration set that counts bounces and complaints, when one is configured", async () => {
+    // Prepare
+    const ses = mockClient(SESClient);
+    ses.on(SendEmailCommand).resolves({ MessageId: "m-2" });
+    const notices = new SesCustomerNotices(
+      new SESClient({ region: "ap-northeast-1" }),
+      "loyalty@example.com",
+      "Loyalty-demo-mail",
+    );
+
+    // Act
+    await notices.sendCouponCancelled({
+      to: "taro.yamada@example.com",
+      locale: "en",
+      customerName: "Taro",
+      code: "70934-AB12CD-500",
+      refundedPoints: 500,
+    });
+
+    // Assess
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.ConfigurationSetName).toBe(
+      "Loyalty-demo-mail",
+    );
     ses.restore();
   });
 });

@@ -1,11 +1,15 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { type Capability, functions as catalogFunctions, type FunctionName } from "../../infra/catalog";
-import { LOYALTY_TABLE_WRITE_ACTIONS } from "../../infra/constructs/loyalty-function";
+import { DELETABLE_KEY_PREFIXES, LOYALTY_TABLE_WRITE_ACTIONS } from "../../infra/constructs/loyalty-function";
 import { parseStageConfig } from "../../infra/stage-config";
 import { environmentSchema } from "../../shared/config";
+import { DynamoConversionStore } from "../../shared/store/dynamodb/conversions";
 import { loyaltyIndexes } from "../../shared/tables";
+import { DynamoWebhookDeliveries } from "../../shared/usage/dynamodb";
 import {
   actionsOf,
+  allStatements,
   buildTestStack,
   demoStage,
   environmentOf,
@@ -22,12 +26,14 @@ const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
   shopifyAppSecret: ["SHOPIFY_APP_SECRET_SECRET_ID"],
   loyaltyTableRead: ["LOYALTY_TABLE"],
   loyaltyTableWrite: ["LOYALTY_TABLE"],
+  releaseLease: ["LOYALTY_TABLE"],
+  releaseWebhookClaim: ["LOYALTY_TABLE"],
   auditAppend: ["AUDIT_TABLE"],
   auditRead: ["AUDIT_TABLE"],
   startConversion: ["CONVERT_STATE_MACHINE_ARN"],
   startCancellation: ["CANCEL_STATE_MACHINE_ARN"],
   nameConversionExecutions: ["CONVERT_STATE_MACHINE_ARN"],
-  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL"],
+  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL", "SES_CONFIGURATION_SET"],
 };
 const boundVariables = new Set(Object.values(capabilityVariables).flat());
 
@@ -51,7 +57,7 @@ const stageVariables = {
 
 const names = Object.keys(catalogFunctions) as FunctionName[];
 
-/** Whether a statement allows `action` on the table itself or on one of its indexes. */
+/** Whether a statement allows `action` on the table itself or on one of its indexes, named. */
 function allows(
   statements: readonly PolicyStatement[],
   action: string,
@@ -65,7 +71,7 @@ function allows(
     return targets.some((target: unknown) => {
       const text = JSON.stringify(target);
       if (on === "items") return text === tableArn;
-      return text.includes(tableArn) && (text.includes(`"/${on}"`) || text.includes('"/index/*"'));
+      return text.includes(tableArn) && text.includes(`"/${on}"`);
     });
   });
 }
@@ -187,5 +193,143 @@ describe("What each catalog function is given, against what its code calls", () 
     expect(
       allows(statementsOf("coupons"), "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`),
     ).toBe(true);
+  });
+});
+
+describe("Least privilege: each grant is only what the code calls", () => {
+  // Prepare
+  const { stack, template } = buildTestStack();
+  const resources = template.toJSON().Resources as Resources;
+  const loyalty = logicalIdOf(stack.loyaltyTable);
+  const statementsOf = (name: FunctionName) =>
+    statementsOfRole(resources, logicalIdOf(stack.functions[name].role));
+  const onLoyaltyTable = (statement: PolicyStatement) => JSON.stringify(statement.Resource).includes(loyalty);
+  const resourceTexts = (statement: PolicyStatement) =>
+    (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map((resource: unknown) =>
+      JSON.stringify(resource),
+    );
+
+  it("grants no function Scan, batch, condition-check, describe or stream actions on any table", () => {
+    const broad = [
+      "dynamodb:Scan",
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:DescribeTable",
+      "dynamodb:GetRecords",
+      "dynamodb:GetShardIterator",
+      "dynamodb:DescribeStream",
+    ];
+    for (const name of names) {
+      const actions = statementsOf(name).flatMap(actionsOf);
+      expect(
+        actions.filter((action) => broad.includes(action)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("names every index it grants, never index/*, in any policy of the stack", () => {
+    const wildcards = allStatements(resources).filter(({ statement }) =>
+      resourceTexts(statement).some((text) => text.includes("/index/*")),
+    );
+    expect(wildcards).toEqual([]);
+    const indexes = new Set(
+      allStatements(resources).flatMap(({ statement }) =>
+        resourceTexts(statement).flatMap((text) =>
+          [...text.matchAll(/"\/index\/([^"]+)"/g)].map((m) => m[1]),
+        ),
+      ),
+    );
+    expect(indexes).toEqual(new Set(Object.values(loyaltyIndexes)));
+  });
+
+  it("lets the state machines invoke their task functions unqualified, never `:*`", () => {
+    const invokes = allStatements(resources).filter(({ statement }) =>
+      actionsOf(statement).includes("lambda:InvokeFunction"),
+    );
+    expect(invokes.length).toBeGreaterThan(0);
+    for (const { statement } of invokes) {
+      for (const text of resourceTexts(statement)) {
+        expect(text).toMatch(/^\{"Fn::GetAtt":\["[A-Za-z0-9]+","Arn"\]\}$/);
+      }
+    }
+  });
+
+  it("gives a read-only function GetItem and Query on the table and its named indexes, nothing more", () => {
+    const readOnly = names.filter(
+      (name) =>
+        catalogFunctions[name].capabilities.includes("loyaltyTableRead") &&
+        !catalogFunctions[name].capabilities.includes("loyaltyTableWrite"),
+    );
+    expect(readOnly.length).toBeGreaterThan(0);
+    for (const name of readOnly) {
+      const onTable = statementsOf(name).filter(onLoyaltyTable);
+      expect(new Set(onTable.flatMap(actionsOf)), name).toEqual(
+        new Set(["dynamodb:GetItem", "dynamodb:Query"]),
+      );
+      expect(allows(onTable, "dynamodb:GetItem", loyalty, "items"), name).toBe(true);
+      for (const index of Object.values(loyaltyIndexes)) {
+        expect(allows(onTable, "dynamodb:Query", loyalty, `index/${index}`), `${name} ${index}`).toBe(true);
+      }
+    }
+  });
+
+  it("lets only the functions that delete delete, each on its own key prefix", () => {
+    // The code's two deletes: releaseReservation (the lease, when a conversion ends) and the
+    // webhook claim given back when processing a delivery failed.
+    const expected: Readonly<Record<string, string>> = {
+      adminReviewResolution: "LEASE#*",
+      confirmConversion: "LEASE#*",
+      failConversion: "LEASE#*",
+      parkForReview: "LEASE#*",
+      reconcileStuck: "LEASE#*",
+      shopifyWebhooks: "WEBHOOK#*",
+    };
+    const deleting = Object.fromEntries(
+      names.flatMap((name) => {
+        const deletes = statementsOf(name).filter((statement) =>
+          actionsOf(statement).includes("dynamodb:DeleteItem"),
+        );
+        if (deletes.length === 0) return [];
+        expect(deletes, name).toHaveLength(1);
+        expect(actionsOf(deletes[0] as PolicyStatement), name).toEqual(["dynamodb:DeleteItem"]);
+        expect(deletes[0]?.Resource, name).toEqual({ "Fn::GetAtt": [loyalty, "Arn"] });
+        const condition = deletes[0]?.Condition as
+          | { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": string[] } }
+          | undefined;
+        return [[name, condition?.["ForAllValues:StringLike"]["dynamodb:LeadingKeys"].join(",")]];
+      }),
+    );
+    expect(deleting).toEqual(expected);
+    expect(
+      allStatements(resources)
+        .filter(({ statement }) => actionsOf(statement).includes("dynamodb:DeleteItem"))
+        .every(({ statement }) => statement.Condition !== undefined),
+    ).toBe(true);
+  });
+
+  it("grants the prefixes the store's deletes really use", async () => {
+    // Prepare: a client that records what it is sent.
+    const sent: Array<{ Key?: { pk?: string } }> = [];
+    const client = {
+      send: async (command: { input: { Key?: { pk?: string } } }) => {
+        sent.push(command.input);
+        return {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+
+    // Act
+    await new DynamoConversionStore({ client, tableName: "t", dailyLimitPoints: 10_000 }).releaseReservation(
+      "conversion-1",
+      "8840734670934",
+    );
+    await new DynamoWebhookDeliveries({ client, tableName: "t" }).release("webhook-1");
+
+    // Assess
+    expect(sent.map((input) => input.Key?.pk)).toEqual([
+      `${DELETABLE_KEY_PREFIXES.releaseLease}8840734670934`,
+      `${DELETABLE_KEY_PREFIXES.releaseWebhookClaim}webhook-1`,
+    ]);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { couponEventDetailTemplate, couponEventFilter } from "../../infra/constructs/coupon-events";
+import {
+  COUPON_EVENT_RETRY,
+  couponEventDetailTemplate,
+  couponEventFilter,
+} from "../../infra/constructs/coupon-events";
 import { couponIssuedType, couponRevokedType } from "../../shared/rewards/handoff";
 import { actionsOf, buildTestStack, logicalIdOf, type Resources, statementsOfRole } from "./helpers";
 
@@ -14,6 +18,7 @@ describe("Coupon events for the merchant's integration", () => {
   const pipe = resources[logicalIdOf(stack.couponEvents.pipe)]?.Properties as Record<string, unknown>;
   const auditId = logicalIdOf(stack.auditTable);
   const busId = logicalIdOf(stack.couponEvents.bus);
+  const deadLettersId = logicalIdOf(stack.couponEvents.deadLetters);
 
   it("streams new audit items and pipes them from that stream to the coupon event bus", () => {
     expect(resources[auditId]?.Properties?.StreamSpecification).toEqual({ StreamViewType: "NEW_IMAGE" });
@@ -38,7 +43,26 @@ describe("Coupon events for the merchant's integration", () => {
     expect(pattern.eventName).toEqual(["INSERT"]);
   });
 
-  it("lets the pipe read that stream and put events on that bus, nothing more", () => {
+  it("gives a batch up to a dead-letter queue after bounded retries, instead of retrying it forever", () => {
+    expect(pipe.SourceParameters).toMatchObject({
+      DynamoDBStreamParameters: {
+        MaximumRetryAttempts: COUPON_EVENT_RETRY.maximumRetryAttempts,
+        MaximumRecordAgeInSeconds: COUPON_EVENT_RETRY.maximumRecordAgeInSeconds,
+        OnPartialBatchItemFailure: "AUTOMATIC_BISECT",
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [deadLettersId, "Arn"] } },
+      },
+    });
+    // Bounded, and given up while the stream (24 hours) still holds the records it names.
+    expect(COUPON_EVENT_RETRY.maximumRetryAttempts).toBeGreaterThan(0);
+    expect(COUPON_EVENT_RETRY.maximumRecordAgeInSeconds).toBeGreaterThan(0);
+    expect(COUPON_EVENT_RETRY.maximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+    expect(resources[deadLettersId]?.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("lets the pipe read that stream, put events on that bus and dead-letter to its queue, nothing more", () => {
     const statements = statementsOfRole(resources, logicalIdOf(stack.couponEvents.role));
     expect(statements.map((statement) => [[...actionsOf(statement)].sort(), statement.Resource])).toEqual([
       [
@@ -47,6 +71,7 @@ describe("Coupon events for the merchant's integration", () => {
       ],
       [["dynamodb:ListStreams"], "*"],
       [["events:PutEvents"], { "Fn::GetAtt": [busId, "Arn"] }],
+      [["sqs:SendMessage"], { "Fn::GetAtt": [deadLettersId, "Arn"] }],
     ]);
   });
 

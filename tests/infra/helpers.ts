@@ -243,6 +243,8 @@ export const everyCapabilityCatalog: LoyaltyCatalog = {
         "shopifyAppSecret",
         "loyaltyTableRead",
         "loyaltyTableWrite",
+        "releaseLease",
+        "releaseWebhookClaim",
         "auditAppend",
         "auditRead",
         "startConversion",

@@ -1,13 +1,18 @@
+import { readFileSync } from "node:fs";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import cdkJson from "../../cdk.json" with { type: "json" };
 import { stateMachines as catalogStateMachines } from "../../infra/catalog";
 import { schedules } from "../../infra/features/operations";
+import { REPOSITORY_ROOT } from "../../infra/stack";
 import { parseStageConfig } from "../../infra/stage-config";
 import {
   alarmedAlertKinds,
   alertFilterPattern,
+  countedEventFilterPattern,
   dependencyLatencyFilterPattern,
+  RECONCILER_RUNS_METRIC,
+  WEBHOOK_SIGNATURE_FAILURES_METRIC,
 } from "../../shared/operations/log-metrics";
 import { buildTestStack, logicalIdOf, type Resources } from "./helpers";
 
@@ -20,6 +25,7 @@ interface AlarmProperties {
   Dimensions?: Array<{ Name: string; Value: unknown }>;
   Statistic?: string;
   ExtendedStatistic?: string;
+  Period?: number;
   Threshold: number;
   ComparisonOperator: string;
   EvaluationPeriods: number;
@@ -70,13 +76,38 @@ describe("Operations: alarms, their topic and the dashboard", () => {
     template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
   });
 
-  it("notifies the topic from every alarm, and treats no data as all clear", () => {
+  const metricFilters = Object.values(template.findResources("AWS::Logs::MetricFilter")).map(
+    (filter) => filter.Properties as Record<string, unknown>,
+  );
+  const filtersOf = (logGroupId: string) =>
+    metricFilters.filter(
+      (filter) => JSON.stringify(filter.LogGroupName) === JSON.stringify({ Ref: logGroupId }),
+    );
+
+  it("notifies the topic from every alarm, and treats no data as all clear but for a heartbeat", () => {
     // Assess
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions, alarm.AlarmName).toEqual([{ Ref: topic }]);
-      expect(alarm.TreatMissingData).toBe("notBreaching");
-      expect(alarm.ComparisonOperator).toBe("GreaterThanOrEqualToThreshold");
+      if (alarm.AlarmName.endsWith("-not-running")) continue;
+      expect(alarm.TreatMissingData, alarm.AlarmName).toBe("notBreaching");
+      expect(alarm.ComparisonOperator, alarm.AlarmName).toBe("GreaterThanOrEqualToThreshold");
+    }
+    expect(alarms.filter((alarm) => alarm.TreatMissingData === "breaching").map((a) => a.AlarmName)).toEqual([
+      "Loyalty-test-reconcileStuck-not-running",
+    ]);
+  });
+
+  it("explains every alarm in the README runbook", () => {
+    // Prepare
+    const readme = readFileSync(`${REPOSITORY_ROOT}/README.md`, "utf8");
+    const runbook = readme.slice(readme.indexOf("### Alarms"), readme.indexOf("### The reconciler"));
+
+    // Assess
+    expect(runbook.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      const name = alarm.AlarmName.replace("Loyalty-test-", "");
+      expect(runbook, name).toContain(`\`${name}\``);
     }
   });
 
@@ -150,6 +181,23 @@ describe("Operations: alarms, their topic and the dashboard", () => {
         ]);
       }
     }
+  });
+
+  it("also counts 5xx answers, which the rate ignores below 10 requests in 5 minutes", () => {
+    // Act
+    const alarm = alarmNamed("api-5xx-count");
+
+    // Assess
+    expect(alarm).toMatchObject({
+      Namespace: "AWS/ApiGateway",
+      MetricName: "5xx",
+      Dimensions: [{ Name: "ApiId", Value: { Ref: logicalIdOf(stack.api) } }],
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 3,
+      EvaluationPeriods: 1,
+    });
+    expect(alarm.OKActions).toEqual([{ Ref: topic }]);
   });
 
   it("alarms on the API's 5xx rate with enough requests to mean something", () => {
@@ -242,6 +290,127 @@ describe("Operations: alarms, their topic and the dashboard", () => {
     });
   });
 
+  it("alarms when the reconciler's heartbeat stops, counting no data as not running", () => {
+    // Prepare
+    const reconciler = stack.functions.reconcileStuck;
+    const alarm = alarmNamed("reconcileStuck-not-running");
+
+    // Assess: each completed run prints one heartbeat line, counted in the reconciler's log group.
+    expect(schedules.reconcileStuck.heartbeat).toBe(RECONCILER_RUNS_METRIC);
+    expect(filtersOf(logicalIdOf(reconciler.logGroup))).toContainEqual(
+      expect.objectContaining({
+        FilterPattern: countedEventFilterPattern(RECONCILER_RUNS_METRIC),
+        MetricTransformations: [
+          { MetricNamespace: "Loyalty/Operations", MetricName: RECONCILER_RUNS_METRIC, MetricValue: "1" },
+        ],
+      }),
+    );
+    // Fewer than one completed run in three of its 5-minute intervals.
+    expect(alarm).toMatchObject({
+      Namespace: "Loyalty/Operations",
+      MetricName: RECONCILER_RUNS_METRIC,
+      Statistic: "Sum",
+      Period: 15 * 60,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      EvaluationPeriods: 1,
+      TreatMissingData: "breaching",
+    });
+    expect(alarm.Dimensions).toBeUndefined();
+    expect(alarm.OKActions).toEqual([{ Ref: topic }]);
+  });
+
+  it("alarms on any webhook refused for its signature, counted in the webhook function's log group", () => {
+    // Prepare
+    const pattern = countedEventFilterPattern(WEBHOOK_SIGNATURE_FAILURES_METRIC);
+
+    // Assess
+    expect(filtersOf(logicalIdOf(stack.functions.shopifyWebhooks.logGroup))).toContainEqual(
+      expect.objectContaining({
+        FilterPattern: pattern,
+        MetricTransformations: [
+          {
+            MetricNamespace: "Loyalty/Operations",
+            MetricName: WEBHOOK_SIGNATURE_FAILURES_METRIC,
+            MetricValue: "1",
+          },
+        ],
+      }),
+    );
+    expect(metricFilters.filter((filter) => filter.FilterPattern === pattern)).toHaveLength(1);
+    expect(alarmNamed("webhook-signature-failures")).toMatchObject({
+      Namespace: "Loyalty/Operations",
+      MetricName: WEBHOOK_SIGNATURE_FAILURES_METRIC,
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+    });
+  });
+
+  it("alarms on any coupon event batch in the pipe's dead-letter queue", () => {
+    // Assess
+    expect(alarmNamed("coupon-events-dead-lettered")).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [
+        {
+          Name: "QueueName",
+          Value: { "Fn::GetAtt": [logicalIdOf(stack.couponEvents.deadLetters), "QueueName"] },
+        },
+      ],
+      Statistic: "Maximum",
+      Threshold: 1,
+    });
+  });
+
+  it("alarms on any Lambda throttle in the account and region", () => {
+    // Assess
+    const alarm = alarmNamed("lambda-throttles");
+    expect(alarm).toMatchObject({
+      Namespace: "AWS/Lambda",
+      MetricName: "Throttles",
+      Statistic: "Sum",
+      Threshold: 1,
+    });
+    expect(alarm.Dimensions).toBeUndefined();
+  });
+
+  it.each([
+    ["mail-bounces", "Bounce"],
+    ["mail-complaints", "Complaint"],
+  ] as const)(
+    "alarms (%s) on any %s SES reports for mail sent with the stack's configuration set",
+    (name, event) => {
+      // Prepare
+      const configurationSet = logicalIdOf(stack.mailEvents.configurationSet);
+
+      // Assess
+      expect(alarmNamed(name)).toMatchObject({
+        Namespace: "AWS/SES",
+        MetricName: event,
+        Dimensions: [{ Name: "ses:configuration-set", Value: { Ref: configurationSet } }],
+        Statistic: "Sum",
+        Threshold: 1,
+      });
+      template.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
+        ConfigurationSetName: { Ref: configurationSet },
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: Match.arrayWith([event.toLowerCase()]),
+          CloudWatchDestination: {
+            DimensionConfigurations: [
+              {
+                DimensionName: "ses:configuration-set",
+                DimensionValueSource: "messageTag",
+                DefaultDimensionValue: "Loyalty-test-mail",
+              },
+            ],
+          },
+        },
+      });
+    },
+  );
+
   it("shows the same figures on the dashboard", () => {
     // Prepare
     const [dashboard] = Object.values(resources).filter((r) => r.Type === "AWS::CloudWatch::Dashboard");
@@ -256,6 +425,12 @@ describe("Operations: alarms, their topic and the dashboard", () => {
       "Count",
       "DependencyLatency",
       "p95",
+      RECONCILER_RUNS_METRIC,
+      WEBHOOK_SIGNATURE_FAILURES_METRIC,
+      "ApproximateNumberOfMessagesVisible",
+      "Throttles",
+      "Bounce",
+      "Complaint",
       ...alarmedAlertKinds,
     ]) {
       expect(body, figure).toContain(figure);

@@ -286,15 +286,19 @@ describe("Capability bindings", () => {
     ]);
   });
 
-  it("scopes sending mail to the sender identity and address", () => {
+  it("scopes sending mail to the sender identity and address, with the stack's configuration set", () => {
     // Assess
     const send = statements.find((statement) => actionsOf(statement).includes("ses:SendEmail"));
     expect(actionsOf(send ?? { Effect: "Allow", Action: [], Resource: [] })).toEqual([
       "ses:SendEmail",
       "ses:SendRawEmail",
     ]);
+    const configurationSet = logicalIdOf(stack.mailEvents.configurationSet);
     expect(JSON.stringify(send?.Resource)).toContain(":identity/example.com");
+    expect(JSON.stringify(send?.Resource)).toContain(":configuration-set/");
+    expect(mentions(send?.Resource, configurationSet)).toBe(true);
     expect(send?.Condition).toEqual({ StringEquals: { "ses:FromAddress": "loyalty@example.com" } });
+    expect(variables.SES_CONFIGURATION_SET).toEqual({ Ref: configurationSet });
   });
 
   it("does not hand out capabilities a function was not given", () => {

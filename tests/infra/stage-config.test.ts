@@ -127,6 +127,7 @@ describe("Stage configuration", () => {
     ["alarms.email", { alarms: { email: "oncall" } }, /at alarms\.email/],
     ["alarms.posLatencyP95Ms", { alarms: { posLatencyP95Ms: -1 } }, /at alarms\.posLatencyP95Ms/],
     ["alarms.api5xxRatePercent", { alarms: { api5xxRatePercent: 150 } }, /at alarms\.api5xxRatePercent/],
+    ["alarms.api5xxCount", { alarms: { api5xxCount: 0 } }, /at alarms\.api5xxCount/],
   ] as const)("fails on a wrong %s, naming the stage and the field", (_field, override, message) => {
     // Act
     const parse = () => parseStageConfig("demo", { ...demo, ...override });
@@ -146,6 +147,7 @@ describe("Stage configuration", () => {
       posLatencyP95Ms: 2000,
       shopifyLatencyP95Ms: 3000,
       api5xxRatePercent: 5,
+      api5xxCount: 3,
     });
     expect(alarmEmail(stage.config)).toBe("ops@example.com");
     expect(

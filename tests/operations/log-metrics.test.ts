@@ -1,36 +1,19 @@
+import { createHmac } from "node:crypto";
 import type { SESClient } from "@aws-sdk/client-ses";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ALERT_EMAIL_FAILURE_MESSAGE,
   alertCounted,
   alertFilterPattern,
+  countedEventFilterPattern,
   dependencyLatencyFilterPattern,
+  eventCounted,
   latencyCounted,
+  RECONCILER_RUNS_METRIC,
+  WEBHOOK_SIGNATURE_FAILURES_METRIC,
 } from "../../shared/operations/log-metrics";
-
-/** Runs `act` and returns the JSON lines the logger and the metrics emitter wrote. */
-async function printedLines(act: () => Promise<void> | void): Promise<Array<Record<string, unknown>>> {
-  const written: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return true;
-  };
-  // Lambda sends both streams to the log group; the logger writes errors to stderr.
-  const spies = [
-    vi.spyOn(process.stdout, "write").mockImplementation(capture),
-    vi.spyOn(process.stderr, "write").mockImplementation(capture),
-  ];
-  try {
-    await act();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return written
-    .join("")
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+import type { WebhookDependencies } from "../../shared/usage/webhook";
+import { printedLines } from "../support/printed-lines";
 
 describe("Metric filters over the lines the functions really print", () => {
   beforeAll(() => {
@@ -83,6 +66,28 @@ describe("Metric filters over the lines the functions really print", () => {
     );
   });
 
+  it("counts a webhook refused for its signature, and not one refused for another reason", async () => {
+    // Prepare
+    const { handleShopifyWebhook } = await import("../../shared/usage/webhook");
+    const deps = { appSecret: "app-secret", shopDomain: "loyalty-demo.myshopify.com" } as WebhookDependencies;
+    const body = Buffer.from("{}");
+    const forged = { rawBody: body, headers: { "x-shopify-hmac-sha256": "forged" } };
+    // Signed with the app secret, but without X-Shopify-Triggered-At: refused as stale.
+    const signature = createHmac("sha256", "app-secret").update(body).digest("base64");
+    const stale = { rawBody: body, headers: { "x-shopify-hmac-sha256": signature } };
+
+    // Act
+    const forgedLines = await printedLines(() => handleShopifyWebhook(deps, forged).catch((e: unknown) => e));
+    const staleLines = await printedLines(() => handleShopifyWebhook(deps, stale).catch((e: unknown) => e));
+
+    // Assess
+    const counted = (lines: Array<Record<string, unknown>>) =>
+      lines.map((line) => eventCounted(line, WEBHOOK_SIGNATURE_FAILURES_METRIC)).filter(Boolean);
+    expect(counted(forgedLines)).toEqual([1]);
+    expect(counted(staleLines)).toEqual([]);
+    expect(forgedLines.map((line) => eventCounted(line, RECONCILER_RUNS_METRIC)).filter(Boolean)).toEqual([]);
+  });
+
   it("writes the patterns from the same fields and values", () => {
     // Assess
     expect(alertFilterPattern()).toBe(
@@ -91,5 +96,9 @@ describe("Metric filters over the lines the functions really print", () => {
     expect(dependencyLatencyFilterPattern()).toBe(
       '{ ($.dependency = "pos" || $.dependency = "shopify") && $.DependencyLatency >= 0 }',
     );
+    expect(countedEventFilterPattern(WEBHOOK_SIGNATURE_FAILURES_METRIC)).toBe(
+      "{ $.WebhookSignatureFailures >= 1 }",
+    );
+    expect(countedEventFilterPattern(RECONCILER_RUNS_METRIC)).toBe("{ $.ReconcilerRuns >= 1 }");
   });
 });

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
 import { type CancellationRecord, cancellationIdOf } from "../../shared/cancellation/records";
 import { newConversionId } from "../../shared/conversion/rules";
+import { eventCounted, RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
 import type { ConversionRecord } from "../../shared/store";
 import { DynamoConversionStore } from "../../shared/store";
 import { taro, useTestStack } from "../support/local-stack";
+import { printedLines } from "../support/printed-lines";
 
 /**
  * The reconciler against the local stack: DynamoDB Local, the real conversion ASL on the local
@@ -86,6 +88,22 @@ describe("the scheduled reconciler", () => {
       conversions: { started: [], alerted: [], failures: [] },
       cancellations: { started: [], alerted: [], failures: [] },
     });
+  });
+
+  it("prints one heartbeat per completed run, the metric its not-running alarm counts", async () => {
+    // Prepare: metrics are off in tests; this reads what Lambda would print.
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
+
+    // Act
+    let lines: Array<Record<string, unknown>>;
+    try {
+      lines = await printedLines(() => handler({}));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+
+    // Assess
+    expect(lines.map((line) => eventCounted(line, RECONCILER_RUNS_METRIC)).filter(Boolean)).toEqual([1]);
   });
 
   it("reminds the admins by email of a conversion waiting for review for over a day, once a day", async () => {

@@ -29,13 +29,16 @@ export interface RepositoryOptions {
 
 // ---- keys ----
 
+/** Leases are the only loyalty items the conversion code deletes; IAM scopes that delete to this prefix. */
+export const LEASE_KEY_PREFIX = "LEASE#";
+
 export const keys = {
   conversion: (conversionId: string) => ({ pk: `CONV#${conversionId}`, sk: "CONV" }),
   idempotency: (customerId: string, idempotencyKey: string) => ({
     pk: `IDEM#${customerId}#${idempotencyKey}`,
     sk: "IDEM",
   }),
-  lease: (customerId: string) => ({ pk: `LEASE#${customerId}`, sk: "LEASE" }),
+  lease: (customerId: string) => ({ pk: `${LEASE_KEY_PREFIX}${customerId}`, sk: "LEASE" }),
   daily: (customerId: string, shopDate: string) => ({ pk: `DAILY#${customerId}`, sk: shopDate }),
   coupon: (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: "COUPON" }),
   customer: (customerId: string) => `CUST#${customerId}`,
