@@ -79,6 +79,7 @@ export type ResolvedConversionFields = Partial<
     | "transactionHeadIds"
     | "balanceAfter"
     | "failure"
+    | "couponLive"
   >
 >;
 

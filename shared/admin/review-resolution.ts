@@ -453,6 +453,8 @@ function conversionFields(
     resolvedBy: answer.resolvedBy,
     resolvedAt: answer.resolvedAt,
     resolutionNote: answer.note,
+    // Honoured or voided, the code is no longer a live discount left by a failed deactivation.
+    ...(conversion.couponLive ? { couponLive: false } : {}),
   };
   if (outcome === "points_not_taken") {
     return {

@@ -115,6 +115,25 @@ describe("a parked conversion", () => {
     expect(t.posBalance(taro.posCustomerId)).toBe(1250);
   });
 
+  it("settles a parked conversion whose code stayed usable, and clears the mark", async () => {
+    const { conversionId, code } = await parkedConversion(false, [
+      { operation: "discountCodeDeactivate", kind: "http503" },
+    ]);
+    expect((await t.conversions.getConversion(conversionId))?.couponLive).toBe(true);
+    stack.smaregi.control.reset();
+    stack.shopify.control.reset();
+    await parkedAgo(keys.conversion(conversionId), 5);
+
+    const summary = await handler({});
+
+    expect(summary.conversions.settled).toEqual([{ conversionId, status: "compensated" }]);
+    expect(discountOf(code)).toBeUndefined();
+    expect(await t.conversions.getConversion(conversionId)).toMatchObject({
+      status: "compensated",
+      couponLive: false,
+    });
+  });
+
   it("is left to staff while the POS still cannot be read, and not looked at off its schedule", async () => {
     const { conversionId } = await parkedConversion(true);
     stack.smaregi.control.setFaults([unreadablePos]);
