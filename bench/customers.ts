@@ -59,7 +59,10 @@ export async function createBenchCustomer(
   stack: CustomerStack,
   options: { email: string; firstName: string; points: number },
 ): Promise<BenchCustomer> {
-  const customerGid = await createShopifyCustomer(stack, options);
+  const customerGid = await createShopifyCustomer(stack, {
+    email: options.email,
+    firstName: options.firstName,
+  });
   const customerId = customerGid.slice(customerGid.lastIndexOf("/") + 1);
   const created = stack.smaregi.store.createCustomer({
     customerCode: customerId,
