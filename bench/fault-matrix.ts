@@ -223,6 +223,8 @@ export class FaultMatrix {
     smaregi.store.reset();
     shopify.control.reset();
     shopify.store.reset();
+    // A cell's Shopify calls must not be throttled for the previous cells' cost.
+    shopify.bucket.reset();
     ses.control.reset();
     ses.emails.clear();
     this.forgetCounts();
