@@ -57,6 +57,17 @@ export interface Cell {
   faults: readonly Fault[];
 }
 
+/**
+ * The handlers' timeouts for a matrix run: short, so that a cell whose operation never answers ends
+ * in a few seconds.
+ */
+export const matrixTimeouts = {
+  POS_LOOKUP_TIMEOUT_MS: "200",
+  POS_WRITE_TIMEOUT_MS: "300",
+  SHOPIFY_TIMEOUT_MS: "300",
+  SES_TIMEOUT_MS: "300",
+} as const;
+
 /** A terminal state within this bound, from the request to the end of the execution. */
 export const EXECUTION_BOUND_MS = 30_000;
 /** Points of each cell's conversion, out of the fresh customer's balance. */
@@ -67,6 +78,19 @@ const EVERY_CALL = 1_000_000_000;
 
 export const faultName = (fault: Fault) =>
   `${fault.emulator}.${fault.operation} ${fault.kind} ${fault.every ? "every call" : "first call"}`;
+/** Operations called in any of the runs, less the clean run's: those only recovery paths call. */
+export function recoveryOperations(clean: readonly Operation[], results: readonly CellResult[]): Operation[] {
+  const known = new Set(clean.map(operationName));
+  const called = new Set(results.flatMap((result) => Object.keys(result.calls)));
+  return [...called]
+    .filter((name) => !known.has(name))
+    .sort()
+    .map((name) => {
+      const [emulator, operation] = name.split(".") as [Emulator, string];
+      return { emulator, operation };
+    });
+}
+
 export const cellName = (cell: Cell) =>
   `${cell.saga}: ${cell.faults.map(faultName).join(" + ") || "no fault"}`;
 const operationName = (operation: Operation) => `${operation.emulator}.${operation.operation}`;

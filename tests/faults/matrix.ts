@@ -1,17 +1,6 @@
 import { afterAll } from "vitest";
-import { EXECUTION_BOUND_MS, FaultMatrix } from "../../bench/fault-matrix";
+import { EXECUTION_BOUND_MS, FaultMatrix, matrixTimeouts } from "../../bench/fault-matrix";
 import { type TestStack, useTestStack } from "../support/local-stack";
-
-/**
- * The stack the fault matrices run on: timeouts short enough that a cell whose operation never
- * answers ends in a few seconds, Retry and Wait pauses scaled down.
- */
-export const matrixTimeouts = {
-  POS_LOOKUP_TIMEOUT_MS: "200",
-  POS_WRITE_TIMEOUT_MS: "300",
-  SHOPIFY_TIMEOUT_MS: "300",
-  SES_TIMEOUT_MS: "300",
-} as const;
 
 /** A cell ends within the execution bound, plus its checks and, when parked, the reconciler. */
 export const cellTimeoutMs = EXECUTION_BOUND_MS + 30_000;
