@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { findFreePort } from "../infra/local/dynamodb";
 import { startLocalStack } from "../infra/local/stack";
+import { logger } from "../shared/observability";
 import { localTableNames } from "../shared/tables";
 import {
   type CellResult,
@@ -90,10 +91,12 @@ async function main(): Promise<number> {
     environment: {
       ...matrixTimeouts,
       CONVERSION_WAIT_MS: "15000",
-      // Every injected fault makes the handlers warn; the report says what happened.
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
     },
   });
+  // The handlers share this process's logger, made before the stack's environment was set: every
+  // injected fault would log a warning, and the report says what happened.
+  logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL === undefined ? "ERROR" : logger.getLevelName());
   // Imported once the stack's environment is in place, as the scheduled Lambda would read it.
   const { handler } = await import("../functions/operations/reconcile-stuck");
   const matrix = new FaultMatrix({ stack, tableNames: localTableNames, reconcile: handler });
