@@ -61,6 +61,18 @@ const spread = <T>(items: readonly T[], at: number | undefined): T[] => {
   return Array.from({ length: at }, (_, index) => items[Math.floor((index * items.length) / at)] as T);
 };
 
+/** Cells run so far, for a report of an interrupted run, and how to stop the stack then. */
+const running: {
+  saga?: Saga;
+  name?: string;
+  results: CellResult[];
+  startedAt: number;
+  stop?: () => Promise<void>;
+} = {
+  results: [],
+  startedAt: 0,
+};
+
 async function runAll(
   matrix: FaultMatrix,
   saga: Saga,
@@ -69,12 +81,15 @@ async function runAll(
 ): Promise<{ report: MatrixReport; results: CellResult[] }> {
   const started = performance.now();
   const results: CellResult[] = [];
+  Object.assign(running, { saga, name, results, startedAt: started });
   for (const cell of cells) {
     results.push(await matrix.runCell(cell));
     if (results.length % 100 === 0) {
       const violations = results.filter((result) => result.violations.length > 0).length;
+      const parked = results.filter((result) => result.parked).length;
+      const settled = results.filter((result) => result.parked?.settledByReconciler).length;
       console.log(
-        `  ${saga} ${name}: ${results.length}/${cells.length} cells, ${Math.round((performance.now() - started) / 1000)} s, ${violations} with violations`,
+        `  ${saga} ${name}: ${results.length}/${cells.length} cells, ${Math.round((performance.now() - started) / 1000)} s, ${parked} needs_review (${settled} settled by the reconciler), ${violations} with violations`,
       );
     }
   }
@@ -94,6 +109,7 @@ async function main(): Promise<number> {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
     },
   });
+  running.stop = () => stack.stop();
   // The handlers share this process's logger, made before the stack's environment was set: every
   // injected fault would log a warning, and the report says what happened.
   logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL === undefined ? "ERROR" : logger.getLevelName());
@@ -134,5 +150,20 @@ async function main(): Promise<number> {
   console.log(`report: bench/reports/${file.pathname.split("/").pop()}`);
   return reports.some((report) => report.violations.length > 0) ? 1 : 0;
 }
+
+// An interrupted run still reports the cells it ran.
+process.once("SIGINT", async () => {
+  if (running.saga && running.name) {
+    const partial = reportOf(
+      running.saga,
+      `${running.name}, interrupted`,
+      running.results,
+      Math.round(performance.now() - running.startedAt),
+    );
+    console.log(describeReport(partial));
+  }
+  await running.stop?.().catch(() => undefined);
+  process.exit(130);
+});
 
 process.exit(await main());
