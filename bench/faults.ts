@@ -52,6 +52,8 @@ if (!["first-first", "mixed", "all"].includes(values.pairs)) {
   throw new Error("--pairs must be first-first, mixed or all");
 }
 const pairSet = values.pairs as PairSet;
+/** As asked before the stack sets the handlers' environment. */
+const requestedLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
 const limit = values.limit === undefined ? undefined : Number(values.limit);
 if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
   throw new Error("--limit must be a positive integer");
@@ -106,13 +108,13 @@ async function main(): Promise<number> {
     environment: {
       ...matrixTimeouts,
       CONVERSION_WAIT_MS: "15000",
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
+      POWERTOOLS_LOG_LEVEL: requestedLogLevel ?? "ERROR",
     },
   });
   running.stop = () => stack.stop();
   // The handlers share this process's logger, made before the stack's environment was set: every
   // injected fault would log a warning, and the report says what happened.
-  logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL === undefined ? "ERROR" : logger.getLevelName());
+  logger.setLogLevel(requestedLogLevel === undefined ? "ERROR" : logger.getLevelName());
   // Imported once the stack's environment is in place, as the scheduled Lambda would read it.
   const { handler } = await import("../functions/operations/reconcile-stuck");
   const matrix = new FaultMatrix({ stack, tableNames: localTableNames, reconcile: handler });
