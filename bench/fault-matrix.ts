@@ -122,7 +122,9 @@ export function singleCells(saga: Saga, operations: readonly Operation[], every?
 export type PairSet =
   /** Both faults on the first call: 25 kind pairs per pair of operations. */
   | "first-first"
-  /** First × first, plus an every-call fault with a first-call fault (both ways round). */
+  /** An every-call fault with a first-call fault, on either operation. */
+  | "every-first"
+  /** First × first and every × first. */
   | "mixed"
   /** Every pair of single faults. */
   | "all";
@@ -150,6 +152,7 @@ export function pairCells(
       if (operationName(a) === operationName(b)) continue;
       if (!isClean(a) && !isClean(b)) continue;
       if (set === "first-first" && (a.every || b.every)) continue;
+      if (set === "every-first" && a.every === b.every) continue;
       if (set === "mixed" && a.every && b.every) continue;
       cells.push({ saga, faults: [a, b] });
     }

@@ -27,9 +27,9 @@ import {
  * violation.
  *
  * Options: --saga conversion|cancellation|both (default both), --matrix single|pair|all (default
- *          all), --pairs first-first|mixed|all (default first-first: both faults on the first
- *          call; mixed adds an every-call fault with a first-call one), --limit N (at most N pair
- *          cells per saga, evenly spread; for a quick look)
+ *          all), --pairs first-first|every-first|mixed|all (default first-first: both faults on
+ *          the first call; every-first: one on every call, the other on the first; mixed: both
+ *          sets), --limit N (at most N pair cells per saga, evenly spread over the set)
  */
 
 const { values } = parseArgs({
@@ -48,8 +48,8 @@ if (!sagas.every((saga) => saga === "conversion" || saga === "cancellation")) {
 }
 if (!["single", "pair", "all"].includes(values.matrix))
   throw new Error("--matrix must be single, pair or all");
-if (!["first-first", "mixed", "all"].includes(values.pairs)) {
-  throw new Error("--pairs must be first-first, mixed or all");
+if (!["first-first", "every-first", "mixed", "all"].includes(values.pairs)) {
+  throw new Error("--pairs must be first-first, every-first, mixed or all");
 }
 const pairSet = values.pairs as PairSet;
 /** As asked before the stack sets the handlers' environment. */
