@@ -1,15 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { demoCredentials, demoShop } from "../infra/local/demo-data";
 import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
 import type { FaultKind, FaultRule } from "../infra/local/emulation/control";
+import { OAUTH_OPERATION } from "../infra/local/shopify/oauth";
 import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
 import type { LocalStack } from "../infra/local/stack";
-import { customerSessionTokens } from "../shared/auth/mint";
 import { executionArn } from "../shared/execution-arn";
-import { DAY_MS, toJapanDate } from "../shared/pos/smaregi-time";
 import {
   type AuditTrail,
   type ConversionRecord,
@@ -19,6 +17,7 @@ import {
   DynamoConversionStore,
 } from "../shared/store";
 import type { TableNames } from "../shared/tables";
+import { type BenchCustomer, createBenchCustomer } from "./customers";
 
 /**
  * The money-safety soak: many customers convert points at once while both emulators fail about
@@ -147,9 +146,10 @@ const smaregiOperationSet = {
   listTransactions: true,
 } satisfies Record<SmaregiOperation, true>;
 
-/** Shopify's operation names are the schema's root fields. */
-function shopifyOperations(): string[] {
+/** Shopify's operation names are the token grant's and the schema's root fields. */
+export function shopifyOperations(): string[] {
   return [
+    OAUTH_OPERATION,
     ...Object.keys(adminSchema.getQueryType()?.getFields() ?? {}),
     ...Object.keys(adminSchema.getMutationType()?.getFields() ?? {}),
   ];
@@ -218,85 +218,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 const terminalStatuses: readonly ConversionStatus[] = ["completed", "failed", "compensated", "needs_review"];
 
-interface SoakCustomer {
-  customerId: string;
-  customerGid: string;
-  posCustomerId: string;
-  startingBalance: number;
-  /** A session token as the storefront would hold it: renewed before the service refuses it. */
-  token: () => Promise<string>;
-}
-
-/** Creates the customer in Shopify over its Admin GraphQL API: the id it assigns is the member number. */
-async function createShopifyCustomer(stack: SoakStack, run: string, index: number): Promise<string> {
-  const version = stack.environment.SHOPIFY_API_VERSION ?? "2026-10";
-  const response = await fetch(`${stack.urls.shopify}/admin/api/${version}/graphql.json`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-shopify-access-token": demoCredentials.shopifyAdminToken,
-    },
-    body: JSON.stringify({
-      query:
-        "mutation Create($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { field message } } }",
-      variables: {
-        input: {
-          email: `soak-${run}-${index}@example.com`,
-          firstName: `Soak${index}`,
-          lastName: "Tester",
-          locale: "ja",
-        },
-      },
-    }),
-  });
-  const body = (await response.json()) as {
-    data?: {
-      customerCreate?: { customer: { id: string } | null; userErrors: Array<{ message: string }> };
-    };
-  };
-  const created = body.data?.customerCreate;
-  const gid = created?.customer?.id;
-  if (!gid) {
-    throw new Error(
-      `customerCreate failed (${response.status}): ${created?.userErrors.map((e) => e.message).join("; ") ?? JSON.stringify(body)}`,
-    );
-  }
-  return gid;
-}
+type SoakCustomer = BenchCustomer;
 
 async function setUpCustomers(stack: SoakStack, count: number): Promise<SoakCustomer[]> {
   const run = randomUUID().slice(0, 8);
-  const expires = toJapanDate(new Date(Date.now() + 365 * DAY_MS));
   const customers: SoakCustomer[] = [];
   for (let index = 0; index < count; index++) {
-    const customerGid = await createShopifyCustomer(stack, run, index);
-    const customerId = customerGid.slice(customerGid.lastIndexOf("/") + 1);
-    const created = stack.smaregi.store.createCustomer({
-      customerCode: customerId,
-      customerNo: customerId,
-      lastName: "Tester",
-      firstName: `Soak${index}`,
-      rank: "Regular",
-    });
-    if (created === "duplicate-code") throw new Error(`POS member ${customerId} already exists`);
-    const account = stack.smaregi.store.setPoints(created.customerId, {
-      point: STARTING_POINTS,
-      pointExpireDate: expires,
-    });
-    if (!account) throw new Error(`POS customer ${created.customerId} has no point account`);
-    const token = customerSessionTokens({
-      customerId,
-      appSecret: demoCredentials.shopifyAppSecret,
-      shopDomain: demoShop.domain,
-      clientId: demoCredentials.shopifyClientId,
-    });
-    customers.push({
-      customerId,
-      customerGid,
-      posCustomerId: created.customerId,
-      startingBalance: account.point,
-      token,
-    });
+    customers.push(
+      await createBenchCustomer(stack, {
+        email: `soak-${run}-${index}@example.com`,
+        firstName: `Soak${index}`,
+        points: STARTING_POINTS,
+      }),
+    );
   }
   return customers;
 }

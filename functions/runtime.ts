@@ -1,6 +1,5 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SESClient } from "@aws-sdk/client-ses";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoAdjustmentStore } from "../shared/admin/adjustment-records";
@@ -18,6 +17,7 @@ import type { ApiEvent } from "../shared/http/api";
 import { measured } from "../shared/observability";
 import { SmaregiPointsLedger } from "../shared/pos";
 import { secretValue } from "../shared/secrets";
+import { sesClient } from "../shared/ses";
 import { ShopifyAdminClient } from "../shared/shopify";
 import { ShopifyAdminAccessToken } from "../shared/shopify/access-token";
 import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore, shopLocalDate } from "../shared/store";
@@ -113,9 +113,12 @@ export const sfn = once(
       ...(env.STEPFUNCTIONS_ENDPOINT ? { endpoint: env.STEPFUNCTIONS_ENDPOINT } : {}),
     }),
 );
-export const ses = once(
-  () =>
-    new SESClient({ region: env.AWS_REGION, ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
+export const ses = once(() =>
+  sesClient({
+    region: env.AWS_REGION,
+    timeoutMs: env.SES_TIMEOUT_MS,
+    ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}),
+  }),
 );
 
 // ---- stores ----

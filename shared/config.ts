@@ -51,6 +51,8 @@ export const environmentSchema = z.object({
   DYNAMODB_ENDPOINT: optionalUrl,
   STEPFUNCTIONS_ENDPOINT: optionalUrl,
   SES_ENDPOINT: optionalUrl,
+  /** Per SES request; with the SDK's 3 attempts it stays inside the sending task's 15 s. */
+  SES_TIMEOUT_MS: intFromEnv(4000),
 
   CONVERT_STATE_MACHINE_ARN: z.string().optional(),
   CANCEL_STATE_MACHINE_ARN: z.string().optional(),

@@ -1,6 +1,7 @@
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalSesServer, type SentEmail, startLocalSes } from "../../infra/local/ses";
+import { sesClient } from "../../shared/ses";
 
 let ses: LocalSesServer;
 let client: SESClient;
@@ -199,5 +200,33 @@ describe("local SES endpoint", () => {
     // Assess
     expect(response.status).toBe(204);
     expect(await stored()).toEqual([]);
+  });
+});
+
+describe("the service's SES client", () => {
+  it("gives up on a request SES never answers within its timeout, SDK retries included", async () => {
+    // Prepare: SES holds every SendEmail open without answering.
+    await putFaults([{ operation: "SendEmail", kind: "timeout" }]);
+    const service = sesClient({
+      region: "ap-northeast-1",
+      timeoutMs: 200,
+      endpoint: ses.url,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const started = performance.now();
+
+    // Act
+    const sent = service.send(
+      new SendEmailCommand({
+        Source: "loyalty@example.com",
+        Destination: { ToAddresses: ["taro.yamada@example.com"] },
+        Message: { Subject: { Data: "s" }, Body: { Text: { Data: "t" } } },
+      }),
+    );
+
+    // Assess: refused, well before the emulator would let go of the request (120 s).
+    await expect(sent).rejects.toThrow(/timeout/i);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    service.destroy();
   });
 });

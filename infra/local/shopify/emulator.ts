@@ -13,7 +13,7 @@ import {
   requestedCost,
   rootFieldName,
 } from "./cost";
-import { AccessTokenIssuer } from "./oauth";
+import { AccessTokenIssuer, OAUTH_OPERATION } from "./oauth";
 import { createRootValue } from "./resolvers";
 import { adminSchema } from "./schema";
 import { ShopifyStore } from "./store";
@@ -96,6 +96,7 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
   // Operations are the GraphQL root fields a document selects first.
   const control = new EmulatorControl(shopifyLatencyProfiles[options.latencyProfile ?? "none"], {
     operations: [
+      OAUTH_OPERATION,
       ...Object.keys(adminSchema.getQueryType()?.getFields() ?? {}),
       ...Object.keys(adminSchema.getMutationType()?.getFields() ?? {}),
     ],
@@ -109,7 +110,7 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 86_399,
     now,
   });
-  tokens.mount(app);
+  tokens.mount(app, control);
 
   const costOf = (requested: number, applied: boolean): QueryCost => ({
     requestedQueryCost: requested,

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
+import { type EmulatorControl, runOperation } from "../emulation/control";
 
 /**
  * The client-credentials grant of a Dev Dashboard app, as Shopify documents it
@@ -19,6 +20,9 @@ export interface OAuthOptions {
   tokenLifetimeSeconds: number;
   now: () => Date;
 }
+
+/** The grant's name in the emulator's control API (latency, faults, call counts). */
+export const OAUTH_OPERATION = "oauthAccessToken";
 
 /** The scopes the loyalty app's configuration asks for. */
 const GRANTED_SCOPE = "read_customers,write_customers,read_discounts,write_discounts,read_orders";
@@ -57,27 +61,25 @@ export class AccessTokenIssuer {
     this.lifetimeSeconds = this.options.tokenLifetimeSeconds;
   }
 
-  mount(app: Hono): void {
+  /** Mounts the grant; with a control, it runs under its latency and faults as `oauthAccessToken`. */
+  mount(app: Hono, control?: EmulatorControl): void {
     app.post("/admin/oauth/access_token", async (c) => {
+      const body = await c.req.text();
       const contentType = c.req.header("content-type") ?? "";
-      const body: Record<string, unknown> = contentType.includes("application/json")
-        ? await c.req.json().catch(() => ({}))
-        : Object.fromEntries(new URLSearchParams(await c.req.text()));
-      if (body.grant_type !== "client_credentials") {
-        return c.json(
-          { error: "unsupported_grant_type", error_description: "grant_type must be client_credentials" },
-          400,
-        );
-      }
-      if (
-        !same(body.client_id, this.options.clientId) ||
-        !same(body.client_secret, this.options.clientSecret)
-      ) {
-        return c.json({ error: "invalid_client", error_description: "Client authentication failed" }, 401);
-      }
-      const token = `shpat_${randomBytes(16).toString("hex")}`;
-      this.issued.set(token, this.options.now().getTime() + this.lifetimeSeconds * 1000);
-      return c.json({ access_token: token, scope: GRANTED_SCOPE, expires_in: this.lifetimeSeconds });
+      if (!control) return this.grant(contentType, body);
+      return runOperation(control, OAUTH_OPERATION, c.req.raw.signal, {
+        commit: () => this.grant(contentType, body),
+        failure: (kind) =>
+          kind === "throttle"
+            ? Response.json(
+                { error: "too_many_requests", error_description: "Too many requests" },
+                { status: 429, headers: { "retry-after": "1" } },
+              )
+            : Response.json(
+                { error: "server_error", error_description: "The grant could not be completed" },
+                { status: kind === "http500" ? 500 : 503 },
+              ),
+      });
     });
 
     app.put("/_control/access-tokens", async (c) => {
@@ -94,6 +96,37 @@ export class AccessTokenIssuer {
       if (body.expireAll === true) this.expireAll();
       return c.json({ lifetimeSeconds: this.lifetimeSeconds, issued: this.issuedCount });
     });
+  }
+  private grant(contentType: string, text: string): Response {
+    let body: Record<string, unknown> = {};
+    if (contentType.includes("application/json")) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed === "object" && parsed !== null) body = parsed as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
+    } else {
+      body = Object.fromEntries(new URLSearchParams(text));
+    }
+    if (body.grant_type !== "client_credentials") {
+      return Response.json(
+        { error: "unsupported_grant_type", error_description: "grant_type must be client_credentials" },
+        { status: 400 },
+      );
+    }
+    if (
+      !same(body.client_id, this.options.clientId) ||
+      !same(body.client_secret, this.options.clientSecret)
+    ) {
+      return Response.json(
+        { error: "invalid_client", error_description: "Client authentication failed" },
+        { status: 401 },
+      );
+    }
+    const token = `shpat_${randomBytes(16).toString("hex")}`;
+    this.issued.set(token, this.options.now().getTime() + this.lifetimeSeconds * 1000);
+    return Response.json({ access_token: token, scope: GRANTED_SCOPE, expires_in: this.lifetimeSeconds });
   }
 }
 
