@@ -128,7 +128,7 @@ export const knownIssues: readonly KnownIssue[] = [
   },
   {
     id: "parked-code-usable-until-reconciled",
-    why: "(b) a conversion whose deduction failed while Shopify would neither delete nor deactivate its code is parked with couponLive (admins alerted): the code stays ACTIVE without its points until the reconciler deactivates or deletes it once Shopify answers (5 minutes later at the earliest); after the reconciler, no such code was usable",
+    why: "(b) a conversion whose deduction failed while Shopify would neither delete nor deactivate its code (both mutations failing; a failing lookup by code no longer matters, the saga uses the created discount's id) is parked with couponLive (admins alerted): the code stays ACTIVE without its points until the reconciler deactivates or deletes it once Shopify answers (5 minutes later at the earliest); after the reconciler, no such code was usable",
     matches: (result) =>
       result.cell.saga === "conversion" && result.parked?.couponLive === true && only(result, "(b)"),
   },

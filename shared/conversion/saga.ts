@@ -1,5 +1,5 @@
 import { balanceExplainedWithout, listedChangesSince } from "../admin/pos-evidence";
-import { InsufficientPoints, PosOutcomeUnknown, ShopifyUnavailable } from "../errors";
+import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
@@ -429,24 +429,31 @@ export async function discardCoupon(deps: SagaDependencies, state: SagaState): P
     });
     return { deleted: true };
   }
-  const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
-  // CreateCoupon returned this code's discount, so it existed: finding none now means an earlier
-  // attempt of this step deleted it and its answer was lost (or someone deleted it by hand).
+  // CreateCoupon returned this code's discount: it is deleted by its id, which needs no lookup by
+  // code (a lookup Shopify may be failing). Deleting an id that is gone succeeds.
   const created = state.prepared?.coupon.discountId;
-  const gone = !deleted && created !== undefined;
+  if (created !== undefined) {
+    await deps.discounts.deleteDiscount(created);
+    await record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "coupon.discarded",
+      outcome: "succeeded",
+      detail: "the coupon was deleted (or an earlier attempt of this step had deleted it)",
+      shopifyDiscountId: created,
+    });
+    return { deleted: true };
+  }
+  // A creation whose answer was lost may still have made the code: look it up by code.
+  const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "coupon.discarded",
-    outcome: deleted || gone ? "succeeded" : "skipped",
-    detail: deleted
-      ? "the coupon was deleted"
-      : gone
-        ? `the coupon created as ${created} no longer exists in Shopify: an earlier attempt of this step deleted it and its answer was lost`
-        : "no coupon existed for this conversion",
-    shopifyDiscountId: created,
+    outcome: deleted ? "succeeded" : "skipped",
+    detail: deleted ? "the coupon was deleted" : "no coupon existed for this conversion",
   });
-  return { deleted: deleted || gone };
+  return { deleted };
 }
 
 const failureCodes: Record<string, string> = {
@@ -538,6 +545,19 @@ async function suspendCoupon(
     }
   }
   try {
+    // By the id CreateCoupon returned, which needs no lookup by code (a lookup Shopify may be
+    // failing); a code already ended or gone is then looked up, which tells which it is.
+    const known = state.prepared?.coupon.discountId;
+    if (known !== undefined) {
+      const ended = await deps.discounts.deactivateDiscount(known).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ShopifyRejected) return false;
+          throw error;
+        },
+      );
+      if (ended) return { discountId: known, deactivation: "the coupon was deactivated" };
+    }
     const discountId = await deps.discounts.deactivateDiscountByCode(state.code, state.conversionId);
     return {
       discountId,

@@ -202,7 +202,7 @@ describe("when the POS refuses or loses the deduction", () => {
     const events = await t.audit.listAuditEvents({ type: "conversion", id: stored.conversionId });
     const discarded = events.find((event) => event.type === "coupon.discarded");
     expect(discarded).toMatchObject({ outcome: "succeeded" });
-    expect(discarded?.detail).toMatch(/no longer exists/);
+    expect(discarded?.detail).toMatch(/deleted/);
     expect(discarded?.detail).not.toMatch(/no coupon existed/);
   });
 
@@ -333,6 +333,19 @@ describe("when the POS refuses or loses the deduction", () => {
     // The customer is not locked out meanwhile.
     stack.smaregi.control.reset();
     expect((await t.convert(taro.customerId, 100)).status).toBe(201);
+  });
+
+  it("compensates by the discount's id when Shopify's lookup by code fails on every call", async () => {
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+    stack.shopify.control.setFaults([{ operation: "codeDiscountNodeByCode", kind: "timeout" }]);
+
+    const { status, body } = await t.convert(taro.customerId, 500);
+
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: "pos_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect(await discountsOf()).toHaveLength(0);
+    expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
   });
 
   it("parks for review when the compensation itself fails, with the code deactivated", async () => {
