@@ -7,14 +7,9 @@ import { type FaultKind, type FaultRule, faultKinds } from "../infra/local/emula
 import type { LocalStack } from "../infra/local/stack";
 import { mintAdminToken } from "../shared/auth/admin-token";
 import { DynamoCancellationStore } from "../shared/cancellation/dynamodb";
-import { type CancellationRecord, cancellationIdOf } from "../shared/cancellation/records";
+import { cancellationIdOf } from "../shared/cancellation/records";
 import { executionArn } from "../shared/execution-arn";
-import {
-  type AuditEvent,
-  type ConversionRecord,
-  DynamoAuditTrail,
-  DynamoConversionStore,
-} from "../shared/store";
+import { type AuditEvent, DynamoAuditTrail, DynamoConversionStore } from "../shared/store";
 import { keys } from "../shared/store/dynamodb/common";
 import type { TableNames } from "../shared/tables";
 import { type BenchCustomer, createBenchCustomer } from "./customers";
@@ -536,7 +531,19 @@ export class FaultMatrix {
     this.moneyChecks(facts, violations, outcome === "needs_review");
     const record = conversionId ? await this.conversions.getConversion(conversionId) : undefined;
     const parked =
-      record?.status === "needs_review" ? await this.healConversion(customer, record, violations) : undefined;
+      record?.status === "needs_review"
+        ? await this.heal(
+            customer,
+            {
+              kind: "conversions",
+              id: record.conversionId,
+              key: keys.conversion(record.conversionId),
+              reviewReason: record.reviewReason,
+              couponLive: record.couponLive,
+            },
+            violations,
+          )
+        : undefined;
     return {
       answer: answerText,
       outcome,
@@ -559,29 +566,6 @@ export class FaultMatrix {
       if (status !== "pending" || Date.now() > deadline) return status;
       await sleep(100);
     }
-  }
-
-  private async healConversion(
-    customer: BenchCustomer,
-    record: ConversionRecord,
-    violations: string[],
-  ): Promise<NonNullable<CellResult["parked"]>> {
-    const parked: NonNullable<CellResult["parked"]> = {
-      reviewReason: record.reviewReason,
-      couponLive: record.couponLive,
-      settledByReconciler: undefined,
-      deactivated: false,
-    };
-    const key = keys.conversion(record.conversionId);
-    const summary = await this.reconcileOnce(key, parked);
-    parked.settledByReconciler = summary?.conversions.settled.find(
-      (entry) => entry.conversionId === record.conversionId,
-    )?.status;
-    parked.deactivated = summary?.conversions.deactivated.includes(record.conversionId) ?? false;
-    const after = await this.facts(customer);
-    this.healedChecks(after, violations, parked.settledByReconciler !== undefined);
-    if (!parked.settledByReconciler) await this.retire(key);
-    return parked;
   }
 
   // ---- cancellation ----
@@ -659,7 +643,17 @@ export class FaultMatrix {
     this.moneyChecks(facts, violations, outcome === "needs_review");
     const parked =
       stored && outcome === "needs_review"
-        ? await this.healCancellation(customer, stored, violations)
+        ? await this.heal(
+            customer,
+            {
+              kind: "cancellations",
+              id: stored.cancellationId,
+              key: keys.cancellation(stored.cancellationId),
+              reviewReason: stored.reviewReason,
+              couponLive: undefined,
+            },
+            violations,
+          )
         : undefined;
     return {
       answer: answerText,
@@ -688,30 +682,36 @@ export class FaultMatrix {
     }
   }
 
-  private async healCancellation(
+  // ---- shared checks ----
+
+  /** A parked record, backdated onto the reconciler's schedule and reconciled once, faults off. */
+  private async heal(
     customer: BenchCustomer,
-    record: CancellationRecord,
+    record: {
+      kind: "conversions" | "cancellations";
+      id: string;
+      key: { pk: string; sk: string };
+      reviewReason: string | undefined;
+      couponLive: boolean | undefined;
+    },
     violations: string[],
   ): Promise<NonNullable<CellResult["parked"]>> {
     const parked: NonNullable<CellResult["parked"]> = {
       reviewReason: record.reviewReason,
-      couponLive: undefined,
+      couponLive: record.couponLive,
       settledByReconciler: undefined,
       deactivated: false,
     };
-    const key = keys.cancellation(record.cancellationId);
-    const summary = await this.reconcileOnce(key, parked);
-    parked.settledByReconciler = summary?.cancellations.settled.find(
-      (entry) => entry.cancellationId === record.cancellationId,
+    const summary = (await this.reconcileOnce(record.key, parked))?.[record.kind];
+    parked.settledByReconciler = summary?.settled.find(
+      (entry) => (entry.conversionId ?? entry.cancellationId) === record.id,
     )?.status;
-    parked.deactivated = summary?.cancellations.deactivated.includes(record.cancellationId) ?? false;
+    parked.deactivated = summary?.deactivated.includes(record.id) ?? false;
     const after = await this.facts(customer);
     this.healedChecks(after, violations, parked.settledByReconciler !== undefined);
-    if (!parked.settledByReconciler) await this.retire(key);
+    if (!parked.settledByReconciler) await this.retire(record.key);
     return parked;
   }
-
-  // ---- shared checks ----
 
   /** (a) to (d); (a) waits for the healing of a parked run. */
   private moneyChecks(facts: Facts, violations: string[], parked: boolean): void {
