@@ -8,7 +8,6 @@ import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } fro
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
 import { type Environment, parseEnvironment, required } from "../shared/config";
 import { MetafieldCouponRecords } from "../shared/conversion/coupon-record";
-import type { AdjustmentTransactions } from "../shared/conversion/ports";
 import type { RequestDependencies } from "../shared/conversion/request";
 import type { ConversionRules } from "../shared/conversion/rules";
 import type { SagaDependencies } from "../shared/conversion/saga";
@@ -16,6 +15,7 @@ import { StepFunctionsSagaStarter } from "../shared/conversion/saga-starter";
 import type { ApiEvent } from "../shared/http/api";
 import { measured } from "../shared/observability";
 import { SmaregiPointsLedger } from "../shared/pos";
+import { claimedTransactions } from "../shared/pos/evidence";
 import { secretValue } from "../shared/secrets";
 import { sesClient } from "../shared/ses";
 import { ShopifyAdminClient } from "../shared/shopify";
@@ -170,18 +170,18 @@ export const adminAlerts = once(
   () => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE, env.SES_CONFIGURATION_SET),
 );
 
-// ---- staff point adjustments, as the sagas' reconciliation sees them ----
+export const adjustmentStore = once(
+  () => new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
 
-export const adjustmentTransactions = once((): AdjustmentTransactions => {
-  const store = new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE });
-  return {
-    async ofCustomer(customerId) {
-      return (await store.listByCustomer(customerId, 100)).flatMap(
-        (adjustment) => adjustment.transactionHeadIds ?? [],
-      );
-    },
-  };
-});
+/** POS transactions the service's records own, for every reader of POS evidence. */
+export const claimed = once(() =>
+  claimedTransactions({
+    conversions: conversionRequests(),
+    coupons: couponStore(),
+    adjustments: adjustmentStore(),
+  }),
+);
 
 // ---- the conversion saga ----
 
@@ -192,7 +192,7 @@ export const sagaDependencies = once(
     records: new MetafieldCouponRecords(shopifyAdmin()),
     conversions: conversionRequests(),
     coupons: couponStore(),
-    adjustments: adjustmentTransactions(),
+    claimed: claimed(),
     audit: auditTrail(),
     alerts: adminAlerts(),
     now: () => new Date(),

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { DynamoAdjustmentStore } from "../../shared/admin/adjustment-records";
 import { DynamoCouponSearch } from "../../shared/admin/coupon-search";
 import type { InspectionDependencies } from "../../shared/admin/inspect";
-import { type AdjustmentDependencies, claimedTransactions } from "../../shared/admin/point-adjustments";
+import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
 import {
+  adjustmentStore,
   adminAlerts,
   auditTrail,
+  claimed,
   conversionRequests,
   couponStore,
   dynamo,
@@ -45,30 +46,11 @@ export const inspectionDependencies = once(
   }),
 );
 
-const adjustmentStore = once(
-  () => new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
-);
-
 export const adjustmentDependencies = once(
   (): AdjustmentDependencies => ({
     pos: pointsLedger(),
     adjustments: adjustmentStore(),
-    claimedTransactions: (customerId, exceptAdjustmentId) =>
-      claimedTransactions(
-        {
-          adjustments: adjustmentStore(),
-          conversionTransactions: async (id) =>
-            (await conversionRequests().listConversionsByCustomer(id, { limit: 100 })).items.flatMap(
-              (conversion) => conversion.transactionHeadIds ?? [],
-            ),
-          refundTransactions: async (id) =>
-            (await couponStore().listCouponsByCustomer(id, { limit: 100 })).items.flatMap(
-              (coupon) => coupon.refundTransactionHeadIds ?? [],
-            ),
-        },
-        customerId,
-        exceptAdjustmentId,
-      ),
+    claimed: claimed(),
     audit: auditTrail(),
     alerts: adminAlerts(),
     now: () => new Date(),

@@ -1,9 +1,9 @@
-import { DynamoAdjustmentStore } from "../../shared/admin/adjustment-records";
 import { DynamoResolutionStore } from "../../shared/admin/resolution-records";
 import type { ResolutionDependencies } from "../../shared/admin/review-resolution";
 import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
 import {
   auditTrail,
+  claimed,
   conversionRequests,
   couponStore,
   dynamo,
@@ -22,7 +22,6 @@ export function resolutionDependencies(): ResolutionDependencies {
 }
 
 function build(): ResolutionDependencies {
-  const adjustments = new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE });
   return {
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     conversions: conversionRequests(),
@@ -32,18 +31,7 @@ function build(): ResolutionDependencies {
     audit: auditTrail(),
     evidence: {
       pos: pointsLedger(),
-      async claimedTransactions(customerId, exceptConversionId) {
-        const [conversions, adjusted] = await Promise.all([
-          conversionRequests().listConversionsByCustomer(customerId, { limit: 100 }),
-          adjustments.listByCustomer(customerId, 100),
-        ]);
-        return new Set([
-          ...conversions.items
-            .filter((conversion) => conversion.conversionId !== exceptConversionId)
-            .flatMap((conversion) => conversion.transactionHeadIds ?? []),
-          ...adjusted.flatMap((adjustment) => adjustment.transactionHeadIds ?? []),
-        ]);
-      },
+      claimed: claimed(),
       now: () => new Date(),
       // As the saga's reconciliation: a lost deduction may land up to twice the POS write timeout later.
       deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,

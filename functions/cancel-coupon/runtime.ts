@@ -6,9 +6,9 @@ import { StepFunctionsCancellationStarter } from "../../shared/cancellation/saga
 import { required } from "../../shared/config";
 import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
 import {
-  adjustmentTransactions,
   adminAlerts,
   auditTrail,
+  claimed,
   couponStore,
   dynamo,
   env,
@@ -67,8 +67,8 @@ export const cancellationDependencies = once(
     get coupons() {
       return couponStore();
     },
-    get adjustments() {
-      return adjustmentTransactions();
+    get claimed() {
+      return claimed();
     },
     get cancellations() {
       return cancellationStore();

@@ -3,8 +3,8 @@ import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import type { AdminAlerts } from "../conversion/ports";
 import { Conflict, LoyaltyError, PosDeclined, PosUnavailable, Unprocessable } from "../errors";
+import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
-import { pointDivisions } from "../pos/ports";
 import type { AuditOutcome, AuditTrail } from "../store";
 import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adjustment-records";
 
@@ -33,7 +33,7 @@ export interface AdjustmentDependencies {
   pos: PointsLedger;
   adjustments: AdjustmentStore;
   /** POS transactions other records own: conversions' deductions, refunds, other adjustments. */
-  claimedTransactions(customerId: string, exceptAdjustmentId: string): Promise<Set<string>>;
+  claimed: ClaimedTransactions;
   audit: AuditTrail;
   alerts: AdminAlerts;
   now: () => Date;
@@ -298,57 +298,28 @@ async function recordReconciliation(
   }
 }
 
+/**
+ * The one rule of `pos/evidence`, since the first attempt (a replay may have sent the change
+ * again). The caller has let the change settle; a POS that cannot be read is a question too.
+ */
 async function reconcile(deps: AdjustmentDependencies, record: AdjustmentRecord): Promise<Reconciliation> {
-  const since = new Date(new Date(record.firstAttemptAt).getTime() - (deps.clockSkewMs ?? 60_000));
-  const division = record.points > 0 ? pointDivisions.pointsAdded : pointDivisions.pointsSubtracted;
-  let balance: number;
-  let candidates: string[];
-  try {
-    // The balance before the transactions: a change landing between the two reads then shows in both.
-    balance = (await deps.pos.getBalance(record.posCustomerId)).points;
-    const [transactions, claimed] = await Promise.all([
-      deps.pos.listPointTransactions(record.posCustomerId, { divisions: [division], since }),
-      deps.claimedTransactions(record.customerId, record.adjustmentId),
-    ]);
-    candidates = transactions
-      .filter(
-        (tx) => tx.points === record.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
-      )
-      .map((tx) => tx.transactionHeadId);
-  } catch (error) {
-    return {
-      outcome: "unknown",
-      reason: `the POS could not be read: ${error instanceof Error ? error.message : "unknown error"}`,
-    };
-  }
-  const [only] = candidates;
-  if (candidates.length === 1 && only !== undefined) {
-    return {
-      outcome: "applied",
-      reason: `POS transaction ${only} changed the balance by ${record.points}`,
-      transactionHeadIds: [only],
-      balance,
-    };
-  }
-  if (candidates.length > 1) {
-    return {
-      outcome: "unknown",
-      reason: `${candidates.length} unclaimed POS transactions of ${record.points} points since ${since.toISOString()}; cannot tell which is this adjustment`,
-    };
-  }
-  const moved = record.balanceBefore === undefined ? 0 : balance - record.balanceBefore;
-  if (record.points > 0 ? moved >= record.points : moved <= record.points) {
-    // The balance moved as the change would have, without a listed transaction: it may have landed.
-    return {
-      outcome: "unknown",
-      reason: `no POS transaction of ${record.points} points listed, but the balance went from ${record.balanceBefore} to ${balance}`,
-    };
-  }
-  return {
-    outcome: "not_applied",
-    reason: `no POS transaction of ${record.points} points since ${since.toISOString()}; balance ${balance}`,
-    balance,
-  };
+  const evidence = await findPointChange(deps, {
+    posCustomerId: record.posCustomerId,
+    customerId: record.customerId,
+    owner: { kind: "adjustment", id: record.adjustmentId },
+    direction: record.points > 0 ? "addition" : "subtraction",
+    points: Math.abs(record.points),
+    startedAt: new Date(record.firstAttemptAt),
+    settleMs: 0,
+    clockSkewMs: deps.clockSkewMs,
+    window: "since_first_attempt",
+    balanceBefore: record.balanceBefore,
+    ownerLabel: "this adjustment",
+  });
+  const { cause: _cause, settlesInMs: _settles, ...reconciled } = evidence;
+  return evidence.outcome === "unreadable"
+    ? { ...reconciled, outcome: "unknown" }
+    : { ...reconciled, outcome: evidence.outcome };
 }
 
 async function audit(
@@ -379,28 +350,4 @@ async function audit(
       ? { externalIds: { smaregiTransactionHeadIds: record.transactionHeadIds } }
       : {}),
   });
-}
-
-/** Transactions that belong to other records of the customer (never this adjustment's). */
-export async function claimedTransactions(
-  sources: {
-    adjustments: Pick<AdjustmentStore, "listByCustomer">;
-    conversionTransactions: (customerId: string) => Promise<string[]>;
-    refundTransactions: (customerId: string) => Promise<string[]>;
-  },
-  customerId: string,
-  exceptAdjustmentId: string,
-): Promise<Set<string>> {
-  const [adjustments, conversions, refunds] = await Promise.all([
-    sources.adjustments.listByCustomer(customerId, 100),
-    sources.conversionTransactions(customerId),
-    sources.refundTransactions(customerId),
-  ]);
-  return new Set([
-    ...adjustments
-      .filter((adjustment) => adjustment.adjustmentId !== exceptAdjustmentId)
-      .flatMap((adjustment) => adjustment.transactionHeadIds ?? []),
-    ...conversions,
-    ...refunds,
-  ]);
 }

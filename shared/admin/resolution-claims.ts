@@ -5,6 +5,7 @@ import { z } from "zod";
 import { type AdminPrincipal, adminLabel } from "../auth/admin";
 import { Conflict, Unprocessable } from "../errors";
 import { logger } from "../observability";
+import type { PosEvidence } from "../pos/evidence";
 import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
 import {
   conditionalStatusUpdate,
@@ -12,7 +13,6 @@ import {
   type RepositoryOptions,
   withoutUndefined,
 } from "../store/dynamodb/common";
-import type { PosEvidence } from "./pos-evidence";
 
 /**
  * What every staff resolution of a parked record shares (a conversion, a cancellation): one item

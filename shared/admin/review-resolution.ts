@@ -4,6 +4,7 @@ import { adminLabel } from "../auth/admin";
 import type { CustomerCouponRecords, DiscountCodes } from "../conversion/ports";
 import { Conflict, NotFound, ShopifyRejected } from "../errors";
 import { logger } from "../observability";
+import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { DiscountCodeSummary } from "../shopify/ports";
@@ -15,7 +16,6 @@ import {
   CouponStatusConflict,
   type CouponStore,
 } from "../store";
-import { contradictsPos, type PosEvidence, searchPos } from "./pos-evidence";
 import {
   appendResolved,
   ContradictedByPos,
@@ -80,8 +80,8 @@ export interface ResolutionDependencies {
 
 export interface EvidenceDependencies {
   pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
-  /** POS transactions other records own: the customer's other conversions and staff adjustments. */
-  claimedTransactions(customerId: string, exceptConversionId: string): Promise<Set<string>>;
+  /** POS transactions other records own. */
+  claimed: ClaimedTransactions;
   now: () => Date;
   /** How long after its attempt a deduction may still land (the saga's settle time). */
   deductionSettleMs: number;
@@ -89,7 +89,7 @@ export interface EvidenceDependencies {
   clockSkewMs?: number;
 }
 
-export type { PosEvidence } from "./pos-evidence";
+export type { PosEvidence } from "../pos/evidence";
 
 // ---- problems ----
 
@@ -264,25 +264,20 @@ export async function readPosEvidence(
   if (!conversion.deductionStartedAt) {
     return { outcome: "not_applied", reason: "no deduction was ever sent for this conversion" };
   }
-  return searchPos(
-    {
-      pos: deps.pos,
-      posCustomerId: async () =>
-        conversion.posCustomerId ?? (await deps.pos.findMember(conversion.memberNumber)).customerId,
-      claimed: () => deps.claimedTransactions(conversion.customerId, conversion.conversionId),
-      now: deps.now,
-    },
-    {
-      change: "deduction",
-      points: conversion.points,
-      startedAt: new Date(conversion.deductionStartedAt),
-      settleMs: deps.deductionSettleMs,
-      clockSkewMs: deps.clockSkewMs,
-      window: "attempt",
-      balanceBefore: conversion.balanceBefore,
-      owner: "this conversion's",
-    },
-  );
+  return findPointChange(deps, {
+    posCustomerId: async () =>
+      conversion.posCustomerId ?? (await deps.pos.findMember(conversion.memberNumber)).customerId,
+    customerId: conversion.customerId,
+    owner: { kind: "conversion", id: conversion.conversionId },
+    direction: "subtraction",
+    points: conversion.points,
+    startedAt: new Date(conversion.deductionStartedAt),
+    settleMs: deps.deductionSettleMs,
+    clockSkewMs: deps.clockSkewMs,
+    window: "attempt",
+    balanceBefore: conversion.balanceBefore,
+    ownerLabel: "this conversion's",
+  });
 }
 
 /** Only clear evidence refuses the operator's word; ambiguous or unreadable evidence never does. */

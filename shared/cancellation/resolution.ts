@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { contradictsPos, type PosEvidence, searchPos } from "../admin/pos-evidence";
 import {
   appendResolved,
   ContradictedByPos,
@@ -16,6 +15,7 @@ import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import { Conflict, NotFound } from "../errors";
 import { logger } from "../observability";
+import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
 import type { CancellationStore } from "./ports";
@@ -32,7 +32,6 @@ import {
   type CancellationDependencies,
   type CancellationState,
   type CaughtError,
-  claimedRefundIds,
   giveCodeBack,
   notifyCustomer,
   orderOf,
@@ -77,8 +76,8 @@ export interface CancellationResolutionDependencies {
 export interface RefundEvidenceDependencies {
   pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
   cancellations: Pick<CancellationStore, "refundGuardOf">;
-  /** POS additions other records own: the customer's other coupons' refunds, staff adjustments. */
-  claimedRefunds(cancellation: CancellationRecord): Promise<Set<string>>;
+  /** POS transactions other records own. */
+  claimed: ClaimedTransactions;
   now: () => Date;
   refundSettleMs: number;
   /** Tolerance between our clock and the POS's transaction times. */
@@ -261,7 +260,7 @@ function evidenceDependencies({ saga, refundSettleMs }: CancellationResolutionDe
   return {
     pos: saga.pos,
     cancellations: saga.cancellations,
-    claimedRefunds: (cancellation: CancellationRecord) => claimedRefundIds(saga, orderOf(cancellation)),
+    claimed: saga.claimed,
     now: saga.now,
     refundSettleMs,
     clockSkewMs: saga.clockSkewMs,
@@ -282,25 +281,20 @@ export async function readRefundEvidence(
   if (!guard?.refundStartedAt || guard.cancellationId !== cancellation.cancellationId) {
     return { outcome: "not_applied", reason: "no refund was ever sent for this cancellation" };
   }
-  return searchPos(
-    {
-      pos: deps.pos,
-      // The coupon's customer id is the member number at the store.
-      posCustomerId: async () => (await deps.pos.findMember(cancellation.customerId)).customerId,
-      claimed: () => deps.claimedRefunds(cancellation),
-      now: deps.now,
-    },
-    {
-      change: "refund",
-      points: cancellation.points,
-      startedAt: new Date(guard.refundStartedAt),
-      settleMs: deps.refundSettleMs,
-      clockSkewMs: deps.clockSkewMs,
-      window: "since_first_attempt",
-      balanceBefore: guard.refundBalanceBefore,
-      owner: "this cancellation's refund",
-    },
-  );
+  return findPointChange(deps, {
+    // The coupon's customer id is the member number at the store.
+    posCustomerId: async () => (await deps.pos.findMember(cancellation.customerId)).customerId,
+    customerId: cancellation.customerId,
+    owner: { kind: "coupon", id: cancellation.code },
+    direction: "addition",
+    points: cancellation.points,
+    startedAt: new Date(guard.refundStartedAt),
+    settleMs: deps.refundSettleMs,
+    clockSkewMs: deps.clockSkewMs,
+    window: "since_first_attempt",
+    balanceBefore: guard.refundBalanceBefore,
+    ownerLabel: "this cancellation's refund",
+  });
 }
 
 // ---- the outcomes ----

@@ -1,5 +1,6 @@
-import type { AdjustmentTransactions, AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
+import type { AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
 import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
+import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
 import {
@@ -115,9 +116,9 @@ export interface CancellationDependencies {
   discounts: DiscountCodes;
   customers: Pick<CustomerRecords, "getCustomer">;
   records: CustomerCouponRecords;
-  coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus" | "listCouponsByCustomer">;
-  /** Staff adjustments' POS transactions: a staff grant of the same size is not a refund. */
-  adjustments: AdjustmentTransactions;
+  coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus">;
+  /** POS transactions other records own: a staff grant of the same size is not a refund. */
+  claimed: ClaimedTransactions;
   cancellations: CancellationStore;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
@@ -349,28 +350,11 @@ export async function refundPoints(
   }
 }
 
-/** Additions already attributed elsewhere: the refunds of the customer's other coupons, staff adjustments. */
-export async function claimedRefundIds(
-  deps: CancellationDependencies,
-  state: CancellationState,
-): Promise<Set<string>> {
-  const [coupons, adjusted] = await Promise.all([
-    deps.coupons.listCouponsByCustomer(state.customerId, { limit: 100 }),
-    deps.adjustments.ofCustomer(state.customerId),
-  ]);
-  return new Set([
-    ...coupons.items
-      .filter((coupon) => coupon.code !== state.code)
-      .flatMap((coupon) => coupon.refundTransactionHeadIds ?? []),
-    ...adjusted,
-  ]);
-}
-
 /**
- * Decides from the POS whether the refund happened: an addition (division 6) of exactly the points,
- * stamped after the first attempt began and not attributed to another coupon, means it did; none
- * means it did not; more than one cannot be told apart (and after two attempts may be a double
- * refund), so it is unknown.
+ * Decides from the POS whether the refund happened, by the one rule of `pos/evidence`: an addition
+ * of exactly the points since the first attempt began, owned by no other record, means it did;
+ * none means it did not; more than one cannot be told apart (and after two attempts may be a double
+ * refund), so it is unknown. The state machine has let the refund settle before this step.
  */
 export async function reconcileRefund(
   deps: CancellationDependencies,
@@ -390,46 +374,40 @@ export async function reconcileRefund(
   if (!guard?.refundStartedAt || guard.cancellationId !== state.cancellationId) {
     return decide({ outcome: "not_applied", reason: "no refund was ever sent" });
   }
-  const since = new Date(new Date(guard.refundStartedAt).getTime() - (deps.clockSkewMs ?? 60_000));
-  // The balance before the transactions: a refund landing between the two reads then shows in
-  // the transactions too, instead of only in the balance.
-  const current = await deps.pos.getBalance(posCustomerId);
-  const [transactions, claimed] = await Promise.all([
-    deps.pos.listPointTransactions(posCustomerId, { divisions: ["6"], since }),
-    claimedRefundIds(deps, state),
-  ]);
-  const candidates = transactions.filter(
-    (tx) => tx.points === state.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
-  );
   const attempts = guard.refundAttempts ?? 1;
-  const [only] = candidates;
-  if (candidates.length === 1 && only) {
-    return decide({
-      outcome: "applied",
-      reason: `POS transaction ${only.transactionHeadId} added ${state.points} points`,
-      transactionHeadIds: [only.transactionHeadId],
-      balanceAfter: current.points,
-    });
-  }
-  if (candidates.length > 1) {
-    return decide({
-      outcome: "unknown",
-      reason: `${candidates.length} POS additions of ${state.points} points since ${since.toISOString()} after ${attempts} attempt(s); cannot tell which is ours, the points may have been refunded twice`,
-      transactionHeadIds: candidates.map((tx) => tx.transactionHeadId),
-    });
-  }
-  const before = guard.refundBalanceBefore;
-  if (before !== undefined && current.points - before >= state.points) {
-    // Points arrived although no matching addition was listed: the refund may have landed late.
-    return decide({
-      outcome: "unknown",
-      reason: `no POS addition of ${state.points} points listed since ${since.toISOString()}, but the balance rose from ${before} to ${current.points}`,
-    });
-  }
-  return decide({
-    outcome: "not_applied",
-    reason: `no POS addition of ${state.points} points since ${since.toISOString()} after ${attempts} attempt(s); balance ${current.points}`,
+  const evidence = await findPointChange(deps, {
+    posCustomerId,
+    customerId: state.customerId,
+    owner: { kind: "coupon", id: state.code },
+    direction: "addition",
+    points: state.points,
+    startedAt: new Date(guard.refundStartedAt),
+    settleMs: 0,
+    clockSkewMs: deps.clockSkewMs,
+    window: "since_first_attempt",
+    balanceBefore: guard.refundBalanceBefore,
+    ownerLabel: `ours after ${attempts} attempt(s), the points may have been refunded twice`,
   });
+  switch (evidence.outcome) {
+    case "unreadable":
+      // The state machine's retry and catch match on the POS client's own error.
+      throw evidence.cause;
+    case "applied":
+      return decide({
+        outcome: "applied",
+        reason: evidence.reason,
+        transactionHeadIds: evidence.transactionHeadIds,
+        ...(evidence.balance !== undefined ? { balanceAfter: evidence.balance } : {}),
+      });
+    case "unknown":
+      return decide({
+        outcome: "unknown",
+        reason: evidence.reason,
+        ...(evidence.transactionHeadIds ? { transactionHeadIds: evidence.transactionHeadIds } : {}),
+      });
+    case "not_applied":
+      return decide({ outcome: "not_applied", reason: `${evidence.reason} after ${attempts} attempt(s)` });
+  }
 }
 
 /** Points are back: the coupon is cancelled, for the record and for the admin waiting on the API. */

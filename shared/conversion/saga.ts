@@ -1,17 +1,11 @@
-import { balanceExplainedWithout, listedChangesSince } from "../admin/pos-evidence";
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
+import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
 import type { DiscountCodeSpec } from "../shopify/ports";
 import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
-import type {
-  AdjustmentTransactions,
-  AdminAlerts,
-  CustomerCouponRecords,
-  DiscountCodes,
-  PointsPos,
-} from "./ports";
+import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
 
 /**
  * The task steps of the conversion saga (state-machines/convert-points.asl.json). Each step is
@@ -95,15 +89,11 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    | "getConversion"
-    | "updateConversion"
-    | "markDeductionStarted"
-    | "releaseReservation"
-    | "listConversionsByCustomer"
+    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
-  /** Staff adjustments' POS transactions, never taken for a lost deduction. */
-  adjustments: AdjustmentTransactions;
+  /** POS transactions other records own, never taken for a lost deduction. */
+  claimed: ClaimedTransactions;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
   /** Where `custom` rewards' coupons go; the audit-table outbox when not given. */
@@ -146,20 +136,6 @@ async function release(deps: SagaDependencies, order: ConversionOrder, refundDai
     order.customerId,
     refundDailyPoints ? { refundDailyPoints: { shopDate: order.shopDate, points: order.points } } : {},
   );
-}
-
-/** POS transactions other records own: the customer's other conversions and staff adjustments. */
-async function claimedTransactionIds(deps: SagaDependencies, order: ConversionOrder): Promise<Set<string>> {
-  const [recent, adjusted] = await Promise.all([
-    deps.conversions.listConversionsByCustomer(order.customerId, { limit: 100 }),
-    deps.adjustments.ofCustomer(order.customerId),
-  ]);
-  return new Set([
-    ...recent.items
-      .filter((conversion) => conversion.conversionId !== order.conversionId)
-      .flatMap((conversion) => conversion.transactionHeadIds ?? []),
-    ...adjusted,
-  ]);
 }
 
 const couponTitle = (order: ConversionOrder) =>
@@ -326,9 +302,10 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
 }
 
 /**
- * Decides from the POS whether an attempted deduction happened. A matching subtraction
- * (division 7, exactly the points, stamped after the attempt began, not attributed to another
- * conversion) means it did; none means it did not; more than one candidate cannot be told apart.
+ * Decides from the POS whether an attempted deduction happened, by the one rule of
+ * `pos/evidence`: a subtraction of exactly the points while the attempt could land, owned by no
+ * other record, means it did; none, once it can no longer land, means it did not; anything else is
+ * unknown. Too early to tell is `pending`: the state machine waits and asks again.
  */
 export async function reconcileDeduction(
   deps: SagaDependencies,
@@ -350,69 +327,45 @@ export async function reconcileDeduction(
   if (!stored?.deductionStartedAt) {
     return decide({ outcome: "not_applied", reason: "no deduction was ever sent" });
   }
-  const startedAt = new Date(stored.deductionStartedAt);
-  const since = new Date(startedAt.getTime() - (deps.clockSkewMs ?? 60_000));
-  // The balance before the transactions: a deduction that lands between the two reads then shows
-  // in the transactions too, instead of only in the balance.
-  const current = await deps.pos.getBalance(balance.posCustomerId);
-  const [transactions, claimed] = await Promise.all([
-    deps.pos.listPointTransactions(balance.posCustomerId, { divisions: ["7"], since }),
-    claimedTransactionIds(deps, state),
-  ]);
-  const candidates = transactions.filter(
-    (tx) => tx.points === -state.points && new Date(tx.at) >= since && !claimed.has(tx.transactionHeadId),
-  );
-  if (candidates.length === 1 && candidates[0]) {
-    return decide({
-      outcome: "applied",
-      reason: `POS transaction ${candidates[0].transactionHeadId} subtracted ${state.points} points`,
-      transactionHeadIds: [candidates[0].transactionHeadId],
-      balanceAfter: current.points,
-    });
-  }
-  if (candidates.length > 1) {
-    return decide({
-      outcome: "unknown",
-      reason: `${candidates.length} POS subtractions of ${state.points} points since the attempt; cannot tell which is ours`,
-    });
-  }
-  const age = deps.now().getTime() - startedAt.getTime();
-  const settleMs = deps.deductionSettleMs ?? 30_000;
-  if (age < settleMs) {
-    // Too early to rule out a request still on its way: read again once it cannot arrive anymore.
-    return decide({
-      outcome: "pending",
-      reason: `no POS subtraction of ${state.points} points yet, ${Math.round(age / 1000)} s after the attempt`,
-      waitSeconds: Math.max(1, Math.ceil((settleMs - age) / 1000)),
-    });
-  }
-  const others =
-    current.points < balance.balance
-      ? await listedChangesSince(deps.pos, balance.posCustomerId, since)
-      : undefined;
-  if (
-    others !== undefined &&
-    balanceExplainedWithout(balance.balance, current.points, others, -state.points)
-  ) {
-    // Till sales listed since the attempt account for the whole fall, and this deduction could not.
-    return decide({
-      outcome: "not_applied",
-      reason: `no POS subtraction of ${state.points} points since ${since.toISOString()}; the balance fell from ${balance.balance} to ${current.points} through ${others.length} other listed transaction(s)`,
-    });
-  }
-  if (current.points < balance.balance) {
-    // Points left the account although no matching subtraction was listed, and the listed
-    // transactions do not explain it: the deduction may have landed late. Compensating would take
-    // the points without a coupon; an operator must look.
-    return decide({
-      outcome: "unknown",
-      reason: `no POS subtraction of ${state.points} points listed since ${since.toISOString()}, but the balance fell from ${balance.balance} to ${current.points}`,
-    });
-  }
-  return decide({
-    outcome: "not_applied",
-    reason: `no POS subtraction of ${state.points} points since ${since.toISOString()}; balance ${current.points}`,
+  const evidence = await findPointChange(deps, {
+    posCustomerId: balance.posCustomerId,
+    customerId: state.customerId,
+    owner: { kind: "conversion", id: state.conversionId },
+    direction: "subtraction",
+    points: state.points,
+    startedAt: new Date(stored.deductionStartedAt),
+    settleMs: deps.deductionSettleMs ?? 30_000,
+    clockSkewMs: deps.clockSkewMs,
+    window: "attempt",
+    balanceBefore: balance.balance,
+    ownerLabel: "ours",
   });
+  switch (evidence.outcome) {
+    case "unreadable":
+      // The state machine's retry and catch match on the POS client's own error.
+      throw evidence.cause;
+    case "applied":
+      return decide({
+        outcome: "applied",
+        reason: evidence.reason,
+        transactionHeadIds: evidence.transactionHeadIds,
+        ...(evidence.balance !== undefined ? { balanceAfter: evidence.balance } : {}),
+      });
+    case "unknown":
+      if (evidence.settlesInMs !== undefined) {
+        // Too early to rule out a request still on its way: read again once it cannot arrive anymore.
+        return decide({
+          outcome: "pending",
+          reason: evidence.reason,
+          waitSeconds: Math.max(1, Math.ceil(evidence.settlesInMs / 1000)),
+        });
+      }
+      // Points may have left the account for this deduction: compensating would take them without
+      // a coupon, so an operator must look.
+      return decide({ outcome: "unknown", reason: evidence.reason });
+    case "not_applied":
+      return decide({ outcome: "not_applied", reason: evidence.reason });
+  }
 }
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */

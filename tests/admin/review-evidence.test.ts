@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceExplainedWithout } from "../../shared/admin/pos-evidence";
+import { balanceExplainedWithout } from "../../shared/pos/evidence";
 import { type EvidenceDependencies, readPosEvidence } from "../../shared/admin/review-resolution";
 import { PosUnavailable } from "../../shared/errors";
 import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
@@ -77,7 +77,7 @@ function pos(
         return (options.transactions ?? []).filter((tx) => !divisions || divisions.includes(tx.division));
       },
     },
-    claimedTransactions: async () => new Set(options.claimed ?? []),
+    claimed: { of: async () => new Set(options.claimed ?? []) },
     now: () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000),
     deductionSettleMs: settleMs,
   };
@@ -169,7 +169,7 @@ describe("the POS evidence of a parked conversion", () => {
 
     const evidence = await readPosEvidence(deps, conversion());
 
-    expect(evidence).toEqual({
+    expect(evidence).toMatchObject({
       outcome: "unreadable",
       reason: "the POS could not be read: Smaregi answered 503 to the point history",
     });

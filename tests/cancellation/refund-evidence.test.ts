@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contradictsPos, type PosEvidence } from "../../shared/admin/pos-evidence";
+import { contradictsPos, type PosEvidence } from "../../shared/pos/evidence";
 import type { CancellationRecord, RefundGuard } from "../../shared/cancellation/records";
 import { type RefundEvidenceDependencies, readRefundEvidence } from "../../shared/cancellation/resolution";
 import { PosUnavailable } from "../../shared/errors";
@@ -87,7 +87,7 @@ function pos(
       },
     },
     cancellations: { refundGuardOf: async () => ("guard" in options ? options.guard : guardOf()) },
-    claimedRefunds: async () => new Set(options.claimed ?? []),
+    claimed: { of: async () => new Set(options.claimed ?? []) },
     now: () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000),
     refundSettleMs: settleMs,
   };
@@ -178,7 +178,7 @@ describe("the POS evidence of a parked cancellation's refund", () => {
 
     const evidence = await readRefundEvidence(deps, cancellation);
 
-    expect(evidence).toEqual({
+    expect(evidence).toMatchObject({
       outcome: "unreadable",
       reason: "the POS could not be read: Smaregi answered 503 to the point history",
     });
