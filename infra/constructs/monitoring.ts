@@ -335,7 +335,7 @@ export class LoyaltyMonitoring extends Construct {
     });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `# Loyalty ${stage.name}\nAlarms mail ${alarmEmail(stage.config)}. Runbook: README, "Operations".`,
+        markdown: `# Loyalty ${stage.name}\nAlarms mail ${alarmEmail(stage.config)}. Runbook: docs/runbook.md.`,
         width: 24,
         height: 2,
       }),

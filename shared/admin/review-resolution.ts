@@ -138,7 +138,7 @@ export async function resolveReview(
   if (request.outcome === "points_taken" && isCustom(conversion)) {
     throw new Conflict(
       "custom_reward_resolve_manually",
-      `Conversion ${conversion.conversionId} is a custom reward: the merchant's integration was told to revoke its coupon and no event tells it to honour the coupon again. Agree with the integration to honour it, or give the points back with a point adjustment; then record the outcome by hand (README, Operations)`,
+      `Conversion ${conversion.conversionId} is a custom reward: the merchant's integration was told to revoke its coupon and no event tells it to honour the coupon again. Agree with the integration to honour it, or give the points back with a point adjustment; then record the outcome by hand (docs/runbook.md, Resolve needs_review)`,
     );
   }
 

@@ -98,10 +98,10 @@ describe("Operations: alarms, their topic and the dashboard", () => {
     ]);
   });
 
-  it("explains every alarm in the README runbook", () => {
+  it("explains every alarm in the runbook", () => {
     // Prepare
-    const readme = readFileSync(`${REPOSITORY_ROOT}/README.md`, "utf8");
-    const runbook = readme.slice(readme.indexOf("### Alarms"), readme.indexOf("### The reconciler"));
+    const doc = readFileSync(`${REPOSITORY_ROOT}/docs/runbook.md`, "utf8");
+    const runbook = doc.slice(doc.indexOf("## Alarms"), doc.indexOf("## The reconciler"));
 
     // Assess
     expect(runbook.length).toBeGreaterThan(0);
