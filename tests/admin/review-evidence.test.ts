@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { balanceExplainedWithout } from "../../shared/pos/evidence";
 import { type EvidenceDependencies, readPosEvidence } from "../../shared/admin/review-resolution";
 import { PosUnavailable } from "../../shared/errors";
+import { balanceExplainedWithout } from "../../shared/pos/evidence";
 import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
 import type { ConversionRecord } from "../../shared/store";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { contradictsPos, type PosEvidence } from "../../shared/pos/evidence";
 import type { CancellationRecord, RefundGuard } from "../../shared/cancellation/records";
 import { type RefundEvidenceDependencies, readRefundEvidence } from "../../shared/cancellation/resolution";
 import { PosUnavailable } from "../../shared/errors";
+import { contradictsPos, type PosEvidence } from "../../shared/pos/evidence";
 import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
 
 /**
