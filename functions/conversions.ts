@@ -2,8 +2,8 @@ import { conversionBodySchema } from "../shared/api/customer";
 import { ConversionRefused, getConversionOf, requestConversion, viewOf } from "../shared/conversion/request";
 import { conversionIdSchema } from "../shared/conversion/rules";
 import { header, httpApi, json, parseBody, pathParameter } from "../shared/http/api";
-import { rewardStore } from "./rewards/runtime";
-import { conversionRequestDependencies, conversionRequests, customerOf } from "./runtime";
+import { conversionRequestDependencies } from "./convert-points/root";
+import { conversionRequests, customerOf } from "./runtime";
 
 /**
  * POST /v1/me/conversions: converts points (or a reward of the catalog) into a coupon for the
@@ -22,16 +22,13 @@ export const handler = httpApi(async (event) => {
   }
 
   const body = parseBody(event, conversionBodySchema, "invalid_points");
-  const record = await requestConversion(
-    { ...conversionRequestDependencies(), rewards: rewardStore() },
-    {
-      customerId: customer.customerId,
-      customerGid: customer.customerGid,
-      idempotencyKey: header(event, "idempotency-key"),
-      ...(body.points !== undefined ? { points: body.points } : {}),
-      ...(body.rewardId !== undefined ? { rewardId: body.rewardId } : {}),
-    },
-  );
+  const record = await requestConversion(conversionRequestDependencies(), {
+    customerId: customer.customerId,
+    customerGid: customer.customerGid,
+    idempotencyKey: header(event, "idempotency-key"),
+    ...(body.points !== undefined ? { points: body.points } : {}),
+    ...(body.rewardId !== undefined ? { rewardId: body.rewardId } : {}),
+  });
   const view = viewOf(record);
   switch (view.status) {
     case "completed":

@@ -7,11 +7,7 @@ import { EmailAdminAlerts } from "../shared/alerts";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
 import { type Environment, parseEnvironment, required } from "../shared/config";
-import { MetafieldCouponRecords } from "../shared/conversion/coupon-record";
-import type { RequestDependencies } from "../shared/conversion/request";
 import type { ConversionRules } from "../shared/conversion/rules";
-import type { SagaDependencies } from "../shared/conversion/saga";
-import { StepFunctionsSagaStarter } from "../shared/conversion/saga-starter";
 import type { ApiEvent } from "../shared/http/api";
 import { measured } from "../shared/observability";
 import { SmaregiPointsLedger } from "../shared/pos";
@@ -20,22 +16,17 @@ import { secretValue } from "../shared/secrets";
 import { sesClient } from "../shared/ses";
 import { ShopifyAdminClient } from "../shared/shopify";
 import { ShopifyAdminAccessToken } from "../shared/shopify/access-token";
-import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore, shopLocalDate } from "../shared/store";
+import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../shared/store";
+import { DynamoRewardStore } from "../shared/store/dynamodb/rewards";
+import { once } from "./once";
 
 /**
- * The composition root shared by the handlers: configuration parsed once per container and the
- * adapters built lazily, so a handler only pays for the clients it uses.
+ * The base of every feature's composition root: configuration parsed once per container, the AWS
+ * clients and the adapters more than one feature uses, each built lazily on first use. A feature's
+ * own wiring lives in its folder's `root.ts`.
  */
 
 export const env: Environment = parseEnvironment();
-
-function once<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= build();
-    return value;
-  };
-}
 
 export const appSecret = once(() => secretValue(env.SHOPIFY_APP_SECRET, env.SHOPIFY_APP_SECRET_SECRET_ID));
 
@@ -135,6 +126,9 @@ export const couponStore = once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 export const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }));
+export const rewardStore = once(
+  () => new DynamoRewardStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
 
 // ---- Shopify ----
 
@@ -180,37 +174,5 @@ export const claimed = once(() =>
     conversions: conversionRequests(),
     coupons: couponStore(),
     adjustments: adjustmentStore(),
-  }),
-);
-
-// ---- the conversion saga ----
-
-export const sagaDependencies = once(
-  (): SagaDependencies => ({
-    pos: pointsLedger(),
-    discounts: shopifyAdmin(),
-    records: new MetafieldCouponRecords(shopifyAdmin()),
-    conversions: conversionRequests(),
-    coupons: couponStore(),
-    claimed: claimed(),
-    audit: auditTrail(),
-    alerts: adminAlerts(),
-    now: () => new Date(),
-    deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
-  }),
-);
-
-export const conversionRequestDependencies = once(
-  (): RequestDependencies => ({
-    requests: conversionRequests(),
-    saga: new StepFunctionsSagaStarter(
-      sfn(),
-      required(env, "CONVERT_STATE_MACHINE_ARN", "starting the conversion saga"),
-    ),
-    audit: auditTrail(),
-    rules: conversionRules,
-    now: () => new Date(),
-    shopDate: (instant) => shopLocalDate(instant, env.SHOP_TIMEZONE),
-    waitBudgetMs: env.CONVERSION_WAIT_MS,
   }),
 );

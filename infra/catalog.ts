@@ -16,7 +16,7 @@ import type {
 } from "./features/types";
 import * as webhooks from "./features/webhooks";
 
-export type { Capability, FunctionSpec, RouteAuth } from "./features/types";
+export { type Capability, capabilityVariables, type FunctionSpec, type RouteAuth } from "./features/types";
 
 const functionSpecs = {
   ...points.functions,

@@ -42,6 +42,8 @@ export const environmentSchema = z.object({
   POS_LOOKUP_TIMEOUT_MS: intFromEnv(3000),
   POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
   // One transaction-list window (at most 30 x 24 h): a longer history costs another POS call.
+  /** How long a staff point change whose answer was lost gets to land before the POS is read. */
+  ADJUSTMENT_SETTLE_MS: z.coerce.number().int().nonnegative().default(3_000),
   POS_HISTORY_DAYS: z.coerce.number().int().positive().max(MAX_HISTORY_DAYS).default(30),
   POS_HISTORY_LIMIT: intFromEnv(10),
 

@@ -5,7 +5,7 @@ import { InvalidRequest } from "../../shared/errors";
 import { httpApi, json, pathParameter } from "../../shared/http/api";
 import { invalidRequestFrom } from "../../shared/http/problem";
 import { adminOf, conversionRequests } from "../runtime";
-import { couponSearch, inspectionDependencies } from "./dependencies";
+import { couponSearch, inspectionDependencies } from "./root";
 
 /**
  * Read-only admin routes (viewer or admin):

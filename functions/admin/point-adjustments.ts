@@ -5,7 +5,7 @@ import { customerIdSchema } from "../../shared/auth/shopify-ids";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
-import { adjustmentDependencies } from "./dependencies";
+import { adjustmentDependencies } from "./root";
 
 /**
  * POST /v1/admin/customers/{customerId}/point-adjustments (admin role): adds or takes away points

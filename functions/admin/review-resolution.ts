@@ -4,7 +4,7 @@ import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { conversionIdSchema } from "../../shared/conversion/rules";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
-import { resolutionDependencies } from "./resolution-dependencies";
+import { resolutionDependencies } from "./root";
 
 /**
  * POST /v1/admin/conversions/{conversionId}/resolution (admin role): settles a conversion parked as

@@ -3,7 +3,7 @@ import { outcomeOf, requestCancellation } from "../../shared/cancellation/reques
 import { couponCodeSchema } from "../../shared/conversion/rules";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
-import { cancellationRequestDependencies } from "./runtime";
+import { cancellationRequestDependencies } from "./root";
 
 /**
  * POST /v1/admin/coupons/{code}/cancel: an admin cancels an unused coupon; its points go back to

@@ -2,7 +2,7 @@ import { cancellationListQuerySchema, cancellationView } from "../../shared/canc
 import { httpApi, json } from "../../shared/http/api";
 import { invalidRequestFrom } from "../../shared/http/problem";
 import { adminOf } from "../runtime";
-import { cancellationStore } from "./runtime";
+import { cancellationStore } from "./root";
 
 /**
  * GET /v1/admin/cancellations (viewer or admin): cancellations of one status, newest first; by

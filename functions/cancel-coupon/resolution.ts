@@ -4,7 +4,7 @@ import { resolveCancellationReview } from "../../shared/cancellation/resolution"
 import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
-import { cancellationResolutionDependencies } from "./resolution-dependencies";
+import { cancellationResolutionDependencies } from "./root";
 
 /**
  * POST /v1/admin/cancellations/{cancellationId}/resolution (admin role): settles a cancellation

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { CancellationDependencies, CancellationState } from "../../shared/cancellation/saga";
 import { logger } from "../../shared/observability";
-import { cancellationDependencies } from "./runtime";
+import { cancellationDependencies } from "./root";
 
 /**
  * Wraps one cancellation step as a task Lambda. Errors are rethrown untouched: their `name` is

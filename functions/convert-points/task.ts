@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { SagaDependencies, SagaState } from "../../shared/conversion/saga";
 import { logger } from "../../shared/observability";
-import { sagaDependencies } from "../runtime";
+import { sagaDependencies } from "./root";
 
 /**
  * Wraps one saga step as a task Lambda. Errors are rethrown untouched: their `name` is what the

@@ -1,23 +1,13 @@
 import type { Context } from "aws-lambda";
-import { required } from "../../shared/config";
 import { countEvent, logger } from "../../shared/observability";
 import { RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
-import { healParkedCancellation, healParkedConversion } from "../../shared/operations/parked";
-import type {
-  CancellationReconcilerDependencies,
-  ReconcilerDependencies,
-} from "../../shared/operations/ports";
 import {
   type CancellationReconcileReport,
   type ReconcileReport,
   reconcileStuckCancellations,
   reconcileStuckConversions,
 } from "../../shared/operations/reconciler";
-import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/operations/step-functions";
-import { resolutionDependencies } from "../admin/resolution-dependencies";
-import { cancellationResolutionDependencies } from "../cancel-coupon/resolution-dependencies";
-import { cancellationStore } from "../cancel-coupon/runtime";
-import { adminAlerts, auditTrail, conversionRequests, env, sfn } from "../runtime";
+import { cancellationDependencies, conversionDependencies } from "./root";
 
 type Failure = { conversionId: string; error: string } | { cancellationId: string; error: string };
 
@@ -31,42 +21,6 @@ export class ReconciliationIncomplete extends Error {
         .join(", ")}`,
     );
   }
-}
-
-let conversions: ReconcilerDependencies | undefined;
-function conversionDependencies(): ReconcilerDependencies {
-  conversions ??= {
-    conversions: conversionRequests(),
-    sagas: conversionSagaRuns(
-      sfn(),
-      required(env, "CONVERT_STATE_MACHINE_ARN", "starting abandoned conversion sagas"),
-    ),
-    healParked: (conversion) =>
-      healParkedConversion(
-        { resolution: resolutionDependencies(), conversions: conversionRequests(), audit: auditTrail() },
-        conversion,
-      ),
-    audit: auditTrail(),
-    alerts: adminAlerts(),
-    now: () => new Date(),
-  };
-  return conversions;
-}
-
-let cancellations: CancellationReconcilerDependencies | undefined;
-function cancellationDependencies(): CancellationReconcilerDependencies {
-  cancellations ??= {
-    cancellations: cancellationStore(),
-    sagas: cancellationSagaRuns(
-      sfn(),
-      required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),
-    ),
-    healParked: (cancellation) => healParkedCancellation(cancellationResolutionDependencies(), cancellation),
-    audit: auditTrail(),
-    alerts: adminAlerts(),
-    now: () => new Date(),
-  };
-  return cancellations;
 }
 
 const summaryOf = (report: ReconcileReport | CancellationReconcileReport) => ({

@@ -5,7 +5,7 @@ import { httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { createReward, getReward, replaceReward } from "../../shared/rewards/admin";
 import { newRewardSchema, replaceRewardSchema, rewardIdSchema } from "../../shared/rewards/model";
 import { adminOf, auditTrail } from "../runtime";
-import { rewardContext, rewardStore } from "./runtime";
+import { rewardContext, rewardStore } from "./root";
 
 /**
  * GET/POST /v1/admin/rewards and GET/PUT /v1/admin/rewards/{rewardId}: the reward rules.

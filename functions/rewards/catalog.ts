@@ -2,7 +2,7 @@ import { NotRegistered } from "../../shared/errors";
 import { httpApi, json } from "../../shared/http/api";
 import { catalogFor } from "../../shared/rewards/catalog";
 import { customerOf, pointsLedger } from "../runtime";
-import { rewardStore } from "./runtime";
+import { rewardStore } from "./root";
 
 /** GET /v1/rewards: the rewards offered now, with what the signed-in customer can afford. */
 

@@ -1,6 +1,6 @@
 import { httpApi, json } from "../../shared/http/api";
 import { handleShopifyWebhook } from "../../shared/usage/webhook";
-import { webhookDependencies } from "./dependencies";
+import { webhookDependencies } from "./root";
 
 /**
  * POST /v1/webhooks/shopify: order webhooks mark redeemed coupons used. The route is public; the

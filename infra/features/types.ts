@@ -19,6 +19,28 @@ export type Capability =
   | "nameConversionExecutions" // the conversion saga's ARN, to name its executions; no permission
   | "sendEmail";
 
+/**
+ * The environment variables each capability's binding sets in AWS (`bindCapabilities` in
+ * infra/constructs/loyalty-function.ts; a test holds the two together). The local stack gives each
+ * bundle only the variables of its own capabilities, from this table, so a function missing a
+ * capability fails locally as it would in AWS.
+ */
+export const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
+  pos: ["SMAREGI_CREDENTIALS_SECRET_ID"],
+  shopify: ["SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID"],
+  shopifyAppSecret: ["SHOPIFY_APP_SECRET_SECRET_ID"],
+  loyaltyTableRead: ["LOYALTY_TABLE"],
+  loyaltyTableWrite: ["LOYALTY_TABLE"],
+  releaseLease: ["LOYALTY_TABLE"],
+  releaseWebhookClaim: ["LOYALTY_TABLE"],
+  auditAppend: ["AUDIT_TABLE"],
+  auditRead: ["AUDIT_TABLE"],
+  startConversion: ["CONVERT_STATE_MACHINE_ARN"],
+  startCancellation: ["CANCEL_STATE_MACHINE_ARN"],
+  nameConversionExecutions: ["CONVERT_STATE_MACHINE_ARN"],
+  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL", "SES_CONFIGURATION_SET"],
+};
+
 export interface FunctionSpec {
   /** Path of the handler module from the repository root; it exports `handler`. */
   readonly entry: string;

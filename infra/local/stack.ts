@@ -15,6 +15,7 @@ import { localAdminIssuer } from "./admin-issuer";
 import { demoCredentials, demoRewards, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
 import type { RunningServer } from "./emulation/serve";
+import { importWithOwnEnvironment } from "./function-environment";
 import { type LambdaHandler, startLocalGateway } from "./gateway";
 import { type LocalSesServer, startLocalSes } from "./ses";
 import { type RunningShopifyEmulator, startShopifyEmulator } from "./shopify";
@@ -103,9 +104,13 @@ async function loadHandler<Event, Result>(
   name: FunctionName,
   bundleRoot: string | undefined,
 ): Promise<(event: Event, context: Context) => Promise<Result>> {
-  const module = (await import(functionModuleUrl(name, bundleRoot))) as {
-    handler?: (event: Event, context: Context) => Promise<Result>;
-  };
+  type HandlerModule = { handler?: (event: Event, context: Context) => Promise<Result> };
+  const url = functionModuleUrl(name, bundleRoot);
+  // A bundle is a module graph of its own, so it gets only its capabilities' variables, as in AWS.
+  // The sources share one graph (and one parsed configuration), so they see every variable.
+  const module = bundleRoot
+    ? await importWithOwnEnvironment<HandlerModule>(url, functions[name].capabilities)
+    : ((await import(url)) as HandlerModule);
   if (typeof module.handler !== "function") throw new Error(`Function ${name} exports no handler`);
   return module.handler;
 }

@@ -35,7 +35,7 @@ export interface RequestDependencies {
   audit: Pick<AuditTrail, "appendAuditEvent">;
   rules: ConversionRules;
   /** Reward rules, for conversions by `rewardId`; without it only plain points convert. */
-  rewards?: Pick<RewardStore, "getReward">;
+  rewards: Pick<RewardStore, "getReward">;
   now: () => Date;
   shopDate: (instant: Date) => string;
   /** How long the customer waits for the outcome before getting 202. */
@@ -118,7 +118,6 @@ async function rewardTerms(
   idempotencyKey: string,
   now: Date,
 ): Promise<RewardTerms | ConversionRecord> {
-  if (!deps.rewards) throw new Error("Conversions by reward need the reward store");
   const [previous, rule] = await Promise.all([
     deps.requests.findByIdempotencyKey(request.customerId, idempotencyKey),
     deps.rewards.getReward(request.rewardId),

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { type Capability, functions as catalogFunctions, type FunctionName } from "../../infra/catalog";
+import { capabilityVariables, functions as catalogFunctions, type FunctionName } from "../../infra/catalog";
 import { DELETABLE_KEY_PREFIXES, LOYALTY_TABLE_WRITE_ACTIONS } from "../../infra/constructs/loyalty-function";
 import { parseStageConfig } from "../../infra/stage-config";
 import { environmentSchema } from "../../shared/config";
@@ -19,22 +19,6 @@ import {
   statementsOfRole,
 } from "./helpers";
 
-/** What functions/runtime.ts reads for each capability. */
-const capabilityVariables: Readonly<Record<Capability, readonly string[]>> = {
-  pos: ["SMAREGI_CREDENTIALS_SECRET_ID"],
-  shopify: ["SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID"],
-  shopifyAppSecret: ["SHOPIFY_APP_SECRET_SECRET_ID"],
-  loyaltyTableRead: ["LOYALTY_TABLE"],
-  loyaltyTableWrite: ["LOYALTY_TABLE"],
-  releaseLease: ["LOYALTY_TABLE"],
-  releaseWebhookClaim: ["LOYALTY_TABLE"],
-  auditAppend: ["AUDIT_TABLE"],
-  auditRead: ["AUDIT_TABLE"],
-  startConversion: ["CONVERT_STATE_MACHINE_ARN"],
-  startCancellation: ["CANCEL_STATE_MACHINE_ARN"],
-  nameConversionExecutions: ["CONVERT_STATE_MACHINE_ARN"],
-  sendEmail: ["EMAIL_FROM", "ADMIN_EMAIL", "SES_CONFIGURATION_SET"],
-};
 const boundVariables = new Set(Object.values(capabilityVariables).flat());
 
 /** Stage settings every function gets, whatever its capabilities. */

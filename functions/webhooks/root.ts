@@ -1,19 +1,20 @@
 import { MetafieldUsageRecords } from "../../shared/usage/coupon-record";
 import { DynamoWebhookDeliveries } from "../../shared/usage/dynamodb";
 import type { WebhookDependencies } from "../../shared/usage/webhook";
+import { once } from "../once";
 import { adminAlerts, appSecret, auditTrail, couponStore, dynamo, env, shopifyAdmin } from "../runtime";
 
-/** The webhook function's adapters, built on the shared composition root. */
+/** The order webhooks' composition root. */
 
-let deliveries: DynamoWebhookDeliveries | undefined;
-let records: MetafieldUsageRecords | undefined;
+const deliveries = once(
+  () => new DynamoWebhookDeliveries({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
+const records = once(() => new MetafieldUsageRecords(shopifyAdmin()));
 
 export async function webhookDependencies(): Promise<WebhookDependencies> {
-  deliveries ??= new DynamoWebhookDeliveries({ client: dynamo(), tableName: env.LOYALTY_TABLE });
-  records ??= new MetafieldUsageRecords(shopifyAdmin());
   return {
-    deliveries,
-    records,
+    deliveries: deliveries(),
+    records: records(),
     coupons: couponStore(),
     audit: auditTrail(),
     alerts: adminAlerts(),

@@ -1,10 +1,13 @@
 import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
 import { SesCustomerNotices } from "../../shared/cancellation/email";
 import type { CancellationRequestDependencies } from "../../shared/cancellation/request";
+import type { CancellationResolutionDependencies } from "../../shared/cancellation/resolution";
+import { DynamoCancellationResolutionStore } from "../../shared/cancellation/resolution-records";
 import type { CancellationDependencies } from "../../shared/cancellation/saga";
 import { StepFunctionsCancellationStarter } from "../../shared/cancellation/saga-starter";
 import { required } from "../../shared/config";
 import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
+import { once } from "../once";
 import {
   adminAlerts,
   auditTrail,
@@ -19,17 +22,10 @@ import {
 } from "../runtime";
 
 /**
- * The cancellation's composition root, built on the shared one: each adapter is created on first
- * use, so a task only pays for the clients it touches.
+ * The cancellation's composition root: the admin's request, the saga's steps and the resolution
+ * of parked cancellations. Each adapter is created on first use, so a task only pays for the
+ * clients it touches.
  */
-
-function once<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= build();
-    return value;
-  };
-}
 
 export const cancellationStore = once(
   () => new DynamoCancellationStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
@@ -84,5 +80,16 @@ export const cancellationDependencies = once(
     },
     defaultLocale: env.DEFAULT_LOCALE,
     now: () => new Date(),
+  }),
+);
+
+export const cancellationResolutionDependencies = once(
+  (): CancellationResolutionDependencies => ({
+    resolutions: new DynamoCancellationResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+    saga: cancellationDependencies(),
+    // A refund whose answer was lost may land up to twice the POS write timeout later.
+    refundSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
+    // Longer than the function may run (29 s): an older pending claim died with its request.
+    abandonedClaimMs: 60_000,
   }),
 );

@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { DynamoCouponSearch } from "../../shared/admin/coupon-search";
+import type { InspectionDependencies } from "../../shared/admin/inspect";
+import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
+import { DynamoResolutionStore } from "../../shared/admin/resolution-records";
+import type { ResolutionDependencies } from "../../shared/admin/review-resolution";
+import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
+import { once } from "../once";
+import {
+  adjustmentStore,
+  adminAlerts,
+  auditTrail,
+  claimed,
+  conversionRequests,
+  couponStore,
+  dynamo,
+  env,
+  pointsLedger,
+  shopifyAdmin,
+} from "../runtime";
+
+/** The admin features' composition root: lookups, point adjustments and the resolution of parked conversions. */
+
+export const couponSearch = once(
+  () => new DynamoCouponSearch({ client: dynamo(), tableName: env.LOYALTY_TABLE, coupons: couponStore() }),
+);
+
+export const inspectionDependencies = once(
+  (): InspectionDependencies => ({
+    coupons: couponStore(),
+    conversions: conversionRequests(),
+    audit: auditTrail(),
+    ...(env.CONVERT_STATE_MACHINE_ARN ? { conversionStateMachineArn: env.CONVERT_STATE_MACHINE_ARN } : {}),
+    now: () => new Date(),
+  }),
+);
+
+export const adjustmentDependencies = once(
+  (): AdjustmentDependencies => ({
+    pos: pointsLedger(),
+    adjustments: adjustmentStore(),
+    claimed: claimed(),
+    audit: auditTrail(),
+    alerts: adminAlerts(),
+    now: () => new Date(),
+    sleep: (ms) => sleep(ms),
+    settleMs: env.ADJUSTMENT_SETTLE_MS,
+    // Longer than a POS write can stay open, plus the settle wait and the reads.
+    abandonedAttemptMs: env.POS_WRITE_TIMEOUT_MS + env.ADJUSTMENT_SETTLE_MS + 10_000,
+  }),
+);
+
+export const resolutionDependencies = once(
+  (): ResolutionDependencies => ({
+    resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+    conversions: conversionRequests(),
+    coupons: couponStore(),
+    discounts: shopifyAdmin(),
+    records: new MetafieldCouponRecords(shopifyAdmin()),
+    audit: auditTrail(),
+    evidence: {
+      pos: pointsLedger(),
+      claimed: claimed(),
+      now: () => new Date(),
+      // As the saga's reconciliation: a lost deduction may land up to twice the POS write timeout later.
+      deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
+    },
+    now: () => new Date(),
+    // Longer than the function may run (29 s): an older pending claim died with its request.
+    abandonedClaimMs: 60_000,
+  }),
+);

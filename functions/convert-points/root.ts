@@ -1,0 +1,53 @@
+import { required } from "../../shared/config";
+import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
+import type { RequestDependencies } from "../../shared/conversion/request";
+import type { SagaDependencies } from "../../shared/conversion/saga";
+import { StepFunctionsSagaStarter } from "../../shared/conversion/saga-starter";
+import { shopLocalDate } from "../../shared/store";
+import { once } from "../once";
+import {
+  adminAlerts,
+  auditTrail,
+  claimed,
+  conversionRequests,
+  conversionRules,
+  couponStore,
+  env,
+  pointsLedger,
+  rewardStore,
+  sfn,
+  shopifyAdmin,
+} from "../runtime";
+
+/** The conversion's composition root: the API's request side and the saga's steps. */
+
+export const sagaDependencies = once(
+  (): SagaDependencies => ({
+    pos: pointsLedger(),
+    discounts: shopifyAdmin(),
+    records: new MetafieldCouponRecords(shopifyAdmin()),
+    conversions: conversionRequests(),
+    coupons: couponStore(),
+    claimed: claimed(),
+    audit: auditTrail(),
+    alerts: adminAlerts(),
+    now: () => new Date(),
+    deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
+  }),
+);
+
+export const conversionRequestDependencies = once(
+  (): RequestDependencies => ({
+    requests: conversionRequests(),
+    rewards: rewardStore(),
+    saga: new StepFunctionsSagaStarter(
+      sfn(),
+      required(env, "CONVERT_STATE_MACHINE_ARN", "starting the conversion saga"),
+    ),
+    audit: auditTrail(),
+    rules: conversionRules,
+    now: () => new Date(),
+    shopDate: (instant) => shopLocalDate(instant, env.SHOP_TIMEZONE),
+    waitBudgetMs: env.CONVERSION_WAIT_MS,
+  }),
+);

@@ -1,0 +1,48 @@
+import { required } from "../../shared/config";
+import { healParkedCancellation, healParkedConversion } from "../../shared/operations/parked";
+import type {
+  CancellationReconcilerDependencies,
+  ReconcilerDependencies,
+} from "../../shared/operations/ports";
+import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/operations/step-functions";
+import { resolutionDependencies } from "../admin/root";
+import { cancellationResolutionDependencies, cancellationStore } from "../cancel-coupon/root";
+import { once } from "../once";
+import { adminAlerts, auditTrail, conversionRequests, env, sfn } from "../runtime";
+
+/**
+ * The reconciler's composition root: the saga runs it restarts, and the resolutions of the
+ * conversion and cancellation features, which settle parked records once the POS is clear.
+ */
+
+export const conversionDependencies = once(
+  (): ReconcilerDependencies => ({
+    conversions: conversionRequests(),
+    sagas: conversionSagaRuns(
+      sfn(),
+      required(env, "CONVERT_STATE_MACHINE_ARN", "starting abandoned conversion sagas"),
+    ),
+    healParked: (conversion) =>
+      healParkedConversion(
+        { resolution: resolutionDependencies(), conversions: conversionRequests(), audit: auditTrail() },
+        conversion,
+      ),
+    audit: auditTrail(),
+    alerts: adminAlerts(),
+    now: () => new Date(),
+  }),
+);
+
+export const cancellationDependencies = once(
+  (): CancellationReconcilerDependencies => ({
+    cancellations: cancellationStore(),
+    sagas: cancellationSagaRuns(
+      sfn(),
+      required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),
+    ),
+    healParked: (cancellation) => healParkedCancellation(cancellationResolutionDependencies(), cancellation),
+    audit: auditTrail(),
+    alerts: adminAlerts(),
+    now: () => new Date(),
+  }),
+);
