@@ -1,7 +1,7 @@
 import { demoCredentials, demoShop } from "../infra/local/demo-data";
 import type { LocalStack } from "../infra/local/stack";
+import { DAY_MS, toJapanDate } from "../shared/adapters/smaregi/time";
 import { customerSessionTokens } from "../shared/auth/mint";
-import { DAY_MS, toJapanDate } from "../shared/pos/smaregi-time";
 
 /**
  * Customers made for a run of the soak or the fault matrix: a Shopify customer created over the

@@ -5,12 +5,13 @@ import { localAdminIssuer } from "../infra/local/admin-issuer";
 import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
 import { type FaultKind, type FaultRule, faultKinds } from "../infra/local/emulation/control";
 import type { LocalStack } from "../infra/local/stack";
+import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
+import { DynamoCancellationStore } from "../shared/adapters/dynamodb/cancellations";
+import { keys } from "../shared/adapters/dynamodb/common";
 import { mintAdminToken } from "../shared/auth/admin-token";
-import { DynamoCancellationStore } from "../shared/cancellation/dynamodb";
 import { cancellationIdOf } from "../shared/cancellation/records";
 import { executionArn } from "../shared/execution-arn";
-import { type AuditEvent, DynamoAuditTrail, DynamoConversionStore } from "../shared/store";
-import { keys } from "../shared/store/dynamodb/common";
+import type { AuditEvent } from "../shared/store";
 import type { TableNames } from "../shared/tables";
 import { type BenchCustomer, createBenchCustomer } from "./customers";
 

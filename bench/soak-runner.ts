@@ -7,15 +7,9 @@ import { OAUTH_OPERATION } from "../infra/local/shopify/oauth";
 import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
 import type { LocalStack } from "../infra/local/stack";
+import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
 import { executionArn } from "../shared/execution-arn";
-import {
-  type AuditTrail,
-  type ConversionRecord,
-  type ConversionStatus,
-  type ConversionStore,
-  DynamoAuditTrail,
-  DynamoConversionStore,
-} from "../shared/store";
+import type { AuditTrail, ConversionRecord, ConversionStatus, ConversionStore } from "../shared/store";
 import type { TableNames } from "../shared/tables";
 import { type BenchCustomer, createBenchCustomer } from "./customers";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_HISTORY_DAYS } from "./pos/smaregi-time";
+import { MAX_HISTORY_DAYS } from "./adapters/smaregi/time";
 
 /**
  * The service's environment, parsed once at module load of each handler. Secrets are never

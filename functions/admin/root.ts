@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { MetafieldCouponRecords } from "../../shared/adapters/shopify/coupon-records";
 import { DynamoCouponSearch } from "../../shared/admin/coupon-search";
 import type { InspectionDependencies } from "../../shared/admin/inspect";
 import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
 import { DynamoResolutionStore } from "../../shared/admin/resolution-records";
 import type { ResolutionDependencies } from "../../shared/admin/review-resolution";
-import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
 import { once } from "../once";
 import {
   adjustmentStore,

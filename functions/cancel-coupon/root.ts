@@ -1,12 +1,12 @@
-import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
-import { SesCustomerNotices } from "../../shared/cancellation/email";
+import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
+import { SesCustomerNotices } from "../../shared/adapters/ses/customer-notices";
+import { MetafieldCouponRecords } from "../../shared/adapters/shopify/coupon-records";
+import { StepFunctionsCancellationStarter } from "../../shared/adapters/stepfunctions/cancellation-starter";
 import type { CancellationRequestDependencies } from "../../shared/cancellation/request";
 import type { CancellationResolutionDependencies } from "../../shared/cancellation/resolution";
 import { DynamoCancellationResolutionStore } from "../../shared/cancellation/resolution-records";
 import type { CancellationDependencies } from "../../shared/cancellation/saga";
-import { StepFunctionsCancellationStarter } from "../../shared/cancellation/saga-starter";
 import { required } from "../../shared/config";
-import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
 import { once } from "../once";
 import {
   adminAlerts,

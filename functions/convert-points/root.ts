@@ -1,8 +1,8 @@
+import { MetafieldCouponRecords } from "../../shared/adapters/shopify/coupon-records";
+import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/conversion-starter";
 import { required } from "../../shared/config";
-import { MetafieldCouponRecords } from "../../shared/conversion/coupon-record";
 import type { RequestDependencies } from "../../shared/conversion/request";
 import type { SagaDependencies } from "../../shared/conversion/saga";
-import { StepFunctionsSagaStarter } from "../../shared/conversion/saga-starter";
 import { shopLocalDate } from "../../shared/store";
 import { once } from "../once";
 import {

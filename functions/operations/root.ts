@@ -1,10 +1,10 @@
+import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/adapters/stepfunctions/saga-runs";
 import { required } from "../../shared/config";
 import { healParkedCancellation, healParkedConversion } from "../../shared/operations/parked";
 import type {
   CancellationReconcilerDependencies,
   ReconcilerDependencies,
 } from "../../shared/operations/ports";
-import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/operations/step-functions";
 import { resolutionDependencies } from "../admin/root";
 import { cancellationResolutionDependencies, cancellationStore } from "../cancel-coupon/root";
 import { once } from "../once";

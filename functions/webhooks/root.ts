@@ -1,5 +1,5 @@
-import { MetafieldUsageRecords } from "../../shared/usage/coupon-record";
-import { DynamoWebhookDeliveries } from "../../shared/usage/dynamodb";
+import { DynamoWebhookDeliveries } from "../../shared/adapters/dynamodb/webhook-deliveries";
+import { MetafieldUsageRecords } from "../../shared/adapters/shopify/usage-records";
 import type { WebhookDependencies } from "../../shared/usage/webhook";
 import { once } from "../once";
 import { adminAlerts, appSecret, auditTrail, couponStore, dynamo, env, shopifyAdmin } from "../runtime";

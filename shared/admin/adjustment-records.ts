@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Conflict, NotFound } from "../errors";
 import {
   conditionalStatusUpdate,
   type Item,
@@ -10,7 +9,8 @@ import {
   type RepositoryOptions,
   rawString,
   withoutUndefined,
-} from "../store/dynamodb/common";
+} from "../adapters/dynamodb/common";
+import { Conflict, NotFound } from "../errors";
 import { loyaltyIndexes } from "../tables";
 
 /**

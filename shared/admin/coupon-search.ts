@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { type Item, keys, queryPage, type RepositoryOptions } from "../adapters/dynamodb/common";
 import type { CouponStore, Page } from "../store";
 import { type CouponRecord, couponRecordSchema } from "../store";
-import { type Item, keys, queryPage, type RepositoryOptions } from "../store/dynamodb/common";
 import { loyaltyIndexes } from "../tables";
 
 /**

@@ -2,17 +2,17 @@ import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { type AdminPrincipal, adminLabel } from "../auth/admin";
-import { Conflict, Unprocessable } from "../errors";
-import { logger } from "../observability";
-import type { PosEvidence } from "../pos/evidence";
-import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
 import {
   conditionalStatusUpdate,
   failedCondition,
   type RepositoryOptions,
   withoutUndefined,
-} from "../store/dynamodb/common";
+} from "../adapters/dynamodb/common";
+import { type AdminPrincipal, adminLabel } from "../auth/admin";
+import { Conflict, Unprocessable } from "../errors";
+import { logger } from "../observability";
+import type { PosEvidence } from "../pos/evidence";
+import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
 
 /**
  * What every staff resolution of a parked record shares (a conversion, a cancellation): one item

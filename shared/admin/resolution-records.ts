@@ -1,6 +1,14 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import {
+  conditionalStatusUpdate,
+  keys,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "../adapters/dynamodb/common";
+import { newCouponItem } from "../adapters/dynamodb/coupons";
+import {
   type ConversionRecord,
   type ConversionStatus,
   type CouponPatch,
@@ -8,14 +16,6 @@ import {
   couponStatusSchema,
   type NewCoupon,
 } from "../store";
-import {
-  conditionalStatusUpdate,
-  keys,
-  type RepositoryOptions,
-  transactWrite,
-  withoutUndefined,
-} from "../store/dynamodb/common";
-import { newCouponItem } from "../store/dynamodb/coupons";
 import {
   type ClaimRequest,
   commitRefusal,

@@ -1,5 +1,13 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { refundGuardAttributes } from "../adapters/dynamodb/cancellations";
+import {
+  conditionalStatusUpdate,
+  keys,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "../adapters/dynamodb/common";
 import {
   type ClaimRequest,
   commitRefusal,
@@ -8,14 +16,6 @@ import {
   resolutionClaimShape,
 } from "../admin/resolution-claims";
 import { type CouponPatch, type CouponStatus, couponStatusSchema } from "../store";
-import {
-  conditionalStatusUpdate,
-  keys,
-  type RepositoryOptions,
-  transactWrite,
-  withoutUndefined,
-} from "../store/dynamodb/common";
-import { refundGuardAttributes } from "./dynamodb";
 import type { CancellationPatch } from "./records";
 
 /**

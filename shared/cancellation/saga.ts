@@ -1,3 +1,4 @@
+import { noticeLocaleOf } from "../adapters/ses/customer-notices";
 import type { AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
 import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
 import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
@@ -11,7 +12,6 @@ import {
   CouponStatusConflict,
   type CouponStore,
 } from "../store";
-import { noticeLocaleOf } from "./email";
 import { CouponNotHeld, DiscountCodeMissing, DiscountStillActive } from "./errors";
 import type { CancellationStore, CustomerNotices, NoticeLocale } from "./ports";
 import type { CancellationRecord, CancelReason } from "./records";

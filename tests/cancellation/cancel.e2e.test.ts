@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { deliverWebhook } from "../../infra/local/shopify/webhooks";
+import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
 import type { AdminRole } from "../../shared/auth/admin";
 import { cancellationIdOf } from "../../shared/cancellation/records";
-import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/conversion/coupon-record";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**

@@ -5,7 +5,7 @@ import {
   noticeLocaleOf,
   renderCouponCancelledEmail,
   SesCustomerNotices,
-} from "../../shared/cancellation/email";
+} from "../../shared/adapters/ses/customer-notices";
 
 describe("the coupon-cancelled email", () => {
   it("in English: subject, code, formatted points and footer, in text and HTML", () => {

@@ -4,9 +4,9 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
-import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
+import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
+import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
 import { cancellationIdOf } from "../../shared/cancellation/records";
-import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/conversion/coupon-record";
 import { type StaffRole, staffApi } from "../admin/staff";
 import { taro, useTestStack } from "../support/local-stack";
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { COUPON_RECORD_MAX_ENTRIES, withEntry, withIssuedEntry } from "../../shared/conversion/coupon-record";
+import {
+  COUPON_RECORD_MAX_ENTRIES,
+  withEntry,
+  withIssuedEntry,
+} from "../../shared/adapters/shopify/coupon-records";
 import type { CouponRecordEntry } from "../../shared/conversion/ports";
 
 const entry = (code: string, createdAt: string, status = "active"): CouponRecordEntry => ({

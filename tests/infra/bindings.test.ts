@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { capabilityVariables, functions as catalogFunctions, type FunctionName } from "../../infra/catalog";
 import { DELETABLE_KEY_PREFIXES, LOYALTY_TABLE_WRITE_ACTIONS } from "../../infra/constructs/loyalty-function";
 import { parseStageConfig } from "../../infra/stage-config";
+import { DynamoConversionStore } from "../../shared/adapters/dynamodb/conversions";
+import { DynamoWebhookDeliveries } from "../../shared/adapters/dynamodb/webhook-deliveries";
 import { environmentSchema } from "../../shared/config";
-import { DynamoConversionStore } from "../../shared/store/dynamodb/conversions";
 import { loyaltyIndexes } from "../../shared/tables";
-import { DynamoWebhookDeliveries } from "../../shared/usage/dynamodb";
 import {
   actionsOf,
   allStatements,

@@ -1,7 +1,7 @@
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalSesServer, type SentEmail, startLocalSes } from "../../infra/local/ses";
-import { sesClient } from "../../shared/ses";
+import { sesClient } from "../../shared/adapters/ses/client";
 
 let ses: LocalSesServer;
 let client: SESClient;

@@ -1,7 +1,7 @@
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { EmailAdminAlerts } from "../../shared/alerts";
+import { EmailAdminAlerts } from "../../shared/adapters/ses/admin-alerts";
 import { printedLines } from "../support/printed-lines";
 
 describe("Admin alert emails", () => {

@@ -26,7 +26,7 @@ describe("Metric filters over the lines the functions really print", () => {
 
   it("counts an alert once, even when its email fails and a second line repeats the kind", async () => {
     // Prepare
-    const { EmailAdminAlerts } = await import("../../shared/alerts");
+    const { EmailAdminAlerts } = await import("../../shared/adapters/ses/admin-alerts");
     const refusingSes = {
       send: async () => Promise.reject(new Error("MessageRejected")),
     } as unknown as SESClient;

@@ -4,9 +4,9 @@ import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
-import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
+import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
+import { keys } from "../../shared/adapters/dynamodb/common";
 import { cancellationIdOf } from "../../shared/cancellation/records";
-import { keys } from "../../shared/store/dynamodb/common";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**

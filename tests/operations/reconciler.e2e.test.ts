@@ -3,12 +3,12 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it, vi } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
-import { DynamoCancellationStore } from "../../shared/cancellation/dynamodb";
+import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
+import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
 import { type CancellationRecord, cancellationIdOf } from "../../shared/cancellation/records";
 import { newConversionId } from "../../shared/conversion/rules";
 import { eventCounted, RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
 import type { ConversionRecord } from "../../shared/store";
-import { DynamoConversionStore } from "../../shared/store";
 import { taro, useTestStack } from "../support/local-stack";
 import { printedLines } from "../support/printed-lines";
 

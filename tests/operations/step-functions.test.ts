@@ -1,8 +1,8 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { conversionSagaRuns } from "../../shared/adapters/stepfunctions/saga-runs";
 import type { ConversionOrder } from "../../shared/conversion/saga";
-import { conversionSagaRuns } from "../../shared/operations/step-functions";
 
 const machine = "arn:aws:states:ap-northeast-1:000000000000:stateMachine:Loyalty-demo-convertPoints";
 const execution = "arn:aws:states:ap-northeast-1:000000000000:execution:Loyalty-demo-convertPoints:c1";

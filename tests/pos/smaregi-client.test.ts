@@ -1,5 +1,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PointChangeOutcomeUnknown } from "../../shared/adapters/smaregi";
+import { DAY_MS, MAX_HISTORY_DAYS, toJapanDate } from "../../shared/adapters/smaregi/time";
 import { environmentSchema } from "../../shared/config";
 import {
   NotRegistered,
@@ -8,13 +10,7 @@ import {
   PosTimeout,
   PosUnavailable,
 } from "../../shared/errors";
-import {
-  type Member,
-  type MemberDirectory,
-  PointChangeOutcomeUnknown,
-  pointDivisions,
-} from "../../shared/pos";
-import { DAY_MS, MAX_HISTORY_DAYS, toJapanDate } from "../../shared/pos/smaregi-time";
+import { type Member, type MemberDirectory, pointDivisions } from "../../shared/pos";
 import { accessToken, calls, hanako, jiroMemberNumber, ledgerFor, startTestEmulator, taro } from "./support";
 
 let pos: Awaited<ReturnType<typeof startTestEmulator>>;

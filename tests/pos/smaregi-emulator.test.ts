@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { demoCredentials } from "../../infra/local/demo-data";
-import { DAY_MS, toSmaregiDateTime } from "../../shared/pos/smaregi-time";
+import { DAY_MS, toSmaregiDateTime } from "../../shared/adapters/smaregi/time";
 import { accessToken, hanako, startTestEmulator, taro } from "./support";
 
 let pos: Awaited<ReturnType<typeof startTestEmulator>>;

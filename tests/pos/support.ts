@@ -1,6 +1,6 @@
 import { demoCredentials } from "../../infra/local/demo-data";
 import { type RunningSmaregiEmulator, startSmaregiEmulator } from "../../infra/local/smaregi";
-import { type SmaregiClientOptions, SmaregiPointsLedger } from "../../shared/pos";
+import { type SmaregiClientOptions, SmaregiPointsLedger } from "../../shared/adapters/smaregi";
 
 /** Demo members (see infra/local/demo-data.ts). */
 export const taro = { memberNumber: "8840734670934", customerId: "1001", points: 1250 } as const;

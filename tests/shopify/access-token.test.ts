@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { type RunningShopifyEmulator, startShopifyEmulator } from "../../infra/local/shopify";
+import { parseAdminCredentials, ShopifyAdminAccessToken } from "../../shared/adapters/shopify/access-token";
 import { ShopifyRejected } from "../../shared/errors";
-import { parseAdminCredentials, ShopifyAdminAccessToken } from "../../shared/shopify/access-token";
 import { clientFor, TARO } from "./helpers";
 
 /**

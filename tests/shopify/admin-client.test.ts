@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { demoShop } from "../../infra/local/demo-data";
 import { type RunningShopifyEmulator, startShopifyEmulator } from "../../infra/local/shopify";
+import { ShopifyAdminAccessToken } from "../../shared/adapters/shopify/access-token";
 import { ShopifyRejected, ShopifyUnavailable } from "../../shared/errors";
 import type { AmountOffSpec } from "../../shared/shopify";
-import { ShopifyAdminAccessToken } from "../../shared/shopify/access-token";
 import { clientFor, control, TARO } from "./helpers";
 
 const couponRecord = z.object({ coupons: z.array(z.object({ code: z.string() })) });

@@ -21,7 +21,7 @@ import {
 } from "graphql";
 import { describe, expect, it } from "vitest";
 import { adminSchema } from "../../infra/local/shopify/schema";
-import * as operations from "../../shared/shopify/operations";
+import * as operations from "../../shared/adapters/shopify/operations";
 
 /**
  * The Admin API as Shopify publishes it (the introspection of the pinned version in the npm package

@@ -1,7 +1,7 @@
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import type { RunningShopifyEmulator } from "../../infra/local/shopify";
-import { ShopifyAdminClient, type ShopifyAdminClientOptions } from "../../shared/shopify";
-import { ShopifyAdminAccessToken } from "../../shared/shopify/access-token";
+import { ShopifyAdminClient, type ShopifyAdminClientOptions } from "../../shared/adapters/shopify";
+import { ShopifyAdminAccessToken } from "../../shared/adapters/shopify/access-token";
 
 export const API_VERSION = "2026-10";
 export const TARO = "gid://shopify/Customer/8840734670934";

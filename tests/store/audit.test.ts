@@ -1,11 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  type AuditSubject,
-  DuplicateAuditEvent,
-  DynamoAuditTrail,
-  type NewAuditEvent,
-} from "../../shared/store";
+import { DynamoAuditTrail } from "../../shared/adapters/dynamodb";
+import { type AuditSubject, DuplicateAuditEvent, type NewAuditEvent } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
 
 const { client, names } = await useTestTables();

@@ -1,13 +1,9 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
 import { Conflict, NotFound } from "../../shared/errors";
-import {
-  ConversionStatusConflict,
-  DailyLimitExceeded,
-  DynamoConversionStore,
-  type NewConversion,
-} from "../../shared/store";
+import { ConversionStatusConflict, DailyLimitExceeded, type NewConversion } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
 
 const { client, names } = await useTestTables();

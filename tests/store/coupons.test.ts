@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { DynamoCouponStore } from "../../shared/adapters/dynamodb";
 import { Conflict, InvalidRequest, NotFound } from "../../shared/errors";
-import { CouponStatusConflict, DynamoCouponStore, type NewCoupon } from "../../shared/store";
+import { CouponStatusConflict, type NewCoupon } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
 
 const { client, names } = await useTestTables();

@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dy
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { DynamoConversionStore } from "../../shared/store";
+import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
 
 // DynamoDB Local serialises transactions, so the service's TransactionConflict is only reachable with a mock.
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "ap-northeast-1" }));

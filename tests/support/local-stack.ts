@@ -6,10 +6,10 @@ import { localAdminIssuer } from "../../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../infra/local/stack";
+import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
 import type { AdminRole } from "../../shared/auth/admin";
 import { mintAdminToken } from "../../shared/auth/admin-token";
 import { customerSessionTokens } from "../../shared/auth/mint";
-import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../../shared/store";
 import type { TableNames } from "../../shared/tables";
 
 /**

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { DAY_MS } from "../../../shared/pos/smaregi-time";
+import { DAY_MS } from "../../../shared/adapters/smaregi/time";
 import { demoCredentials } from "../demo-data";
 import { EmulatorControl, type LatencyTable, mountControlRoutes, runOperation } from "../emulation/control";
 import { MAX_POINTS, SmaregiStore } from "./store";

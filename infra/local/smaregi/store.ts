@@ -1,4 +1,4 @@
-import { DAY_MS, toJapanDate } from "../../../shared/pos/smaregi-time";
+import { DAY_MS, toJapanDate } from "../../../shared/adapters/smaregi/time";
 import { type DemoCustomer, type DemoHistoryEntry, demoCustomers } from "../demo-data";
 
 /**

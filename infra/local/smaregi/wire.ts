@@ -1,4 +1,4 @@
-import { toSmaregiDateTime } from "../../../shared/pos/smaregi-time";
+import { toSmaregiDateTime } from "../../../shared/adapters/smaregi/time";
 import type { CustomerRecord, PointAccount, TransactionRecord } from "./store";
 
 /**

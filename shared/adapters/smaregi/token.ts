@@ -1,4 +1,4 @@
-import { PosUnavailable } from "../errors";
+import { PosUnavailable } from "../../errors";
 import {
   fetchForRead,
   parseJsonBody,
@@ -7,8 +7,8 @@ import {
   retryAfterMs,
   TransientPosFailure,
   withReadRetries,
-} from "./smaregi-http";
-import { tokenResponseSchema } from "./smaregi-schemas";
+} from "./http";
+import { tokenResponseSchema } from "./schemas";
 
 export interface SmaregiCredentials {
   clientId: string;

@@ -1,7 +1,7 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { executionArn } from "../execution-arn";
-import type { SagaStarter } from "./request";
-import type { ConversionOrder } from "./saga";
+import type { SagaStarter } from "../../conversion/request";
+import type { ConversionOrder } from "../../conversion/saga";
+import { executionArn } from "../../execution-arn";
 
 /**
  * Starts the conversion saga with the conversion id as the execution name. Standard workflows

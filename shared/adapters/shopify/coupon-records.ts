@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { CustomerRecords } from "../shopify/ports";
-import type { CouponRecordEntry, CustomerCouponRecords } from "./ports";
+import type { CouponRecordEntry, CustomerCouponRecords } from "../../conversion/ports";
+import type { CustomerRecords } from "../../shopify/ports";
 
 /**
  * The customer's coupon record in Shopify (metafield `$app:loyalty.coupons`), readable by the

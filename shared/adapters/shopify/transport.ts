@@ -1,6 +1,6 @@
 import { type AdminApiClient, createAdminApiClient } from "@shopify/admin-api-client";
 import type { z } from "zod";
-import { ShopifyRejected, ShopifyUnavailable } from "../errors";
+import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 import type { AdminAccessToken } from "./access-token";
 
 /**

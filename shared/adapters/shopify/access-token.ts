@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ShopifyRejected, ShopifyUnavailable } from "../errors";
+import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 
 /**
  * Where the Admin API access token comes from.

@@ -1,8 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
-import { loyaltyIndexes } from "../../tables";
-import { ConversionStatusConflict, DailyLimitExceeded } from "../errors";
+import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors";
 import type {
   ConversionPatch,
   ConversionStore,
@@ -12,14 +11,15 @@ import type {
   ReleaseOptions,
   ReleaseResult,
   ReservationResult,
-} from "../ports";
+} from "../../store/ports";
 import {
   type ConversionRecord,
   type ConversionStatus,
   conversionRecordSchema,
   conversionStatusSchema,
   terminalConversionStatuses,
-} from "../records";
+} from "../../store/records";
+import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
   epochSeconds,

@@ -1,8 +1,8 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { executionArn } from "../execution-arn";
-import type { CancellationStarter } from "./ports";
-import type { CancellationRecord } from "./records";
-import { orderOf } from "./saga";
+import type { CancellationStarter } from "../../cancellation/ports";
+import type { CancellationRecord } from "../../cancellation/records";
+import { orderOf } from "../../cancellation/saga";
+import { executionArn } from "../../execution-arn";
 
 /**
  * Starts the cancellation saga with the cancellation id (code + Idempotency-Key) as the execution

@@ -14,9 +14,9 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { InvalidRequest } from "../../errors";
+import type { Page, PageRequest } from "../../store/ports";
+import type { AuditSubject } from "../../store/records";
 import { loyaltyTable } from "../../tables";
-import type { Page, PageRequest } from "../ports";
-import type { AuditSubject } from "../records";
 
 export type Item = Record<string, NativeAttributeValue>;
 

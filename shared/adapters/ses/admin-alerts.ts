@@ -1,6 +1,6 @@
 import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
-import type { AdminAlerts, AlertKind } from "./conversion/ports";
-import { logAlert, logger } from "./observability";
+import type { AdminAlerts, AlertKind } from "../../conversion/ports";
+import { logAlert, logger } from "../../observability";
 
 /**
  * Alerts for the shop's admins: a structured log line and a metric (what alarms watch), and an

@@ -1,10 +1,15 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
+import { CouponStatusConflict } from "../../store/errors";
+import type { CouponPatch, CouponStore, NewCoupon, Page, PageRequest } from "../../store/ports";
+import {
+  type CouponRecord,
+  type CouponStatus,
+  couponRecordSchema,
+  couponStatusSchema,
+} from "../../store/records";
 import { loyaltyIndexes } from "../../tables";
-import { CouponStatusConflict } from "../errors";
-import type { CouponPatch, CouponStore, NewCoupon, Page, PageRequest } from "../ports";
-import { type CouponRecord, type CouponStatus, couponRecordSchema, couponStatusSchema } from "../records";
 import {
   conditionalStatusUpdate,
   type Item,

@@ -1,20 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { Conflict, NotFound } from "../errors";
-import type { Page, PageRequest } from "../store";
-import { type CouponStatus, couponStatusSchema } from "../store";
-import {
-  conditionalStatusUpdate,
-  failedCondition,
-  type Item,
-  keys,
-  queryPage,
-  type RepositoryOptions,
-  transactWrite,
-  withoutUndefined,
-} from "../store/dynamodb/common";
-import { loyaltyIndexes } from "../tables";
-import type { BeginResult, CancellationStore } from "./ports";
+import type { BeginResult, CancellationStore } from "../../cancellation/ports";
 import {
   type CancellationPatch,
   type CancellationRecord,
@@ -24,7 +10,21 @@ import {
   type NewCancellation,
   type RefundGuard,
   refundGuardSchema,
-} from "./records";
+} from "../../cancellation/records";
+import { Conflict, NotFound } from "../../errors";
+import type { Page, PageRequest } from "../../store";
+import { type CouponStatus, couponStatusSchema } from "../../store";
+import { loyaltyIndexes } from "../../tables";
+import {
+  conditionalStatusUpdate,
+  failedCondition,
+  type Item,
+  keys,
+  queryPage,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "./common";
 
 /**
  * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`, listed by status in the

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { PosTimeout, PosUnavailable } from "../errors";
-import { problemSchema } from "./smaregi-schemas";
+import { PosTimeout, PosUnavailable } from "../../errors";
+import { problemSchema } from "./schemas";
 
 /**
  * Transport rules shared by the Smaregi token and API calls: which failures are transient, and the

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { epochSeconds, type RepositoryOptions } from "../store/dynamodb/common";
-import type { DeliveryClaim, WebhookDeliveries } from "./ports";
+import type { DeliveryClaim, WebhookDeliveries } from "../../usage/ports";
+import { epochSeconds, type RepositoryOptions } from "./common";
 
 /**
  * Webhook deliveries in the loyalty table (`pk = WEBHOOK#<X-Shopify-Webhook-Id>`), expired by the

@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import { ShopifyRejected, ShopifyUnavailable } from "../errors";
-import * as ops from "./operations";
+import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 import type {
   CreatedDiscountCode,
   DiscountCodeSpec,
@@ -9,7 +8,8 @@ import type {
   Instant,
   ShopifyAdmin,
   ShopifyCustomer,
-} from "./ports";
+} from "../../shopify/ports";
+import * as ops from "./operations";
 import { AdminGraphql, type AdminGraphqlOptions, rejectUserErrors } from "./transport";
 
 export interface ShopifyAdminClientOptions extends AdminGraphqlOptions {

@@ -1,13 +1,13 @@
+import type { CustomerRecords } from "../../shopify/ports";
+import type { CouponRecord } from "../../store";
+import type { CouponUsageRecords } from "../../usage/ports";
 import {
   COUPON_RECORD_KEY,
   COUPON_RECORD_NAMESPACE,
   type CouponRecord as CouponRecordValue,
   couponRecordSchema,
   withEntry,
-} from "../conversion/coupon-record";
-import type { CustomerRecords } from "../shopify/ports";
-import type { CouponRecord } from "../store";
-import type { CouponUsageRecords } from "./ports";
+} from "./coupon-records";
 
 /** The entry of `coupon` with `status`, keeping what the saga wrote when the entry exists. */
 export function withStatus(

@@ -6,8 +6,8 @@ import {
   PosOutcomeUnknown,
   PosTimeout,
   PosUnavailable,
-} from "../errors";
-import { InMemoryMemberDirectory } from "./member-directory";
+} from "../../errors";
+import { InMemoryMemberDirectory } from "../../pos/member-directory";
 import type {
   Member,
   MemberDirectory,
@@ -16,7 +16,7 @@ import type {
   PointsLedger,
   PointTransaction,
   PointTransactionQuery,
-} from "./ports";
+} from "../../pos/ports";
 import {
   fetchForRead,
   isTimeout,
@@ -28,7 +28,7 @@ import {
   TransientPosFailure,
   wasNeverSent,
   withReadRetries,
-} from "./smaregi-http";
+} from "./http";
 import {
   customerListSchema,
   customerSchema,
@@ -36,14 +36,9 @@ import {
   pointsListSchema,
   type SmaregiTransaction,
   transactionListSchema,
-} from "./smaregi-schemas";
-import {
-  MAX_HISTORY_DAYS,
-  MAX_TRANSACTION_WINDOWS,
-  TRANSACTION_WINDOW_MS,
-  toSmaregiDateTime,
-} from "./smaregi-time";
-import { type SmaregiCredentials, SmaregiTokenSource } from "./smaregi-token";
+} from "./schemas";
+import { MAX_HISTORY_DAYS, MAX_TRANSACTION_WINDOWS, TRANSACTION_WINDOW_MS, toSmaregiDateTime } from "./time";
+import { type SmaregiCredentials, SmaregiTokenSource } from "./token";
 
 export interface SmaregiClientOptions {
   /** e.g. https://id.smaregi.jp (sandbox https://id.smaregi.dev) */

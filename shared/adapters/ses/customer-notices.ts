@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
-import type { CouponCancelledNotice, CustomerNotices, NoticeLocale } from "./ports";
+import type { CouponCancelledNotice, CustomerNotices, NoticeLocale } from "../../cancellation/ports";
 
 /**
  * The "coupon cancelled" email to the customer, in Japanese or English, as text and HTML. Every

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { DuplicateAuditEvent } from "../errors";
-import type { AuditTrail, NewAuditEvent } from "../ports";
-import { type AuditEvent, type AuditSubject, auditEventSchema } from "../records";
+import { DuplicateAuditEvent } from "../../store/errors";
+import type { AuditTrail, NewAuditEvent } from "../../store/ports";
+import { type AuditEvent, type AuditSubject, auditEventSchema } from "../../store/records";
 import {
   failedCondition,
   type Item,

@@ -1,0 +1,2 @@
+export { ShopifyAdminClient, type ShopifyAdminClientOptions } from "./admin-client";
+export { type AdminGraphqlOptions, throttleWaitMs } from "./transport";
