@@ -4,10 +4,11 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../shared/adapters/dynamodb";
 import { DynamoRewardStore } from "../shared/adapters/dynamodb/rewards";
-import { EmailAdminAlerts } from "../shared/adapters/ses/admin-alerts";
 import { sesClient } from "../shared/adapters/ses/client";
+import { EmailAdminAlerts, SesEmailSender } from "../shared/adapters/ses/email";
 import { ShopifyAdminClient } from "../shared/adapters/shopify";
 import { ShopifyAdminAccessToken } from "../shared/adapters/shopify/access-token";
+import { MetafieldCouponRecords } from "../shared/adapters/shopify/coupon-records";
 import { SmaregiPointsLedger } from "../shared/adapters/smaregi";
 import { DynamoAdjustmentStore } from "../shared/admin/adjustment-records";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
@@ -160,9 +161,11 @@ export const shopifyAdmin = once(() =>
   ),
 );
 
-export const adminAlerts = once(
-  () => new EmailAdminAlerts(ses(), env.EMAIL_FROM, env.ADMIN_EMAIL, env.STAGE, env.SES_CONFIGURATION_SET),
-);
+/** The customer's coupon record in Shopify: one writer for issuance, cancellation and use. */
+export const couponRecords = once(() => new MetafieldCouponRecords(shopifyAdmin()));
+
+export const emailSender = once(() => new SesEmailSender(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET));
+export const adminAlerts = once(() => new EmailAdminAlerts(emailSender(), env.ADMIN_EMAIL, env.STAGE));
 
 export const adjustmentStore = once(
   () => new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { MetafieldCouponRecords } from "../../shared/adapters/shopify/coupon-records";
 import { DynamoCouponSearch } from "../../shared/admin/coupon-search";
 import type { InspectionDependencies } from "../../shared/admin/inspect";
 import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
@@ -12,6 +11,7 @@ import {
   auditTrail,
   claimed,
   conversionRequests,
+  couponRecords,
   couponStore,
   dynamo,
   env,
@@ -56,7 +56,7 @@ export const resolutionDependencies = once(
     conversions: conversionRequests(),
     coupons: couponStore(),
     discounts: shopifyAdmin(),
-    records: new MetafieldCouponRecords(shopifyAdmin()),
+    records: couponRecords(),
     audit: auditTrail(),
     evidence: {
       pos: pointsLedger(),

@@ -1,22 +1,24 @@
 import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
-import { SesCustomerNotices } from "../../shared/adapters/ses/customer-notices";
-import { MetafieldCouponRecords } from "../../shared/adapters/shopify/coupon-records";
-import { StepFunctionsCancellationStarter } from "../../shared/adapters/stepfunctions/cancellation-starter";
+import { SesCustomerNotices } from "../../shared/adapters/ses/email";
+import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
+import type { CancellationRecord } from "../../shared/cancellation/records";
 import type { CancellationRequestDependencies } from "../../shared/cancellation/request";
 import type { CancellationResolutionDependencies } from "../../shared/cancellation/resolution";
 import { DynamoCancellationResolutionStore } from "../../shared/cancellation/resolution-records";
 import type { CancellationDependencies } from "../../shared/cancellation/saga";
+import { orderOf } from "../../shared/cancellation/saga";
 import { required } from "../../shared/config";
 import { once } from "../once";
 import {
   adminAlerts,
   auditTrail,
   claimed,
+  couponRecords,
   couponStore,
   dynamo,
+  emailSender,
   env,
   pointsLedger,
-  ses,
   sfn,
   shopifyAdmin,
 } from "../runtime";
@@ -35,9 +37,11 @@ export const cancellationRequestDependencies = once(
   (): CancellationRequestDependencies => ({
     coupons: couponStore(),
     cancellations: cancellationStore(),
-    saga: new StepFunctionsCancellationStarter(
+    saga: new StepFunctionsSagaStarter<CancellationRecord>(
       sfn(),
       required(env, "CANCEL_STATE_MACHINE_ARN", "starting the cancellation saga"),
+      (cancellation) => cancellation.cancellationId,
+      orderOf,
     ),
     audit: auditTrail(),
     now: () => new Date(),
@@ -58,7 +62,7 @@ export const cancellationDependencies = once(
       return shopifyAdmin();
     },
     get records() {
-      return new MetafieldCouponRecords(shopifyAdmin());
+      return couponRecords();
     },
     get coupons() {
       return couponStore();
@@ -76,7 +80,7 @@ export const cancellationDependencies = once(
       return adminAlerts();
     },
     get notices() {
-      return new SesCustomerNotices(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET);
+      return new SesCustomerNotices(emailSender());
     },
     defaultLocale: env.DEFAULT_LOCALE,
     now: () => new Date(),

@@ -1,8 +1,7 @@
-import { MetafieldCouponRecords } from "../../shared/adapters/shopify/coupon-records";
-import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/conversion-starter";
+import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
 import { required } from "../../shared/config";
 import type { RequestDependencies } from "../../shared/conversion/request";
-import type { SagaDependencies } from "../../shared/conversion/saga";
+import type { ConversionOrder, SagaDependencies } from "../../shared/conversion/saga";
 import { shopLocalDate } from "../../shared/store";
 import { once } from "../once";
 import {
@@ -11,6 +10,7 @@ import {
   claimed,
   conversionRequests,
   conversionRules,
+  couponRecords,
   couponStore,
   env,
   pointsLedger,
@@ -25,7 +25,7 @@ export const sagaDependencies = once(
   (): SagaDependencies => ({
     pos: pointsLedger(),
     discounts: shopifyAdmin(),
-    records: new MetafieldCouponRecords(shopifyAdmin()),
+    records: couponRecords(),
     conversions: conversionRequests(),
     coupons: couponStore(),
     claimed: claimed(),
@@ -40,9 +40,10 @@ export const conversionRequestDependencies = once(
   (): RequestDependencies => ({
     requests: conversionRequests(),
     rewards: rewardStore(),
-    saga: new StepFunctionsSagaStarter(
+    saga: new StepFunctionsSagaStarter<ConversionOrder>(
       sfn(),
       required(env, "CONVERT_STATE_MACHINE_ARN", "starting the conversion saga"),
+      (order) => order.conversionId,
     ),
     audit: auditTrail(),
     rules: conversionRules,

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
-import type { AdminAlerts } from "../conversion/ports";
 import { Conflict, LoyaltyError, PosDeclined, PosUnavailable, Unprocessable } from "../errors";
+import type { AdminAlerts } from "../ports";
 import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import type { AuditOutcome, AuditTrail } from "../store";

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
-import type { CustomerCouponRecords, DiscountCodes } from "../conversion/ports";
 import { Conflict, NotFound, ShopifyRejected } from "../errors";
 import { logger } from "../observability";
+import type { CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
-import type { DiscountCodeSummary } from "../shopify/ports";
+import type { DiscountCodeSummary, DiscountCodes } from "../shopify/ports";
 import {
   type AuditTrail,
   type ConversionRecord,

@@ -69,8 +69,3 @@ export interface CustomerNotices {
   /** Sends the "coupon cancelled" email; returns the provider's message id. Throws when not sent. */
   sendCouponCancelled(notice: CouponCancelledNotice): Promise<string>;
 }
-
-export interface CancellationStarter {
-  /** Starts (or finds, by execution name) the saga of this cancellation; returns the execution ARN. */
-  start(cancellation: CancellationRecord): Promise<string>;
-}

@@ -3,9 +3,10 @@ import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import { validateIdempotencyKey } from "../conversion/request";
 import { Conflict, NotFound, Unprocessable } from "../errors";
+import type { SagaStarter } from "../ports";
 import type { AuditTrail, CouponRecord, CouponStatus, CouponStore } from "../store";
 import { CancellationRefused } from "./errors";
-import type { CancellationStarter, CancellationStore } from "./ports";
+import type { CancellationStore } from "./ports";
 import { type CancellationRecord, type CancelReason, cancellationIdOf } from "./records";
 
 /**
@@ -16,7 +17,7 @@ import { type CancellationRecord, type CancelReason, cancellationIdOf } from "./
 export interface CancellationRequestDependencies {
   coupons: Pick<CouponStore, "getCoupon">;
   cancellations: Pick<CancellationStore, "beginCancellation" | "getCancellation">;
-  saga: CancellationStarter;
+  saga: SagaStarter<CancellationRecord>;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   now: () => Date;
   /** How long the admin waits for the outcome before getting 202. */

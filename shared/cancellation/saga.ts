@@ -1,6 +1,5 @@
-import { noticeLocaleOf } from "../adapters/ses/customer-notices";
-import type { AdminAlerts, CustomerCouponRecords } from "../conversion/ports";
 import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
+import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
@@ -13,6 +12,7 @@ import {
   type CouponStore,
 } from "../store";
 import { CouponNotHeld, DiscountCodeMissing, DiscountStillActive } from "./errors";
+import { noticeLocaleOf } from "./notice";
 import type { CancellationStore, CustomerNotices, NoticeLocale } from "./ports";
 import type { CancellationRecord, CancelReason } from "./records";
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { InvalidRequest, LoyaltyError, NotFound, Unprocessable } from "../errors";
+import type { SagaStarter } from "../ports";
 import { type RewardTerms, termsOf } from "../rewards/issue";
 import type { RewardStore } from "../rewards/ports";
 import type { AuditTrail, ConversionRecord, ConversionStatus, ConversionStore } from "../store";
@@ -24,14 +25,9 @@ export type ConversionRequests = Pick<
   "findByIdempotencyKey" | "reserveConversion" | "getConversion"
 >;
 
-export interface SagaStarter {
-  /** Starts (or finds, by execution name) the saga of this conversion; returns the execution ARN. */
-  start(order: ConversionOrder): Promise<string>;
-}
-
 export interface RequestDependencies {
   requests: ConversionRequests;
-  saga: SagaStarter;
+  saga: SagaStarter<ConversionOrder>;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   rules: ConversionRules;
   /** Reward rules, for conversions by `rewardId`; without it only plain points convert. */

@@ -1,11 +1,12 @@
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
+import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
+import type { PointsLedger } from "../pos/ports";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
-import type { DiscountCodeSpec } from "../shopify/ports";
+import type { DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
 import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
-import type { AdminAlerts, CustomerCouponRecords, DiscountCodes, PointsPos } from "./ports";
 
 /**
  * The task steps of the conversion saga (state-machines/convert-points.asl.json). Each step is
@@ -84,7 +85,7 @@ export interface AuditEntry {
 }
 
 export interface SagaDependencies {
-  pos: PointsPos;
+  pos: PointsLedger;
   discounts: DiscountCodes;
   records: CustomerCouponRecords;
   conversions: Pick<

@@ -1,4 +1,4 @@
-import type { AlertKind } from "../conversion/ports";
+import type { AlertKind } from "../ports";
 
 /**
  * Metrics the alarms and the dashboard read, derived from the functions' structured log lines by

@@ -6,8 +6,8 @@
 import type { CancellationStore } from "../cancellation/ports";
 import type { CancellationRecord } from "../cancellation/records";
 import type { CancellationOrder } from "../cancellation/saga";
-import type { AdminAlerts } from "../conversion/ports";
 import type { ConversionOrder } from "../conversion/saga";
+import type { AdminAlerts } from "../ports";
 import type { AuditTrail, ConversionRecord, ConversionStore } from "../store";
 import type { Healing } from "./parked";
 

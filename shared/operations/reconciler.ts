@@ -1,7 +1,7 @@
 import type { CancellationRecord, CancellationStatus } from "../cancellation/records";
 import { orderOf as cancellationOrderOf } from "../cancellation/saga";
-import type { AdminAlerts } from "../conversion/ports";
 import { orderOf } from "../conversion/request";
+import type { AdminAlerts } from "../ports";
 import type {
   AuditEvent,
   AuditSubject,

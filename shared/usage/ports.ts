@@ -2,7 +2,7 @@
  * What usage sync needs beyond the coupon store and the audit trail: the de-duplication of
  * webhook deliveries and the customer's coupon record in Shopify.
  */
-import type { AdminAlerts } from "../conversion/ports";
+import type { AdminAlerts } from "../ports";
 import type { AuditTrail, CouponRecord, CouponStore } from "../store";
 
 export type DeliveryClaim = "claimed" | "duplicate";

@@ -1,11 +1,8 @@
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import {
-  noticeLocaleOf,
-  renderCouponCancelledEmail,
-  SesCustomerNotices,
-} from "../../shared/adapters/ses/customer-notices";
+import { SesCustomerNotices, SesEmailSender } from "../../shared/adapters/ses/email";
+import { noticeLocaleOf, renderCouponCancelledEmail } from "../../shared/cancellation/notice";
 
 describe("the coupon-cancelled email", () => {
   it("in English: subject, code, formatted points and footer, in text and HTML", () => {
@@ -66,8 +63,7 @@ describe("the coupon-cancelled email", () => {
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
     const notices = new SesCustomerNotices(
-      new SESClient({ region: "ap-northeast-1" }),
-      "loyalty@example.com",
+      new SesEmailSender(new SESClient({ region: "ap-northeast-1" }), "loyalty@example.com"),
     );
 
     // Act
@@ -95,9 +91,11 @@ describe("the coupon-cancelled email", () => {
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).resolves({ MessageId: "m-2" });
     const notices = new SesCustomerNotices(
-      new SESClient({ region: "ap-northeast-1" }),
-      "loyalty@example.com",
-      "Loyalty-demo-mail",
+      new SesEmailSender(
+        new SESClient({ region: "ap-northeast-1" }),
+        "loyalty@example.com",
+        "Loyalty-demo-mail",
+      ),
     );
 
     // Act

@@ -4,7 +4,7 @@ import {
   withEntry,
   withIssuedEntry,
 } from "../../shared/adapters/shopify/coupon-records";
-import type { CouponRecordEntry } from "../../shared/conversion/ports";
+import type { CouponRecordEntry } from "../../shared/ports";
 
 const entry = (code: string, createdAt: string, status = "active"): CouponRecordEntry => ({
   code,

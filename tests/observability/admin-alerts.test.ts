@@ -1,7 +1,7 @@
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { EmailAdminAlerts } from "../../shared/adapters/ses/admin-alerts";
+import { EmailAdminAlerts, SesEmailSender } from "../../shared/adapters/ses/email";
 import { printedLines } from "../support/printed-lines";
 
 describe("Admin alert emails", () => {
@@ -13,11 +13,13 @@ describe("Admin alert emails", () => {
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
     const alerts = new EmailAdminAlerts(
-      new SESClient({ region: "ap-northeast-1" }),
-      "loyalty@example.com",
+      new SesEmailSender(
+        new SESClient({ region: "ap-northeast-1" }),
+        "loyalty@example.com",
+        configurationSet,
+      ),
       "ops@example.com",
       "demo",
-      configurationSet,
     );
 
     // Act: the alert's log line is captured, not printed.

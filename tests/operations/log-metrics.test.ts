@@ -26,11 +26,15 @@ describe("Metric filters over the lines the functions really print", () => {
 
   it("counts an alert once, even when its email fails and a second line repeats the kind", async () => {
     // Prepare
-    const { EmailAdminAlerts } = await import("../../shared/adapters/ses/admin-alerts");
+    const { EmailAdminAlerts, SesEmailSender } = await import("../../shared/adapters/ses/email");
     const refusingSes = {
       send: async () => Promise.reject(new Error("MessageRejected")),
     } as unknown as SESClient;
-    const alerts = new EmailAdminAlerts(refusingSes, "loyalty@example.com", "ops@example.com", "demo");
+    const alerts = new EmailAdminAlerts(
+      new SesEmailSender(refusingSes, "loyalty@example.com"),
+      "ops@example.com",
+      "demo",
+    );
 
     // Act
     const lines = await printedLines(() =>

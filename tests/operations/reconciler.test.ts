@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { CancellationRecord, CancellationStatus } from "../../shared/cancellation/records";
-import type { AlertKind } from "../../shared/conversion/ports";
 import { orderOf } from "../../shared/conversion/request";
 import type { ConversionOrder } from "../../shared/conversion/saga";
 import type { Healing } from "../../shared/operations/parked";
@@ -14,6 +13,7 @@ import {
   reconcileStuckCancellations,
   reconcileStuckConversions,
 } from "../../shared/operations/reconciler";
+import type { AlertKind } from "../../shared/ports";
 import type {
   AuditEvent,
   AuditSubject,

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import type { CouponRecordEntry, CustomerCouponRecords } from "../../conversion/ports";
+import type { CouponRecordEntry, CustomerCouponRecords } from "../../ports";
 import type { CustomerRecords } from "../../shopify/ports";
+import type { CouponRecord as StoredCoupon } from "../../store";
+import type { CouponUsageRecords } from "../../usage/ports";
 
 /**
  * The customer's coupon record in Shopify (metafield `$app:loyalty.coupons`), readable by the
@@ -51,8 +53,52 @@ export function withIssuedEntry(current: CouponRecord | null, entry: CouponRecor
   return withEntry(current, { ...entry, status });
 }
 
-export class MetafieldCouponRecords implements CustomerCouponRecords {
+/** The entry of `coupon` with `status`, keeping what the saga wrote when the entry exists. */
+export function withStatus(current: CouponRecord | null, coupon: StoredCoupon, status: string): CouponRecord {
+  const existing = current?.coupons.find((entry) => entry.code.toUpperCase() === coupon.code);
+  return withEntry(
+    current,
+    existing
+      ? { ...existing, status }
+      : {
+          code: coupon.code,
+          amount: coupon.amount,
+          currency: coupon.currency,
+          points_used: coupon.pointsUsed,
+          created_at: coupon.startsAt,
+          expires_at: coupon.expiresAt,
+          status,
+          discount_id: coupon.discountId,
+          conversion_id: coupon.conversionId,
+        },
+  );
+}
+
+/**
+ * The one writer of the customer's coupon record: the saga's entry at issuance and a cancellation's
+ * status (`upsert`), a checkout's `used` (`markUsed`).
+ */
+export class MetafieldCouponRecords implements CustomerCouponRecords, CouponUsageRecords {
   constructor(private readonly customers: CustomerRecords) {}
+
+  async markUsed(coupon: StoredCoupon): Promise<void> {
+    const current = await this.customers.readJsonMetafield(
+      coupon.customerGid,
+      COUPON_RECORD_NAMESPACE,
+      COUPON_RECORD_KEY,
+      couponRecordSchema,
+    );
+    // orders/create and orders/paid both arrive for one order: the second needs no write.
+    const entry = current?.coupons.find((existing) => existing.code.toUpperCase() === coupon.code);
+    if (entry?.status === "used") return;
+    await this.customers.updateJsonMetafield(
+      coupon.customerGid,
+      COUPON_RECORD_NAMESPACE,
+      COUPON_RECORD_KEY,
+      (value) => withStatus(value, coupon, "used"),
+      couponRecordSchema,
+    );
+  }
 
   async upsert(customerGid: string, entry: CouponRecordEntry): Promise<void> {
     await this.customers.updateJsonMetafield(

@@ -1,5 +1,4 @@
-import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
-import type { CouponCancelledNotice, CustomerNotices, NoticeLocale } from "../../cancellation/ports";
+import type { CouponCancelledNotice, NoticeLocale } from "./ports";
 
 /**
  * The "coupon cancelled" email to the customer, in Japanese or English, as text and HTML. Every
@@ -80,32 +79,4 @@ export function renderCouponCancelledEmail(notice: Omit<CouponCancelledNotice, "
     "</body></html>",
   ].join("\n");
   return { subject: t.subject, text, html };
-}
-
-export class SesCustomerNotices implements CustomerNotices {
-  constructor(
-    private readonly ses: SESClient,
-    private readonly from: string,
-    /** Sent with it so that bounces and complaints are counted (SES_CONFIGURATION_SET). */
-    private readonly configurationSet?: string,
-  ) {}
-
-  async sendCouponCancelled(notice: CouponCancelledNotice): Promise<string> {
-    const email = renderCouponCancelledEmail(notice);
-    const sent = await this.ses.send(
-      new SendEmailCommand({
-        Source: this.from,
-        Destination: { ToAddresses: [notice.to] },
-        ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
-        Message: {
-          Subject: { Data: email.subject, Charset: "UTF-8" },
-          Body: {
-            Text: { Data: email.text, Charset: "UTF-8" },
-            Html: { Data: email.html, Charset: "UTF-8" },
-          },
-        },
-      }),
-    );
-    return sent.MessageId ?? "";
-  }
 }

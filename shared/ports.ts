@@ -1,11 +1,9 @@
 /**
- * What the conversion saga needs from the outside world. The Smaregi, Shopify, DynamoDB and SES
- * adapters implement these; domain tests use in-memory fakes.
+ * The ports more than one feature uses, each once under one name. Feature-only ports live beside
+ * their feature (`<feature>/ports.ts`); the POS's and Shopify's in `pos/ports.ts` and
+ * `shopify/ports.ts`; the stores' in `store/ports.ts`. Adapters (shared/adapters/) implement them;
+ * domain tests use the fakes in tests/support/.
  */
-
-export type { PointsLedger as PointsPos } from "../pos/ports";
-
-export type { DiscountCodes } from "../shopify/ports";
 
 export interface CouponRecordEntry {
   code: string;
@@ -27,18 +25,14 @@ export interface CustomerCouponRecords {
   upsert(customerGid: string, entry: CouponRecordEntry): Promise<void>;
 }
 
-/**
- * POS transactions that shop staff's point adjustments own. Reconciling a saga's lost POS write
- * never takes one of them for its own: a staff correction of the same size is not a deduction.
- */
-export interface AdjustmentTransactions {
-  /** Transaction ids of the customer's recent adjustments. */
-  ofCustomer(customerId: string): Promise<string[]>;
-}
-
 export interface AdminAlerts {
   /** Logs, counts and emails an alert to the shop's admins. Never throws. */
   raise(kind: AlertKind, summary: string, details: Record<string, unknown>): Promise<void>;
 }
 
 export type AlertKind = "needs_review" | "compensation_failed" | "coupon_record_not_saved" | "email_not_sent";
+
+/** Starts (or finds, by execution name) a saga run for `input`; returns the execution ARN. */
+export interface SagaStarter<Input> {
+  start(input: Input): Promise<string>;
+}
