@@ -1,5 +1,5 @@
 import { reviewResolutionBodySchema } from "../../shared/admin/api";
-import { resolveReview } from "../../shared/admin/review-resolution";
+import { resolveReview } from "../../shared/conversion/resolution";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { conversionIdSchema } from "../../shared/conversion/rules";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";

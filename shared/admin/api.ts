@@ -5,7 +5,7 @@ import { conversionIdSchema, couponCodeSchema } from "../conversion/rules";
 import { conversionStatusSchema } from "../store";
 import { adjustmentReasonSchema } from "./adjustment-records";
 import { couponFilterSchema } from "./coupon-search";
-import { resolutionAnswerSchema, resolutionOutcomeSchema } from "./resolution-records";
+import { resolutionAnswerSchema, resolutionOutcomeSchema } from "../conversion/resolution-records";
 
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
 

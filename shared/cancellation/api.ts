@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { limitSchema } from "../admin/api";
-import { resolutionNoteSchema } from "../admin/resolution-claims";
+import { resolutionNoteSchema } from "../resolution/claims";
 import type { ApiOperation } from "../api/contract";
 import { couponCodeSchema } from "../conversion/rules";
 import {

@@ -14,7 +14,7 @@ import {
   DynamoResolutionClaims,
   type ResolutionTrail,
   resolutionClaimShape,
-} from "../admin/resolution-claims";
+} from "../resolution/claims";
 import { type CouponPatch, type CouponStatus, couponStatusSchema } from "../store";
 import type { CancellationPatch } from "./records";
 

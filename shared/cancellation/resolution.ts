@@ -10,7 +10,7 @@ import {
   refuseLiveClaim,
   resolutionInProgress,
   resolutionRequestHash,
-} from "../admin/resolution-claims";
+} from "../resolution/claims";
 import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import { Conflict, NotFound } from "../errors";

@@ -1,4 +1,4 @@
-import { type ResolutionDependencies, readPosEvidence, resolveReview } from "../admin/review-resolution";
+import { type ResolutionDependencies, readPosEvidence, resolveReview } from "../conversion/resolution";
 import type { AdminPrincipal } from "../auth/admin";
 import type { CancellationRecord } from "../cancellation/records";
 import {

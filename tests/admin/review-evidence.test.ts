@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EvidenceDependencies, readPosEvidence } from "../../shared/admin/review-resolution";
+import { type EvidenceDependencies, readPosEvidence } from "../../shared/conversion/resolution";
 import { PosUnavailable } from "../../shared/errors";
 import { balanceExplainedWithout } from "../../shared/pos/evidence";
 import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
-import { DynamoResolutionStore, type NewClaim } from "../../shared/admin/resolution-records";
+import { DynamoResolutionStore, type NewClaim } from "../../shared/conversion/resolution-records";
 import { newConversionId } from "../../shared/conversion/rules";
 import { convertBy } from "../rewards/support";
 import { taro, useTestStack } from "../support/local-stack";

@@ -26,7 +26,7 @@ import {
   refuseLiveClaim,
   resolutionInProgress,
   resolutionRequestHash,
-} from "./resolution-claims";
+} from "../resolution/claims";
 import type {
   CouponChange,
   ResolutionAnswer,

@@ -22,7 +22,7 @@ import {
   DynamoResolutionClaims,
   type ResolutionTrail,
   resolutionClaimShape,
-} from "./resolution-claims";
+} from "../resolution/claims";
 
 /**
  * Staff resolutions of conversions parked as `needs_review`, one item per conversion
