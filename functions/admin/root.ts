@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { DynamoCouponSearch } from "../../shared/admin/coupon-search";
+import { DynamoResolutionStore } from "../../shared/adapters/dynamodb/conversion-resolutions";
+import { DynamoCouponSearch } from "../../shared/adapters/dynamodb/coupon-search";
 import type { InspectionDependencies } from "../../shared/admin/inspect";
 import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
-import { DynamoResolutionStore } from "../../shared/conversion/resolution-records";
 import type { ResolutionDependencies } from "../../shared/conversion/resolution";
 import { once } from "../once";
 import {

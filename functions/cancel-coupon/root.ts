@@ -1,10 +1,10 @@
+import { DynamoCancellationResolutionStore } from "../../shared/adapters/dynamodb/cancellation-resolutions";
 import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
 import { SesCustomerNotices } from "../../shared/adapters/ses/email";
 import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
 import type { CancellationRecord } from "../../shared/cancellation/records";
 import type { CancellationRequestDependencies } from "../../shared/cancellation/request";
 import type { CancellationResolutionDependencies } from "../../shared/cancellation/resolution";
-import { DynamoCancellationResolutionStore } from "../../shared/cancellation/resolution-records";
 import type { CancellationDependencies } from "../../shared/cancellation/saga";
 import { orderOf } from "../../shared/cancellation/saga";
 import { required } from "../../shared/config";

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { ApiOperation } from "../api/contract";
 import { customerIdSchema } from "../auth/shopify-ids";
+import { resolutionAnswerSchema, resolutionOutcomeSchema } from "../conversion/resolution-records";
 import { conversionIdSchema, couponCodeSchema } from "../conversion/rules";
 import { conversionStatusSchema } from "../store";
 import { adjustmentReasonSchema } from "./adjustment-records";
 import { couponFilterSchema } from "./coupon-search";
-import { resolutionAnswerSchema, resolutionOutcomeSchema } from "../conversion/resolution-records";
 
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { limitSchema } from "../admin/api";
-import { resolutionNoteSchema } from "../resolution/claims";
 import type { ApiOperation } from "../api/contract";
 import { couponCodeSchema } from "../conversion/rules";
+import { resolutionNoteSchema } from "../resolution/claims";
 import {
   type CancellationRecord,
   cancellationIdSchema,

@@ -1,4 +1,10 @@
 import { randomUUID } from "node:crypto";
+import type { AdminPrincipal } from "../auth/admin";
+import { adminLabel } from "../auth/admin";
+import { Conflict, NotFound } from "../errors";
+import { logger } from "../observability";
+import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
+import type { PointsLedger } from "../pos/ports";
 import {
   appendResolved,
   ContradictedByPos,
@@ -11,12 +17,6 @@ import {
   resolutionInProgress,
   resolutionRequestHash,
 } from "../resolution/claims";
-import type { AdminPrincipal } from "../auth/admin";
-import { adminLabel } from "../auth/admin";
-import { Conflict, NotFound } from "../errors";
-import { logger } from "../observability";
-import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
 import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";

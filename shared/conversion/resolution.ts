@@ -6,16 +6,6 @@ import { logger } from "../observability";
 import type { CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
-import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
-import type { DiscountCodeSummary, DiscountCodes } from "../shopify/ports";
-import {
-  type AuditTrail,
-  type ConversionRecord,
-  type ConversionStore,
-  type CouponRecord,
-  CouponStatusConflict,
-  type CouponStore,
-} from "../store";
 import {
   appendResolved,
   ContradictedByPos,
@@ -27,6 +17,16 @@ import {
   resolutionInProgress,
   resolutionRequestHash,
 } from "../resolution/claims";
+import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
+import type { DiscountCodeSummary, DiscountCodes } from "../shopify/ports";
+import {
+  type AuditTrail,
+  type ConversionRecord,
+  type ConversionStore,
+  type CouponRecord,
+  CouponStatusConflict,
+  type CouponStore,
+} from "../store";
 import type {
   CouponChange,
   ResolutionAnswer,

@@ -1,4 +1,3 @@
-import { type ResolutionDependencies, readPosEvidence, resolveReview } from "../conversion/resolution";
 import type { AdminPrincipal } from "../auth/admin";
 import type { CancellationRecord } from "../cancellation/records";
 import {
@@ -6,6 +5,7 @@ import {
   refundEvidenceOf,
   resolveCancellationReview,
 } from "../cancellation/resolution";
+import { type ResolutionDependencies, readPosEvidence, resolveReview } from "../conversion/resolution";
 import { LoyaltyError } from "../errors";
 import type { AuditTrail, ConversionRecord, ConversionStore } from "../store";
 

@@ -1,13 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import {
-  conditionalStatusUpdate,
-  failedCondition,
-  type RepositoryOptions,
-  withoutUndefined,
-} from "../adapters/dynamodb/common";
 import { type AdminPrincipal, adminLabel } from "../auth/admin";
 import { Conflict, Unprocessable } from "../errors";
 import { logger } from "../observability";
@@ -71,87 +63,6 @@ export type ClaimRequest<R extends ResolutionClaim> = Omit<
   "status" | "claimedAt" | "createdAt" | "updatedAt" | "answer" | "trail"
 >;
 
-type ItemKey = { pk: string; sk: string };
-
-/** The claim items of one kind of resolution in the loyalty table. */
-export class DynamoResolutionClaims<R extends ResolutionClaim> {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
-  constructor(
-    options: RepositoryOptions,
-    readonly keyOf: (id: string) => ItemKey,
-    private readonly parse: (item: unknown) => R,
-  ) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
-  }
-
-  async get(id: string): Promise<R | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: this.keyOf(id), ConsistentRead: true }),
-    );
-    return result.Item === undefined ? undefined : this.parse(result.Item);
-  }
-
-  /**
-   * A new item, or one taking the place of `previous` while it is still exactly as read (same
-   * claim). Undefined when another claim won.
-   */
-  async claim(id: string, claim: ClaimRequest<R>, previous?: R): Promise<R | undefined> {
-    const now = this.#now().toISOString();
-    const record = this.parse({
-      ...claim,
-      status: "pending",
-      claimedAt: now,
-      createdAt: previous?.createdAt ?? now,
-      updatedAt: now,
-    });
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...this.keyOf(id), ...withoutUndefined(record) },
-          ...(previous === undefined
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : {
-                ConditionExpression: "claimId = :previous",
-                ExpressionAttributeValues: { ":previous": previous.claimId },
-              }),
-        }),
-      );
-      return record;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  }
-
-  /** The commit's part for the claim: `resolved` with its answer, only while this claim is pending. */
-  resolvedItem(
-    id: string,
-    claim: Pick<ResolutionClaim, "claimId">,
-    resolved: { answer: unknown; trail: ResolutionTrail; now: string },
-  ) {
-    const { answer, trail, now } = resolved;
-    const update = conditionalStatusUpdate({ answer, trail, updatedAt: now, status: "resolved" }, [
-      "pending",
-    ]);
-    return {
-      Update: {
-        TableName: this.#table,
-        Key: this.keyOf(id),
-        ...update,
-        ConditionExpression: `${update.ConditionExpression} AND #claim = :claim`,
-        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, "#claim": "claimId" },
-        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":claim": claim.claimId },
-      },
-    };
-  }
-}
-
 // ---- problems ----
 
 /** What a resolution is about, in problems: the parked record's kind; its id member is `<kind>Id`. */
@@ -161,17 +72,6 @@ export class ResolutionCommitRefused<Part extends string = string> extends Error
     super(`The resolution could not be recorded: the ${part} changed meanwhile`);
     this.name = "ResolutionCommitRefused";
   }
-}
-
-/**
- * Reads a failed commit transaction: `ResolutionCommitRefused` naming the first item, in the
- * transaction's order (`parts`), whose condition failed; any other error as it came.
- */
-export function commitRefusal<Part extends string>(error: unknown, parts: readonly Part[]): unknown {
-  if (!(error instanceof TransactionCanceledException)) return error;
-  const reasons = error.CancellationReasons ?? [];
-  const failed = parts.find((_part, index) => failedCondition(reasons[index]));
-  return failed === undefined ? error : new ResolutionCommitRefused(failed);
 }
 
 export type ParkedKind = "conversion" | "cancellation";

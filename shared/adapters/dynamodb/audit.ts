@@ -7,11 +7,11 @@ import { type AuditEvent, type AuditSubject, auditEventSchema } from "../../stor
 import {
   failedCondition,
   type Item,
-  keys,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
 } from "./common";
+import { keys } from "./keys";
 
 /** DynamoDB caps a transaction at 100 items. */
 const maxSubjectsPerEvent = 100;

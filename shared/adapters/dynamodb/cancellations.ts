@@ -19,12 +19,12 @@ import {
   conditionalStatusUpdate,
   failedCondition,
   type Item,
-  keys,
   queryPage,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
 } from "./common";
+import { keys } from "./keys";
 
 /**
  * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`, listed by status in the

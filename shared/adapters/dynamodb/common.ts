@@ -15,7 +15,6 @@ import {
 import { z } from "zod";
 import { InvalidRequest } from "../../errors";
 import type { Page, PageRequest } from "../../store/ports";
-import type { AuditSubject } from "../../store/records";
 import { loyaltyTable } from "../../tables";
 
 export type Item = Record<string, NativeAttributeValue>;
@@ -30,38 +29,6 @@ export interface RepositoryOptions {
 // ---- keys ----
 
 /** Leases are the only loyalty items the conversion code deletes; IAM scopes that delete to this prefix. */
-export const LEASE_KEY_PREFIX = "LEASE#";
-
-export const keys = {
-  conversion: (conversionId: string) => ({ pk: `CONV#${conversionId}`, sk: "CONV" }),
-  idempotency: (customerId: string, idempotencyKey: string) => ({
-    pk: `IDEM#${customerId}#${idempotencyKey}`,
-    sk: "IDEM",
-  }),
-  lease: (customerId: string) => ({ pk: `${LEASE_KEY_PREFIX}${customerId}`, sk: "LEASE" }),
-  daily: (customerId: string, shopDate: string) => ({ pk: `DAILY#${customerId}`, sk: shopDate }),
-  coupon: (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: "COUPON" }),
-  customer: (customerId: string) => `CUST#${customerId}`,
-  conversionStatus: (status: string) => `CONVSTATUS#${status}`,
-  cancellation: (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" }),
-  cancellationStatus: (status: string) => `CANCELSTATUS#${status}`,
-  allCoupons: "COUPONS",
-  reward: (rewardId: string) => ({ pk: `REWARD#${rewardId}`, sk: "REWARD" }),
-  allRewards: "REWARDS",
-  auditSubject: (subject: AuditSubject) => {
-    switch (subject.type) {
-      case "conversion":
-        return `CONV#${subject.id}`;
-      case "coupon":
-        return `COUPON#${subject.id.toUpperCase()}`;
-      case "customer":
-        return `CUST#${subject.id}`;
-      case "reward":
-        return `REWARD#${subject.id}`;
-    }
-  },
-} as const;
-
 export function epochSeconds(ms: number): number {
   return Math.ceil(ms / 1000);
 }

@@ -25,7 +25,6 @@ import {
   epochSeconds,
   failedCondition,
   type Item,
-  keys,
   queryPage,
   type RepositoryOptions,
   rawNumber,
@@ -33,6 +32,7 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
+import { customerIndexPrefixes, keys } from "./keys";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
   /** Points a customer may convert per shop-local day (design: 10,000). */
@@ -220,7 +220,7 @@ export class DynamoConversionStore implements ConversionStore {
         TableName: this.#table,
         IndexName: loyaltyIndexes.byCustomer,
         KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": "CONV#" },
+        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": customerIndexPrefixes.conversion },
         ScanIndexForward: false,
       },
       page,
@@ -414,7 +414,7 @@ export class DynamoConversionStore implements ConversionStore {
     return {
       ...keys.conversion(conversion.conversionId),
       gsi1pk: keys.customer(conversion.customerId),
-      gsi1sk: `CONV#${conversion.createdAt}#${conversion.conversionId}`,
+      gsi1sk: `${customerIndexPrefixes.conversion}${conversion.createdAt}#${conversion.conversionId}`,
       gsi2pk: keys.conversionStatus(conversion.status),
       gsi2sk: conversion.createdAt,
       ...withoutUndefined(conversion),

@@ -13,12 +13,12 @@ import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
   type Item,
-  keys,
   queryPage,
   type RepositoryOptions,
   rawString,
   withoutUndefined,
 } from "./common";
+import { customerIndexPrefixes, keys } from "./keys";
 
 /** A new coupon as stored: the record (code upper-cased) and its item, index keys included. */
 export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRecord; item: Item } {
@@ -33,7 +33,7 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
     item: {
       ...keys.coupon(coupon.code),
       gsi1pk: keys.customer(coupon.customerId),
-      gsi1sk: `COUPON#${coupon.createdAt}#${coupon.code}`,
+      gsi1sk: `${customerIndexPrefixes.coupon}${coupon.createdAt}#${coupon.code}`,
       gsi2pk: keys.allCoupons,
       gsi2sk: `${coupon.createdAt}#${coupon.code}`,
       ...withoutUndefined(coupon),
@@ -91,7 +91,7 @@ export class DynamoCouponStore implements CouponStore {
         TableName: this.#table,
         IndexName: loyaltyIndexes.byCustomer,
         KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": "COUPON#" },
+        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": customerIndexPrefixes.coupon },
         ScanIndexForward: false,
       },
       page,

@@ -4,7 +4,8 @@ import { Conflict, NotFound } from "../../errors";
 import { type RewardRule, rewardRuleSchema } from "../../rewards/model";
 import type { RewardStore } from "../../rewards/ports";
 import { loyaltyIndexes } from "../../tables";
-import { type Item, keys, type RepositoryOptions, withoutUndefined } from "./common";
+import { type Item, type RepositoryOptions, withoutUndefined } from "./common";
+import { keys } from "./keys";
 
 /**
  * Reward rules in the loyalty table: `pk = REWARD#<rewardId>`, `sk = REWARD`, listed through the

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryClaim, WebhookDeliveries } from "../../usage/ports";
 import { epochSeconds, type RepositoryOptions } from "./common";
+import { keys } from "./keys";
 
 /**
  * Webhook deliveries in the loyalty table (`pk = WEBHOOK#<X-Shopify-Webhook-Id>`), expired by the
@@ -13,9 +14,6 @@ const retentionSeconds = 3 * 24 * 3600;
 const abandonedAfterMs = 2 * 60_000;
 
 /** Delivery claims are the only items the webhook code deletes; IAM scopes that delete to this prefix. */
-export const WEBHOOK_KEY_PREFIX = "WEBHOOK#";
-
-const keyOf = (webhookId: string) => ({ pk: `${WEBHOOK_KEY_PREFIX}${webhookId}`, sk: "WEBHOOK" });
 
 export class DynamoWebhookDeliveries implements WebhookDeliveries {
   readonly #client: DynamoDBDocumentClient;
@@ -34,7 +32,7 @@ export class DynamoWebhookDeliveries implements WebhookDeliveries {
         new PutCommand({
           TableName: this.#table,
           Item: {
-            ...keyOf(webhookId),
+            ...keys.webhook(webhookId),
             webhookId,
             topic,
             state: "processing",
@@ -61,7 +59,7 @@ export class DynamoWebhookDeliveries implements WebhookDeliveries {
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: keyOf(webhookId),
+        Key: keys.webhook(webhookId),
         UpdateExpression: "SET #state = :processed, outcome = :outcome, processedAt = :now",
         ExpressionAttributeNames: { "#state": "state" },
         ExpressionAttributeValues: {
@@ -78,7 +76,7 @@ export class DynamoWebhookDeliveries implements WebhookDeliveries {
       await this.#client.send(
         new DeleteCommand({
           TableName: this.#table,
-          Key: keyOf(webhookId),
+          Key: keys.webhook(webhookId),
           ConditionExpression: "#state = :processing",
           ExpressionAttributeNames: { "#state": "state" },
           ExpressionAttributeValues: { ":processing": "processing" },

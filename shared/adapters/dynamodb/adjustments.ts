@@ -1,0 +1,135 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type AdjustmentPatch,
+  type AdjustmentRecord,
+  type AdjustmentStatus,
+  AdjustmentStatusConflict,
+  type AdjustmentStore,
+  adjustmentRecordSchema,
+  type NewAdjustment,
+} from "../../admin/adjustment-records";
+import { NotFound } from "../../errors";
+import { loyaltyIndexes } from "../../tables";
+import {
+  conditionalStatusUpdate,
+  type Item,
+  queryPage,
+  type RepositoryOptions,
+  rawString,
+  withoutUndefined,
+} from "./common";
+import { customerIndexPrefixes, keys } from "./keys";
+
+/** Staff point adjustments (shared/admin/adjustment-records.ts), one item per (customer, key). */
+
+export class DynamoAdjustmentStore implements AdjustmentStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async get(customerId: string, idempotencyKey: string): Promise<AdjustmentRecord | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.adjustment(customerId, idempotencyKey),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item === undefined ? undefined : adjustmentRecordSchema.parse(result.Item);
+  }
+
+  async create(input: NewAdjustment): Promise<{ created: boolean; record: AdjustmentRecord }> {
+    const now = this.#now().toISOString();
+    const record = adjustmentRecordSchema.parse({ ...input, createdAt: now, updatedAt: now });
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...keys.adjustment(record.customerId, record.idempotencyKey),
+            gsi1pk: keys.customer(record.customerId),
+            gsi1sk: `${customerIndexPrefixes.adjustment}${record.createdAt}#${record.adjustmentId}`,
+            ...withoutUndefined(record),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { created: true, record };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(record.customerId, record.idempotencyKey);
+      if (existing === undefined)
+        throw new Error(`Adjustment ${record.idempotencyKey} vanished while written`);
+      return { created: false, record: existing };
+    }
+  }
+
+  async transition(
+    adjustment: AdjustmentRecord,
+    expected: readonly AdjustmentStatus[],
+    patch: AdjustmentPatch,
+    options: { sameAttempt?: boolean } = {},
+  ): Promise<AdjustmentRecord> {
+    const update = conditionalStatusUpdate(
+      { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() },
+      expected,
+    );
+    const sameAttempt = options.sameAttempt
+      ? {
+          ConditionExpression: `${update.ConditionExpression} AND #attempt = :attempt`,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, "#attempt": "attemptStartedAt" },
+          ExpressionAttributeValues: {
+            ...update.ExpressionAttributeValues,
+            ":attempt": adjustment.attemptStartedAt,
+          },
+        }
+      : {};
+    try {
+      const result = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.adjustment(adjustment.customerId, adjustment.idempotencyKey),
+          ...update,
+          ...sameAttempt,
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return adjustmentRecordSchema.parse(result.Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item === undefined) {
+        throw new NotFound(
+          "adjustment_not_found",
+          `Point adjustment ${adjustment.adjustmentId} does not exist`,
+        );
+      }
+      throw new AdjustmentStatusConflict(adjustment.adjustmentId, rawString(error.Item, "status"));
+    }
+  }
+
+  async listByCustomer(customerId: string, limit: number): Promise<AdjustmentRecord[]> {
+    const gsi1pk = keys.customer(customerId);
+    const page = await queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: loyaltyIndexes.byCustomer,
+        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": customerIndexPrefixes.adjustment },
+        ScanIndexForward: false,
+      },
+      { limit },
+      { gsi1pk },
+      (item: Item) => adjustmentRecordSchema.parse(item),
+    );
+    return page.items;
+  }
+}

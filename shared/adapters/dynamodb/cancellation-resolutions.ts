@@ -1,0 +1,84 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  type CancellationResolutionCommit,
+  type CancellationResolutionPart,
+  type CancellationResolutionRecord,
+  type CancellationResolutionStore,
+  cancellationResolutionRecordSchema,
+  type NewCancellationClaim,
+} from "../../cancellation/resolution-records";
+import { refundGuardAttributes } from "./cancellations";
+import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
+import { keys } from "./keys";
+import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
+
+/** The cancellation resolutions' claims and their commit (shared/cancellation/resolution-records.ts). */
+
+export class DynamoCancellationResolutionStore implements CancellationResolutionStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+  readonly #claims: DynamoResolutionClaims<CancellationResolutionRecord>;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+    this.#claims = new DynamoResolutionClaims(options, keys.cancellationResolution, (item) =>
+      cancellationResolutionRecordSchema.parse(item),
+    );
+  }
+
+  get(cancellationId: string): Promise<CancellationResolutionRecord | undefined> {
+    return this.#claims.get(cancellationId);
+  }
+
+  claim(
+    claim: NewCancellationClaim,
+    previous?: CancellationResolutionRecord,
+  ): Promise<CancellationResolutionRecord | undefined> {
+    return this.#claims.claim(claim.cancellationId, claim, previous);
+  }
+
+  async commit({ claim, cancellation, coupon, answer, trail }: CancellationResolutionCommit): Promise<void> {
+    const now = this.#now().toISOString();
+    const items: NonNullable<Parameters<typeof transactWrite>[1]["TransactItems"]> = [
+      {
+        Update: {
+          TableName: this.#table,
+          Key: keys.cancellation(cancellation.cancellationId),
+          ...conditionalStatusUpdate(
+            {
+              ...withoutUndefined(cancellation.patch),
+              status: cancellation.status,
+              gsi2pk: keys.cancellationStatus(cancellation.status),
+              updatedAt: now,
+            },
+            ["needs_review"],
+          ),
+        },
+      },
+      this.#claims.resolvedItem(claim.cancellationId, claim, { answer, trail, now }),
+    ];
+    if (coupon.kind === "update") {
+      const update = conditionalStatusUpdate({ ...withoutUndefined(coupon.patch), updatedAt: now }, [
+        coupon.expected,
+      ]);
+      items.push({
+        Update: {
+          TableName: this.#table,
+          Key: keys.coupon(coupon.code),
+          ...update,
+          UpdateExpression: coupon.releaseGuard
+            ? `${update.UpdateExpression} REMOVE ${refundGuardAttributes.join(", ")}`
+            : update.UpdateExpression,
+        },
+      });
+    }
+    try {
+      await transactWrite(this.#client, { TransactItems: items });
+    } catch (error) {
+      throw commitRefusal<CancellationResolutionPart>(error, ["cancellation", "claim", "coupon"]);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  type CouponChange,
+  type NewClaim,
+  type ResolutionCommit,
+  type ResolutionCommitPart,
+  type ResolutionRecord,
+  type ResolutionStore,
+  resolutionRecordSchema,
+} from "../../conversion/resolution-records";
+import type { ConversionStatus } from "../../store";
+import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
+import { newCouponItem } from "./coupons";
+import { keys } from "./keys";
+import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
+
+/** The conversion resolutions' claims and their commit (shared/conversion/resolution-records.ts). */
+
+export class DynamoResolutionStore implements ResolutionStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+  readonly #claims: DynamoResolutionClaims<ResolutionRecord>;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+    this.#claims = new DynamoResolutionClaims(options, keys.conversionResolution, (item) =>
+      resolutionRecordSchema.parse(item),
+    );
+  }
+
+  get(conversionId: string): Promise<ResolutionRecord | undefined> {
+    return this.#claims.get(conversionId);
+  }
+
+  claim(claim: NewClaim, previous?: ResolutionRecord): Promise<ResolutionRecord | undefined> {
+    return this.#claims.claim(claim.conversionId, claim, previous);
+  }
+
+  async commit({ claim, conversion, coupon, answer, trail }: ResolutionCommit): Promise<void> {
+    const now = this.#now().toISOString();
+    const conversionUpdate = conditionalStatusUpdate(
+      {
+        ...withoutUndefined(conversion.fields),
+        status: conversion.status,
+        gsi2pk: keys.conversionStatus(conversion.status),
+        updatedAt: now,
+      },
+      ["needs_review"] satisfies ConversionStatus[],
+    );
+    const items: NonNullable<Parameters<typeof transactWrite>[1]["TransactItems"]> = [
+      {
+        Update: {
+          TableName: this.#table,
+          Key: keys.conversion(conversion.conversionId),
+          ...conversionUpdate,
+        },
+      },
+      this.#claims.resolvedItem(claim.conversionId, claim, { answer, trail, now }),
+    ];
+    const couponItem = this.#couponItem(coupon, now);
+    if (couponItem) items.push(couponItem);
+    try {
+      await transactWrite(this.#client, { TransactItems: items });
+    } catch (error) {
+      throw commitRefusal<ResolutionCommitPart>(error, ["conversion", "claim", "coupon"]);
+    }
+  }
+
+  #couponItem(change: CouponChange, now: string) {
+    switch (change.kind) {
+      case "none":
+        return undefined;
+      case "update":
+        return {
+          Update: {
+            TableName: this.#table,
+            Key: keys.coupon(change.code),
+            ...conditionalStatusUpdate({ ...withoutUndefined(change.patch), updatedAt: now }, [
+              change.expected,
+            ]),
+          },
+        };
+      case "create":
+        // The same item the coupon store writes, index keys included.
+        return {
+          Put: {
+            TableName: this.#table,
+            Item: newCouponItem(change.coupon, now).item,
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        };
+    }
+  }
+}

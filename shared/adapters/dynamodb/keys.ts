@@ -1,0 +1,61 @@
+import type { AuditSubject } from "../../store/records";
+
+/**
+ * Every key of the loyalty and audit tables, in one place: partition and sort keys, the index
+ * partitions and the customer index's sort-key prefixes. Stores build keys only from here; the
+ * stack's delete conditions (LeadingKeys) use the same prefixes.
+ */
+
+export const LEASE_KEY_PREFIX = "LEASE#";
+
+/** Where a webhook delivery's claim lives; the webhook function may delete only these items. */
+export const WEBHOOK_KEY_PREFIX = "WEBHOOK#";
+
+export const keys = {
+  conversion: (conversionId: string) => ({ pk: `CONV#${conversionId}`, sk: "CONV" }),
+  idempotency: (customerId: string, idempotencyKey: string) => ({
+    pk: `IDEM#${customerId}#${idempotencyKey}`,
+    sk: "IDEM",
+  }),
+  lease: (customerId: string) => ({ pk: `${LEASE_KEY_PREFIX}${customerId}`, sk: "LEASE" }),
+  daily: (customerId: string, shopDate: string) => ({ pk: `DAILY#${customerId}`, sk: shopDate }),
+  coupon: (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: "COUPON" }),
+  customer: (customerId: string) => `CUST#${customerId}`,
+  conversionStatus: (status: string) => `CONVSTATUS#${status}`,
+  cancellation: (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" }),
+  cancellationStatus: (status: string) => `CANCELSTATUS#${status}`,
+  allCoupons: "COUPONS",
+  reward: (rewardId: string) => ({ pk: `REWARD#${rewardId}`, sk: "REWARD" }),
+  allRewards: "REWARDS",
+  webhook: (webhookId: string) => ({ pk: `${WEBHOOK_KEY_PREFIX}${webhookId}`, sk: "WEBHOOK" }),
+  adjustment: (customerId: string, idempotencyKey: string) => ({
+    pk: `ADJ#${customerId}#${idempotencyKey}`,
+    sk: "ADJ",
+  }),
+  adjustmentStatus: (status: string) => `ADJSTATUS#${status}`,
+  conversionResolution: (conversionId: string) => ({ pk: `RESOLUTION#${conversionId}`, sk: "RESOLUTION" }),
+  cancellationResolution: (cancellationId: string) => ({
+    pk: `CANCELRESOLUTION#${cancellationId}`,
+    sk: "RESOLUTION",
+  }),
+  adjustmentResolution: (adjustmentId: string) => ({ pk: `ADJRESOLUTION#${adjustmentId}`, sk: "RESOLUTION" }),
+  auditSubject: (subject: AuditSubject) => {
+    switch (subject.type) {
+      case "conversion":
+        return `CONV#${subject.id}`;
+      case "coupon":
+        return `COUPON#${subject.id.toUpperCase()}`;
+      case "customer":
+        return `CUST#${subject.id}`;
+      case "reward":
+        return `REWARD#${subject.id}`;
+    }
+  },
+} as const;
+
+/** Sort-key prefixes of the customer index (gsi1): one per kind of item listed by customer. */
+export const customerIndexPrefixes = {
+  conversion: "CONV#",
+  coupon: "COUPON#",
+  adjustment: "ADJ#",
+} as const;
