@@ -1,29 +1,22 @@
-import { randomUUID } from "node:crypto";
 import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
-import { Conflict, NotFound } from "../errors";
+import { Conflict } from "../errors";
 import { logger } from "../observability";
-import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
+import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
+import type { ResolutionTrail } from "../resolution/claims";
 import {
-  appendResolved,
-  ContradictedByPos,
-  NotInReview,
-  ownClaimOf,
-  ResolutionCommitRefused,
-  type ResolutionTrail,
-  recordRefusal,
-  refuseLiveClaim,
-  resolutionInProgress,
-  resolutionRequestHash,
-} from "../resolution/claims";
+  type ParkedResolutionRequest,
+  type ParkedWork,
+  resolveParked,
+  type Settled,
+} from "../resolution/workflow";
 import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";
 import type {
   CancellationResolutionAnswer,
   CancellationResolutionOutcome,
-  CancellationResolutionPart,
   CancellationResolutionRecord,
   CancellationResolutionStore,
   ResolvedCouponChange,
@@ -84,75 +77,69 @@ export interface RefundEvidenceDependencies {
   clockSkewMs?: number;
 }
 
-// ---- problems ----
-
-export class CancellationNotInReview extends NotInReview {
-  constructor(cancellationId: string, status: string) {
-    super("cancellation", cancellationId, status);
-  }
-}
-
-export class RefundEvidenceContradicts extends ContradictedByPos {
-  constructor(cancellationId: string, outcome: CancellationResolutionOutcome, evidence: PosEvidence) {
-    super("cancellation", cancellationId, outcome, evidence);
-  }
-}
-
-const subjectOf = (cancellationId: string) => `cancellation ${cancellationId}`;
-
 // ---- the route ----
 
-export async function resolveCancellationReview(
+export function resolveCancellationReview(
   deps: CancellationResolutionDependencies,
   request: CancellationResolutionRequest,
 ): Promise<CancellationResolutionAnswer> {
+  return resolveParked(parkedCancellations(deps), request.cancellationId, request);
+}
+
+/** A parked cancellation as the resolution workflow sees it. */
+export function parkedCancellations(
+  deps: CancellationResolutionDependencies,
+): ParkedWork<
+  CancellationRecord,
+  CancellationResolutionOutcome,
+  CancellationResolutionRecord,
+  CancellationResolutionAnswer,
+  CouponRecord
+> {
   const { saga } = deps;
-  const requestHash = resolutionRequestHash(request);
-  const existing = await deps.resolutions.get(request.cancellationId);
-  const own = ownClaimOf(existing, request.idempotencyKey, requestHash);
-  if (own?.status === "resolved") return replay(deps, own);
-
-  const cancellation = await saga.cancellations.getCancellation(request.cancellationId);
-  if (cancellation === undefined) {
-    throw new NotFound("cancellation_not_found", `No cancellation has the id ${request.cancellationId}`);
-  }
-  if (cancellation.status !== "needs_review") {
-    throw new CancellationNotInReview(cancellation.cancellationId, cancellation.status);
-  }
-  refuseLiveClaim(existing, own, {
-    now: saga.now(),
+  return {
+    kind: "cancellation",
+    claims: deps.resolutions,
+    audit: saga.audit,
+    now: saga.now,
     abandonedClaimMs: deps.abandonedClaimMs,
-    subject: subjectOf(cancellation.cancellationId),
-  });
-  const coupon = requireSettleable(
-    request.outcome,
-    cancellation,
-    await saga.coupons.getCoupon(cancellation.code),
-  );
-
-  const evidence = await readRefundEvidence(evidenceDependencies(deps), cancellation);
-  if (contradictsPos(request.outcome === "points_refunded", evidence)) {
-    await refused(deps, request, cancellation, evidence);
-    throw new RefundEvidenceContradicts(cancellation.cancellationId, request.outcome, evidence);
-  }
-
-  const claim = await deps.resolutions.claim(
-    {
+    load: (cancellationId) => saga.cancellations.getCancellation(cancellationId),
+    statusOf: (cancellation) => cancellation.status,
+    prepare: async (request, cancellation) =>
+      requireSettleable(request.outcome, cancellation, await saga.coupons.getCoupon(cancellation.code)),
+    evidence: (cancellation) => readRefundEvidence(evidenceDependencies(deps), cancellation),
+    saysApplied: (outcome) => outcome === "points_refunded",
+    claimFields: (cancellation) => ({
       cancellationId: cancellation.cancellationId,
       conversionId: cancellation.conversionId,
-      idempotencyKey: request.idempotencyKey,
-      requestHash,
-      outcome: request.outcome,
-      note: request.note,
-      requestedBy: request.admin.id,
-      requestedByLabel: adminLabel(request.admin),
-      claimId: randomUUID(),
-      startedAt: own?.startedAt ?? saga.now().toISOString(),
-    },
-    own ?? existing,
-  );
-  if (claim === undefined) throw resolutionInProgress(subjectOf(cancellation.cancellationId), 2);
+    }),
+    settle: (request, cancellation, coupon, evidence, claim) =>
+      settle(deps, request, cancellation, coupon, evidence, claim),
+    // One event per resolution, under the coupon and its conversion.
+    resolvedEvent: (claim, answer) => ({
+      subject: { type: "coupon", id: answer.code },
+      relatedSubjects: [{ type: "conversion", id: claim.conversionId }],
+      type: "cancellation.resolved",
+      eventId: `cancellation-resolved-${claim.cancellationId}`,
+    }),
+    refusedEvent: (cancellation) => ({
+      subject: { type: "coupon", id: cancellation.code },
+      relatedSubjects: [{ type: "conversion", id: cancellation.conversionId }],
+      type: "cancellation.resolution_refused",
+      data: { cancellationId: cancellation.cancellationId },
+    }),
+  };
+}
 
+async function settle(
+  deps: CancellationResolutionDependencies,
+  request: ParkedResolutionRequest<CancellationResolutionOutcome>,
+  cancellation: CancellationRecord,
+  coupon: CouponRecord,
+  evidence: PosEvidence,
+  claim: CancellationResolutionRecord,
+): Promise<Settled<CancellationResolutionAnswer>> {
+  const { saga } = deps;
   const code =
     request.outcome === "points_not_refunded" && coupon.status === "inactive"
       ? await giveCodeBack(saga, cancellation, coupon)
@@ -173,28 +160,28 @@ export async function resolveCancellationReview(
     note: request.note,
   };
   const trail = trailOf(request, cancellation, evidence, settlement, answer);
-  try {
-    await deps.resolutions.commit({
-      claim,
-      cancellation: {
-        cancellationId: cancellation.cancellationId,
-        status: settlement.status,
-        patch: { ...settlement.patch, resolvedBy: label, resolvedAt, resolutionNote: request.note },
-      },
-      coupon: settlement.coupon,
-      answer,
-      trail,
-    });
-  } catch (error) {
-    if (!(error instanceof ResolutionCommitRefused)) throw error;
-    return commitRefused(deps, request, error);
-  }
-  await appendTrail(deps, claim, answer, trail);
-  // The customer hears once the cancellation stands, as from the saga; not when the coupon was used.
-  if (answer.status === "cancelled" && answer.coupon.status === "cancelled") {
-    await tellCustomer(saga, { ...orderOf(cancellation), actorId: request.admin.id });
-  }
-  return answer;
+  return {
+    answer,
+    trail,
+    commit: () =>
+      deps.resolutions.commit({
+        claim,
+        cancellation: {
+          cancellationId: cancellation.cancellationId,
+          status: settlement.status,
+          patch: { ...settlement.patch, resolvedBy: label, resolvedAt, resolutionNote: request.note },
+        },
+        coupon: settlement.coupon,
+        answer,
+        trail,
+      }),
+    // The customer hears once the cancellation stands, as from the saga; not when the coupon was used.
+    afterCommit: async () => {
+      if (answer.status === "cancelled" && answer.coupon.status === "cancelled") {
+        await tellCustomer(saga, { ...orderOf(cancellation), actorId: request.admin.id });
+      }
+    },
+  };
 }
 
 /** The coupon each outcome can settle: `inactive` as parked, `used` by a late checkout, or `cancelled`. */
@@ -215,37 +202,6 @@ function requireSettleable(
     throw new CouponStatusConflict(cancellation.code, coupon?.status, expected);
   }
   return coupon;
-}
-
-/** The answer of a resolution already recorded; its audit event is written again if it was lost. */
-async function replay(
-  deps: CancellationResolutionDependencies,
-  record: CancellationResolutionRecord,
-): Promise<CancellationResolutionAnswer> {
-  if (!record.answer || !record.trail) {
-    throw new Error(`Resolution of ${record.cancellationId} has no answer`);
-  }
-  await appendTrail(deps, record, record.answer, record.trail);
-  return record.answer;
-}
-
-async function commitRefused(
-  deps: CancellationResolutionDependencies,
-  request: CancellationResolutionRequest,
-  error: ResolutionCommitRefused<CancellationResolutionPart>,
-): Promise<CancellationResolutionAnswer> {
-  const now = await deps.resolutions.get(request.cancellationId);
-  // A concurrent continuation of this very request got there first.
-  if (now?.status === "resolved" && now.idempotencyKey === request.idempotencyKey) return replay(deps, now);
-  if (error.part === "cancellation") {
-    const cancellation = await deps.saga.cancellations.getCancellation(request.cancellationId);
-    throw new CancellationNotInReview(request.cancellationId, cancellation?.status ?? "unknown");
-  }
-  if (error.part === "claim") throw resolutionInProgress(subjectOf(request.cancellationId), 2);
-  throw new Conflict(
-    "coupon_status_conflict",
-    `The coupon of cancellation ${request.cancellationId} changed while it was being resolved; repeat the same request`,
-  );
 }
 
 // ---- evidence ----
@@ -450,7 +406,7 @@ async function tellCustomer(saga: CancellationDependencies, state: CancellationS
 // ---- audit ----
 
 function trailOf(
-  request: CancellationResolutionRequest,
+  request: ParkedResolutionRequest<CancellationResolutionOutcome>,
   cancellation: CancellationRecord,
   evidence: PosEvidence,
   settlement: Settlement,
@@ -478,46 +434,4 @@ function trailOf(
       ...(transactions?.length ? { smaregiTransactionHeadIds: transactions } : {}),
     },
   };
-}
-
-/** One event per resolution, under the coupon and its conversion: a replay adds nothing. */
-async function appendTrail(
-  deps: CancellationResolutionDependencies,
-  claim: Pick<CancellationResolutionRecord, "cancellationId" | "conversionId">,
-  answer: CancellationResolutionAnswer,
-  trail: ResolutionTrail,
-): Promise<void> {
-  await appendResolved(
-    deps.saga.audit,
-    {
-      subject: { type: "coupon", id: answer.code },
-      relatedSubjects: [{ type: "conversion", id: claim.conversionId }],
-      type: "cancellation.resolved",
-      eventId: `cancellation-resolved-${claim.cancellationId}`,
-    },
-    answer,
-    trail,
-  );
-}
-
-/** A refused resolution is recorded too: who claimed what, and what the POS said. */
-async function refused(
-  deps: CancellationResolutionDependencies,
-  request: CancellationResolutionRequest,
-  cancellation: CancellationRecord,
-  evidence: PosEvidence,
-): Promise<void> {
-  const ids = { cancellationId: cancellation.cancellationId };
-  await recordRefusal(
-    deps.saga.audit,
-    {
-      subject: { type: "coupon", id: cancellation.code },
-      relatedSubjects: [{ type: "conversion", id: cancellation.conversionId }],
-      type: "cancellation.resolution_refused",
-      data: ids,
-    },
-    request,
-    evidence,
-    ids,
-  );
 }

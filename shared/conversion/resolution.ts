@@ -1,22 +1,11 @@
-import { randomUUID } from "node:crypto";
 import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
-import { Conflict, NotFound, ShopifyRejected } from "../errors";
+import { Conflict, ShopifyRejected } from "../errors";
 import { logger } from "../observability";
 import type { CustomerCouponRecords } from "../ports";
-import { type ClaimedTransactions, contradictsPos, findPointChange, type PosEvidence } from "../pos/evidence";
+import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
-import {
-  appendResolved,
-  ContradictedByPos,
-  NotInReview,
-  ownClaimOf,
-  ResolutionCommitRefused,
-  recordRefusal,
-  refuseLiveClaim,
-  resolutionInProgress,
-  resolutionRequestHash,
-} from "../resolution/claims";
+import { type ParkedWork, resolveParked, type Settled } from "../resolution/workflow";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { DiscountCodeSummary, DiscountCodes } from "../shopify/ports";
 import {
@@ -30,7 +19,6 @@ import {
 import type {
   CouponChange,
   ResolutionAnswer,
-  ResolutionCommitPart,
   ResolutionOutcome,
   ResolutionRecord,
   ResolutionStore,
@@ -91,57 +79,69 @@ export interface EvidenceDependencies {
 
 export type { PosEvidence } from "../pos/evidence";
 
-// ---- problems ----
-
-export class ConversionNotInReview extends NotInReview {
-  constructor(conversionId: string, status: string) {
-    super("conversion", conversionId, status);
-  }
-}
-
-export class ResolutionContradictsPos extends ContradictedByPos {
-  constructor(conversionId: string, outcome: ResolutionOutcome, evidence: PosEvidence) {
-    super("conversion", conversionId, outcome, evidence);
-  }
-}
-
-const inProgress = (conversionId: string, retryAfterSeconds: number) =>
-  resolutionInProgress(`conversion ${conversionId}`, retryAfterSeconds);
-
 // ---- the route ----
-
-export const requestHashOf = (request: Pick<ResolutionRequest, "outcome" | "note" | "admin">) =>
-  resolutionRequestHash(request);
 
 const isCustom = (conversion: ConversionRecord) => conversion.reward?.coupon.type === "custom";
 
-export async function resolveReview(
+export function resolveReview(
   deps: ResolutionDependencies,
   request: ResolutionRequest,
 ): Promise<ResolutionAnswer> {
-  const requestHash = requestHashOf(request);
-  const existing = await deps.resolutions.get(request.conversionId);
-  const own = ownClaimOf(existing, request.idempotencyKey, requestHash);
-  if (own?.status === "resolved") return replay(deps, own);
+  return resolveParked(parkedConversions(deps), request.conversionId, request);
+}
 
-  const conversion = await deps.conversions.getConversion(request.conversionId);
-  if (conversion === undefined) {
-    throw new NotFound("conversion_not_found", `No conversion has the id ${request.conversionId}`);
-  }
-  if (conversion.status !== "needs_review")
-    throw new ConversionNotInReview(conversion.conversionId, conversion.status);
-  refuseLiveClaim(existing, own, {
-    now: deps.now(),
+interface ConversionContext {
+  /** The conversion's own coupon, when one was stored. */
+  coupon: CouponRecord | undefined;
+  usedMeanwhile: boolean;
+  /** `points_taken` of a Shopify coupon: its discount, to reactivate. */
+  discount: DiscountCodeSummary | null;
+}
+
+/** A parked conversion as the resolution workflow sees it. */
+export function parkedConversions(
+  deps: ResolutionDependencies,
+): ParkedWork<ConversionRecord, ResolutionOutcome, ResolutionRecord, ResolutionAnswer, ConversionContext> {
+  return {
+    kind: "conversion",
+    claims: deps.resolutions,
+    audit: deps.audit,
+    now: deps.now,
     abandonedClaimMs: deps.abandonedClaimMs,
-    subject: `conversion ${conversion.conversionId}`,
-  });
+    load: (conversionId) => deps.conversions.getConversion(conversionId),
+    statusOf: (conversion) => conversion.status,
+    prepare: (request, conversion) => prepare(deps, request, conversion),
+    evidence: (conversion) => readPosEvidence(deps.evidence, conversion),
+    saysApplied: (outcome) => outcome === "points_taken",
+    claimFields: (conversion) => ({ conversionId: conversion.conversionId }),
+    settle: (request, conversion, context, evidence, claim) =>
+      settle(deps, request, conversion, context, evidence, claim),
+    resolvedEvent: (claim, answer) => ({
+      subject: { type: "conversion", id: claim.conversionId },
+      ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
+      type: "conversion.resolved",
+      eventId: `conversion-resolved-${claim.conversionId}`,
+    }),
+    refusedEvent: (conversion) => ({
+      subject: { type: "conversion", id: conversion.conversionId },
+      relatedSubjects: [{ type: "coupon", id: conversion.code }],
+      type: "conversion.resolution_refused",
+    }),
+  };
+}
+
+/** What can be made of this conversion: custom rewards, the coupon's state, the Shopify code. */
+async function prepare(
+  deps: ResolutionDependencies,
+  request: ResolutionRequest | { outcome: ResolutionOutcome },
+  conversion: ConversionRecord,
+): Promise<ConversionContext> {
   if (request.outcome === "points_taken" && isCustom(conversion)) {
     throw new Conflict(
       "custom_reward_resolve_manually",
       `Conversion ${conversion.conversionId} is a custom reward: the merchant's integration was told to revoke its coupon and no event tells it to honour the coupon again. Agree with the integration to honour it, or give the points back with a point adjustment; then record the outcome by hand (docs/runbook.md, Resolve needs_review)`,
     );
   }
-
   const stored = await deps.coupons.getCoupon(conversion.code);
   const coupon = stored?.conversionId === conversion.conversionId ? stored : undefined;
   if (coupon && coupon.status !== "inactive" && coupon.status !== "used") {
@@ -162,29 +162,17 @@ export async function resolveReview(
       `Shopify has no discount code ${conversion.code} of conversion ${conversion.conversionId}; it cannot be made usable`,
     );
   }
+  return { coupon, usedMeanwhile, discount };
+}
 
-  const evidence = await readPosEvidence(deps.evidence, conversion);
-  if (contradicts(request.outcome, evidence)) {
-    await refused(deps, request, conversion, evidence);
-    throw new ResolutionContradictsPos(conversion.conversionId, request.outcome, evidence);
-  }
-
-  const claim = await deps.resolutions.claim(
-    {
-      conversionId: conversion.conversionId,
-      idempotencyKey: request.idempotencyKey,
-      requestHash,
-      outcome: request.outcome,
-      note: request.note,
-      requestedBy: request.admin.id,
-      requestedByLabel: adminLabel(request.admin),
-      claimId: randomUUID(),
-      startedAt: own?.startedAt ?? deps.now().toISOString(),
-    },
-    own ?? existing,
-  );
-  if (claim === undefined) throw inProgress(conversion.conversionId, 2);
-
+async function settle(
+  deps: ResolutionDependencies,
+  request: Omit<ResolutionRequest, "conversionId">,
+  conversion: ConversionRecord,
+  { coupon, usedMeanwhile, discount }: ConversionContext,
+  evidence: PosEvidence,
+  claim: ResolutionRecord,
+): Promise<Settled<ResolutionAnswer>> {
   const shopify =
     request.outcome === "points_taken"
       ? await honour(deps, conversion, discount, usedMeanwhile)
@@ -203,51 +191,23 @@ export async function resolveReview(
     note: request.note,
   };
   const trail = trailOf(request, conversion, evidence, shopify, answer);
-  try {
-    await deps.resolutions.commit({
-      claim,
-      conversion: {
-        conversionId: conversion.conversionId,
-        status,
-        fields: conversionFields(request.outcome, conversion, evidence, shopify.discountId, answer),
-      },
-      coupon: change,
-      answer,
-      trail,
-    });
-  } catch (error) {
-    if (!(error instanceof ResolutionCommitRefused)) throw error;
-    return commitRefused(deps, request, error);
-  }
-  await appendTrail(deps, claim, answer, trail);
-  await afterCommit(deps, conversion, answer, shopify.discountId);
-  return answer;
-}
-
-/** The answer of a resolution already recorded; its audit event is written again if it was lost. */
-async function replay(deps: ResolutionDependencies, record: ResolutionRecord): Promise<ResolutionAnswer> {
-  if (!record.answer || !record.trail) throw new Error(`Resolution of ${record.conversionId} has no answer`);
-  await appendTrail(deps, record, record.answer, record.trail);
-  return record.answer;
-}
-
-async function commitRefused(
-  deps: ResolutionDependencies,
-  request: ResolutionRequest,
-  error: ResolutionCommitRefused<ResolutionCommitPart>,
-): Promise<ResolutionAnswer> {
-  const now = await deps.resolutions.get(request.conversionId);
-  // A concurrent continuation of this very request got there first.
-  if (now?.status === "resolved" && now.idempotencyKey === request.idempotencyKey) return replay(deps, now);
-  if (error.part === "conversion") {
-    const conversion = await deps.conversions.getConversion(request.conversionId);
-    throw new ConversionNotInReview(request.conversionId, conversion?.status ?? "unknown");
-  }
-  if (error.part === "claim") throw inProgress(request.conversionId, 2);
-  throw new Conflict(
-    "coupon_status_conflict",
-    `The coupon of conversion ${request.conversionId} changed while it was being resolved; repeat the same request`,
-  );
+  return {
+    answer,
+    trail,
+    commit: () =>
+      deps.resolutions.commit({
+        claim,
+        conversion: {
+          conversionId: conversion.conversionId,
+          status,
+          fields: conversionFields(request.outcome, conversion, evidence, shopify.discountId, answer),
+        },
+        coupon: change,
+        answer,
+        trail,
+      }),
+    afterCommit: () => afterCommit(deps, conversion, answer, shopify.discountId),
+  };
 }
 
 // ---- evidence ----
@@ -279,10 +239,6 @@ export async function readPosEvidence(
     ownerLabel: "this conversion's",
   });
 }
-
-/** Only clear evidence refuses the operator's word; ambiguous or unreadable evidence never does. */
-const contradicts = (outcome: ResolutionOutcome, evidence: PosEvidence) =>
-  contradictsPos(outcome === "points_taken", evidence);
 
 // ---- Shopify ----
 
@@ -521,7 +477,7 @@ async function afterCommit(
 // ---- audit ----
 
 function trailOf(
-  request: ResolutionRequest,
+  request: Omit<ResolutionRequest, "conversionId">,
   conversion: ConversionRecord,
   evidence: PosEvidence,
   shopify: ShopifyResult,
@@ -551,44 +507,4 @@ function trailOf(
     },
     ...(Object.keys(externalIds).length > 0 ? { externalIds } : {}),
   };
-}
-
-/** One event per resolution: a fixed id and time, so a replay that writes it again adds nothing. */
-async function appendTrail(
-  deps: ResolutionDependencies,
-  record: Pick<ResolutionRecord, "conversionId">,
-  answer: ResolutionAnswer,
-  trail: ResolutionTrail,
-): Promise<void> {
-  await appendResolved(
-    deps.audit,
-    {
-      subject: { type: "conversion", id: record.conversionId },
-      ...(answer.coupon ? { relatedSubjects: [{ type: "coupon" as const, id: answer.coupon.code }] } : {}),
-      type: "conversion.resolved",
-      eventId: `conversion-resolved-${record.conversionId}`,
-    },
-    answer,
-    trail,
-  );
-}
-
-/** A refused resolution is recorded too: who claimed what, and what the POS said. */
-async function refused(
-  deps: ResolutionDependencies,
-  request: ResolutionRequest,
-  conversion: ConversionRecord,
-  evidence: PosEvidence,
-): Promise<void> {
-  await recordRefusal(
-    deps.audit,
-    {
-      subject: { type: "conversion", id: conversion.conversionId },
-      relatedSubjects: [{ type: "coupon", id: conversion.code }],
-      type: "conversion.resolution_refused",
-    },
-    request,
-    evidence,
-    { conversionId: conversion.conversionId },
-  );
 }
