@@ -1,16 +1,27 @@
-import { conversionListQuerySchema, couponSearchQuerySchema } from "../../shared/admin/api";
-import { conversionView, couponView, inspectConversion, inspectCoupon } from "../../shared/admin/inspect";
+import {
+  adjustmentListQuerySchema,
+  conversionListQuerySchema,
+  couponSearchQuerySchema,
+} from "../../shared/admin/api";
+import {
+  adjustmentView,
+  conversionView,
+  couponView,
+  inspectConversion,
+  inspectCoupon,
+} from "../../shared/admin/inspect";
 import { conversionIdSchema, couponCodeSchema } from "../../shared/conversion/rules";
 import { InvalidRequest } from "../../shared/errors";
 import { httpApi, json, pathParameter } from "../../shared/http/api";
 import { invalidRequestFrom } from "../../shared/http/problem";
-import { adminOf, conversionRequests } from "../runtime";
+import { adjustmentStore, adminOf, conversionRequests } from "../runtime";
 import { couponSearch, inspectionDependencies } from "./root";
 
 /**
  * Read-only admin routes (viewer or admin):
  * GET /v1/admin/coupons, GET /v1/admin/coupons/{code},
- * GET /v1/admin/conversions, GET /v1/admin/conversions/{conversionId}.
+ * GET /v1/admin/conversions, GET /v1/admin/conversions/{conversionId},
+ * GET /v1/admin/point-adjustments.
  */
 export const handler = httpApi(async (event) => {
   adminOf(event, "viewer");
@@ -49,6 +60,16 @@ export const handler = httpApi(async (event) => {
           pathParameter(event, "conversionId", conversionIdSchema),
         ),
       );
+    case "GET /v1/admin/point-adjustments": {
+      const parsed = adjustmentListQuerySchema.safeParse(query);
+      if (!parsed.success) throw invalidRequestFrom(parsed.error);
+      const { status, ...page } = parsed.data;
+      const result = await adjustmentStore().listByStatus(status, page);
+      return json(200, {
+        adjustments: result.items.map(adjustmentView),
+        ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
+      });
+    }
     default:
       throw new InvalidRequest("unknown_route", `No admin lookup for ${event.routeKey}`, 404);
   }

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { DynamoAdjustmentResolutionStore } from "../../shared/adapters/dynamodb/adjustments";
 import { DynamoResolutionStore } from "../../shared/adapters/dynamodb/conversion-resolutions";
 import { DynamoCouponSearch } from "../../shared/adapters/dynamodb/coupon-search";
+import type { AdjustmentResolutionDependencies } from "../../shared/admin/adjustment-resolution";
 import type { InspectionDependencies } from "../../shared/admin/inspect";
 import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
 import type { ResolutionDependencies } from "../../shared/conversion/resolution";
@@ -65,6 +67,18 @@ export const resolutionDependencies = once(
       // As the saga's reconciliation: a lost deduction may land up to twice the POS write timeout later.
       deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
     },
+    now: () => new Date(),
+    // Longer than the function may run (29 s): an older pending claim died with its request.
+    abandonedClaimMs: 60_000,
+  }),
+);
+
+export const adjustmentResolutionDependencies = once(
+  (): AdjustmentResolutionDependencies => ({
+    resolutions: new DynamoAdjustmentResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+    adjustments: adjustmentStore(),
+    evidence: { pos: pointsLedger(), claimed: claimed(), now: () => new Date() },
+    audit: auditTrail(),
     now: () => new Date(),
     // Longer than the function may run (29 s): an older pending claim died with its request.
     abandonedClaimMs: 60_000,

@@ -4,13 +4,15 @@ import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
 export const functions = {
   adminLookup: {
     entry: "functions/admin/lookup.ts",
-    description: "Admin reads: coupon search, a coupon or conversion with its audit trail, the review queue",
+    description:
+      "Admin reads: coupon search, a coupon or conversion with its audit trail, the review queues of conversions and point adjustments",
     capabilities: ["loyaltyTableRead", "auditRead", "nameConversionExecutions"],
     timeoutSeconds: 10,
   },
   adminPointAdjustments: {
     entry: "functions/admin/point-adjustments.ts",
-    description: "Admin point grants and corrections on the POS, recorded first and never blindly resent",
+    description:
+      "Admin point grants and corrections on the POS, recorded first and never blindly resent; resolution of parked ones",
     // Read: the customer's conversions, coupons and adjustments own POS transactions that
     // reconciliation must not take for this adjustment's.
     capabilities: ["pos", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend", "sendEmail"],
@@ -60,6 +62,20 @@ export const routes: readonly RouteSpec<keyof typeof functions>[] = [
     function: "adminPointAdjustments",
     auth: "admin:admin",
     // Staff act by hand; a tight limit also caps the damage of a stolen admin token.
+    throttle: { rate: 2, burst: 5 },
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/point-adjustments",
+    function: "adminLookup",
+    auth: "admin:viewer",
+    throttle: read,
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/customers/{customerId}/point-adjustments/{adjustmentId}/resolution",
+    function: "adminPointAdjustments",
+    auth: "admin:admin",
     throttle: { rate: 2, burst: 5 },
   },
   {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { Conflict } from "../errors";
+import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
+import type { Page, PageRequest } from "../store";
 
 /**
  * Manual point adjustments by shop staff, one item per (customer, Idempotency-Key), written before
@@ -28,6 +30,9 @@ export const adjustmentStatusSchema = z.enum([
   "needs_review",
 ]);
 export type AdjustmentStatus = z.infer<typeof adjustmentStatusSchema>;
+
+/** Adjustment ids are the UUIDs the service gives them. */
+export const adjustmentIdSchema = z.uuid("an adjustment id is a UUID, as the adjustment's answer gives it");
 
 export const adjustmentRecordSchema = z.object({
   adjustmentId: z.string().min(1),
@@ -98,4 +103,57 @@ export interface AdjustmentStore {
   ): Promise<AdjustmentRecord>;
   /** Newest first. */
   listByCustomer(customerId: string, limit: number): Promise<AdjustmentRecord[]>;
+  /** The customer's adjustment with this id, in any status. */
+  findById(customerId: string, adjustmentId: string): Promise<AdjustmentRecord | undefined>;
+  /** Adjustments of one status across the shop, newest first (the review queue). */
+  listByStatus(status: AdjustmentStatus, page: PageRequest): Promise<Page<AdjustmentRecord>>;
+}
+
+// ---- staff resolutions of adjustments parked as needs_review ----
+
+export const adjustmentResolutionOutcomeSchema = z.enum(["points_changed", "points_not_changed"]);
+export type AdjustmentResolutionOutcome = z.infer<typeof adjustmentResolutionOutcomeSchema>;
+
+export const adjustmentResolutionAnswerSchema = z.object({
+  adjustmentId: z.string(),
+  customerId: z.string(),
+  status: z
+    .enum(["applied", "not_applied"])
+    .describe("not_applied: nothing changed; the same adjustment request (same key) may be sent again"),
+  points: z.number().int(),
+  resolvedBy: z.string().describe("The admin's email from the token (else its subject)"),
+  resolvedAt: instant,
+  note: z.string(),
+});
+export type AdjustmentResolutionAnswer = z.infer<typeof adjustmentResolutionAnswerSchema>;
+
+export const adjustmentResolutionRecordSchema = z.object({
+  adjustmentId: z.string().min(1),
+  customerId: z.string().min(1),
+  outcome: adjustmentResolutionOutcomeSchema,
+  answer: adjustmentResolutionAnswerSchema.optional(),
+  ...resolutionClaimShape,
+});
+export type AdjustmentResolutionRecord = z.infer<typeof adjustmentResolutionRecordSchema>;
+
+export interface AdjustmentResolutionCommit {
+  claim: AdjustmentResolutionRecord;
+  adjustment: AdjustmentRecord;
+  patch: AdjustmentPatch & { status: "applied" | "not_applied" };
+  answer: AdjustmentResolutionAnswer;
+  trail: ResolutionTrail;
+}
+
+export interface AdjustmentResolutionStore {
+  get(adjustmentId: string): Promise<AdjustmentResolutionRecord | undefined>;
+  /** The claim; undefined when another claim won. */
+  claim(
+    claim: ClaimRequest<AdjustmentResolutionRecord>,
+    previous?: AdjustmentResolutionRecord,
+  ): Promise<AdjustmentResolutionRecord | undefined>;
+  /**
+   * One transaction: the adjustment leaves `needs_review` and the claim becomes `resolved` with the
+   * answer. `ResolutionCommitRefused` names the part (`adjustment`, `claim`) whose condition failed.
+   */
+  commit(commit: AdjustmentResolutionCommit): Promise<void>;
 }

@@ -3,8 +3,15 @@ import type { ApiOperation } from "../api/contract";
 import { customerIdSchema } from "../auth/shopify-ids";
 import { resolutionAnswerSchema, resolutionOutcomeSchema } from "../conversion/resolution-records";
 import { conversionIdSchema, couponCodeSchema } from "../conversion/rules";
+import { resolutionNoteSchema } from "../resolution/claims";
 import { conversionStatusSchema } from "../store";
-import { adjustmentReasonSchema } from "./adjustment-records";
+import {
+  adjustmentIdSchema,
+  adjustmentReasonSchema,
+  adjustmentResolutionAnswerSchema,
+  adjustmentResolutionOutcomeSchema,
+  adjustmentStatusSchema,
+} from "./adjustment-records";
 import { couponFilterSchema } from "./coupon-search";
 
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
@@ -45,11 +52,20 @@ export const reviewResolutionBodySchema = z.strictObject({
   outcome: resolutionOutcomeSchema.describe(
     "points_taken: the POS shows this conversion's deduction, the coupon is made usable; points_not_taken: it does not, the coupon is voided",
   ),
-  note: z
-    .string({ error: "note is required: say what you checked at the POS" })
-    .trim()
-    .min(1, "note is required: say what you checked at the POS")
-    .max(500, "note is at most 500 characters"),
+  note: resolutionNoteSchema,
+});
+
+export const adjustmentListQuerySchema = z.object({
+  status: adjustmentStatusSchema.default("needs_review"),
+  limit: limitSchema,
+  cursor: z.string().min(1).optional(),
+});
+
+export const adjustmentResolutionBodySchema = z.strictObject({
+  outcome: adjustmentResolutionOutcomeSchema.describe(
+    "points_changed: the POS shows this adjustment's change, it is recorded as applied; points_not_changed: it does not, the adjustment is not_applied and the same request (same Idempotency-Key) may be sent again",
+  ),
+  note: resolutionNoteSchema,
 });
 
 const auditEventSchema = z.object({
@@ -84,7 +100,7 @@ const inspectionSchema = z.object({
 });
 const adjustmentViewSchema = z.object({
   adjustmentId: z.string(),
-  status: z.enum(["applied", "needs_review"]),
+  status: adjustmentStatusSchema,
   customerId: z.string(),
   points: z.number().int(),
   reason: adjustmentReasonSchema,
@@ -225,6 +241,50 @@ export const adminOperations: readonly ApiOperation[] = [
       422: ["idempotency_key_reused"],
       502: ["shopify_rejected"],
       503: ["shopify_unavailable"],
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/admin/point-adjustments",
+    summary: "Point adjustments of one status, newest first (default: the needs_review queue)",
+    tag: "admin",
+    security: "admin",
+    query: adjustmentListQuerySchema,
+    responses: {
+      200: {
+        description: "A page of adjustments",
+        schema: z.object({ adjustments: z.array(adjustmentViewSchema), nextCursor: z.string().optional() }),
+      },
+    },
+    problems: readProblems,
+  },
+  {
+    method: "POST",
+    path: "/v1/admin/customers/{customerId}/point-adjustments/{adjustmentId}/resolution",
+    summary: "Resolve a point adjustment parked as needs_review; admin role",
+    description:
+      "Never moves points. The POS is read first: an outcome it clearly contradicts is refused (409 resolution_contradicts_pos, nothing changed); an ambiguous or unreadable POS takes the admin's word, and the audit event says so. points_changed records the adjustment as applied; points_not_changed records it as not_applied, after which the original adjustment request (same Idempotency-Key) may be repeated and reconciles before it sends.",
+    tag: "admin",
+    security: "admin",
+    pathParameters: {
+      customerId: customerIdSchema.describe("Numeric Shopify customer id or its gid"),
+      adjustmentId: adjustmentIdSchema.describe("The adjustment id"),
+    },
+    headers: {
+      "Idempotency-Key": {
+        description: "Same key and body: same answer, acted on once",
+        required: true,
+      },
+    },
+    body: adjustmentResolutionBodySchema,
+    responses: { 200: { description: "Resolved", schema: adjustmentResolutionAnswerSchema } },
+    problems: {
+      400: ["invalid_request", "invalid_json", "idempotency_key_required", "invalid_idempotency_key"],
+      401: ["unauthenticated"],
+      403: ["forbidden"],
+      404: ["adjustment_not_found"],
+      409: ["adjustment_not_in_review", "resolution_contradicts_pos", "resolution_in_progress"],
+      422: ["idempotency_key_reused"],
     },
   },
 ];

@@ -9,6 +9,7 @@ import type {
   CouponRecord,
   CouponStore,
 } from "../store";
+import type { AdjustmentRecord } from "./adjustment-records";
 import { effectiveStatus } from "./coupon-search";
 
 /** What shop staff see of one coupon or conversion: the records, the merged trail, the execution. */
@@ -97,3 +98,18 @@ export async function inspectConversion(deps: InspectionDependencies, conversion
     trail,
   };
 }
+
+/** A point adjustment as staff see it. */
+export const adjustmentView = (adjustment: AdjustmentRecord) => ({
+  adjustmentId: adjustment.adjustmentId,
+  status: adjustment.status,
+  customerId: adjustment.customerId,
+  points: adjustment.points,
+  reason: adjustment.reason,
+  ...(adjustment.note ? { note: adjustment.note } : {}),
+  ...(adjustment.balanceAfter !== undefined ? { balanceAfter: adjustment.balanceAfter } : {}),
+  ...(adjustment.transactionHeadIds ? { transactionHeadIds: adjustment.transactionHeadIds } : {}),
+  ...(adjustment.reviewReason ? { reviewReason: adjustment.reviewReason } : {}),
+  requestedBy: adjustment.requestedByLabel,
+  createdAt: adjustment.createdAt,
+});

@@ -3,7 +3,7 @@ import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import { Conflict, LoyaltyError, PosDeclined, PosUnavailable, Unprocessable } from "../errors";
 import type { AdminAlerts } from "../ports";
-import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
+import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import type { AuditOutcome, AuditTrail } from "../store";
 import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adjustment-records";
@@ -299,11 +299,14 @@ async function recordReconciliation(
 }
 
 /**
- * The one rule of `pos/evidence`, since the first attempt (a replay may have sent the change
- * again). The caller has let the change settle; a POS that cannot be read is a question too.
+ * What the POS says about an adjustment, by the one rule of `pos/evidence`, since the first attempt
+ * (a replay may have sent the change again). The caller has let the change settle.
  */
-async function reconcile(deps: AdjustmentDependencies, record: AdjustmentRecord): Promise<Reconciliation> {
-  const evidence = await findPointChange(deps, {
+export function readAdjustmentEvidence(
+  deps: Pick<AdjustmentDependencies, "pos" | "claimed" | "now" | "clockSkewMs">,
+  record: AdjustmentRecord,
+): Promise<PosEvidence> {
+  return findPointChange(deps, {
     posCustomerId: record.posCustomerId,
     customerId: record.customerId,
     owner: { kind: "adjustment", id: record.adjustmentId },
@@ -316,10 +319,14 @@ async function reconcile(deps: AdjustmentDependencies, record: AdjustmentRecord)
     balanceBefore: record.balanceBefore,
     ownerLabel: "this adjustment",
   });
-  const { cause: _cause, settlesInMs: _settles, ...reconciled } = evidence;
+}
+
+/** Reconciliation after a lost answer: a POS that cannot be read is a question too. */
+async function reconcile(deps: AdjustmentDependencies, record: AdjustmentRecord): Promise<Reconciliation> {
+  const { cause: _cause, settlesInMs: _settles, ...evidence } = await readAdjustmentEvidence(deps, record);
   return evidence.outcome === "unreadable"
-    ? { ...reconciled, outcome: "unknown" }
-    : { ...reconciled, outcome: evidence.outcome };
+    ? { ...evidence, outcome: "unknown" }
+    : { ...evidence, outcome: evidence.outcome };
 }
 
 async function audit(

@@ -74,9 +74,9 @@ export class ResolutionCommitRefused<Part extends string = string> extends Error
   }
 }
 
-export type ParkedKind = "conversion" | "cancellation";
+export type ParkedKind = "conversion" | "cancellation" | "adjustment";
 
-const titled = { conversion: "Conversion", cancellation: "Cancellation" } as const;
+const titled = { conversion: "Conversion", cancellation: "Cancellation", adjustment: "Adjustment" } as const;
 
 /** Only a record parked as `needs_review` can be resolved; `currentStatus` says where it is. */
 export class NotInReview extends Conflict {

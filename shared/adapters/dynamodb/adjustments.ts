@@ -3,13 +3,20 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import {
   type AdjustmentPatch,
   type AdjustmentRecord,
+  type AdjustmentResolutionCommit,
+  type AdjustmentResolutionRecord,
+  type AdjustmentResolutionStore,
   type AdjustmentStatus,
   AdjustmentStatusConflict,
   type AdjustmentStore,
   adjustmentRecordSchema,
+  adjustmentResolutionRecordSchema,
+  adjustmentStatusSchema,
   type NewAdjustment,
 } from "../../admin/adjustment-records";
 import { NotFound } from "../../errors";
+import type { ClaimRequest } from "../../resolution/claims";
+import type { Page, PageRequest } from "../../store";
 import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
@@ -17,9 +24,11 @@ import {
   queryPage,
   type RepositoryOptions,
   rawString,
+  transactWrite,
   withoutUndefined,
 } from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
+import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** Staff point adjustments (shared/admin/adjustment-records.ts), one item per (customer, key). */
 
@@ -56,6 +65,8 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
             ...keys.adjustment(record.customerId, record.idempotencyKey),
             gsi1pk: keys.customer(record.customerId),
             gsi1sk: `${customerIndexPrefixes.adjustment}${record.createdAt}#${record.adjustmentId}`,
+            gsi2pk: keys.adjustmentStatus(record.status),
+            gsi2sk: record.createdAt,
             ...withoutUndefined(record),
           },
           ConditionExpression: "attribute_not_exists(pk)",
@@ -78,7 +89,11 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
     options: { sameAttempt?: boolean } = {},
   ): Promise<AdjustmentRecord> {
     const update = conditionalStatusUpdate(
-      { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() },
+      {
+        ...withoutUndefined(patch),
+        ...(patch.status !== undefined ? { gsi2pk: keys.adjustmentStatus(patch.status) } : {}),
+        updatedAt: this.#now().toISOString(),
+      },
       expected,
     );
     const sameAttempt = options.sameAttempt
@@ -131,5 +146,104 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
       (item: Item) => adjustmentRecordSchema.parse(item),
     );
     return page.items;
+  }
+
+  async findById(customerId: string, adjustmentId: string): Promise<AdjustmentRecord | undefined> {
+    const gsi1pk = keys.customer(customerId);
+    // The customer's adjustments, newest first, read until this one (the filter applies after the
+    // read, and queryPage goes on until it has a match or the customer's adjustments run out).
+    const page = await queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: loyaltyIndexes.byCustomer,
+        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+        FilterExpression: "adjustmentId = :id",
+        ExpressionAttributeValues: {
+          ":pk": gsi1pk,
+          ":prefix": customerIndexPrefixes.adjustment,
+          ":id": adjustmentId,
+        },
+        ScanIndexForward: false,
+      },
+      { limit: 1 },
+      { gsi1pk },
+      (item: Item) => adjustmentRecordSchema.parse(item),
+    );
+    const [found] = page.items;
+    // The index holds a copy: the item itself, read consistently.
+    return found === undefined ? undefined : this.get(found.customerId, found.idempotencyKey);
+  }
+
+  listByStatus(status: AdjustmentStatus, page: PageRequest): Promise<Page<AdjustmentRecord>> {
+    const gsi2pk = keys.adjustmentStatus(adjustmentStatusSchema.parse(status));
+    return queryPage(
+      this.#client,
+      {
+        TableName: this.#table,
+        IndexName: loyaltyIndexes.byStatus,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": gsi2pk },
+        ScanIndexForward: false,
+      },
+      page,
+      { gsi2pk },
+      (item: Item) => adjustmentRecordSchema.parse(item),
+    );
+  }
+}
+
+/** Staff resolutions of parked adjustments: the claim item, and the commit with the adjustment. */
+export class DynamoAdjustmentResolutionStore implements AdjustmentResolutionStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+  readonly #claims: DynamoResolutionClaims<AdjustmentResolutionRecord>;
+
+  constructor(options: RepositoryOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+    this.#claims = new DynamoResolutionClaims(options, keys.adjustmentResolution, (item) =>
+      adjustmentResolutionRecordSchema.parse(item),
+    );
+  }
+
+  get(adjustmentId: string): Promise<AdjustmentResolutionRecord | undefined> {
+    return this.#claims.get(adjustmentId);
+  }
+
+  claim(
+    claim: ClaimRequest<AdjustmentResolutionRecord>,
+    previous?: AdjustmentResolutionRecord,
+  ): Promise<AdjustmentResolutionRecord | undefined> {
+    return this.#claims.claim(claim.adjustmentId, claim, previous);
+  }
+
+  async commit({ claim, adjustment, patch, answer, trail }: AdjustmentResolutionCommit): Promise<void> {
+    const now = this.#now().toISOString();
+    try {
+      await transactWrite(this.#client, {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.#table,
+              Key: keys.adjustment(adjustment.customerId, adjustment.idempotencyKey),
+              ...conditionalStatusUpdate(
+                {
+                  ...withoutUndefined(patch),
+                  gsi2pk: keys.adjustmentStatus(patch.status),
+                  updatedAt: now,
+                },
+                ["needs_review"] satisfies AdjustmentStatus[],
+              ),
+            },
+          },
+          this.#claims.resolvedItem(claim.adjustmentId, claim, { answer, trail, now }),
+        ],
+      });
+    } catch (error) {
+      throw commitRefusal(error, ["adjustment", "claim"]);
+    }
   }
 }
