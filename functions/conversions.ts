@@ -13,7 +13,7 @@ import { conversionRequests, customerOf } from "./runtime";
 
 const location = (conversionId: string) => `/v1/me/conversions/${conversionId}`;
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function conversions(event) {
   const customer = await customerOf(event);
   if (event.pathParameters?.conversionId !== undefined) {
     const conversionId = pathParameter(event, "conversionId", conversionIdSchema);

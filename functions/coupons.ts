@@ -10,7 +10,7 @@ import { couponStore, customerOf } from "./runtime";
 const statusNow = (coupon: CouponRecord, now: Date) =>
   coupon.status === "active" && new Date(coupon.expiresAt) <= now ? "expired" : coupon.status;
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function coupons(event) {
   const customer = await customerOf(event);
   const parsed = couponsQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw invalidRequestFrom(parsed.error);

@@ -1,4 +1,6 @@
 import { httpApi, json } from "../shared/http/api";
 
 /** Liveness only: it must answer even when the POS or Shopify is down. */
-export const handler = httpApi(async () => json(200, { status: "ok" }));
+export const handler = httpApi(async function health() {
+  return json(200, { status: "ok" });
+});

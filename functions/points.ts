@@ -11,7 +11,7 @@ import { customerOf, env, pointsLedger } from "./runtime";
  * GET /v1/me/points and GET /v1/customers/{customerId}/points: the signed-in customer's live
  * store balance, expiry, rank and recent history.
  */
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function points(event) {
   const customer = await customerOf(event);
   if (event.pathParameters?.customerId !== undefined) {
     assertSameCustomer(customer, pathParameter(event, "customerId", customerIdSchema, "invalid_customer_id"));

@@ -57,3 +57,11 @@ const stateMachineSpecs = {
 export type StateMachineName = keyof typeof stateMachineSpecs;
 /** Both stacks register every entry. */
 export const stateMachines: Readonly<Record<StateMachineName, StateMachineSpec>> = stateMachineSpecs;
+
+/**
+ * The catalog entry `startConversion` functions are bound to. Typed against the catalog, so
+ * renaming the saga fails compilation instead of silently unbinding the API.
+ */
+export const CONVERSION_SAGA = "convertPoints" satisfies StateMachineName;
+/** The catalog entry `startCancellation` functions are bound to. */
+export const CANCELLATION_SAGA = "cancelCoupon" satisfies StateMachineName;

@@ -23,7 +23,7 @@ import { couponSearch, inspectionDependencies } from "./root";
  * GET /v1/admin/conversions, GET /v1/admin/conversions/{conversionId},
  * GET /v1/admin/point-adjustments.
  */
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function adminLookup(event) {
   adminOf(event, "viewer");
   const now = new Date();
   const query = event.queryStringParameters ?? {};

@@ -16,7 +16,7 @@ import { adjustmentDependencies, adjustmentResolutionDependencies } from "./root
  * POST .../point-adjustments/{adjustmentId}/resolution settles a parked one, moving no points.
  */
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function adjustPointsByHand(event) {
   const admin = adminOf(event, "admin");
   const customerId = pathParameter(event, "customerId", customerIdSchema, "invalid_customer_id");
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));

@@ -10,7 +10,7 @@ import { resolutionDependencies } from "./root";
  * POST /v1/admin/conversions/{conversionId}/resolution (admin role): settles a conversion parked as
  * needs_review, once per Idempotency-Key, without moving any points. 200 with the outcome.
  */
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function resolveConversion(event) {
   const admin = adminOf(event, "admin");
   const conversionId = pathParameter(event, "conversionId", conversionIdSchema);
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));

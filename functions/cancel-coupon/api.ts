@@ -10,7 +10,7 @@ import { cancellationRequestDependencies } from "./root";
  * the POS. Who cancelled comes from the token, never from the body.
  */
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function cancelCoupon(event) {
   const admin = adminOf(event, "admin");
   const code = pathParameter(event, "code", couponCodeSchema, "invalid_code");
   const body = parseBody(event, cancelBodySchema, "invalid_cancellation");

@@ -8,7 +8,7 @@ import { cancellationStore } from "./root";
  * GET /v1/admin/cancellations (viewer or admin): cancellations of one status, newest first; by
  * default the ones waiting for an operator (`needs_review`).
  */
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function listCancellations(event) {
   adminOf(event, "viewer");
   const parsed = cancellationListQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw invalidRequestFrom(parsed.error);

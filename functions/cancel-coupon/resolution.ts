@@ -10,7 +10,7 @@ import { cancellationResolutionDependencies } from "./root";
  * POST /v1/admin/cancellations/{cancellationId}/resolution (admin role): settles a cancellation
  * parked as needs_review, once per Idempotency-Key, without moving any points. 200 with the outcome.
  */
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function resolveCancellation(event) {
   const admin = adminOf(event, "admin");
   const cancellationId = pathParameter(event, "cancellationId", cancellationIdSchema);
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));

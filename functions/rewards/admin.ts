@@ -14,7 +14,7 @@ import { rewardContext, rewardStore } from "./root";
 
 const location = (rewardId: string) => `/v1/admin/rewards/${rewardId}`;
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function manageRewards(event) {
   const method = event.requestContext.http.method;
   const rewardId =
     event.pathParameters?.rewardId === undefined

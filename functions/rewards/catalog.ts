@@ -17,7 +17,7 @@ async function balanceOf(memberNumber: string): Promise<{ balance: number; regis
   }
 }
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function rewardCatalog(event) {
   const customer = await customerOf(event);
   const [rules, { balance, registered }] = await Promise.all([
     rewardStore().listRewards(),

@@ -6,7 +6,7 @@ import { couponStore, customerOf } from "../runtime";
 
 /** GET /v1/me/coupons/{code}: whether the signed-in customer's code is valid now, and why not. */
 
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function couponValidity(event) {
   const customer = await customerOf(event);
   const code = pathParameter(event, "code", couponCodeSchema);
   const coupon = await couponStore().getCoupon(code);

@@ -7,7 +7,7 @@ import { webhookDependencies } from "./root";
  * HMAC over the raw body is the authentication. 2xx tells Shopify to stop retrying, so only a
  * failure worth retrying (DynamoDB or Shopify unavailable) answers 5xx.
  */
-export const handler = httpApi(async (event) => {
+export const handler = httpApi(async function shopifyWebhook(event) {
   const body = event.body ?? "";
   const rawBody = Buffer.from(body, event.isBase64Encoded ? "base64" : "utf8");
   const result = await handleShopifyWebhook(await webhookDependencies(), {

@@ -34,7 +34,7 @@ import {
   OPERATIONS_NAMESPACE,
   WEBHOOK_SIGNATURE_FAILURES_METRIC,
 } from "../../shared/operations/log-metrics";
-import type { FunctionSchedule } from "../stack";
+import type { FunctionSchedule } from "../features/types";
 import { alarmEmail, type Stage } from "../stage-config";
 import { COUPON_EVENT_RETRY } from "./coupon-events";
 import type { LoyaltyFunction } from "./loyalty-function";

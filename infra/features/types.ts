@@ -1,3 +1,5 @@
+import type { CountedEvent } from "../../shared/operations/log-metrics";
+
 /**
  * Types of the catalog (infra/catalog.ts). Each feature module in this folder declares its own
  * functions, routes and state machines with them; the catalog merges the features.
@@ -78,4 +80,11 @@ export interface StateMachineSpec<F extends string = string> {
   readonly executionName: string;
   /** Placeholder in the ASL -> the function that runs that task. */
   readonly tasks: Readonly<Record<string, F>>;
+}
+
+/** A function run on a schedule (EventBridge), with the heartbeat its runs count. */
+export interface FunctionSchedule {
+  readonly rateMinutes: number;
+  /** The metric each completed run counts (shared/operations/log-metrics.ts); alarmed when absent. */
+  readonly heartbeat?: CountedEvent;
 }

@@ -10,7 +10,14 @@ import { openApi } from "../../shared/api";
 import { seedRewards } from "../../shared/rewards/seed";
 import { localTableNames, type TableNames, tableDefinitions } from "../../shared/tables";
 import { BUNDLE_FILE, bundleFunctions } from "../bundling";
-import { type FunctionName, functions, routes, stateMachines } from "../catalog";
+import {
+  CANCELLATION_SAGA,
+  CONVERSION_SAGA,
+  type FunctionName,
+  functions,
+  routes,
+  stateMachines,
+} from "../catalog";
 import { localAdminIssuer } from "./admin-issuer";
 import { demoCredentials, demoRewards, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
@@ -224,8 +231,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       STEPFUNCTIONS_ENDPOINT: sfnServer.url,
       SES_ENDPOINT: ses.url,
-      CONVERT_STATE_MACHINE_ARN: stateMachineArn("convertPoints"),
-      CANCEL_STATE_MACHINE_ARN: stateMachineArn("cancelCoupon"),
+      CONVERT_STATE_MACHINE_ARN: stateMachineArn(CONVERSION_SAGA),
+      CANCEL_STATE_MACHINE_ARN: stateMachineArn(CANCELLATION_SAGA),
       ADMIN_EMAIL: "ops@example.com",
       ...options.environment,
     };

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type FunctionName, stateMachines } from "../../infra/catalog";
-import { CANCELLATION_SAGA, REPOSITORY_ROOT } from "../../infra/stack";
+import { CANCELLATION_SAGA, type FunctionName, stateMachines } from "../../infra/catalog";
+import { REPOSITORY_ROOT } from "../../infra/stack";
 import {
   type AslDefinition,
   type AslState,

@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { functions as catalogFunctions, type FunctionName, stateMachines } from "../../infra/catalog";
-import { CONVERSION_SAGA, REPOSITORY_ROOT } from "../../infra/stack";
+import {
+  CONVERSION_SAGA,
+  functions as catalogFunctions,
+  type FunctionName,
+  stateMachines,
+} from "../../infra/catalog";
+import { REPOSITORY_ROOT } from "../../infra/stack";
 import {
   type AslDefinition,
   type AslState,

@@ -31,7 +31,3 @@ export function formatDecimal(value: string | number): string {
 export function formatRestAmount(value: number): string {
   return value.toFixed(2);
 }
-
-export function numericIdOf(gid: string): string | undefined {
-  return /^gid:\/\/shopify\/[A-Za-z]+\/(\d+)$/.exec(gid)?.[1];
-}
