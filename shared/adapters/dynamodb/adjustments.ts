@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AdjustmentPatch,
   type AdjustmentRecord,
@@ -20,6 +20,7 @@ import type { Page, PageRequest } from "../../store";
 import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
+  DynamoStore,
   type Item,
   queryPage,
   type RepositoryOptions,
@@ -32,21 +33,15 @@ import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** Staff point adjustments (shared/admin/adjustment-records.ts), one item per (customer, key). */
 
-export class DynamoAdjustmentStore implements AdjustmentStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
+export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStore {
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
   }
 
   async get(customerId: string, idempotencyKey: string): Promise<AdjustmentRecord | undefined> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new GetCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.adjustment(customerId, idempotencyKey),
         ConsistentRead: true,
       }),
@@ -55,12 +50,12 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
   }
 
   async create(input: NewAdjustment): Promise<{ created: boolean; record: AdjustmentRecord }> {
-    const now = this.#now().toISOString();
+    const now = this.now().toISOString();
     const record = adjustmentRecordSchema.parse({ ...input, createdAt: now, updatedAt: now });
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: {
             ...keys.adjustment(record.customerId, record.idempotencyKey),
             gsi1pk: keys.customer(record.customerId),
@@ -92,7 +87,7 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
       {
         ...withoutUndefined(patch),
         ...(patch.status !== undefined ? { gsi2pk: keys.adjustmentStatus(patch.status) } : {}),
-        updatedAt: this.#now().toISOString(),
+        updatedAt: this.now().toISOString(),
       },
       expected,
     );
@@ -107,9 +102,9 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
         }
       : {};
     try {
-      const result = await this.#client.send(
+      const result = await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.adjustment(adjustment.customerId, adjustment.idempotencyKey),
           ...update,
           ...sameAttempt,
@@ -131,19 +126,11 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
   }
 
   async listByCustomer(customerId: string, limit: number): Promise<AdjustmentRecord[]> {
-    const gsi1pk = keys.customer(customerId);
-    const page = await queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byCustomer,
-        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": customerIndexPrefixes.adjustment },
-        ScanIndexForward: false,
-      },
+    const page = await this.listByCustomerIndex(
+      customerId,
+      customerIndexPrefixes.adjustment,
       { limit },
-      { gsi1pk },
-      (item: Item) => adjustmentRecordSchema.parse(item),
+      (item) => adjustmentRecordSchema.parse(item),
     );
     return page.items;
   }
@@ -153,9 +140,9 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
     // The customer's adjustments, newest first, read until this one (the filter applies after the
     // read, and queryPage goes on until it has a match or the customer's adjustments run out).
     const page = await queryPage(
-      this.#client,
+      this.client,
       {
-        TableName: this.#table,
+        TableName: this.table,
         IndexName: loyaltyIndexes.byCustomer,
         KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
         FilterExpression: "adjustmentId = :id",
@@ -177,33 +164,16 @@ export class DynamoAdjustmentStore implements AdjustmentStore {
 
   listByStatus(status: AdjustmentStatus, page: PageRequest): Promise<Page<AdjustmentRecord>> {
     const gsi2pk = keys.adjustmentStatus(adjustmentStatusSchema.parse(status));
-    return queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byStatus,
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": gsi2pk },
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi2pk },
-      (item: Item) => adjustmentRecordSchema.parse(item),
-    );
+    return this.listByStatusIndex(gsi2pk, page, (item) => adjustmentRecordSchema.parse(item));
   }
 }
 
 /** Staff resolutions of parked adjustments: the claim item, and the commit with the adjustment. */
-export class DynamoAdjustmentResolutionStore implements AdjustmentResolutionStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
+export class DynamoAdjustmentResolutionStore extends DynamoStore implements AdjustmentResolutionStore {
   readonly #claims: DynamoResolutionClaims<AdjustmentResolutionRecord>;
 
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
     this.#claims = new DynamoResolutionClaims(options, keys.adjustmentResolution, (item) =>
       adjustmentResolutionRecordSchema.parse(item),
     );
@@ -221,13 +191,13 @@ export class DynamoAdjustmentResolutionStore implements AdjustmentResolutionStor
   }
 
   async commit({ claim, adjustment, patch, answer, trail }: AdjustmentResolutionCommit): Promise<void> {
-    const now = this.#now().toISOString();
+    const now = this.now().toISOString();
     try {
-      await transactWrite(this.#client, {
+      await transactWrite(this.client, {
         TransactItems: [
           {
             Update: {
-              TableName: this.#table,
+              TableName: this.table,
               Key: keys.adjustment(adjustment.customerId, adjustment.idempotencyKey),
               ...conditionalStatusUpdate(
                 {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DuplicateAuditEvent } from "../../store/errors";
 import type { AuditTrail, NewAuditEvent } from "../../store/ports";
 import { type AuditEvent, type AuditSubject, auditEventSchema } from "../../store/records";
 import {
+  DynamoStore,
   failedCondition,
   type Item,
   type RepositoryOptions,
@@ -16,15 +17,9 @@ import { keys } from "./keys";
 /** DynamoDB caps a transaction at 100 items. */
 const maxSubjectsPerEvent = 100;
 
-export class DynamoAuditTrail implements AuditTrail {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
+export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
   }
 
   async appendAuditEvent({
@@ -38,7 +33,7 @@ export class DynamoAuditTrail implements AuditTrail {
       subject: normalised(subject),
       ...(relatedSubjects.length > 0 ? { relatedSubjects } : {}),
       eventId: input.eventId ?? randomUUID(),
-      at: input.at ?? this.#now().toISOString(),
+      at: input.at ?? this.now().toISOString(),
     });
     const subjects = [event.subject, ...relatedSubjects];
     if (subjects.length > maxSubjectsPerEvent) {
@@ -46,16 +41,16 @@ export class DynamoAuditTrail implements AuditTrail {
     }
     // Only puts with a not-exists condition: the table's grants allow nothing else.
     const puts = subjects.map((subject) => ({
-      TableName: this.#table,
+      TableName: this.table,
       Item: this.#item(subject, event),
       ConditionExpression: "attribute_not_exists(pk)",
     }));
     try {
       const [single] = puts;
       if (puts.length === 1 && single !== undefined) {
-        await this.#client.send(new PutCommand(single));
+        await this.client.send(new PutCommand(single));
       } else {
-        await transactWrite(this.#client, { TransactItems: puts.map((Put) => ({ Put })) });
+        await transactWrite(this.client, { TransactItems: puts.map((Put) => ({ Put })) });
       }
     } catch (error) {
       const duplicate =
@@ -73,9 +68,9 @@ export class DynamoAuditTrail implements AuditTrail {
     let startKey: Item | undefined;
     // A subject's trail is a few dozen events at most, so read it whole.
     do {
-      const result = await this.#client.send(
+      const result = await this.client.send(
         new QueryCommand({
-          TableName: this.#table,
+          TableName: this.table,
           KeyConditionExpression: "pk = :pk",
           ExpressionAttributeValues: { ":pk": keys.auditSubject(subject) },
           ScanIndexForward: true,

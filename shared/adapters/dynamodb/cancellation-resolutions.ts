@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   type CancellationResolutionCommit,
   type CancellationResolutionPart,
@@ -8,22 +7,23 @@ import {
   type NewCancellationClaim,
 } from "../../cancellation/resolution-records";
 import { refundGuardAttributes } from "./cancellations";
-import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
+import {
+  conditionalStatusUpdate,
+  DynamoStore,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "./common";
 import { keys } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** The cancellation resolutions' claims and their commit (shared/cancellation/resolution-records.ts). */
 
-export class DynamoCancellationResolutionStore implements CancellationResolutionStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
+export class DynamoCancellationResolutionStore extends DynamoStore implements CancellationResolutionStore {
   readonly #claims: DynamoResolutionClaims<CancellationResolutionRecord>;
 
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
     this.#claims = new DynamoResolutionClaims(options, keys.cancellationResolution, (item) =>
       cancellationResolutionRecordSchema.parse(item),
     );
@@ -41,11 +41,11 @@ export class DynamoCancellationResolutionStore implements CancellationResolution
   }
 
   async commit({ claim, cancellation, coupon, answer, trail }: CancellationResolutionCommit): Promise<void> {
-    const now = this.#now().toISOString();
+    const now = this.now().toISOString();
     const items: NonNullable<Parameters<typeof transactWrite>[1]["TransactItems"]> = [
       {
         Update: {
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.cancellation(cancellation.cancellationId),
           ...conditionalStatusUpdate(
             {
@@ -66,7 +66,7 @@ export class DynamoCancellationResolutionStore implements CancellationResolution
       ]);
       items.push({
         Update: {
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.coupon(coupon.code),
           ...update,
           UpdateExpression: coupon.releaseGuard
@@ -76,7 +76,7 @@ export class DynamoCancellationResolutionStore implements CancellationResolution
       });
     }
     try {
-      await transactWrite(this.#client, { TransactItems: items });
+      await transactWrite(this.client, { TransactItems: items });
     } catch (error) {
       throw commitRefusal<CancellationResolutionPart>(error, ["cancellation", "claim", "coupon"]);
     }

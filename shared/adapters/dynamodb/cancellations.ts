@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BeginResult, CancellationStore } from "../../cancellation/ports";
 import {
   type CancellationPatch,
@@ -14,12 +14,11 @@ import {
 import { Conflict, NotFound } from "../../errors";
 import type { Page, PageRequest } from "../../store";
 import { type CouponStatus, couponStatusSchema } from "../../store";
-import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
+  DynamoStore,
   failedCondition,
   type Item,
-  queryPage,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
@@ -41,19 +40,13 @@ export const refundGuardAttributes = [
   "refundBalanceBefore",
 ];
 
-export class DynamoCancellationStore implements CancellationStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
+export class DynamoCancellationStore extends DynamoStore implements CancellationStore {
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
   }
 
   async beginCancellation(request: NewCancellation): Promise<BeginResult> {
-    const now = this.#now().toISOString();
+    const now = this.now().toISOString();
     const cancellation = cancellationRecordSchema.parse({
       ...request,
       code: request.code.toUpperCase(),
@@ -62,11 +55,11 @@ export class DynamoCancellationStore implements CancellationStore {
       updatedAt: now,
     });
     try {
-      await transactWrite(this.#client, {
+      await transactWrite(this.client, {
         TransactItems: [
           {
             Put: {
-              TableName: this.#table,
+              TableName: this.table,
               Item: {
                 ...keys.cancellation(cancellation.cancellationId),
                 gsi2pk: keys.cancellationStatus(cancellation.status),
@@ -78,7 +71,7 @@ export class DynamoCancellationStore implements CancellationStore {
           },
           {
             Update: {
-              TableName: this.#table,
+              TableName: this.table,
               Key: keys.coupon(cancellation.code),
               UpdateExpression: "SET #status = :cancelling, cancellationId = :id, updatedAt = :now",
               ConditionExpression: "attribute_exists(pk) AND #status = :active",
@@ -109,9 +102,9 @@ export class DynamoCancellationStore implements CancellationStore {
   }
 
   async getCancellation(cancellationId: string): Promise<CancellationRecord | undefined> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new GetCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.cancellation(cancellationId),
         ConsistentRead: true,
       }),
@@ -124,19 +117,7 @@ export class DynamoCancellationStore implements CancellationStore {
     page: PageRequest,
   ): Promise<Page<CancellationRecord>> {
     const gsi2pk = keys.cancellationStatus(cancellationStatusSchema.parse(status));
-    return queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byStatus,
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": gsi2pk },
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi2pk },
-      (item) => cancellationRecordSchema.parse(item),
-    );
+    return this.listByStatusIndex(gsi2pk, page, (item) => cancellationRecordSchema.parse(item));
   }
 
   async updateCancellation(
@@ -144,12 +125,12 @@ export class DynamoCancellationStore implements CancellationStore {
     expected: readonly CancellationStatus[],
     patch: CancellationPatch,
   ): Promise<CancellationRecord> {
-    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() };
+    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
     if (patch.status !== undefined) fields.gsi2pk = keys.cancellationStatus(patch.status);
     try {
-      const result = await this.#client.send(
+      const result = await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.cancellation(cancellationId),
           ...conditionalStatusUpdate(fields, expected),
           ReturnValues: "ALL_NEW",
@@ -181,9 +162,9 @@ export class DynamoCancellationStore implements CancellationStore {
     const previous =
       attempt === 1 ? "attribute_not_exists(refundAttempts)" : "refundAttempts = :previousAttempts";
     try {
-      await this.#client.send(
+      await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.coupon(code),
           // The first attempt's start and balance stay: reconciliation looks from there.
           UpdateExpression:
@@ -195,7 +176,7 @@ export class DynamoCancellationStore implements CancellationStore {
             ":attempt": attempt,
             ":at": at.toISOString(),
             ":balance": balanceBefore,
-            ":now": this.#now().toISOString(),
+            ":now": this.now().toISOString(),
             ":cancelling": "cancelling" satisfies CouponStatus,
             ":id": cancellationId,
             ...(attempt === 1 ? {} : { ":previousAttempts": attempt - 1 }),
@@ -210,9 +191,9 @@ export class DynamoCancellationStore implements CancellationStore {
   }
 
   async refundGuardOf(code: string): Promise<RefundGuard | undefined> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new GetCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.coupon(code),
         ConsistentRead: true,
         ProjectionExpression: ["pk", ...refundGuardAttributes].join(", "),
@@ -225,9 +206,9 @@ export class DynamoCancellationStore implements CancellationStore {
 
   async releaseCoupon(code: string, cancellationId: string): Promise<boolean> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.coupon(code),
           UpdateExpression: `SET #status = :active, updatedAt = :now REMOVE ${refundGuardAttributes.join(", ")}`,
           ConditionExpression: "#status = :cancelling AND cancellationId = :id",
@@ -236,7 +217,7 @@ export class DynamoCancellationStore implements CancellationStore {
             ":active": "active" satisfies CouponStatus,
             ":cancelling": "cancelling" satisfies CouponStatus,
             ":id": cancellationId,
-            ":now": this.#now().toISOString(),
+            ":now": this.now().toISOString(),
           },
         }),
       );
@@ -248,9 +229,9 @@ export class DynamoCancellationStore implements CancellationStore {
   }
 
   async #couponStatus(code: string): Promise<CouponStatus | undefined> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new GetCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.coupon(code),
         ConsistentRead: true,
         ProjectionExpression: "#status",

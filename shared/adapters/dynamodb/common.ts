@@ -15,7 +15,8 @@ import {
 import { z } from "zod";
 import { InvalidRequest } from "../../errors";
 import type { Page, PageRequest } from "../../store/ports";
-import { loyaltyTable } from "../../tables";
+import { loyaltyIndexes, loyaltyTable } from "../../tables";
+import { keys } from "./keys";
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -219,4 +220,68 @@ export async function queryPage<T>(
   } while (startKey !== undefined && items.length < page.limit);
   const nextCursor = encodeCursor(startKey);
   return nextCursor === undefined ? { items } : { items, nextCursor };
+}
+
+/**
+ * What every store holds: the document client, its table and its clock; and the two listings
+ * every kind of item shares, newest first: by customer (the customer index, one sort-key prefix per
+ * kind) and by a listing partition of the status index (a status, or all coupons or rewards).
+ */
+export abstract class DynamoStore {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly table: string;
+  protected readonly now: () => Date;
+
+  constructor(options: RepositoryOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  protected listByCustomerIndex<T>(
+    customerId: string,
+    prefix: string,
+    page: PageRequest,
+    parse: (item: Item) => T,
+  ): Promise<Page<T>> {
+    const gsi1pk = keys.customer(customerId);
+    return queryPage(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: loyaltyIndexes.byCustomer,
+        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": prefix },
+        ScanIndexForward: false,
+      },
+      page,
+      { gsi1pk },
+      parse,
+    );
+  }
+
+  protected listByStatusIndex<T>(
+    gsi2pk: string,
+    page: PageRequest,
+    parse: (item: Item) => T,
+    filter?: Pick<QueryCommandInput, "FilterExpression" | "ExpressionAttributeNames"> & {
+      values: Record<string, unknown>;
+    },
+  ): Promise<Page<T>> {
+    const { values, ...expression } = filter ?? { values: {} };
+    return queryPage(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: loyaltyIndexes.byStatus,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": gsi2pk, ...values },
+        ...expression,
+        ScanIndexForward: false,
+      },
+      page,
+      { gsi2pk },
+      parse,
+    );
+  }
 }

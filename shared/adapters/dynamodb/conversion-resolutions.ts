@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   type CouponChange,
   type NewClaim,
@@ -9,23 +8,24 @@ import {
   resolutionRecordSchema,
 } from "../../conversion/resolution-records";
 import type { ConversionStatus } from "../../store";
-import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
+import {
+  conditionalStatusUpdate,
+  DynamoStore,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "./common";
 import { newCouponItem } from "./coupons";
 import { keys } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** The conversion resolutions' claims and their commit (shared/conversion/resolution-records.ts). */
 
-export class DynamoResolutionStore implements ResolutionStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
+export class DynamoResolutionStore extends DynamoStore implements ResolutionStore {
   readonly #claims: DynamoResolutionClaims<ResolutionRecord>;
 
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
     this.#claims = new DynamoResolutionClaims(options, keys.conversionResolution, (item) =>
       resolutionRecordSchema.parse(item),
     );
@@ -40,7 +40,7 @@ export class DynamoResolutionStore implements ResolutionStore {
   }
 
   async commit({ claim, conversion, coupon, answer, trail }: ResolutionCommit): Promise<void> {
-    const now = this.#now().toISOString();
+    const now = this.now().toISOString();
     const conversionUpdate = conditionalStatusUpdate(
       {
         ...withoutUndefined(conversion.fields),
@@ -53,7 +53,7 @@ export class DynamoResolutionStore implements ResolutionStore {
     const items: NonNullable<Parameters<typeof transactWrite>[1]["TransactItems"]> = [
       {
         Update: {
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.conversion(conversion.conversionId),
           ...conversionUpdate,
         },
@@ -63,7 +63,7 @@ export class DynamoResolutionStore implements ResolutionStore {
     const couponItem = this.#couponItem(coupon, now);
     if (couponItem) items.push(couponItem);
     try {
-      await transactWrite(this.#client, { TransactItems: items });
+      await transactWrite(this.client, { TransactItems: items });
     } catch (error) {
       throw commitRefusal<ResolutionCommitPart>(error, ["conversion", "claim", "coupon"]);
     }
@@ -76,7 +76,7 @@ export class DynamoResolutionStore implements ResolutionStore {
       case "update":
         return {
           Update: {
-            TableName: this.#table,
+            TableName: this.table,
             Key: keys.coupon(change.code),
             ...conditionalStatusUpdate({ ...withoutUndefined(change.patch), updatedAt: now }, [
               change.expected,
@@ -87,7 +87,7 @@ export class DynamoResolutionStore implements ResolutionStore {
         // The same item the coupon store writes, index keys included.
         return {
           Put: {
-            TableName: this.#table,
+            TableName: this.table,
             Item: newCouponItem(change.coupon, now).item,
             ConditionExpression: "attribute_not_exists(pk)",
           },

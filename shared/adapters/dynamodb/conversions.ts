@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors";
 import type {
@@ -19,13 +19,12 @@ import {
   conversionStatusSchema,
   terminalConversionStatuses,
 } from "../../store/records";
-import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
+  DynamoStore,
   epochSeconds,
   failedCondition,
   type Item,
-  queryPage,
   type RepositoryOptions,
   rawNumber,
   rawString,
@@ -47,25 +46,20 @@ const day = 24 * 60 * 60 * 1000;
 
 const RETRY_AFTER_CAP_SECONDS = 3;
 
-export class DynamoConversionStore implements ConversionStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
+export class DynamoConversionStore extends DynamoStore implements ConversionStore {
   readonly #dailyLimit: number;
   readonly #leaseMs: number;
   readonly #idempotencyMs: number;
 
   constructor(options: ConversionStoreOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
     this.#dailyLimit = options.dailyLimitPoints ?? 10_000;
     this.#leaseMs = (options.leaseSeconds ?? 300) * 1000;
     this.#idempotencyMs = (options.idempotencyDays ?? 90) * day;
   }
 
   async reserveConversion(input: NewConversion): Promise<ReservationResult> {
-    const now = this.#now();
+    const now = this.now();
     const nowMs = now.getTime();
     const conversion = conversionRecordSchema.parse({
       ...input,
@@ -85,11 +79,11 @@ export class DynamoConversionStore implements ConversionStore {
     const leaseExpiresAt = nowMs + this.#leaseMs;
 
     try {
-      await transactWrite(this.#client, {
+      await transactWrite(this.client, {
         TransactItems: [
           {
             Put: {
-              TableName: this.#table,
+              TableName: this.table,
               Item: {
                 ...keys.idempotency(customerId, conversion.idempotencyKey),
                 conversionId,
@@ -103,14 +97,14 @@ export class DynamoConversionStore implements ConversionStore {
           },
           {
             Put: {
-              TableName: this.#table,
+              TableName: this.table,
               Item: this.#conversionItem(conversion),
               ConditionExpression: "attribute_not_exists(pk)",
             },
           },
           {
             Put: {
-              TableName: this.#table,
+              TableName: this.table,
               Item: {
                 ...keys.lease(customerId),
                 holder: conversionId,
@@ -126,7 +120,7 @@ export class DynamoConversionStore implements ConversionStore {
           },
           {
             Update: {
-              TableName: this.#table,
+              TableName: this.table,
               Key: keys.daily(customerId, shopDate),
               UpdateExpression: "ADD #points :points SET #ttl = if_not_exists(#ttl, :ttl)",
               ConditionExpression: "attribute_not_exists(#points) OR #points <= :limitMinusPoints",
@@ -191,8 +185,8 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   async getConversion(conversionId: string): Promise<ConversionRecord | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.conversion(conversionId), ConsistentRead: true }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: keys.conversion(conversionId), ConsistentRead: true }),
     );
     return result.Item === undefined ? undefined : conversionRecordSchema.parse(result.Item);
   }
@@ -201,9 +195,9 @@ export class DynamoConversionStore implements ConversionStore {
     customerId: string,
     idempotencyKey: string,
   ): Promise<ConversionRecord | undefined> {
-    const result = await this.#client.send(
+    const result = await this.client.send(
       new GetCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.idempotency(customerId, idempotencyKey),
         ConsistentRead: true,
       }),
@@ -213,37 +207,14 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   listConversionsByCustomer(customerId: string, page: PageRequest): Promise<Page<ConversionRecord>> {
-    const gsi1pk = keys.customer(customerId);
-    return queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byCustomer,
-        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": customerIndexPrefixes.conversion },
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi1pk },
-      (item) => conversionRecordSchema.parse(item),
+    return this.listByCustomerIndex(customerId, customerIndexPrefixes.conversion, page, (item) =>
+      conversionRecordSchema.parse(item),
     );
   }
 
   listConversionsByStatus(status: ConversionStatus, page: PageRequest): Promise<Page<ConversionRecord>> {
     const gsi2pk = keys.conversionStatus(conversionStatusSchema.parse(status));
-    return queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byStatus,
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": gsi2pk },
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi2pk },
-      (item) => conversionRecordSchema.parse(item),
-    );
+    return this.listByStatusIndex(gsi2pk, page, (item) => conversionRecordSchema.parse(item));
   }
 
   async updateConversion(
@@ -259,12 +230,12 @@ export class DynamoConversionStore implements ConversionStore {
     // A programming error, not a race: a finished conversion keeps its outcome.
     if (leavesTerminal) throw new Error(`A finished conversion cannot move to ${patch.status}`);
 
-    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() };
+    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
     if (patch.status !== undefined) fields.gsi2pk = keys.conversionStatus(patch.status);
     try {
-      const result = await this.#client.send(
+      const result = await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.conversion(conversionId),
           ...conditionalStatusUpdate(fields, expectedStatuses),
           ReturnValues: "ALL_NEW",
@@ -288,9 +259,9 @@ export class DynamoConversionStore implements ConversionStore {
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.conversion(conversionId),
           UpdateExpression: "SET deductionStartedAt = :at, updatedAt = :now",
           ConditionExpression:
@@ -298,7 +269,7 @@ export class DynamoConversionStore implements ConversionStore {
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
             ":at": at.toISOString(),
-            ":now": this.#now().toISOString(),
+            ":now": this.now().toISOString(),
             ":reserved": "reserved",
           },
         }),
@@ -322,9 +293,9 @@ export class DynamoConversionStore implements ConversionStore {
         : await this.#refundDailyPoints(conversionId, customerId, options.refundDailyPoints);
 
     try {
-      await this.#client.send(
+      await this.client.send(
         new DeleteCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.lease(customerId),
           ConditionExpression: "holder = :holder",
           ExpressionAttributeValues: { ":holder": conversionId },
@@ -346,11 +317,11 @@ export class DynamoConversionStore implements ConversionStore {
     refund: { shopDate: string; points: number },
   ): Promise<boolean> {
     try {
-      await transactWrite(this.#client, {
+      await transactWrite(this.client, {
         TransactItems: [
           {
             Update: {
-              TableName: this.#table,
+              TableName: this.table,
               Key: keys.conversion(conversionId),
               UpdateExpression: "SET dailyRefunded = :true, updatedAt = :now",
               // The refund must be the one this conversion counted, against the same customer and day.
@@ -360,7 +331,7 @@ export class DynamoConversionStore implements ConversionStore {
               ExpressionAttributeNames: { "#points": "points" },
               ExpressionAttributeValues: {
                 ":true": true,
-                ":now": this.#now().toISOString(),
+                ":now": this.now().toISOString(),
                 ":customer": customerId,
                 ":points": refund.points,
                 ":shopDate": refund.shopDate,
@@ -370,7 +341,7 @@ export class DynamoConversionStore implements ConversionStore {
           },
           {
             Update: {
-              TableName: this.#table,
+              TableName: this.table,
               Key: keys.daily(customerId, refund.shopDate),
               UpdateExpression: "ADD #points :minus",
               ConditionExpression: "#points >= :points",
@@ -403,8 +374,8 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   async #remainingToday(customerId: string, shopDate: string): Promise<number> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.daily(customerId, shopDate), ConsistentRead: true }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: keys.daily(customerId, shopDate), ConsistentRead: true }),
     );
     const converted: unknown = result.Item?.points;
     return Math.max(0, this.#dailyLimit - (typeof converted === "number" ? converted : 0));

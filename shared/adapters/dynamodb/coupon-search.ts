@@ -1,9 +1,8 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type CouponFilter, type CouponSearch, matchesFilter } from "../../admin/coupon-search";
 import type { CouponStore, Page } from "../../store";
 import { type CouponRecord, couponRecordSchema } from "../../store";
 import { loyaltyIndexes } from "../../tables";
-import { type Item, queryPage, type RepositoryOptions } from "./common";
+import { DynamoStore, type Item, queryPage, type RepositoryOptions } from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
 
 /** DynamoDB filter for a status; the index keeps the order (newest first) and the paging. */
@@ -34,14 +33,11 @@ function filterExpression(filter: CouponFilter, now: Date) {
   }
 }
 
-export class DynamoCouponSearch {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
+export class DynamoCouponSearch extends DynamoStore {
   readonly #coupons: Pick<CouponStore, "getCoupon">;
 
   constructor(options: RepositoryOptions & { coupons: Pick<CouponStore, "getCoupon"> }) {
-    this.#client = options.client;
-    this.#table = options.tableName;
+    super(options);
     this.#coupons = options.coupons;
   }
 
@@ -71,9 +67,9 @@ export class DynamoCouponSearch {
             scope: { gsi1pk: keys.customer(query.customerId) },
           };
     return queryPage(
-      this.#client,
+      this.client,
       {
-        TableName: this.#table,
+        TableName: this.table,
         IndexName: partition.index,
         KeyConditionExpression: partition.condition,
         ExpressionAttributeValues: { ...partition.values, ...filter?.values },

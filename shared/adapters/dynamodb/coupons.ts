@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { CouponStatusConflict } from "../../store/errors";
 import type { CouponPatch, CouponStore, NewCoupon, Page, PageRequest } from "../../store/ports";
@@ -9,11 +9,10 @@ import {
   couponRecordSchema,
   couponStatusSchema,
 } from "../../store/records";
-import { loyaltyIndexes } from "../../tables";
 import {
   conditionalStatusUpdate,
+  DynamoStore,
   type Item,
-  queryPage,
   type RepositoryOptions,
   rawString,
   withoutUndefined,
@@ -41,23 +40,17 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
   };
 }
 
-export class DynamoCouponStore implements CouponStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
+export class DynamoCouponStore extends DynamoStore implements CouponStore {
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
   }
 
   async putCoupon(input: NewCoupon): Promise<{ created: boolean; coupon: CouponRecord }> {
-    const { coupon, item } = newCouponItem(input, this.#now().toISOString());
+    const { coupon, item } = newCouponItem(input, this.now().toISOString());
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: item,
           // Never overwrite: a retried write must not reset a coupon that was used or cancelled since.
           ConditionExpression: "attribute_not_exists(pk)",
@@ -77,54 +70,30 @@ export class DynamoCouponStore implements CouponStore {
   }
 
   async getCoupon(code: string): Promise<CouponRecord | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.coupon(code), ConsistentRead: true }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: keys.coupon(code), ConsistentRead: true }),
     );
     return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
   }
 
   listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>> {
-    const gsi1pk = keys.customer(customerId);
-    return queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byCustomer,
-        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": customerIndexPrefixes.coupon },
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi1pk },
-      (item) => couponRecordSchema.parse(item),
+    return this.listByCustomerIndex(customerId, customerIndexPrefixes.coupon, page, (item) =>
+      couponRecordSchema.parse(item),
     );
   }
 
   listCoupons({ status, ...page }: { status?: CouponStatus } & PageRequest): Promise<Page<CouponRecord>> {
-    const gsi2pk = keys.allCoupons;
-    const byStatus =
+    return this.listByStatusIndex(
+      keys.allCoupons,
+      page,
+      (item) => couponRecordSchema.parse(item),
       status === undefined
-        ? {}
+        ? undefined
         : {
             FilterExpression: "#status = :status",
             ExpressionAttributeNames: { "#status": "status" },
-          };
-    return queryPage(
-      this.#client,
-      {
-        TableName: this.#table,
-        IndexName: loyaltyIndexes.byStatus,
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: {
-          ":pk": gsi2pk,
-          ...(status === undefined ? {} : { ":status": couponStatusSchema.parse(status) }),
-        },
-        ...byStatus,
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi2pk },
-      (item) => couponRecordSchema.parse(item),
+            values: { ":status": couponStatusSchema.parse(status) },
+          },
     );
   }
 
@@ -136,11 +105,11 @@ export class DynamoCouponStore implements CouponStore {
     if (expectedStatuses.length === 0)
       throw new Error("updateCouponStatus needs at least one expected status");
     const upperCode = code.toUpperCase();
-    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.#now().toISOString() };
+    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
     try {
-      const result = await this.#client.send(
+      const result = await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.coupon(upperCode),
           ...conditionalStatusUpdate(fields, expectedStatuses),
           ReturnValues: "ALL_NEW",

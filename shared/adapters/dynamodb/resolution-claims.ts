@@ -1,34 +1,34 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type ClaimRequest,
   type ResolutionClaim,
   ResolutionCommitRefused,
   type ResolutionTrail,
 } from "../../resolution/claims";
-import { conditionalStatusUpdate, failedCondition, type RepositoryOptions, withoutUndefined } from "./common";
+import {
+  conditionalStatusUpdate,
+  DynamoStore,
+  failedCondition,
+  type RepositoryOptions,
+  withoutUndefined,
+} from "./common";
 
 type ItemKey = { pk: string; sk: string };
 
 /** The claim items of one kind of resolution in the loyalty table. */
-export class DynamoResolutionClaims<R extends ResolutionClaim> {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
+export class DynamoResolutionClaims<R extends ResolutionClaim> extends DynamoStore {
   constructor(
     options: RepositoryOptions,
     readonly keyOf: (id: string) => ItemKey,
     private readonly parse: (item: unknown) => R,
   ) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
   }
 
   async get(id: string): Promise<R | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: this.keyOf(id), ConsistentRead: true }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: this.keyOf(id), ConsistentRead: true }),
     );
     return result.Item === undefined ? undefined : this.parse(result.Item);
   }
@@ -38,7 +38,7 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> {
    * claim). Undefined when another claim won.
    */
   async claim(id: string, claim: ClaimRequest<R>, previous?: R): Promise<R | undefined> {
-    const now = this.#now().toISOString();
+    const now = this.now().toISOString();
     const record = this.parse({
       ...claim,
       status: "pending",
@@ -47,9 +47,9 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> {
       updatedAt: now,
     });
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: { ...this.keyOf(id), ...withoutUndefined(record) },
           ...(previous === undefined
             ? { ConditionExpression: "attribute_not_exists(pk)" }
@@ -78,7 +78,7 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> {
     ]);
     return {
       Update: {
-        TableName: this.#table,
+        TableName: this.table,
         Key: this.keyOf(id),
         ...update,
         ConditionExpression: `${update.ConditionExpression} AND #claim = :claim`,

@@ -1,31 +1,27 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { type RewardRule, rewardRuleSchema } from "../../rewards/model";
 import type { RewardStore } from "../../rewards/ports";
 import { loyaltyIndexes } from "../../tables";
-import { type Item, type RepositoryOptions, withoutUndefined } from "./common";
+import { DynamoStore, type Item, type RepositoryOptions, withoutUndefined } from "./common";
 import { keys } from "./keys";
 
 /**
  * Reward rules in the loyalty table: `pk = REWARD#<rewardId>`, `sk = REWARD`, listed through the
  * byStatus index under `gsi2pk = REWARDS` in order of creation.
  */
-export class DynamoRewardStore implements RewardStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-
+export class DynamoRewardStore extends DynamoStore implements RewardStore {
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
+    super(options);
   }
 
   async createReward(input: RewardRule): Promise<RewardRule> {
     const rule = rewardRuleSchema.parse(input);
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: this.#item(rule),
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -42,9 +38,9 @@ export class DynamoRewardStore implements RewardStore {
   async replaceReward(input: RewardRule, expectedVersion: number): Promise<RewardRule> {
     const rule = rewardRuleSchema.parse(input);
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: this.#item(rule),
           // One whole item, written only over the version the change was based on.
           ConditionExpression: "attribute_exists(pk) AND #version = :expected",
@@ -65,8 +61,8 @@ export class DynamoRewardStore implements RewardStore {
   }
 
   async getReward(rewardId: string): Promise<RewardRule | undefined> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.reward(rewardId), ConsistentRead: true }),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: keys.reward(rewardId), ConsistentRead: true }),
     );
     return result.Item === undefined ? undefined : rewardRuleSchema.parse(result.Item);
   }
@@ -75,9 +71,9 @@ export class DynamoRewardStore implements RewardStore {
     const rules: RewardRule[] = [];
     let startKey: Item | undefined;
     do {
-      const result = await this.#client.send(
+      const result = await this.client.send(
         new QueryCommand({
-          TableName: this.#table,
+          TableName: this.table,
           IndexName: loyaltyIndexes.byStatus,
           KeyConditionExpression: "gsi2pk = :pk",
           ExpressionAttributeValues: { ":pk": keys.allRewards },

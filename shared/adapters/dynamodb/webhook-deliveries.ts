@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryClaim, WebhookDeliveries } from "../../usage/ports";
-import { epochSeconds, type RepositoryOptions } from "./common";
+import { DynamoStore, epochSeconds, type RepositoryOptions } from "./common";
 import { keys } from "./keys";
 
 /**
@@ -15,22 +15,16 @@ const abandonedAfterMs = 2 * 60_000;
 
 /** Delivery claims are the only items the webhook code deletes; IAM scopes that delete to this prefix. */
 
-export class DynamoWebhookDeliveries implements WebhookDeliveries {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #now: () => Date;
-
+export class DynamoWebhookDeliveries extends DynamoStore implements WebhookDeliveries {
   constructor(options: RepositoryOptions) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-    this.#now = options.now ?? (() => new Date());
+    super(options);
   }
 
   async claim(webhookId: string, topic: string, now: Date): Promise<DeliveryClaim> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: {
             ...keys.webhook(webhookId),
             webhookId,
@@ -56,16 +50,16 @@ export class DynamoWebhookDeliveries implements WebhookDeliveries {
   }
 
   async complete(webhookId: string, outcome: string): Promise<void> {
-    await this.#client.send(
+    await this.client.send(
       new UpdateCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: keys.webhook(webhookId),
         UpdateExpression: "SET #state = :processed, outcome = :outcome, processedAt = :now",
         ExpressionAttributeNames: { "#state": "state" },
         ExpressionAttributeValues: {
           ":processed": "processed",
           ":outcome": outcome,
-          ":now": this.#now().toISOString(),
+          ":now": this.now().toISOString(),
         },
       }),
     );
@@ -73,9 +67,9 @@ export class DynamoWebhookDeliveries implements WebhookDeliveries {
 
   async release(webhookId: string): Promise<void> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new DeleteCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.webhook(webhookId),
           ConditionExpression: "#state = :processing",
           ExpressionAttributeNames: { "#state": "state" },
