@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Conflict } from "../errors";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
+import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
 import type { Page, PageRequest } from "../store";
 
 /**
@@ -144,16 +145,7 @@ export interface AdjustmentResolutionCommit {
   trail: ResolutionTrail;
 }
 
-export interface AdjustmentResolutionStore {
-  get(adjustmentId: string): Promise<AdjustmentResolutionRecord | undefined>;
-  /** The claim; undefined when another claim won. */
-  claim(
-    claim: ClaimRequest<AdjustmentResolutionRecord>,
-    previous?: AdjustmentResolutionRecord,
-  ): Promise<AdjustmentResolutionRecord | undefined>;
-  /**
-   * One transaction: the adjustment leaves `needs_review` and the claim becomes `resolved` with the
-   * answer. `ResolutionCommitRefused` names the part (`adjustment`, `claim`) whose condition failed.
-   */
-  commit(commit: AdjustmentResolutionCommit): Promise<void>;
-}
+export type AdjustmentResolutionStore = GenericResolutionStore<
+  AdjustmentResolutionRecord,
+  AdjustmentResolutionCommit
+>;

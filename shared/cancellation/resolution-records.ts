@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
+import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
 import { type CouponPatch, type CouponStatus, couponStatusSchema } from "../store";
 import type { CancellationPatch } from "./records";
 
@@ -63,17 +64,7 @@ export interface CancellationResolutionCommit {
 
 export type CancellationResolutionPart = "cancellation" | "claim" | "coupon";
 
-export interface CancellationResolutionStore {
-  get(cancellationId: string): Promise<CancellationResolutionRecord | undefined>;
-  /** The claim (see `DynamoResolutionClaims.claim`); undefined when another claim won. */
-  claim(
-    claim: NewCancellationClaim,
-    previous?: CancellationResolutionRecord,
-  ): Promise<CancellationResolutionRecord | undefined>;
-  /**
-   * One transaction: the cancellation leaves `needs_review`, the coupon changes (only from its
-   * expected status), the claim becomes `resolved` with the answer. `ResolutionCommitRefused`
-   * names the part whose condition failed.
-   */
-  commit(commit: CancellationResolutionCommit): Promise<void>;
-}
+export type CancellationResolutionStore = GenericResolutionStore<
+  CancellationResolutionRecord,
+  CancellationResolutionCommit
+>;

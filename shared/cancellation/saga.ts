@@ -1,6 +1,6 @@
 import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
-import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
+import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
 import {
@@ -80,12 +80,8 @@ export interface PointsRefunded {
   transactionHeadIds: string[];
 }
 
-export interface RefundReconciled {
-  outcome: "applied" | "not_applied" | "unknown";
-  reason: string;
-  transactionHeadIds?: string[];
-  balanceAfter?: number;
-}
+/** The state machine waited before this step: a refund reconciliation is never `pending`. */
+export type RefundReconciled = Reconciled;
 
 /** Error output of a Catch, as Step Functions writes it. */
 export interface CaughtError {
@@ -388,26 +384,12 @@ export async function reconcileRefund(
     balanceBefore: guard.refundBalanceBefore,
     ownerLabel: `ours after ${attempts} attempt(s), the points may have been refunded twice`,
   });
-  switch (evidence.outcome) {
-    case "unreadable":
-      // The state machine's retry and catch match on the POS client's own error.
-      throw evidence.cause;
-    case "applied":
-      return decide({
-        outcome: "applied",
-        reason: evidence.reason,
-        transactionHeadIds: evidence.transactionHeadIds,
-        ...(evidence.balance !== undefined ? { balanceAfter: evidence.balance } : {}),
-      });
-    case "unknown":
-      return decide({
-        outcome: "unknown",
-        reason: evidence.reason,
-        ...(evidence.transactionHeadIds ? { transactionHeadIds: evidence.transactionHeadIds } : {}),
-      });
-    case "not_applied":
-      return decide({ outcome: "not_applied", reason: `${evidence.reason} after ${attempts} attempt(s)` });
-  }
+  const result = reconciledFrom(evidence);
+  return decide(
+    result.outcome === "not_applied"
+      ? { ...result, reason: `${result.reason} after ${attempts} attempt(s)` }
+      : result,
+  );
 }
 
 /** Points are back: the coupon is cancelled, for the record and for the admin waiting on the API. */

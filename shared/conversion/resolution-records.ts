@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
+import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
 import {
   type ConversionRecord,
   type ConversionStatus,
@@ -82,17 +83,4 @@ export interface ResolutionCommit {
 
 export type ResolutionCommitPart = "conversion" | "claim" | "coupon";
 
-export interface ResolutionStore {
-  get(conversionId: string): Promise<ResolutionRecord | undefined>;
-  /**
-   * Claims the conversion's resolution for one request: a new item, or one taking the place of
-   * `previous` while it is still exactly as read (same claim). Undefined when another claim won.
-   */
-  claim(claim: NewClaim, previous?: ResolutionRecord): Promise<ResolutionRecord | undefined>;
-  /**
-   * One transaction: the conversion leaves `needs_review`, the coupon changes (only from its
-   * expected status), the claim becomes `resolved` with the answer. `ResolutionCommitRefused`
-   * names the part whose condition failed.
-   */
-  commit(commit: ResolutionCommit): Promise<void>;
-}
+export type ResolutionStore = GenericResolutionStore<ResolutionRecord, ResolutionCommit>;

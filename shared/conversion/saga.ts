@@ -1,6 +1,6 @@
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
-import { type ClaimedTransactions, findPointChange } from "../pos/evidence";
+import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
@@ -47,15 +47,7 @@ export interface PointsDeducted {
   transactionHeadIds: string[];
 }
 
-export interface DeductionReconciled {
-  /** `pending`: nothing seen yet, but the attempt is too recent to rule out a late arrival. */
-  outcome: "applied" | "not_applied" | "unknown" | "pending";
-  /** With `pending`: how long the state machine waits before reading again. */
-  waitSeconds?: number;
-  reason: string;
-  transactionHeadIds?: string[];
-  balanceAfter?: number;
-}
+export type DeductionReconciled = Reconciled;
 
 /** Error output of a Catch (`ResultPath: $.error`), as Step Functions writes it. */
 export interface CaughtError {
@@ -341,32 +333,10 @@ export async function reconcileDeduction(
     balanceBefore: balance.balance,
     ownerLabel: "ours",
   });
-  switch (evidence.outcome) {
-    case "unreadable":
-      // The state machine's retry and catch match on the POS client's own error.
-      throw evidence.cause;
-    case "applied":
-      return decide({
-        outcome: "applied",
-        reason: evidence.reason,
-        transactionHeadIds: evidence.transactionHeadIds,
-        ...(evidence.balance !== undefined ? { balanceAfter: evidence.balance } : {}),
-      });
-    case "unknown":
-      if (evidence.settlesInMs !== undefined) {
-        // Too early to rule out a request still on its way: read again once it cannot arrive anymore.
-        return decide({
-          outcome: "pending",
-          reason: evidence.reason,
-          waitSeconds: Math.max(1, Math.ceil(evidence.settlesInMs / 1000)),
-        });
-      }
-      // Points may have left the account for this deduction: compensating would take them without
-      // a coupon, so an operator must look.
-      return decide({ outcome: "unknown", reason: evidence.reason });
-    case "not_applied":
-      return decide({ outcome: "not_applied", reason: evidence.reason });
-  }
+  // Pending: too early to rule out a request still on its way; the state machine reads again once
+  // it cannot arrive anymore. Unknown: points may have left the account for this deduction, and
+  // compensating would take them without a coupon, so an operator must look.
+  return decide(reconciledFrom(evidence));
 }
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */

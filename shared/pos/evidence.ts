@@ -285,6 +285,42 @@ export async function findPointChange(source: EvidenceSource, sought: ChangeSoug
   };
 }
 
+/** What a saga's reconciliation step returns to its state machine. */
+export interface Reconciled {
+  /** `pending`: nothing seen yet, but the change may still land; the state machine waits. */
+  outcome: "applied" | "not_applied" | "unknown" | "pending";
+  reason: string;
+  /** With `pending`: how long the state machine waits before reading again. */
+  waitSeconds?: number;
+  transactionHeadIds?: string[];
+  balanceAfter?: number;
+}
+
+/**
+ * The evidence as a saga step answers it. A POS that cannot be read throws the POS client's own
+ * error, which the state machine's Retry and Catch match on; nothing is guessed.
+ */
+export function reconciledFrom(evidence: PosEvidence): Reconciled {
+  const { reason, transactionHeadIds, balance, settlesInMs } = evidence;
+  switch (evidence.outcome) {
+    case "unreadable":
+      throw evidence.cause;
+    case "applied":
+      return {
+        outcome: "applied",
+        reason,
+        ...(transactionHeadIds ? { transactionHeadIds } : {}),
+        ...(balance !== undefined ? { balanceAfter: balance } : {}),
+      };
+    case "unknown":
+      return settlesInMs !== undefined
+        ? { outcome: "pending", reason, waitSeconds: Math.max(1, Math.ceil(settlesInMs / 1000)) }
+        : { outcome: "unknown", reason, ...(transactionHeadIds ? { transactionHeadIds } : {}) };
+    case "not_applied":
+      return { outcome: "not_applied", reason };
+  }
+}
+
 /**
  * Only clear evidence refuses the operator's word: `applied` against "it did not happen",
  * `not_applied` against "it happened". Ambiguous or unreadable evidence never does.

@@ -47,6 +47,15 @@ export interface ClaimStore<Claim extends ResolutionClaim> {
   claim(claim: ClaimRequest<Claim>, previous?: Claim): Promise<Claim | undefined>;
 }
 
+/**
+ * A kind's resolution store: its claims, and the commit that settles the parked record, its
+ * coupon where it has one, and the claim, in one conditional transaction. `ResolutionCommitRefused`
+ * names the part whose condition failed; nothing is written then.
+ */
+export interface ResolutionStore<Claim extends ResolutionClaim, Commit> extends ClaimStore<Claim> {
+  commit(commit: Commit): Promise<void>;
+}
+
 /** What acting on an outcome produced, to be committed in one transaction. */
 export interface Settled<Answer extends ResolvedAnswer> {
   answer: Answer;

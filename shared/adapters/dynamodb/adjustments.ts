@@ -15,7 +15,6 @@ import {
   type NewAdjustment,
 } from "../../admin/adjustment-records";
 import { NotFound } from "../../errors";
-import type { ClaimRequest } from "../../resolution/claims";
 import type { Page, PageRequest } from "../../store";
 import { loyaltyIndexes } from "../../tables";
 import {
@@ -169,25 +168,17 @@ export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStor
 }
 
 /** Staff resolutions of parked adjustments: the claim item, and the commit with the adjustment. */
-export class DynamoAdjustmentResolutionStore extends DynamoStore implements AdjustmentResolutionStore {
-  readonly #claims: DynamoResolutionClaims<AdjustmentResolutionRecord>;
-
+export class DynamoAdjustmentResolutionStore
+  extends DynamoResolutionClaims<AdjustmentResolutionRecord>
+  implements AdjustmentResolutionStore
+{
   constructor(options: RepositoryOptions) {
-    super(options);
-    this.#claims = new DynamoResolutionClaims(options, keys.adjustmentResolution, (item) =>
-      adjustmentResolutionRecordSchema.parse(item),
+    super(
+      options,
+      keys.adjustmentResolution,
+      (item) => adjustmentResolutionRecordSchema.parse(item),
+      (claim) => claim.adjustmentId,
     );
-  }
-
-  get(adjustmentId: string): Promise<AdjustmentResolutionRecord | undefined> {
-    return this.#claims.get(adjustmentId);
-  }
-
-  claim(
-    claim: ClaimRequest<AdjustmentResolutionRecord>,
-    previous?: AdjustmentResolutionRecord,
-  ): Promise<AdjustmentResolutionRecord | undefined> {
-    return this.#claims.claim(claim.adjustmentId, claim, previous);
   }
 
   async commit({ claim, adjustment, patch, answer, trail }: AdjustmentResolutionCommit): Promise<void> {
@@ -209,7 +200,7 @@ export class DynamoAdjustmentResolutionStore extends DynamoStore implements Adju
               ),
             },
           },
-          this.#claims.resolvedItem(claim.adjustmentId, claim, { answer, trail, now }),
+          this.resolvedItem(claim.adjustmentId, claim, { answer, trail, now }),
         ],
       });
     } catch (error) {

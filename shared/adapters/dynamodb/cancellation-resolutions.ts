@@ -4,40 +4,25 @@ import {
   type CancellationResolutionRecord,
   type CancellationResolutionStore,
   cancellationResolutionRecordSchema,
-  type NewCancellationClaim,
 } from "../../cancellation/resolution-records";
 import { refundGuardAttributes } from "./cancellations";
-import {
-  conditionalStatusUpdate,
-  DynamoStore,
-  type RepositoryOptions,
-  transactWrite,
-  withoutUndefined,
-} from "./common";
+import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
 import { keys } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** The cancellation resolutions' claims and their commit (shared/cancellation/resolution-records.ts). */
 
-export class DynamoCancellationResolutionStore extends DynamoStore implements CancellationResolutionStore {
-  readonly #claims: DynamoResolutionClaims<CancellationResolutionRecord>;
-
+export class DynamoCancellationResolutionStore
+  extends DynamoResolutionClaims<CancellationResolutionRecord>
+  implements CancellationResolutionStore
+{
   constructor(options: RepositoryOptions) {
-    super(options);
-    this.#claims = new DynamoResolutionClaims(options, keys.cancellationResolution, (item) =>
-      cancellationResolutionRecordSchema.parse(item),
+    super(
+      options,
+      keys.cancellationResolution,
+      (item) => cancellationResolutionRecordSchema.parse(item),
+      (claim) => claim.cancellationId,
     );
-  }
-
-  get(cancellationId: string): Promise<CancellationResolutionRecord | undefined> {
-    return this.#claims.get(cancellationId);
-  }
-
-  claim(
-    claim: NewCancellationClaim,
-    previous?: CancellationResolutionRecord,
-  ): Promise<CancellationResolutionRecord | undefined> {
-    return this.#claims.claim(claim.cancellationId, claim, previous);
   }
 
   async commit({ claim, cancellation, coupon, answer, trail }: CancellationResolutionCommit): Promise<void> {
@@ -58,7 +43,7 @@ export class DynamoCancellationResolutionStore extends DynamoStore implements Ca
           ),
         },
       },
-      this.#claims.resolvedItem(claim.cancellationId, claim, { answer, trail, now }),
+      this.resolvedItem(claim.cancellationId, claim, { answer, trail, now }),
     ];
     if (coupon.kind === "update") {
       const update = conditionalStatusUpdate({ ...withoutUndefined(coupon.patch), updatedAt: now }, [

@@ -1,6 +1,5 @@
 import {
   type CouponChange,
-  type NewClaim,
   type ResolutionCommit,
   type ResolutionCommitPart,
   type ResolutionRecord,
@@ -8,35 +7,24 @@ import {
   resolutionRecordSchema,
 } from "../../conversion/resolution-records";
 import type { ConversionStatus } from "../../store";
-import {
-  conditionalStatusUpdate,
-  DynamoStore,
-  type RepositoryOptions,
-  transactWrite,
-  withoutUndefined,
-} from "./common";
+import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
 import { newCouponItem } from "./coupons";
 import { keys } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** The conversion resolutions' claims and their commit (shared/conversion/resolution-records.ts). */
 
-export class DynamoResolutionStore extends DynamoStore implements ResolutionStore {
-  readonly #claims: DynamoResolutionClaims<ResolutionRecord>;
-
+export class DynamoResolutionStore
+  extends DynamoResolutionClaims<ResolutionRecord>
+  implements ResolutionStore
+{
   constructor(options: RepositoryOptions) {
-    super(options);
-    this.#claims = new DynamoResolutionClaims(options, keys.conversionResolution, (item) =>
-      resolutionRecordSchema.parse(item),
+    super(
+      options,
+      keys.conversionResolution,
+      (item) => resolutionRecordSchema.parse(item),
+      (claim) => claim.conversionId,
     );
-  }
-
-  get(conversionId: string): Promise<ResolutionRecord | undefined> {
-    return this.#claims.get(conversionId);
-  }
-
-  claim(claim: NewClaim, previous?: ResolutionRecord): Promise<ResolutionRecord | undefined> {
-    return this.#claims.claim(claim.conversionId, claim, previous);
   }
 
   async commit({ claim, conversion, coupon, answer, trail }: ResolutionCommit): Promise<void> {
@@ -58,7 +46,7 @@ export class DynamoResolutionStore extends DynamoStore implements ResolutionStor
           ...conversionUpdate,
         },
       },
-      this.#claims.resolvedItem(claim.conversionId, claim, { answer, trail, now }),
+      this.resolvedItem(claim.conversionId, claim, { answer, trail, now }),
     ];
     const couponItem = this.#couponItem(coupon, now);
     if (couponItem) items.push(couponItem);

@@ -16,12 +16,17 @@ import {
 
 type ItemKey = { pk: string; sk: string };
 
-/** The claim items of one kind of resolution in the loyalty table. */
-export class DynamoResolutionClaims<R extends ResolutionClaim> extends DynamoStore {
+/**
+ * The claim items of one kind of resolution in the loyalty table; each kind's store adds its
+ * commit, the transaction that settles its record together with the claim.
+ */
+export abstract class DynamoResolutionClaims<R extends ResolutionClaim> extends DynamoStore {
   constructor(
     options: RepositoryOptions,
     readonly keyOf: (id: string) => ItemKey,
     private readonly parse: (item: unknown) => R,
+    /** The parked record's id in a claim. */
+    private readonly idOf: (claim: ClaimRequest<R>) => string,
   ) {
     super(options);
   }
@@ -37,7 +42,8 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> extends DynamoSto
    * A new item, or one taking the place of `previous` while it is still exactly as read (same
    * claim). Undefined when another claim won.
    */
-  async claim(id: string, claim: ClaimRequest<R>, previous?: R): Promise<R | undefined> {
+  async claim(claim: ClaimRequest<R>, previous?: R): Promise<R | undefined> {
+    const id = this.idOf(claim);
     const now = this.now().toISOString();
     const record = this.parse({
       ...claim,
@@ -67,7 +73,7 @@ export class DynamoResolutionClaims<R extends ResolutionClaim> extends DynamoSto
   }
 
   /** The commit's part for the claim: `resolved` with its answer, only while this claim is pending. */
-  resolvedItem(
+  protected resolvedItem(
     id: string,
     claim: Pick<ResolutionClaim, "claimId">,
     resolved: { answer: unknown; trail: ResolutionTrail; now: string },
