@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Conflict } from "../errors";
-import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
+import { type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
 import type { Page, PageRequest } from "../store";
 

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AdjustmentPatch,
   type AdjustmentRecord,
@@ -23,7 +23,6 @@ import {
   type Item,
   queryPage,
   type RepositoryOptions,
-  rawString,
   transactWrite,
   withoutUndefined,
 } from "./common";
@@ -82,46 +81,28 @@ export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStor
     patch: AdjustmentPatch,
     options: { sameAttempt?: boolean } = {},
   ): Promise<AdjustmentRecord> {
-    const update = conditionalStatusUpdate(
+    return this.updateFromStatus(
+      keys.adjustment(adjustment.customerId, adjustment.idempotencyKey),
       {
         ...withoutUndefined(patch),
         ...(patch.status !== undefined ? { gsi2pk: keys.adjustmentStatus(patch.status) } : {}),
         updatedAt: this.now().toISOString(),
       },
       expected,
+      (item) => adjustmentRecordSchema.parse(item),
+      {
+        missing: () =>
+          new NotFound("adjustment_not_found", `Point adjustment ${adjustment.adjustmentId} does not exist`),
+        conflict: (current) => new AdjustmentStatusConflict(adjustment.adjustmentId, current),
+      },
+      options.sameAttempt
+        ? {
+            condition: "#attempt = :attempt",
+            names: { "#attempt": "attemptStartedAt" },
+            values: { ":attempt": adjustment.attemptStartedAt },
+          }
+        : undefined,
     );
-    const sameAttempt = options.sameAttempt
-      ? {
-          ConditionExpression: `${update.ConditionExpression} AND #attempt = :attempt`,
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, "#attempt": "attemptStartedAt" },
-          ExpressionAttributeValues: {
-            ...update.ExpressionAttributeValues,
-            ":attempt": adjustment.attemptStartedAt,
-          },
-        }
-      : {};
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.adjustment(adjustment.customerId, adjustment.idempotencyKey),
-          ...update,
-          ...sameAttempt,
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return adjustmentRecordSchema.parse(result.Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item === undefined) {
-        throw new NotFound(
-          "adjustment_not_found",
-          `Point adjustment ${adjustment.adjustmentId} does not exist`,
-        );
-      }
-      throw new AdjustmentStatusConflict(adjustment.adjustmentId, rawString(error.Item, "status"));
-    }
   }
 
   async listByCustomer(customerId: string, limit: number): Promise<AdjustmentRecord[]> {

@@ -15,7 +15,6 @@ import { Conflict, NotFound } from "../../errors";
 import type { Page, PageRequest } from "../../store";
 import { type CouponStatus, couponStatusSchema } from "../../store";
 import {
-  conditionalStatusUpdate,
   DynamoStore,
   failedCondition,
   type Item,
@@ -127,28 +126,21 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
   ): Promise<CancellationRecord> {
     const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
     if (patch.status !== undefined) fields.gsi2pk = keys.cancellationStatus(patch.status);
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.cancellation(cancellationId),
-          ...conditionalStatusUpdate(fields, expected),
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return cancellationRecordSchema.parse(result.Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item === undefined) {
-        throw new NotFound("cancellation_not_found", `Cancellation ${cancellationId} does not exist`);
-      }
-      const current = error.Item.status;
-      throw new Conflict(
-        "cancellation_status_conflict",
-        `Cancellation ${cancellationId} is ${current && "S" in current ? current.S : "in an unknown state"}, expected ${expected.join(" or ")}`,
-      );
-    }
+    return this.updateFromStatus(
+      keys.cancellation(cancellationId),
+      fields,
+      expected,
+      (item) => cancellationRecordSchema.parse(item),
+      {
+        missing: () =>
+          new NotFound("cancellation_not_found", `Cancellation ${cancellationId} does not exist`),
+        conflict: (current) =>
+          new Conflict(
+            "cancellation_status_conflict",
+            `Cancellation ${cancellationId} is ${current ?? "in an unknown state"}, expected ${expected.join(" or ")}`,
+          ),
+      },
+    );
   }
 
   async markRefundStarted(

@@ -2,6 +2,7 @@
 import {
   type AttributeValue,
   type CancellationReason,
+  ConditionalCheckFailedException,
   TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
 import {
@@ -11,6 +12,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { InvalidRequest } from "../../errors";
@@ -236,6 +238,45 @@ export abstract class DynamoStore {
     this.client = options.client;
     this.table = options.tableName;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Updates an item only while its status is one of `expected` (and `extra` holds), returning the
+   * item as written; a refused update reads the item as it was: `missing` when there is none, else
+   * `conflict` with its status.
+   */
+  protected async updateFromStatus<T>(
+    key: { pk: string; sk: string },
+    fields: Item,
+    expected: readonly string[],
+    parse: (item: unknown) => T,
+    refused: { missing: () => Error; conflict: (status: string | undefined) => Error },
+    extra?: { condition: string; names: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<T> {
+    const update = conditionalStatusUpdate(fields, expected);
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          ...update,
+          ...(extra
+            ? {
+                ConditionExpression: `${update.ConditionExpression} AND ${extra.condition}`,
+                ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...extra.names },
+                ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...extra.values },
+              }
+            : {}),
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return parse(result.Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item === undefined) throw refused.missing();
+      throw refused.conflict(rawString(error.Item, "status"));
+    }
   }
 
   protected listByCustomerIndex<T>(

@@ -20,7 +20,6 @@ import {
   terminalConversionStatuses,
 } from "../../store/records";
 import {
-  conditionalStatusUpdate,
   DynamoStore,
   epochSeconds,
   failedCondition,
@@ -232,29 +231,23 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
 
     const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
     if (patch.status !== undefined) fields.gsi2pk = keys.conversionStatus(patch.status);
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.conversion(conversionId),
-          ...conditionalStatusUpdate(fields, expectedStatuses),
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return conversionRecordSchema.parse(result.Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item === undefined) {
-        throw new NotFound("conversion_not_found", `Conversion ${conversionId} does not exist`);
-      }
-      const current = conversionStatusSchema.safeParse(rawString(error.Item, "status"));
-      throw new ConversionStatusConflict(
-        conversionId,
-        current.success ? current.data : undefined,
-        expectedStatuses,
-      );
-    }
+    return this.updateFromStatus(
+      keys.conversion(conversionId),
+      fields,
+      expectedStatuses,
+      (item) => conversionRecordSchema.parse(item),
+      {
+        missing: () => new NotFound("conversion_not_found", `Conversion ${conversionId} does not exist`),
+        conflict: (current) => {
+          const status = conversionStatusSchema.safeParse(current);
+          return new ConversionStatusConflict(
+            conversionId,
+            status.success ? status.data : undefined,
+            expectedStatuses,
+          );
+        },
+      },
+    );
   }
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { CouponStatusConflict } from "../../store/errors";
 import type { CouponPatch, CouponStore, NewCoupon, Page, PageRequest } from "../../store/ports";
@@ -9,14 +9,7 @@ import {
   couponRecordSchema,
   couponStatusSchema,
 } from "../../store/records";
-import {
-  conditionalStatusUpdate,
-  DynamoStore,
-  type Item,
-  type RepositoryOptions,
-  rawString,
-  withoutUndefined,
-} from "./common";
+import { DynamoStore, type Item, type RepositoryOptions, rawString, withoutUndefined } from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
 
 /** A new coupon as stored: the record (code upper-cased) and its item, index keys included. */
@@ -106,23 +99,22 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
       throw new Error("updateCouponStatus needs at least one expected status");
     const upperCode = code.toUpperCase();
     const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.coupon(upperCode),
-          ...conditionalStatusUpdate(fields, expectedStatuses),
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return couponRecordSchema.parse(result.Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item === undefined)
-        throw new NotFound("coupon_not_found", `Coupon ${upperCode} does not exist`);
-      const current = couponStatusSchema.safeParse(rawString(error.Item, "status"));
-      throw new CouponStatusConflict(upperCode, current.success ? current.data : undefined, expectedStatuses);
-    }
+    return this.updateFromStatus(
+      keys.coupon(upperCode),
+      fields,
+      expectedStatuses,
+      (item) => couponRecordSchema.parse(item),
+      {
+        missing: () => new NotFound("coupon_not_found", `Coupon ${upperCode} does not exist`),
+        conflict: (current) => {
+          const status = couponStatusSchema.safeParse(current);
+          return new CouponStatusConflict(
+            upperCode,
+            status.success ? status.data : undefined,
+            expectedStatuses,
+          );
+        },
+      },
+    );
   }
 }
