@@ -10,7 +10,7 @@ import { DynamoCancellationStore } from "../shared/adapters/dynamodb/cancellatio
 import { keys } from "../shared/adapters/dynamodb/keys";
 import { mintAdminToken } from "../shared/auth/admin-token";
 import { cancellationIdOf } from "../shared/cancellation/records";
-import { executionArn } from "../shared/execution-arn";
+import { executionArn } from "../shared/step-functions";
 import type { AuditEvent } from "../shared/store";
 import type { TableNames } from "../shared/tables";
 import { type BenchCustomer, createBenchCustomer } from "./customers";

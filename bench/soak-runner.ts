@@ -8,7 +8,7 @@ import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
 import type { LocalStack } from "../infra/local/stack";
 import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
-import { executionArn } from "../shared/execution-arn";
+import { executionArn } from "../shared/step-functions";
 import type { AuditTrail, ConversionRecord, ConversionStatus, ConversionStore } from "../shared/store";
 import type { TableNames } from "../shared/tables";
 import { type BenchCustomer, createBenchCustomer } from "./customers";

@@ -1,5 +1,5 @@
 import { NotFound } from "../errors";
-import { executionArn } from "../execution-arn";
+import { executionArn } from "../step-functions";
 import type {
   AuditEvent,
   AuditSubject,

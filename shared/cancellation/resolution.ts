@@ -11,6 +11,7 @@ import {
   resolveParked,
   type Settled,
 } from "../resolution/workflow";
+import { caught } from "../step-functions";
 import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";
@@ -24,7 +25,6 @@ import type {
 import {
   type CancellationDependencies,
   type CancellationState,
-  type CaughtError,
   giveCodeBack,
   notifyCustomer,
   orderOf,
@@ -372,9 +372,6 @@ function givenBack(
 }
 
 // ---- after the commit ----
-
-const caught = (error: unknown): CaughtError =>
-  error instanceof Error ? { Error: error.name, Cause: error.message } : { Error: String(error) };
 
 /**
  * The saga's last steps, which it never reached: the customer's coupon record and the cancellation

@@ -3,6 +3,7 @@ import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
+import { type CaughtError, causeMessage } from "../step-functions";
 import {
   type AuditOutcome,
   type AuditTrail,
@@ -83,11 +84,7 @@ export interface PointsRefunded {
 /** The state machine waited before this step: a refund reconciliation is never `pending`. */
 export type RefundReconciled = Reconciled;
 
-/** Error output of a Catch, as Step Functions writes it. */
-export interface CaughtError {
-  Error: string;
-  Cause?: string;
-}
+export type { CaughtError };
 
 export interface CancellationState extends CancellationOrder {
   check?: CouponChecked;
@@ -158,18 +155,6 @@ async function record(deps: CancellationDependencies, order: CancellationOrder, 
 
 const messageOf = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
-/** Lambda puts `{"errorType","errorMessage"}` in Cause; show the message, never a stack. */
-function causeMessage(error: CaughtError | undefined): string {
-  if (!error?.Cause) return error?.Error ?? "unknown error";
-  try {
-    const parsed = JSON.parse(error.Cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
-  } catch {
-    // Not JSON: a Step Functions error such as States.Timeout carries plain text.
-  }
-  return error.Cause;
-}
 
 /** The coupon must be `cancelling` on behalf of this very cancellation. */
 async function requireHeld(deps: CancellationDependencies, order: CancellationOrder) {

@@ -6,6 +6,7 @@ import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
 import type { DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
+import { type CaughtError, causeMessage } from "../step-functions";
 import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
 
 /**
@@ -49,11 +50,7 @@ export interface PointsDeducted {
 
 export type DeductionReconciled = Reconciled;
 
-/** Error output of a Catch (`ResultPath: $.error`), as Step Functions writes it. */
-export interface CaughtError {
-  Error: string;
-  Cause?: string;
-}
+export type { CaughtError };
 
 export interface SagaState extends ConversionOrder {
   prepared?: { balance: BalanceChecked; coupon: CouponCreated };
@@ -390,18 +387,6 @@ const failureCodes: Record<string, string> = {
   ShopifyUnavailable: "shopify_unavailable",
   ShopifyRejected: "shopify_rejected",
 };
-
-/** Lambda puts `{"errorType","errorMessage"}` in Cause; show the message, never a stack. */
-function causeMessage(error: CaughtError | undefined): string {
-  if (!error?.Cause) return error?.Error ?? "unknown error";
-  try {
-    const parsed = JSON.parse(error.Cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
-  } catch {
-    // Not JSON: a Step Functions error such as States.Timeout carries plain text.
-  }
-  return error.Cause;
-}
 
 export function failureOf(state: SagaState): { code: string; detail: string } {
   if (state.reconciliation?.outcome === "not_applied") {

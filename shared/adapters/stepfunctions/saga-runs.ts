@@ -1,8 +1,8 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { CancellationOrder } from "../../cancellation/saga";
 import type { ConversionOrder } from "../../conversion/saga";
-import { executionArn } from "../../execution-arn";
 import type { SagaRun, SagaRuns } from "../../operations/ports";
+import { executionArn } from "../../step-functions";
 
 /**
  * Learns about a saga run by starting it under its name, which needs only `states:StartExecution`

@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { executionArn } from "../../execution-arn";
 import type { SagaStarter } from "../../ports";
+import { executionArn } from "../../step-functions";
 
 /**
  * Starts a saga under the record's id as the execution name, with the stored request as input, so
