@@ -60,6 +60,7 @@ export const resolutionDependencies = once(
     discounts: shopifyAdmin(),
     records: couponRecords(),
     audit: auditTrail(),
+    alerts: adminAlerts(),
     evidence: {
       pos: pointsLedger(),
       claimed: claimed(),

@@ -2,7 +2,7 @@ import type { AdminPrincipal } from "../auth/admin";
 import { adminLabel } from "../auth/admin";
 import { Conflict, ShopifyRejected } from "../errors";
 import { logger } from "../observability";
-import type { CustomerCouponRecords } from "../ports";
+import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
 import { type ParkedWork, resolveParked, type Settled } from "../resolution/workflow";
@@ -25,6 +25,7 @@ import type {
   ResolutionTrail,
   ResolvedConversionFields,
 } from "./resolution-records";
+import { recordNotSaved } from "./saga";
 
 /**
  * Staff resolve a conversion the saga parked as `needs_review` (the POS could not tell whether the
@@ -58,6 +59,7 @@ export interface ResolutionDependencies {
   >;
   records: CustomerCouponRecords;
   audit: Pick<AuditTrail, "appendAuditEvent">;
+  alerts: AdminAlerts;
   /** Where custom rewards' revocations go; the audit-table outbox when not given. */
   couponHandoff?: CouponHandoff;
   evidence: EvidenceDependencies;
@@ -442,14 +444,23 @@ async function afterCommit(
   answer: ResolutionAnswer,
   discountId: string | undefined,
 ) {
-  try {
-    if (answer.status === "compensated") {
+  if (answer.status === "compensated") {
+    try {
       await deps.conversions.releaseReservation(conversion.conversionId, conversion.customerId, {
         refundDailyPoints: { shopDate: conversion.shopDate, points: conversion.points },
       });
-      return;
+    } catch (error) {
+      // The lease expires by itself; the day's allowance stays used until the shop's midnight.
+      logger.warn("resolution follow-up failed", {
+        conversionId: conversion.conversionId,
+        status: answer.status,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
-    if (answer.coupon?.status !== "active" || isCustom(conversion) || !discountId) return;
+    return;
+  }
+  if (answer.coupon?.status !== "active" || isCustom(conversion) || !discountId) return;
+  try {
     await deps.records.upsert(conversion.customerGid, {
       code: conversion.code,
       amount: conversion.amount,
@@ -466,11 +477,14 @@ async function afterCommit(
     });
     await deps.conversions.updateConversion(conversion.conversionId, ["completed"], { metafieldSaved: true });
   } catch (error) {
-    logger.warn("resolution follow-up failed", {
-      conversionId: conversion.conversionId,
-      status: answer.status,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    // As in the saga: the coupon stands, the trail says so and the admins are alerted.
+    await recordNotSaved(deps, conversion, error instanceof Error ? error.message : String(error)).catch(
+      (reportError: unknown) =>
+        logger.warn("resolution follow-up not reported", {
+          conversionId: conversion.conversionId,
+          error: reportError instanceof Error ? reportError.message : String(reportError),
+        }),
+    );
   }
 }
 

@@ -99,7 +99,7 @@ export interface SagaDependencies {
 }
 
 /** Appends a step's event under the conversion and, once it has one, its coupon. */
-async function record(deps: SagaDependencies, entry: AuditEntry): Promise<void> {
+async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry): Promise<void> {
   const smaregi = entry.smaregiTransactionHeadIds;
   await deps.audit.appendAuditEvent({
     subject: { type: "conversion", id: entry.conversionId },
@@ -618,19 +618,30 @@ export async function reportRecordNotSaved(
   deps: SagaDependencies,
   state: SagaState,
 ): Promise<{ alerted: true }> {
-  const detail = causeMessage(state.error);
+  await recordNotSaved(deps, state, causeMessage(state.error));
+  return { alerted: true };
+}
+
+/**
+ * The customer's coupon record in Shopify could not be saved: the coupon stands, the trail says so
+ * and the admins are alerted. Also used when staff resolve a parked conversion.
+ */
+export async function recordNotSaved(
+  deps: Pick<SagaDependencies, "audit" | "alerts">,
+  conversion: Pick<SagaState, "conversionId" | "customerId" | "code">,
+  detail: string,
+): Promise<void> {
   await record(deps, {
-    conversionId: state.conversionId,
-    code: state.code,
+    conversionId: conversion.conversionId,
+    code: conversion.code,
     type: "coupon_record.saved",
     outcome: "failed",
     detail: `the customer's coupon record was not saved; the coupon stands (${detail})`,
   });
   await deps.alerts.raise("coupon_record_not_saved", "A coupon record could not be saved to the customer", {
-    conversionId: state.conversionId,
-    customerId: state.customerId,
-    code: state.code,
+    conversionId: conversion.conversionId,
+    customerId: conversion.customerId,
+    code: conversion.code,
     error: detail,
   });
-  return { alerted: true };
 }
