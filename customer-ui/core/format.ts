@@ -113,3 +113,18 @@ export function couponFacts(
   conditions.push(t(locale, "result.oneUse"));
   return { value, conditions };
 }
+
+/**
+ * The name as the account page greets it: family name first with 様 in Japanese
+ * (`山田 太郎 様`), given name first in English (`Taro Yamada`).
+ */
+export function customerDisplayName(
+  name: { firstName?: string | null; lastName?: string | null },
+  locale: Locale,
+): string {
+  const first = name.firstName?.trim() ?? "";
+  const last = name.lastName?.trim() ?? "";
+  const full = (locale === "ja" ? [last, first] : [first, last]).filter(Boolean).join(" ");
+  if (full === "") return t(locale, "greeting.anonymous");
+  return t(locale, "greeting", { name: full });
+}

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import {
   ApiProblem,
   amountProblem,
+  type ConversionAnswer,
   couponFacts,
   createLoyaltyApi,
   createPointsScreen,
@@ -21,7 +22,7 @@ import { catalog, completed, coupons, ok, pending, problem, taroPoints } from ".
 /** A fetch that answers by path and records what it was asked. */
 function fakeFetch(routes: Record<string, () => Response>) {
   const calls: Array<{ url: string; init: RequestInit }> = [];
-  const fetch = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+  const fetch = vi.fn(async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = String(input);
     calls.push({ url, init });
     const path = new URL(url, "https://shop.example").pathname;
@@ -304,7 +305,7 @@ describe("the points screen", () => {
     const api = fakeApi({
       convert: vi.fn(
         () =>
-          new Promise((resolve) => {
+          new Promise<ConversionAnswer>((resolve) => {
             release = () => resolve({ status: 201 as const, view: completed() });
           }),
       ),
