@@ -24,7 +24,9 @@ export interface CustomerName {
 export const localeOf = (host: Host): Locale => localeFrom(host.localization.language.value.isoCode);
 
 export const setting = (host: Host, key: string): string | undefined => {
-  const value = host.settings.value[key];
+  // Settings hold only the fields the merchant filled in; read a field only when it is there.
+  const settings = host.settings.value;
+  const value = key in settings ? settings[key] : undefined;
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 };
 
