@@ -18,8 +18,14 @@ import {
  *   ready.conversion: idle → converting → result | pending (polling) → result | refused
  */
 
-export type CouponsSlot = { kind: "loaded"; page: CouponsPage } | { kind: "unavailable" };
-export type RewardsSlot = { kind: "loaded"; catalog: Catalog } | { kind: "unavailable" };
+export type CouponsSlot =
+  | { kind: "loading" }
+  | { kind: "loaded"; page: CouponsPage }
+  | { kind: "unavailable" };
+export type RewardsSlot =
+  | { kind: "loading" }
+  | { kind: "loaded"; catalog: Catalog }
+  | { kind: "unavailable" };
 
 export type ConversionState =
   | { kind: "idle" }
@@ -102,16 +108,20 @@ export function createPointsScreen(options: ScreenOptions): PointsScreen {
   const couponsSlot = (result: Awaited<ReturnType<typeof settle<CouponsPage>>>): CouponsSlot =>
     result.ok ? { kind: "loaded", page: result.value } : { kind: "unavailable" };
 
+  /**
+   * Points, rewards and coupons are asked for at once, and the balance is shown as soon as it
+   * arrives: the rewards (another POS read) and the coupons fill in behind it.
+   */
   const load = async () => {
     const mine = ++generation;
-    // Points, rewards and coupons in parallel: the balance must not wait for the rest.
-    const [points, rewards, coupons] = await Promise.all([
-      settle(api.points()),
-      settle(api.rewards()),
-      settle(api.coupons()),
-    ]);
+    const pointsAnswer = settle(api.points());
+    const rewardsAnswer = settle(api.rewards());
+    const couponsAnswer = settle(api.coupons());
+    const points = await pointsAnswer;
     if (mine !== generation) return;
     if (!points.ok) {
+      const coupons = await couponsAnswer;
+      if (mine !== generation) return;
       const { error } = points;
       if (isSignedOut(error) || (!coupons.ok && isSignedOut(coupons.error)))
         return set({ kind: "signed_out" });
@@ -123,13 +133,21 @@ export function createPointsScreen(options: ScreenOptions): PointsScreen {
       }
       return set({ kind: "failed", detail: error instanceof Error ? error.message : String(error) });
     }
-    const conversion: ConversionState = state.kind === "ready" ? state.conversion : { kind: "idle" };
+    const previous = state.kind === "ready" ? state : undefined;
     set({
       kind: "ready",
       points: points.value,
+      rewards: previous?.rewards ?? { kind: "loading" },
+      coupons: previous?.coupons ?? { kind: "loading" },
+      conversion: previous?.conversion ?? { kind: "idle" },
+    });
+    const [rewards, coupons] = await Promise.all([rewardsAnswer, couponsAnswer]);
+    if (mine !== generation || state.kind !== "ready") return;
+    if (!coupons.ok && isSignedOut(coupons.error)) return set({ kind: "signed_out" });
+    set({
+      ...state,
       rewards: rewards.ok ? { kind: "loaded", catalog: rewards.value } : { kind: "unavailable" },
       coupons: couponsSlot(coupons),
-      conversion,
     });
   };
 

@@ -282,13 +282,15 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
         h("p", { id: errorId, class: "loyalty-error", role: "alert" }, amountMessage(amountError)),
     );
     const rewardList =
-      rewards.kind === "loaded"
-        ? h(
-            "ul",
-            { class: "loyalty-rewards" },
-            ...rewards.catalog.rewards.map((reward) => rewardItem(reward, busy)),
-          )
-        : h("p", { class: "loyalty-muted" }, tr("reward.unavailable"));
+      rewards.kind === "loading"
+        ? h("p", { class: "loyalty-muted" }, tr("loading.more"))
+        : rewards.kind === "loaded"
+          ? h(
+              "ul",
+              { class: "loyalty-rewards" },
+              ...rewards.catalog.rewards.map((reward) => rewardItem(reward, busy)),
+            )
+          : h("p", { class: "loyalty-muted" }, tr("reward.unavailable"));
     return h("div", {}, form, h("h4", { class: "loyalty-subheading" }, tr("use.or")), rewardList);
   };
 
@@ -438,35 +440,37 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
       "section",
       { class: "loyalty-section", "aria-labelledby": "loyalty-coupons" },
       h("h3", { id: "loyalty-coupons" }, tr("coupons.title")),
-      coupons.kind === "unavailable"
-        ? h("p", { class: "loyalty-muted" }, tr("coupons.unavailable"))
-        : coupons.page.coupons.length === 0
-          ? h("p", { class: "loyalty-muted" }, tr("coupons.empty"))
-          : h(
-              "ul",
-              { class: "loyalty-coupons" },
-              ...coupons.page.coupons.map((coupon) =>
-                h(
-                  "li",
-                  { class: "loyalty-coupon", "data-coupon": coupon.code, "data-status": coupon.status },
-                  h("code", { class: "loyalty-coupon__code" }, coupon.code),
+      coupons.kind === "loading"
+        ? h("p", { class: "loyalty-muted" }, tr("loading.more"))
+        : coupons.kind === "unavailable"
+          ? h("p", { class: "loyalty-muted" }, tr("coupons.unavailable"))
+          : coupons.page.coupons.length === 0
+            ? h("p", { class: "loyalty-muted" }, tr("coupons.empty"))
+            : h(
+                "ul",
+                { class: "loyalty-coupons" },
+                ...coupons.page.coupons.map((coupon) =>
                   h(
-                    "span",
-                    { class: `loyalty-badge loyalty-badge--${coupon.status}` },
-                    couponStatusLabel(coupon.status, locale),
+                    "li",
+                    { class: "loyalty-coupon", "data-coupon": coupon.code, "data-status": coupon.status },
+                    h("code", { class: "loyalty-coupon__code" }, coupon.code),
+                    h(
+                      "span",
+                      { class: `loyalty-badge loyalty-badge--${coupon.status}` },
+                      couponStatusLabel(coupon.status, locale),
+                    ),
+                    h(
+                      "span",
+                      { class: "loyalty-muted" },
+                      tr("coupons.expires", {
+                        date: formatInstantDate(coupon.expiresAt, locale, settings.timeZone),
+                      }),
+                    ),
+                    coupon.status === "active" &&
+                      copyButton(coupon.code, tr("result.copy"), `copy-${coupon.code}`),
                   ),
-                  h(
-                    "span",
-                    { class: "loyalty-muted" },
-                    tr("coupons.expires", {
-                      date: formatInstantDate(coupon.expiresAt, locale, settings.timeZone),
-                    }),
-                  ),
-                  coupon.status === "active" &&
-                    copyButton(coupon.code, tr("result.copy"), `copy-${coupon.code}`),
                 ),
               ),
-            ),
     );
 
   const unavailable = (reloading: boolean) =>

@@ -152,7 +152,8 @@ describe("the points screen", () => {
     await screen.load();
 
     // Assess
-    expect(seen).toEqual(["ready"]);
+    // The balance first, then rewards and coupons behind it.
+    expect(seen).toEqual(["ready", "ready"]);
     const state = screen.state as Extract<ScreenState, { kind: "ready" }>;
     expect(state.points.balance).toBe(1250);
     expect(state.rewards.kind).toBe("loaded");
@@ -186,7 +187,7 @@ describe("the points screen", () => {
 
     // Assess
     expect(down).toMatchObject({ kind: "pos_unavailable", coupons: { kind: "loaded" } });
-    expect(seen).toEqual(["pos_unavailable:false", "pos_unavailable:true", "ready"]);
+    expect(seen).toEqual(["pos_unavailable:false", "pos_unavailable:true", "ready", "ready"]);
   });
 
   it("says 'not registered' for a customer without a store membership, and 'signed out' on 401", async () => {

@@ -236,7 +236,9 @@ function UseForm({
         {tr("use.submit")}
       </s-button>
       <s-heading>{tr("use.or")}</s-heading>
-      {rewards.kind === "loaded" ? (
+      {rewards.kind === "loading" ? (
+        <s-spinner accessibilityLabel={tr("loading.more")} />
+      ) : rewards.kind === "loaded" ? (
         rewards.catalog.rewards.map((reward) => (
           <Reward
             key={reward.rewardId}
@@ -415,7 +417,9 @@ function Coupons({ coupons, ctx }: { coupons: CouponsSlot; ctx: ViewContext }) {
   const { tr, locale } = ctx;
   return (
     <s-section heading={tr("coupons.title")}>
-      {coupons.kind === "unavailable" ? (
+      {coupons.kind === "loading" ? (
+        <s-spinner accessibilityLabel={tr("loading.more")} />
+      ) : coupons.kind === "unavailable" ? (
         <s-paragraph>{tr("coupons.unavailable")}</s-paragraph>
       ) : coupons.page.coupons.length === 0 ? (
         <s-paragraph>{tr("coupons.empty")}</s-paragraph>
