@@ -172,6 +172,8 @@ export function createPointsScreen(options: ScreenOptions): PointsScreen {
     const code = error instanceof ApiProblem ? error.code : "other";
     const detail = error instanceof Error ? error.message : String(error);
     setConversion({ kind: "refused", request, code, detail });
+    // A refusal often means the balance moved (points used at the till): show the current one.
+    return load();
   };
 
   const followUp = async (request: ConversionRequest, view: ConversionView, retryAfterSeconds?: number) => {

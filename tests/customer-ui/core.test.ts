@@ -297,6 +297,7 @@ describe("the points screen", () => {
 
     // Assess
     expect(refused).toMatchObject({ conversion: { kind: "refused", code: "daily_limit_exceeded" } });
+    expect(api.points).toHaveBeenCalledTimes(2); // the balance is read again after a refusal
     expect(screen.state).toMatchObject({ conversion: { kind: "idle" } });
   });
 

@@ -158,6 +158,8 @@ describe("the points block on the storefront account page", () => {
     expect(localError).toBe("保有ポイントは 1,250 pt です。それ以上は使えません。");
     await expect.poll(() => page.getByTestId("refusal").textContent()).toBe("ポイントが足りません。");
     expect(t.posBalance(taro.posCustomerId)).toBe(250);
+    // The page then shows the balance the POS holds now.
+    await expect.poll(() => balance().textContent()).toBe("250 pt");
     await screenshot(page, "customer-ui-refused-ja");
   });
 
