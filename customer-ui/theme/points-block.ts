@@ -191,13 +191,17 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
       { class: "loyalty-reward", "data-reward": reward.rewardId },
       h("span", { class: "loyalty-reward__name" }, name),
       h("span", { class: "loyalty-muted" }, reward.description[locale]),
-      h("span", { class: "loyalty-reward__cost" }, rewardCost(reward, locale)),
       h(
         "span",
-        { class: reward.affordable ? "loyalty-ok" : "loyalty-muted" },
-        reward.affordable
-          ? tr("reward.affordable")
-          : tr("reward.missing", { points: formatPoints(reward.pointsMissing, locale) }),
+        { class: "loyalty-reward__cost" },
+        `${rewardCost(reward, locale)} · `,
+        h(
+          "span",
+          { class: reward.affordable ? "loyalty-ok" : "loyalty-muted" },
+          reward.affordable
+            ? tr("reward.affordable")
+            : tr("reward.missing", { points: formatPoints(reward.pointsMissing, locale) }),
+        ),
       ),
       h(
         "button",
