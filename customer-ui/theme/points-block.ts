@@ -582,7 +582,11 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
     body.replaceChildren(...content.filter((child): child is Node | string => Boolean(child)));
     const target = focusNext ?? focused;
     focusNext = undefined;
-    if (target) (body.querySelector(`[data-focus="${target}"]`) as HTMLElement | null)?.focus();
+    const element = target ? body.querySelector<HTMLElement>(`[data-focus="${target}"]`) : null;
+    element?.focus();
+    // A field drawn again keeps the caret after what was typed (rewards may arrive mid-typing).
+    if (element instanceof HTMLInputElement)
+      element.setSelectionRange(element.value.length, element.value.length);
   };
 
   screen.subscribe(render);
