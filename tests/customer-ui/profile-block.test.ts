@@ -38,7 +38,7 @@ describe("the points block on the profile page", () => {
     await waitFor(() => expect(text()).toContain("1,250 pt"));
     expect(text()).toContain("ゴールド会員");
     expect(text()).toContain("Expires on December 4, 2027");
-    expect(document.body.querySelector("s-link")?.getAttribute("href")).toBe("extension:loyalty-account/");
+    expect(document.body.querySelector("s-link")?.getAttribute("href")).toBe("extension:/");
     expect(extension.shopify.sessionToken.get).toHaveBeenCalledTimes(1);
   });
 

@@ -77,7 +77,7 @@ export function ProfileBlock({ host }: { host: Host }) {
         </s-stack>
       ) : null}
       {state.kind === "not_registered" ? <s-paragraph>{tr("notRegistered.title")}</s-paragraph> : null}
-      <s-link href="extension:loyalty-account/">{tr("use.title")}</s-link>
+      <s-link href="extension:/">{tr("use.title")}</s-link>
     </s-section>
   );
 }
