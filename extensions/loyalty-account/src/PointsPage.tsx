@@ -1,4 +1,5 @@
 /// <reference types="@shopify/ui-extensions/customer-account.page.render" />
+/** @jsxImportSource preact */
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import type { Host } from "./host";

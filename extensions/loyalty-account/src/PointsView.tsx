@@ -1,4 +1,5 @@
 /// <reference types="@shopify/ui-extensions/customer-account.page.render" />
+/** @jsxImportSource preact */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   type AmountProblem,

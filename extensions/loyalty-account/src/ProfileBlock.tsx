@@ -1,4 +1,5 @@
 /// <reference types="@shopify/ui-extensions/customer-account.profile.block.render" />
+/** @jsxImportSource preact */
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
