@@ -158,6 +158,23 @@ describe("the points page of the customer account extension", () => {
     );
   });
 
+  it("bounds the amount by the daily limit the merchant set", async () => {
+    // Prepare
+    extension.shopify.settings.value = { api_url: API, daily_limit: 1000 };
+    await extension.render();
+    await waitFor(() => expect(text()).toContain("1,250 pt"));
+
+    // Act
+    const field = document.body.querySelector("s-number-field") as HTMLElement & { value: string };
+    field.value = "1200";
+    fireEvent.input(field);
+    fireEvent.click(button("クーポンに交換"));
+
+    // Assess
+    await waitFor(() => expect(field.getAttribute("error")).toBe("1日に使えるのは 1,000 pt までです。"));
+    expect(text()).toContain("100 pt 単位、最大 1,000 pt");
+  });
+
   it("exchanges a reward and says why the API refused another", async () => {
     // Prepare
     let attempt = 0;

@@ -28,15 +28,24 @@ import {
   type StringKey,
   t,
 } from "../../../customer-ui/core";
-import { type CustomerName, fetchCustomerName, type Host, localeOf, loyaltyApiFor, setting } from "./host";
+import {
+  type CustomerName,
+  fetchCustomerName,
+  type Host,
+  localeOf,
+  loyaltyApiFor,
+  numberSetting,
+  setting,
+} from "./host";
 
 /**
  * The full points page of the customer account extension: Polaris web components over the shared
  * screen state machine. Polaris offers no table; history and coupons are stacked rows.
  */
 
-const UNIT = 100;
-const DAILY_LIMIT = 10_000;
+/** The API's defaults (stage rules); the merchant can set others in the extension's settings. */
+const DEFAULT_UNIT = 100;
+const DEFAULT_DAILY_LIMIT = 10_000;
 
 function useScreen(host: Host, apiUrl: string): [ScreenState, PointsScreen] {
   const screen = useMemo(() => createPointsScreen({ api: loyaltyApiFor(host, apiUrl) }), [host, apiUrl]);
@@ -82,7 +91,16 @@ function ConfiguredPage({ host, apiUrl, locale }: { host: Host; apiUrl: string; 
   const tr = (key: StringKey, values?: Record<string, string | number>) => t(locale, key, values);
   const copied = (code: string) => host.toast.show(tr("result.copied", { code }));
   const copyFailed = () => host.toast.show(tr("result.copyFailed"));
-  const ctx: ViewContext = { locale, tr, timeZone, copied, copyFailed, screen };
+  const ctx: ViewContext = {
+    locale,
+    tr,
+    timeZone,
+    copied,
+    copyFailed,
+    screen,
+    unit: numberSetting(host, "points_unit", DEFAULT_UNIT),
+    dailyLimit: numberSetting(host, "daily_limit", DEFAULT_DAILY_LIMIT),
+  };
 
   return (
     <s-page heading={tr("page.title")}>
@@ -101,6 +119,8 @@ interface ViewContext {
   copied: (code: string) => void;
   copyFailed: () => void;
   screen: PointsScreen;
+  unit: number;
+  dailyLimit: number;
 }
 
 function Body({ state, ctx }: { state: ScreenState; ctx: ViewContext }) {
@@ -211,9 +231,10 @@ function UseForm({
   const { tr, locale, screen } = ctx;
   const [amount, setAmount] = useState("");
   const [problem, setProblem] = useState<AmountProblem | undefined>(undefined);
-  const rules = { balance: points.balance, unit: UNIT, dailyLimit: DAILY_LIMIT };
+  const { unit } = ctx;
+  const rules = { balance: points.balance, unit, dailyLimit: ctx.dailyLimit };
   const max = maxConvertible(rules);
-  if (max < UNIT) return <s-paragraph>{tr("use.nothing", { unit: UNIT })}</s-paragraph>;
+  if (max < unit) return <s-paragraph>{tr("use.nothing", { unit })}</s-paragraph>;
 
   const tryConvert = (request: (points: number) => ConversionRequest) => {
     const found = amountProblem(amount, rules);
@@ -226,13 +247,13 @@ function UseForm({
       <s-number-field
         label={tr("use.amount")}
         value={amount}
-        min={UNIT}
+        min={unit}
         max={max}
-        step={UNIT}
+        step={unit}
         error={problem ? amountMessage(problem, ctx) : undefined}
         onInput={(event: Event) => setAmount((event.currentTarget as HTMLInputElement).value ?? "")}
       />
-      <s-text color="subdued">{tr("use.amountHelp", { unit: UNIT, max: formatPoints(max, locale) })}</s-text>
+      <s-text color="subdued">{tr("use.amountHelp", { unit, max: formatPoints(max, locale) })}</s-text>
       <s-button variant="primary" onClick={() => tryConvert((value) => ({ points: value }))}>
         {tr("use.submit")}
       </s-button>

@@ -57,3 +57,10 @@ export async function fetchCustomerName(): Promise<CustomerName | undefined> {
     return undefined;
   }
 }
+
+/** A positive whole-number setting, or the fallback when the merchant left it empty. */
+export const numberSetting = (host: Host, key: string, fallback: number): number => {
+  const settings = host.settings.value;
+  const value = key in settings ? Number(settings[key]) : Number.NaN;
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
