@@ -226,7 +226,12 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
     );
   };
 
-  let ruleFor = () => ({ balance: 0, unit: settings.unit, dailyLimit: settings.dailyLimit });
+  /** The amount rules of the moment: the balance on screen, the block's step and daily limit. */
+  const ruleFor = () => ({
+    balance: screen.state.kind === "ready" ? screen.state.points.balance : 0,
+    unit: settings.unit,
+    dailyLimit: settings.dailyLimit,
+  });
 
   const useForm = (rewards: RewardsSlot, busy: boolean) => {
     const rules = ruleFor();
@@ -557,11 +562,6 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
         content.push(unavailable(state.reloading), couponsSection(state.coupons));
         break;
       case "ready": {
-        ruleFor = () => ({
-          balance: state.points.balance,
-          unit: settings.unit,
-          dailyLimit: settings.dailyLimit,
-        });
         const busy = state.conversion.kind === "converting" || state.conversion.kind === "pending";
         const showForm = state.conversion.kind === "idle";
         content.push(
