@@ -13,7 +13,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Bundles are loaded by Node itself, exactly as Lambda loads them, not transformed by Vite.
-    server: { deps: { external: [/\/\.build\//] } },
+    // Shopify's extension tester imports the extension module itself: inlined, so Vite transforms
+    // the extension's TSX like any test source.
+    server: { deps: { external: [/\/\.build\//], inline: [/@shopify\/ui-extensions-tester/] } },
     // Quiet, offline defaults for code that logs and emits metrics.
     // The SDK's notice that its 2027 releases need Node 22 would repeat in every worker.
     env: {

@@ -189,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.ports.shopify,
       latencyProfile: options.latencyProfile,
       webhookUrl: `${gateway.url}/v1/webhooks/shopify`,
+      storefront: { apiUrl: gateway.url },
     });
     stops.push(() => shopify.close());
 

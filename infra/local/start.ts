@@ -78,6 +78,7 @@ if (!health.ok) {
 
 console.log(`API             ${stack.urls.api}`);
 console.log(`Shopify         ${stack.urls.shopify}/admin/api/2026-10/graphql.json`);
+console.log(`Storefront      ${stack.urls.shopify}/account/login (the customer points page)`);
 console.log(`Smaregi         ${stack.urls.smaregi}`);
 console.log(`Step Functions  ${stack.urls.stepFunctions}`);
 console.log(`SES             ${stack.urls.ses}/store`);

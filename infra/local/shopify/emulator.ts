@@ -5,6 +5,7 @@ import { z } from "zod";
 import { demoCredentials, demoShop } from "../demo-data";
 import { EmulatorControl, type LatencyTable, mountControlRoutes, runOperation } from "../emulation/control";
 import { type RunningServer, serveApp } from "../emulation/serve";
+import { mountStorefront } from "../storefront";
 import {
   type BucketOptions,
   firstOperation,
@@ -41,6 +42,8 @@ export interface ShopifyEmulatorOptions {
   now?: () => Date;
   /** Leaky bucket size; Shopify's dev stores show 2000 points restoring at 100/s. */
   bucket?: Partial<BucketOptions>;
+  /** Serve the demo storefront (account page with the theme block, App Proxy to this API). */
+  storefront?: { apiUrl: string };
 }
 
 /**
@@ -178,6 +181,18 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
       },
     });
   });
+
+  if (options.storefront) {
+    mountStorefront(app, {
+      apiUrl: options.storefront.apiUrl,
+      appSecret,
+      shopDomain,
+      shopName: demoShop.name,
+      currency: store.currency,
+      customers: () => store.listCustomers(),
+      now,
+    });
+  }
 
   mountControlRoutes(app, control, shopifyLatencyProfiles, () => {
     store.reset();

@@ -132,6 +132,10 @@ export class ShopifyStore {
 
   // ---- customers ----
 
+  listCustomers(): CustomerRecord[] {
+    return [...this.customers.values()];
+  }
+
   getCustomer(id: string): CustomerRecord | undefined {
     return this.customers.get(id);
   }

@@ -1,0 +1,4 @@
+export * from "./api";
+export * from "./format";
+export * from "./screen";
+export * from "./strings";
