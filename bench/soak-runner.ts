@@ -6,10 +6,17 @@ import type { FaultKind, FaultRule } from "../infra/local/emulation/control";
 import { OAUTH_OPERATION } from "../infra/local/shopify/oauth";
 import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
+import type { TransactionRecord } from "../infra/local/smaregi/store";
 import type { LocalStack } from "../infra/local/stack";
 import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
 import { executionArn } from "../shared/step-functions";
-import type { AuditTrail, ConversionRecord, ConversionStatus, ConversionStore } from "../shared/store";
+import type {
+  AuditEvent,
+  AuditTrail,
+  ConversionRecord,
+  ConversionStatus,
+  ConversionStore,
+} from "../shared/store";
 import type { TableNames } from "../shared/tables";
 import { type BenchCustomer, createBenchCustomer } from "./customers";
 
@@ -91,8 +98,11 @@ export interface FaultFigures {
   uncovered: string[];
 }
 
+/** The options with their defaults filled in. */
+type SoakSettings = Required<Omit<SoakOptions, "log">>;
+
 export interface SoakReport {
-  options: Required<Omit<SoakOptions, "log">>;
+  options: SoakSettings;
   wallTimeMs: number;
   driveTimeMs: number;
   drainTimeMs: number;
@@ -439,9 +449,9 @@ function statePath(stack: SoakStack, conversionId: string): string[] {
   }
 }
 
-export async function runSoak(handles: SoakHandles, options: SoakOptions): Promise<SoakReport> {
-  const { stack } = handles;
-  const settings: Required<Omit<SoakOptions, "log">> = {
+/** Fills in each option's default. */
+function soakSettings(options: SoakOptions): SoakSettings {
+  return {
     customers: options.customers,
     conversions: options.conversions,
     faultRate: options.faultRate,
@@ -450,402 +460,673 @@ export async function runSoak(handles: SoakHandles, options: SoakOptions): Promi
     retryAfterCapMs: options.retryAfterCapMs ?? 1000,
     drainTimeoutMs: options.drainTimeoutMs ?? 120_000,
   };
-  const log = options.log ?? (() => undefined);
+}
+
+/** Where the soak reads what the service recorded. */
+interface SoakStores {
+  documents: DynamoDBDocumentClient;
+  loyaltyTable: string;
+  conversions: NonNullable<SoakHandles["conversions"]>;
+  audit: NonNullable<SoakHandles["audit"]>;
+}
+
+/** One customer's share of the run: the points of each conversion, and the pause before a replay. */
+interface CustomerWorkload {
+  customer: SoakCustomer;
+  points: number[];
+  pause: () => number;
+}
+
+/**
+ * Spreads the conversions over the customers as evenly as possible. Every amount is drawn before
+ * any customer's pause seed, so one seed always gives the same workload.
+ */
+function planWorkload(customers: readonly SoakCustomer[], settings: SoakSettings): CustomerWorkload[] {
   const random = seededRandom(settings.seed);
+  const plan = customers.map((customer, index) => {
+    const share =
+      Math.floor(settings.conversions / customers.length) +
+      (index < settings.conversions % customers.length ? 1 : 0);
+    return {
+      customer,
+      points: Array.from(
+        { length: share },
+        () => POINT_CHOICES[Math.floor(random() * POINT_CHOICES.length)] ?? 100,
+      ),
+    };
+  });
+  return plan.map(({ customer, points }) => {
+    const pauseRandom = seededRandom(Math.floor(random() * 2 ** 32));
+    return { customer, points, pause: () => 100 + Math.floor(pauseRandom() * 200) };
+  });
+}
+
+/** The clients: customers in parallel, each one's conversions one after another. */
+async function driveConversions(
+  apiUrl: string,
+  workload: readonly CustomerWorkload[],
+  settings: SoakSettings,
+): Promise<IntentResult[]> {
+  const perCustomer = await Promise.all(
+    workload.map(async ({ customer, points, pause }) => {
+      const results: IntentResult[] = [];
+      for (const amount of points) {
+        results.push(
+          await convertOnce(apiUrl, customer, amount, {
+            maxReplays: settings.maxReplays,
+            retryAfterCapMs: settings.retryAfterCapMs,
+            pause,
+          }),
+        );
+      }
+      return results;
+    }),
+  );
+  return perCustomer.flat();
+}
+
+interface DrivenRun {
+  intents: IntentResult[];
+  driveTimeMs: number;
+  faults: SoakReport["faults"];
+}
+
+/**
+ * Drives the workload with faults on every operation of both emulators, then turns them off. The
+ * fault figures are taken before the drain, so they count the calls made while faults were on.
+ */
+async function driveUnderFaults(
+  stack: SoakStack,
+  customers: readonly SoakCustomer[],
+  settings: SoakSettings,
+  log: (line: string) => void,
+): Promise<DrivenRun> {
+  const smaregiOperations = Object.keys(smaregiOperationSet);
+  const shopifyOperationNames = shopifyOperations();
+  const smaregiCallsBefore = stack.smaregi.control.snapshot().calls;
+  const shopifyCallsBefore = stack.shopify.control.snapshot().calls;
+  stack.smaregi.control.setFaults(faultRules(smaregiOperations, settings.faultRate));
+  stack.shopify.control.setFaults(faultRules(shopifyOperationNames, settings.faultRate));
+
+  const workload = planWorkload(customers, settings);
+  const driveStart = performance.now();
+  const intents = await driveConversions(stack.urls.api, workload, settings);
+  const driveTimeMs = Math.round(performance.now() - driveStart);
+  log(`soak: ${intents.length} conversions driven in ${driveTimeMs} ms`);
+
+  const smaregiFaults = stack.smaregi.control.snapshot();
+  const shopifyFaults = stack.shopify.control.snapshot();
+  stack.smaregi.control.setFaults([]);
+  stack.shopify.control.setFaults([]);
+  return {
+    intents,
+    driveTimeMs,
+    faults: {
+      smaregi: faultFigures(smaregiFaults, smaregiOperations, smaregiCallsBefore),
+      shopify: faultFigures(shopifyFaults, shopifyOperationNames, shopifyCallsBefore),
+    },
+  };
+}
+
+/** A conversion parked for review, with what explains it. */
+interface ParkedConversion {
+  record: ConversionRecord;
+  events: AuditEvent[];
+  states: string[];
+}
+
+/** One customer's books in every system, read once every execution was over. */
+interface CustomerBooks {
+  customer: SoakCustomer;
+  records: ConversionRecord[];
+  posTransactions: TransactionRecord[];
+  /** Undefined when the POS has no point account for the customer. */
+  balance: number | undefined;
+  /** The lease item still stored for the customer, if any. */
+  lease: Record<string, unknown> | undefined;
+  /** Shop date -> points, as stored (NaN when the item holds no number). */
+  dailyTotals: Map<string, number>;
+  /** Oldest deduction first, the order leftover POS subtractions are matched in. */
+  parked: ParkedConversion[];
+}
+
+/** How a soak conversion's saga execution ended. */
+interface ExecutionEnding {
+  record: ConversionRecord;
+  /** `FAILED:<error>`, `SUCCEEDED:<last state>`, or the status of an execution that has not ended. */
+  ending: string;
+  cause: string | undefined;
+}
+
+/** The final state of the run. */
+interface SoakBooks {
+  customers: CustomerBooks[];
+  /** Every discount the Shopify emulator holds, for any customer. */
+  discounts: EmulatedDiscount[];
+  conversionsById: Map<string, ConversionRecord>;
+  /** Each intent with the conversion recorded under its key, if any. */
+  intents: Array<{ intent: IntentResult; record: ConversionRecord | undefined }>;
+  executions: ExecutionEnding[];
+  /** Names of every execution the Step Functions emulator knows. */
+  executed: Set<string>;
+}
+
+async function readCustomerBooks(
+  stack: SoakStack,
+  stores: SoakStores,
+  customer: SoakCustomer,
+): Promise<CustomerBooks> {
+  const records = await allConversions(stores.conversions, customer.customerId);
+  const posTransactions = stack.smaregi.store.listTransactions({ customerId: customer.posCustomerId });
+  const balance = stack.smaregi.store.getPoints(customer.posCustomerId)?.point;
+  const lease = await stores.documents.send(
+    new GetCommand({
+      TableName: stores.loyaltyTable,
+      Key: { pk: `LEASE#${customer.customerId}`, sk: "LEASE" },
+      ConsistentRead: true,
+    }),
+  );
+  const daily = await stores.documents.send(
+    new QueryCommand({
+      TableName: stores.loyaltyTable,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `DAILY#${customer.customerId}` },
+      ConsistentRead: true,
+    }),
+  );
+  const dailyTotals = new Map<string, number>();
+  for (const item of daily.Items ?? []) {
+    dailyTotals.set(String(item.sk), typeof item.points === "number" ? item.points : Number.NaN);
+  }
+  const parked: ParkedConversion[] = [];
+  const parkedRecords = records
+    .filter((r) => r.status === "needs_review")
+    .sort((a, b) => (a.deductionStartedAt ?? "").localeCompare(b.deductionStartedAt ?? ""));
+  for (const record of parkedRecords) {
+    const events = await stores.audit.listAuditEvents({ type: "conversion", id: record.conversionId });
+    parked.push({ record, events, states: statePath(stack, record.conversionId) });
+  }
+  return { customer, records, posTransactions, balance, lease: lease.Item, dailyTotals, parked };
+}
+
+/** How the execution of each of the soak's conversions ended (other conversions' executions are skipped). */
+function readExecutionEndings(
+  stack: SoakStack,
+  conversionsById: ReadonlyMap<string, ConversionRecord>,
+): ExecutionEnding[] {
+  const endings: ExecutionEnding[] = [];
+  for (const execution of stack.stepFunctions.listAllExecutions()) {
+    const record = conversionsById.get(execution.name);
+    if (!record) continue;
+    const description = stack.stepFunctions.describeExecution(execution.executionArn);
+    // Succeeded runs are told apart by their last state: converted, or refused/compensated.
+    const ending =
+      description.status === "FAILED"
+        ? `FAILED:${description.error}`
+        : description.status === "SUCCEEDED"
+          ? `SUCCEEDED:${statePath(stack, record.conversionId).at(-1)}`
+          : description.status;
+    endings.push({ record, ending, cause: description.cause });
+  }
+  return endings;
+}
+
+/** Reads the books of every system: the emulators, DynamoDB, the audit trail and the executions. */
+async function readBooks(
+  stack: SoakStack,
+  stores: SoakStores,
+  customers: readonly SoakCustomer[],
+  intents: readonly IntentResult[],
+): Promise<SoakBooks> {
+  const discounts = await shopifyDiscounts(stack);
+  const customerBooks: CustomerBooks[] = [];
+  for (const customer of customers) customerBooks.push(await readCustomerBooks(stack, stores, customer));
+  const conversionsById = new Map<string, ConversionRecord>();
+  for (const { records } of customerBooks) {
+    for (const record of records) conversionsById.set(record.conversionId, record);
+  }
+  const recorded: SoakBooks["intents"] = [];
+  for (const intent of intents) {
+    const record = await stores.conversions.findByIdempotencyKey(intent.customerId, intent.idempotencyKey);
+    recorded.push({ intent, record });
+  }
+  return {
+    customers: customerBooks,
+    discounts,
+    conversionsById,
+    intents: recorded,
+    executions: readExecutionEndings(stack, conversionsById),
+    executed: new Set(stack.stepFunctions.listAllExecutions().map((e) => e.name)),
+  };
+}
+
+/** Records a broken invariant, with the conversions it names (the report adds their evidence). */
+type Violate = (message: string, ...conversionIds: string[]) => void;
+
+/** Each completed conversion owns exactly one POS subtraction of its points, claimed by no other. */
+function attributeSubtractions(
+  who: string,
+  records: readonly ConversionRecord[],
+  subtractions: readonly TransactionRecord[],
+  violate: Violate,
+): Map<string, string> {
+  const attributed = new Map<string, string>();
+  for (const record of records.filter((r) => r.status === "completed")) {
+    const ids = record.transactionHeadIds ?? [];
+    const own = subtractions.filter((tx) => ids.includes(tx.transactionHeadId));
+    if (own.length !== 1 || own[0]?.spendPoint !== record.points) {
+      violate(
+        `${who}: completed conversion ${record.conversionId} (${record.points} pt) should own exactly one POS subtraction of its points; transactionHeadIds ${JSON.stringify(ids)} match ${own.map((tx) => `${tx.transactionHeadId}(-${tx.spendPoint})`).join(", ") || "none"}`,
+        record.conversionId,
+      );
+    }
+    for (const tx of own) {
+      const other = attributed.get(tx.transactionHeadId);
+      if (other) {
+        violate(
+          `${who}: POS transaction ${tx.transactionHeadId} is claimed by both ${other} and ${record.conversionId}`,
+          other,
+          record.conversionId,
+        );
+      }
+      attributed.set(tx.transactionHeadId, record.conversionId);
+    }
+  }
+  return attributed;
+}
+
+/**
+ * Subtractions no completed conversion owns may only belong to conversions parked for review: each
+ * goes, oldest first, to a parked conversion of the same points whose deduction started no later.
+ * Returns the parked conversions whose points were taken.
+ */
+function matchParkedSubtractions(
+  who: string,
+  books: CustomerBooks,
+  unattributed: readonly TransactionRecord[],
+  violate: Violate,
+): Set<string> {
+  const deductedReviews = new Set<string>();
+  for (const tx of unattributed) {
+    const match = books.parked.find(
+      ({ record }) =>
+        !deductedReviews.has(record.conversionId) &&
+        record.points === tx.spendPoint &&
+        record.deductionStartedAt !== undefined &&
+        tx.transactionDateTime.getTime() >= Math.floor(Date.parse(record.deductionStartedAt) / 1000) * 1000,
+    );
+    if (match) {
+      deductedReviews.add(match.record.conversionId);
+      continue;
+    }
+    const near = books.records
+      .filter(
+        (r) => r.deductionStartedAt !== undefined && r.points === tx.spendPoint && r.status !== "completed",
+      )
+      .map((r) => r.conversionId);
+    violate(
+      `${who}: POS subtraction ${tx.transactionHeadId} of ${tx.spendPoint} pt at ${tx.transactionDateTime.toISOString()} belongs to no completed or parked conversion (points taken without a coupon); same-points conversions that attempted a deduction: ${near.join(", ") || "none"}`,
+      ...near,
+    );
+  }
+  return deductedReviews;
+}
+
+/**
+ * POS: one division-7 subtraction per completed conversion, none unexplained. Returns the parked
+ * conversions whose points were taken.
+ */
+function checkPosTransactions(who: string, books: CustomerBooks, violate: Violate): Set<string> {
+  const subtractions = books.posTransactions.filter((tx) => tx.transactionHeadDivision === "7");
+  for (const tx of books.posTransactions.filter((t) => t.transactionHeadDivision !== "7")) {
+    violate(
+      `${who}: unexpected POS transaction ${tx.transactionHeadId} of division ${tx.transactionHeadDivision}`,
+    );
+  }
+  const attributed = attributeSubtractions(who, books.records, subtractions, violate);
+  const unattributed = subtractions
+    .filter((tx) => !attributed.has(tx.transactionHeadId))
+    .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());
+  return matchParkedSubtractions(who, books, unattributed, violate);
+}
+
+/** POS balance: the starting one less the completed conversions and the parked ones that took points. */
+function checkBalance(who: string, books: CustomerBooks, deductedReviews: Set<string>, violate: Violate) {
+  const { customer, balance } = books;
+  const completedPoints = books.records
+    .filter((r) => r.status === "completed")
+    .reduce((sum, r) => sum + r.points, 0);
+  const reviewPoints = books.parked
+    .filter(({ record }) => deductedReviews.has(record.conversionId))
+    .reduce((sum, { record }) => sum + record.points, 0);
+  const expected = customer.startingBalance - completedPoints - reviewPoints;
+  if (balance !== expected) {
+    violate(
+      `${who}: POS balance ${balance} != ${customer.startingBalance} - ${completedPoints} (completed) - ${reviewPoints} (needs_review, deducted) = ${expected}`,
+    );
+  }
+}
+
+/** Shopify: live codes are exactly the completed conversions' codes. */
+function checkDiscounts(
+  who: string,
+  books: CustomerBooks,
+  discounts: readonly EmulatedDiscount[],
+  discountsByCode: ReadonlyMap<string, EmulatedDiscount[]>,
+  violate: Violate,
+) {
+  const codesOf = new Map(books.records.map((r) => [r.code.toUpperCase(), r]));
+  for (const discount of discounts) {
+    const forCustomer =
+      Array.isArray(discount.customerIds) && discount.customerIds.includes(books.customer.customerGid);
+    if (!forCustomer || discount.status !== "ACTIVE") continue;
+    const owner = codesOf.get(discount.code.toUpperCase());
+    if (owner?.status !== "completed") {
+      violate(
+        `${who}: ACTIVE discount ${discount.code} belongs to ${owner ? `a ${owner.status} conversion ${owner.conversionId}` : "no conversion"}`,
+        ...(owner ? [owner.conversionId] : []),
+      );
+    }
+  }
+  for (const record of books.records) {
+    const found = discountsByCode.get(record.code.toUpperCase()) ?? [];
+    if (record.status === "completed") {
+      const active = found.filter((d) => d.status === "ACTIVE");
+      if (found.length !== 1 || active.length !== 1) {
+        violate(
+          `${who}: completed conversion ${record.conversionId} has ${found.length} discount(s) with code ${record.code}, ${active.length} ACTIVE`,
+          record.conversionId,
+        );
+      }
+    } else if (record.status === "failed" || record.status === "compensated") {
+      if (found.length > 0) {
+        violate(
+          `${who}: ${record.status} conversion ${record.conversionId} still has discount ${record.code} (${found.map((d) => d.status).join(", ")})`,
+          record.conversionId,
+        );
+      }
+    } else if (record.status === "needs_review" && found.some((d) => d.status === "ACTIVE")) {
+      violate(
+        `${who}: needs_review conversion ${record.conversionId} has an ACTIVE discount ${record.code}`,
+        record.conversionId,
+      );
+    }
+  }
+}
+
+/** DynamoDB: no lease left, daily totals equal the points of conversions that were not failed. */
+function checkLeaseAndDailyTotals(who: string, books: CustomerBooks, violate: Violate) {
+  if (books.lease) violate(`${who}: a lease remains, held by ${String(books.lease.holder)}`);
+  const expectedDaily = new Map<string, number>();
+  for (const record of books.records) {
+    if (record.status === "failed" || record.status === "compensated") continue;
+    expectedDaily.set(record.shopDate, (expectedDaily.get(record.shopDate) ?? 0) + record.points);
+  }
+  for (const day of new Set([...expectedDaily.keys(), ...books.dailyTotals.keys()])) {
+    const stored = books.dailyTotals.get(day) ?? 0;
+    const wanted = expectedDaily.get(day) ?? 0;
+    if (stored !== wanted) {
+      violate(`${who}: daily total for ${day} is ${stored}, expected ${wanted} (non-failed conversions)`);
+    }
+  }
+}
+
+/** Parked conversions: each explained by its reason and its audit trail. */
+function checkParkedConversions(who: string, books: CustomerBooks, violate: Violate) {
+  for (const { record, events } of books.parked) {
+    if (!record.reviewReason) {
+      violate(
+        `${who}: needs_review conversion ${record.conversionId} has no reviewReason`,
+        record.conversionId,
+      );
+    }
+    if (!events.some((e) => e.type === "conversion.needs_review")) {
+      violate(
+        `${who}: needs_review conversion ${record.conversionId} has no conversion.needs_review audit event`,
+        record.conversionId,
+      );
+    }
+  }
+}
+
+/** Every invariant of one customer's books. Returns the parked conversions whose points were taken. */
+function checkCustomerBooks(
+  books: CustomerBooks,
+  discounts: readonly EmulatedDiscount[],
+  discountsByCode: ReadonlyMap<string, EmulatedDiscount[]>,
+  violate: Violate,
+): Set<string> {
+  const who = `customer ${books.customer.customerId}`;
+  // No conversion left half-way.
+  for (const record of books.records.filter((r) => r.status === "reserved")) {
+    violate(`${who}: conversion ${record.conversionId} is still reserved`, record.conversionId);
+  }
+  const deductedReviews = checkPosTransactions(who, books, violate);
+  checkBalance(who, books, deductedReviews, violate);
+  checkDiscounts(who, books, discounts, discountsByCode, violate);
+  checkLeaseAndDailyTotals(who, books, violate);
+  checkParkedConversions(who, books, violate);
+  return deductedReviews;
+}
+
+/** Every intent maps to what the service recorded, and the client was told the truth. */
+function checkClientAnswers(intents: SoakBooks["intents"], violate: Violate) {
+  for (const { intent, record } of intents) {
+    if (!record) {
+      if (intent.outcome === "completed") {
+        violate(`intent ${intent.idempotencyKey}: the client got 201 but no conversion exists`);
+      }
+      continue;
+    }
+    if (!terminalStatuses.includes(record.status)) continue;
+    if (
+      intent.outcome === "completed" &&
+      (record.status !== "completed" || intent.couponCode !== record.code)
+    ) {
+      violate(
+        `conversion ${record.conversionId}: the client got 201 with ${intent.couponCode} but it is ${record.status} with ${record.code}`,
+        record.conversionId,
+      );
+    }
+    if (intent.outcome === "refused" && record.status === "completed") {
+      violate(
+        `conversion ${record.conversionId}: the client was refused (${intent.finalStatus} ${intent.finalCode}) but it completed`,
+        record.conversionId,
+      );
+    }
+  }
+}
+
+/** Each conversion had an execution, and it ended the way the conversion's record says. */
+function checkExecutionEndings(books: SoakBooks, violate: Violate) {
+  for (const { record, ending, cause } of books.executions) {
+    const expectedEnding =
+      record.status === "completed"
+        ? "SUCCEEDED:Converted"
+        : record.status === "needs_review"
+          ? "FAILED:ConversionNeedsReview"
+          : "SUCCEEDED:ConversionNotMade";
+    if (ending !== expectedEnding) {
+      violate(
+        `conversion ${record.conversionId} is ${record.status} but its execution ended ${ending}${cause ? ` (${cause.slice(0, 300)})` : ""}`,
+        record.conversionId,
+      );
+    }
+  }
+  for (const record of books.conversionsById.values()) {
+    if (!books.executed.has(record.conversionId)) {
+      violate(
+        `conversion ${record.conversionId} (${record.status}) never had an execution`,
+        record.conversionId,
+      );
+    }
+  }
+}
+
+interface InvariantCheck {
+  /** One sentence per broken invariant. */
+  violations: string[];
+  /** Conversions named in a violation. */
+  suspects: Set<string>;
+  /** Parked conversions whose points the POS shows taken. */
+  deductedReviews: Set<string>;
+}
+
+/** The money invariants over the whole run: each customer's books, the clients' answers, the executions. */
+function checkInvariants(books: SoakBooks): InvariantCheck {
+  const violations: string[] = [];
+  const suspects = new Set<string>();
+  const violate: Violate = (message, ...conversionIds) => {
+    violations.push(message);
+    for (const id of conversionIds) suspects.add(id);
+  };
+  const discountsByCode = new Map<string, EmulatedDiscount[]>();
+  for (const discount of books.discounts) {
+    const key = discount.code.toUpperCase();
+    discountsByCode.set(key, [...(discountsByCode.get(key) ?? []), discount]);
+  }
+  const deductedReviews = new Set<string>();
+  for (const customerBooks of books.customers) {
+    for (const id of checkCustomerBooks(customerBooks, books.discounts, discountsByCode, violate)) {
+      deductedReviews.add(id);
+    }
+  }
+  checkClientAnswers(books.intents, violate);
+  checkExecutionEndings(books, violate);
+  return { violations, suspects, deductedReviews };
+}
+
+/** Audit trail and state path of each suspect conversion. */
+async function gatherEvidence(
+  stack: SoakStack,
+  audit: SoakStores["audit"],
+  suspects: ReadonlySet<string>,
+): Promise<SoakReport["evidence"]> {
+  const evidence: SoakReport["evidence"] = {};
+  for (const conversionId of suspects) {
+    const events = await audit.listAuditEvents({ type: "conversion", id: conversionId });
+    evidence[conversionId] = {
+      trail: events.map(
+        (e) =>
+          `${e.at} ${e.type}:${e.outcome}${e.detail ? ` (${e.detail})` : ""}${e.externalIds?.smaregiTransactionHeadIds ? ` tx=${e.externalIds.smaregiTransactionHeadIds.join(",")}` : ""}`,
+      ),
+      states: statePath(stack, conversionId),
+    };
+  }
+  return evidence;
+}
+
+function needsReviewEntries(books: SoakBooks, deductedReviews: ReadonlySet<string>): NeedsReviewEntry[] {
+  return books.customers.flatMap(({ parked }) =>
+    parked.map(({ record, events, states }) => ({
+      conversionId: record.conversionId,
+      customerId: record.customerId,
+      points: record.points,
+      reviewReason: record.reviewReason,
+      deducted: deductedReviews.has(record.conversionId),
+      trail: events.map((e) => `${e.type}:${e.outcome}${e.detail ? ` (${e.detail})` : ""}`),
+      states,
+    })),
+  );
+}
+
+/** The run's figures, the invariants' verdict and the evidence, in the report's shape. */
+function soakReport(run: {
+  settings: SoakSettings;
+  startedAt: number;
+  driven: DrivenRun;
+  drainTimeMs: number;
+  books: SoakBooks;
+  check: InvariantCheck;
+  evidence: SoakReport["evidence"];
+}): SoakReport {
+  const { books, driven } = run;
+  const { intents } = driven;
+  const statusCounts: Record<ConversionStatus, number> = {
+    reserved: 0,
+    completed: 0,
+    failed: 0,
+    compensated: 0,
+    needs_review: 0,
+  };
+  const failureCodes: Record<string, number> = {};
+  let pointsDeducted = 0;
+  for (const { customer, records, balance } of books.customers) {
+    for (const record of records) {
+      statusCounts[record.status] += 1;
+      if (record.failure) failureCodes[record.failure.code] = (failureCodes[record.failure.code] ?? 0) + 1;
+    }
+    pointsDeducted += customer.startingBalance - (balance ?? customer.startingBalance);
+  }
+  const executions: Record<string, number> = {};
+  for (const { ending } of books.executions) executions[ending] = (executions[ending] ?? 0) + 1;
+  const clientOutcomes: Record<ClientOutcome, number> = {
+    completed: 0,
+    refused: 0,
+    needs_review: 0,
+    abandoned: 0,
+  };
+  for (const intent of intents) clientOutcomes[intent.outcome] += 1;
+
+  return {
+    options: run.settings,
+    wallTimeMs: Math.round(performance.now() - run.startedAt),
+    driveTimeMs: driven.driveTimeMs,
+    drainTimeMs: run.drainTimeMs,
+    customers: books.customers.length,
+    intents: intents.length,
+    statusCounts,
+    failureCodes,
+    clientOutcomes,
+    replays: intents.reduce((sum, i) => sum + i.replays, 0),
+    conflicts: intents.reduce((sum, i) => sum + i.conflicts, 0),
+    networkErrors: intents.reduce((sum, i) => sum + i.networkErrors, 0),
+    executions,
+    faults: driven.faults,
+    pointsDeducted,
+    needsReview: needsReviewEntries(books, run.check.deductedReviews),
+    violations: run.check.violations,
+    evidence: run.evidence,
+  };
+}
+
+export async function runSoak(handles: SoakHandles, options: SoakOptions): Promise<SoakReport> {
+  const { stack } = handles;
+  const settings = soakSettings(options);
+  const log = options.log ?? (() => undefined);
   const startedAt = performance.now();
 
   const documents = DynamoDBDocumentClient.from(
     new DynamoDBClient(localDynamoDbClientConfig(stack.urls.dynamodb)),
   );
   try {
-    const conversions =
-      handles.conversions ??
-      new DynamoConversionStore({ client: documents, tableName: handles.tableNames.loyalty });
-    const audit =
-      handles.audit ?? new DynamoAuditTrail({ client: documents, tableName: handles.tableNames.audit });
+    const stores: SoakStores = {
+      documents,
+      loyaltyTable: handles.tableNames.loyalty,
+      conversions:
+        handles.conversions ??
+        new DynamoConversionStore({ client: documents, tableName: handles.tableNames.loyalty }),
+      audit:
+        handles.audit ?? new DynamoAuditTrail({ client: documents, tableName: handles.tableNames.audit }),
+    };
 
     // 1. Customers in both systems, before any fault.
     const customers = await setUpCustomers(stack, settings.customers);
     log(`soak: ${customers.length} customers with ${STARTING_POINTS} points each`);
 
-    // 2. Faults on every operation of both emulators.
-    const smaregiOperations = Object.keys(smaregiOperationSet);
-    const shopifyOperationNames = shopifyOperations();
-    const smaregiCallsBefore = stack.smaregi.control.snapshot().calls;
-    const shopifyCallsBefore = stack.shopify.control.snapshot().calls;
-    stack.smaregi.control.setFaults(faultRules(smaregiOperations, settings.faultRate));
-    stack.shopify.control.setFaults(faultRules(shopifyOperationNames, settings.faultRate));
+    // 2. The clients convert while both emulators fail.
+    const driven = await driveUnderFaults(stack, customers, settings, log);
 
-    // 3. The clients: customers in parallel, each one's conversions one after another.
-    const plan = customers.map((customer, index) => {
-      const share =
-        Math.floor(settings.conversions / customers.length) +
-        (index < settings.conversions % customers.length ? 1 : 0);
-      return {
-        customer,
-        points: Array.from(
-          { length: share },
-          () => POINT_CHOICES[Math.floor(random() * POINT_CHOICES.length)] ?? 100,
-        ),
-      };
-    });
-    const pauses = plan.map(() => seededRandom(Math.floor(random() * 2 ** 32)));
-    const driveStart = performance.now();
-    const intents = (
-      await Promise.all(
-        plan.map(async ({ customer, points }, index) => {
-          const pauseRandom = pauses[index] ?? random;
-          const results: IntentResult[] = [];
-          for (const amount of points) {
-            results.push(
-              await convertOnce(stack.urls.api, customer, amount, {
-                maxReplays: settings.maxReplays,
-                retryAfterCapMs: settings.retryAfterCapMs,
-                pause: () => 100 + Math.floor(pauseRandom() * 200),
-              }),
-            );
-          }
-          return results;
-        }),
-      )
-    ).flat();
-    const driveTimeMs = Math.round(performance.now() - driveStart);
-    log(`soak: ${intents.length} conversions driven in ${driveTimeMs} ms`);
-
-    // 4. Faults off, every execution over, then the books.
-    const smaregiFaults = stack.smaregi.control.snapshot();
-    const shopifyFaults = stack.shopify.control.snapshot();
-    stack.smaregi.control.setFaults([]);
-    stack.shopify.control.setFaults([]);
+    // 3. Every execution over, then the books.
     const drainStart = performance.now();
     await drainExecutions(stack, settings.drainTimeoutMs);
     const drainTimeMs = Math.round(performance.now() - drainStart);
+    const books = await readBooks(stack, stores, customers, driven.intents);
 
-    const violations: string[] = [];
-    const suspects = new Set<string>();
-    const violate = (message: string, ...conversionIds: string[]) => {
-      violations.push(message);
-      for (const id of conversionIds) suspects.add(id);
-    };
-
-    const statusCounts: Record<ConversionStatus, number> = {
-      reserved: 0,
-      completed: 0,
-      failed: 0,
-      compensated: 0,
-      needs_review: 0,
-    };
-    const failureCodes: Record<string, number> = {};
-    const needsReview: NeedsReviewEntry[] = [];
-    const discounts = await shopifyDiscounts(stack);
-    const discountsByCode = new Map<string, EmulatedDiscount[]>();
-    for (const discount of discounts) {
-      const key = discount.code.toUpperCase();
-      discountsByCode.set(key, [...(discountsByCode.get(key) ?? []), discount]);
-    }
-    const byId = new Map<string, ConversionRecord>();
-    let pointsDeducted = 0;
-
-    for (const customer of customers) {
-      const records = await allConversions(conversions, customer.customerId);
-      for (const record of records) {
-        statusCounts[record.status] += 1;
-        if (record.failure) failureCodes[record.failure.code] = (failureCodes[record.failure.code] ?? 0) + 1;
-        byId.set(record.conversionId, record);
-      }
-      const who = `customer ${customer.customerId}`;
-
-      // No conversion left half-way.
-      for (const record of records.filter((r) => r.status === "reserved")) {
-        violate(`${who}: conversion ${record.conversionId} is still reserved`, record.conversionId);
-      }
-
-      // POS: one division-7 subtraction per completed conversion, none unexplained.
-      const posTransactions = stack.smaregi.store.listTransactions({ customerId: customer.posCustomerId });
-      const subtractions = posTransactions.filter((tx) => tx.transactionHeadDivision === "7");
-      for (const tx of posTransactions.filter((t) => t.transactionHeadDivision !== "7")) {
-        violate(
-          `${who}: unexpected POS transaction ${tx.transactionHeadId} of division ${tx.transactionHeadDivision}`,
-        );
-      }
-      const attributed = new Map<string, string>();
-      const completed = records.filter((r) => r.status === "completed");
-      for (const record of completed) {
-        const ids = record.transactionHeadIds ?? [];
-        const own = subtractions.filter((tx) => ids.includes(tx.transactionHeadId));
-        if (own.length !== 1 || own[0]?.spendPoint !== record.points) {
-          violate(
-            `${who}: completed conversion ${record.conversionId} (${record.points} pt) should own exactly one POS subtraction of its points; transactionHeadIds ${JSON.stringify(ids)} match ${own.map((tx) => `${tx.transactionHeadId}(-${tx.spendPoint})`).join(", ") || "none"}`,
-            record.conversionId,
-          );
-        }
-        for (const tx of own) {
-          const other = attributed.get(tx.transactionHeadId);
-          if (other) {
-            violate(
-              `${who}: POS transaction ${tx.transactionHeadId} is claimed by both ${other} and ${record.conversionId}`,
-              other,
-              record.conversionId,
-            );
-          }
-          attributed.set(tx.transactionHeadId, record.conversionId);
-        }
-      }
-      // Subtractions no completed conversion owns may only belong to conversions parked for review.
-      const unattributed = subtractions
-        .filter((tx) => !attributed.has(tx.transactionHeadId))
-        .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());
-      const parked = records
-        .filter((r) => r.status === "needs_review")
-        .sort((a, b) => (a.deductionStartedAt ?? "").localeCompare(b.deductionStartedAt ?? ""));
-      const deductedReviews = new Set<string>();
-      for (const tx of unattributed) {
-        const match = parked.find(
-          (record) =>
-            !deductedReviews.has(record.conversionId) &&
-            record.points === tx.spendPoint &&
-            record.deductionStartedAt !== undefined &&
-            tx.transactionDateTime.getTime() >=
-              Math.floor(Date.parse(record.deductionStartedAt) / 1000) * 1000,
-        );
-        if (match) {
-          deductedReviews.add(match.conversionId);
-          continue;
-        }
-        const near = records
-          .filter(
-            (r) =>
-              r.deductionStartedAt !== undefined && r.points === tx.spendPoint && r.status !== "completed",
-          )
-          .map((r) => r.conversionId);
-        violate(
-          `${who}: POS subtraction ${tx.transactionHeadId} of ${tx.spendPoint} pt at ${tx.transactionDateTime.toISOString()} belongs to no completed or parked conversion (points taken without a coupon); same-points conversions that attempted a deduction: ${near.join(", ") || "none"}`,
-          ...near,
-        );
-      }
-
-      // Balance.
-      const completedPoints = completed.reduce((sum, r) => sum + r.points, 0);
-      const reviewPoints = parked
-        .filter((r) => deductedReviews.has(r.conversionId))
-        .reduce((sum, r) => sum + r.points, 0);
-      const balance = stack.smaregi.store.getPoints(customer.posCustomerId)?.point;
-      const expected = customer.startingBalance - completedPoints - reviewPoints;
-      pointsDeducted += customer.startingBalance - (balance ?? customer.startingBalance);
-      if (balance !== expected) {
-        violate(
-          `${who}: POS balance ${balance} != ${customer.startingBalance} - ${completedPoints} (completed) - ${reviewPoints} (needs_review, deducted) = ${expected}`,
-        );
-      }
-
-      // Shopify: live codes are exactly the completed conversions' codes.
-      const codesOf = new Map(records.map((r) => [r.code.toUpperCase(), r]));
-      for (const discount of discounts) {
-        const forCustomer =
-          Array.isArray(discount.customerIds) && discount.customerIds.includes(customer.customerGid);
-        if (!forCustomer || discount.status !== "ACTIVE") continue;
-        const owner = codesOf.get(discount.code.toUpperCase());
-        if (owner?.status !== "completed") {
-          violate(
-            `${who}: ACTIVE discount ${discount.code} belongs to ${owner ? `a ${owner.status} conversion ${owner.conversionId}` : "no conversion"}`,
-            ...(owner ? [owner.conversionId] : []),
-          );
-        }
-      }
-      for (const record of records) {
-        const found = discountsByCode.get(record.code.toUpperCase()) ?? [];
-        if (record.status === "completed") {
-          const active = found.filter((d) => d.status === "ACTIVE");
-          if (found.length !== 1 || active.length !== 1) {
-            violate(
-              `${who}: completed conversion ${record.conversionId} has ${found.length} discount(s) with code ${record.code}, ${active.length} ACTIVE`,
-              record.conversionId,
-            );
-          }
-        } else if (record.status === "failed" || record.status === "compensated") {
-          if (found.length > 0) {
-            violate(
-              `${who}: ${record.status} conversion ${record.conversionId} still has discount ${record.code} (${found.map((d) => d.status).join(", ")})`,
-              record.conversionId,
-            );
-          }
-        } else if (record.status === "needs_review" && found.some((d) => d.status === "ACTIVE")) {
-          violate(
-            `${who}: needs_review conversion ${record.conversionId} has an ACTIVE discount ${record.code}`,
-            record.conversionId,
-          );
-        }
-      }
-
-      // DynamoDB: no lease left, daily totals equal the points of conversions that were not failed.
-      const lease = await documents.send(
-        new GetCommand({
-          TableName: handles.tableNames.loyalty,
-          Key: { pk: `LEASE#${customer.customerId}`, sk: "LEASE" },
-          ConsistentRead: true,
-        }),
-      );
-      if (lease.Item) violate(`${who}: a lease remains, held by ${String(lease.Item.holder)}`);
-      const daily = await documents.send(
-        new QueryCommand({
-          TableName: handles.tableNames.loyalty,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": `DAILY#${customer.customerId}` },
-          ConsistentRead: true,
-        }),
-      );
-      const expectedDaily = new Map<string, number>();
-      for (const record of records) {
-        if (record.status === "failed" || record.status === "compensated") continue;
-        expectedDaily.set(record.shopDate, (expectedDaily.get(record.shopDate) ?? 0) + record.points);
-      }
-      const storedDaily = new Map<string, number>();
-      for (const item of daily.Items ?? []) {
-        storedDaily.set(String(item.sk), typeof item.points === "number" ? item.points : Number.NaN);
-      }
-      for (const day of new Set([...expectedDaily.keys(), ...storedDaily.keys()])) {
-        const stored = storedDaily.get(day) ?? 0;
-        const wanted = expectedDaily.get(day) ?? 0;
-        if (stored !== wanted) {
-          violate(`${who}: daily total for ${day} is ${stored}, expected ${wanted} (non-failed conversions)`);
-        }
-      }
-
-      // Parked conversions: each explained by its reason and its audit trail.
-      for (const record of parked) {
-        const events = await audit.listAuditEvents({ type: "conversion", id: record.conversionId });
-        const trail = events.map((e) => `${e.type}:${e.outcome}${e.detail ? ` (${e.detail})` : ""}`);
-        needsReview.push({
-          conversionId: record.conversionId,
-          customerId: record.customerId,
-          points: record.points,
-          reviewReason: record.reviewReason,
-          deducted: deductedReviews.has(record.conversionId),
-          trail,
-          states: statePath(stack, record.conversionId),
-        });
-        if (!record.reviewReason) {
-          violate(
-            `${who}: needs_review conversion ${record.conversionId} has no reviewReason`,
-            record.conversionId,
-          );
-        }
-        if (!events.some((e) => e.type === "conversion.needs_review")) {
-          violate(
-            `${who}: needs_review conversion ${record.conversionId} has no conversion.needs_review audit event`,
-            record.conversionId,
-          );
-        }
-      }
-    }
-
-    // Every intent maps to what the service recorded, and the client was told the truth.
-    for (const intent of intents) {
-      const record = await conversions.findByIdempotencyKey(intent.customerId, intent.idempotencyKey);
-      if (!record) {
-        if (intent.outcome === "completed") {
-          violate(`intent ${intent.idempotencyKey}: the client got 201 but no conversion exists`);
-        }
-        continue;
-      }
-      if (!terminalStatuses.includes(record.status)) continue;
-      if (
-        intent.outcome === "completed" &&
-        (record.status !== "completed" || intent.couponCode !== record.code)
-      ) {
-        violate(
-          `conversion ${record.conversionId}: the client got 201 with ${intent.couponCode} but it is ${record.status} with ${record.code}`,
-          record.conversionId,
-        );
-      }
-      if (intent.outcome === "refused" && record.status === "completed") {
-        violate(
-          `conversion ${record.conversionId}: the client was refused (${intent.finalStatus} ${intent.finalCode}) but it completed`,
-          record.conversionId,
-        );
-      }
-    }
-
-    // Each conversion's execution ended the way its record says.
-    const executions: Record<string, number> = {};
-    for (const execution of stack.stepFunctions.listAllExecutions()) {
-      const record = byId.get(execution.name);
-      if (!record) continue;
-      const description = stack.stepFunctions.describeExecution(execution.executionArn);
-      // Succeeded runs are told apart by their last state: converted, or refused/compensated.
-      const ending =
-        description.status === "FAILED"
-          ? `FAILED:${description.error}`
-          : description.status === "SUCCEEDED"
-            ? `SUCCEEDED:${statePath(stack, record.conversionId).at(-1)}`
-            : description.status;
-      executions[ending] = (executions[ending] ?? 0) + 1;
-      const expectedEnding =
-        record.status === "completed"
-          ? "SUCCEEDED:Converted"
-          : record.status === "needs_review"
-            ? "FAILED:ConversionNeedsReview"
-            : "SUCCEEDED:ConversionNotMade";
-      if (ending !== expectedEnding) {
-        violate(
-          `conversion ${record.conversionId} is ${record.status} but its execution ended ${ending}${description.cause ? ` (${description.cause.slice(0, 300)})` : ""}`,
-          record.conversionId,
-        );
-      }
-    }
-    const executed = new Set(stack.stepFunctions.listAllExecutions().map((e) => e.name));
-    for (const record of byId.values()) {
-      if (!executed.has(record.conversionId)) {
-        violate(
-          `conversion ${record.conversionId} (${record.status}) never had an execution`,
-          record.conversionId,
-        );
-      }
-    }
-
-    const evidence: SoakReport["evidence"] = {};
-    for (const conversionId of suspects) {
-      const events = await audit.listAuditEvents({ type: "conversion", id: conversionId });
-      evidence[conversionId] = {
-        trail: events.map(
-          (e) =>
-            `${e.at} ${e.type}:${e.outcome}${e.detail ? ` (${e.detail})` : ""}${e.externalIds?.smaregiTransactionHeadIds ? ` tx=${e.externalIds.smaregiTransactionHeadIds.join(",")}` : ""}`,
-        ),
-        states: statePath(stack, conversionId),
-      };
-    }
-
-    const clientOutcomes: Record<ClientOutcome, number> = {
-      completed: 0,
-      refused: 0,
-      needs_review: 0,
-      abandoned: 0,
-    };
-    for (const intent of intents) clientOutcomes[intent.outcome] += 1;
-
-    return {
-      options: settings,
-      wallTimeMs: Math.round(performance.now() - startedAt),
-      driveTimeMs,
-      drainTimeMs,
-      customers: customers.length,
-      intents: intents.length,
-      statusCounts,
-      failureCodes,
-      clientOutcomes,
-      replays: intents.reduce((sum, i) => sum + i.replays, 0),
-      conflicts: intents.reduce((sum, i) => sum + i.conflicts, 0),
-      networkErrors: intents.reduce((sum, i) => sum + i.networkErrors, 0),
-      executions,
-      faults: {
-        smaregi: faultFigures(smaregiFaults, smaregiOperations, smaregiCallsBefore),
-        shopify: faultFigures(shopifyFaults, shopifyOperationNames, shopifyCallsBefore),
-      },
-      pointsDeducted,
-      needsReview,
-      violations,
-      evidence,
-    };
+    // 4. The invariants, with the trail of every conversion that broke one.
+    const check = checkInvariants(books);
+    const evidence = await gatherEvidence(stack, stores.audit, check.suspects);
+    return soakReport({ settings, startedAt, driven, drainTimeMs, books, check, evidence });
   } finally {
     documents.destroy();
   }
