@@ -97,6 +97,7 @@ describe("hostile bodies", () => {
       .replace("{conversionId}", "0".repeat(20))
       .replace("{cancellationId}", `NOPE-${"0".repeat(20)}`)
       .replace("{rewardId}", "points-to-yen")
+      .replace("{adjustmentId}", "00000000-0000-4000-8000-000000000000")
       .replace("{code}", "NOPE-000000-100");
 
   it.each(writes)("$method $path refuses a body not sent as JSON (415)", async (route) => {
