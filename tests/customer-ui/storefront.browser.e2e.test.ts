@@ -191,8 +191,12 @@ describe("the points block on the storefront account page", () => {
     // Act: the API reports the outage to its operators (captured here, not printed).
     const notice = () => page.getByTestId("pos-unavailable");
     const alerts = await printedLines(async () => {
+      // A handler logs its alert before it answers: waiting for an answer of 503 waits for the line.
+      const refused = page.waitForResponse(
+        (response) => response.url().includes("/apps/loyalty/") && response.status() === 503,
+      );
       await open();
-      await notice().waitFor();
+      await Promise.all([refused, notice().waitFor()]);
     });
     await screenshot(page, "customer-ui-pos-down-ja");
     const duringOutage = {
