@@ -12,6 +12,8 @@ import { localTableNames, type TableNames, tableDefinitions } from "../../shared
 import { BUNDLE_FILE, bundleFunctions } from "../bundling";
 import { type FunctionName, functions, routes, stateMachines } from "../catalog";
 import { localAdminIssuer } from "./admin-issuer";
+import { createLocalOidcProvider } from "./admin-oidc";
+import { consoleMount } from "./console";
 import { demoCredentials, demoRewards, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
 import type { RunningServer } from "./emulation/serve";
@@ -159,6 +161,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes,
       loadHandler: (name: FunctionName): Promise<LambdaHandler> => loadHandler(name, options.bundleRoot),
       adminAuthorizer: localAdminIssuer,
+      // The staff console at /admin/ and the admin issuer's OIDC endpoints, on the API's origin.
+      mounts: (() => {
+        const issuer = createLocalOidcProvider();
+        return [issuer, consoleMount(issuer)];
+      })(),
       staticRoutes: {
         "/openapi.json": () => ({
           contentType: "application/json",
