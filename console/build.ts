@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
@@ -80,6 +81,30 @@ export function writeConsole(directory: string): ConsoleFile[] {
   mkdirSync(directory, { recursive: true });
   for (const file of files) writeFileSync(path.join(directory, file.name), file.contents);
   return files;
+}
+
+/**
+ * Builds the console into `<root>/<content hash>/` unless that folder exists, and returns it: what
+ * CDK synthesis uploads. Written under a temporary name and renamed, so test files synthesising
+ * side by side never read a half-written folder.
+ */
+export function consoleAssetDirectory(root: string): string {
+  const files = buildConsoleFiles();
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(file.name).update(file.contents);
+  const directory = path.join(root, hash.digest("hex").slice(0, 16));
+  if (existsSync(directory)) return directory;
+  const staging = `${directory}.${process.pid}.${Date.now()}`;
+  mkdirSync(staging, { recursive: true });
+  for (const file of files) writeFileSync(path.join(staging, file.name), file.contents);
+  try {
+    renameSync(staging, directory);
+  } catch (error) {
+    // Another process renamed the same content first.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(directory)) throw error;
+  }
+  return directory;
 }
 
 /** `tsx console/build.ts [dir]`: builds into `.build/console` (or `dir`) and prints the sizes. */
