@@ -97,7 +97,9 @@ function acknowledgeConsoleFindings(
   );
 
   // BucketDeployment's handler is a singleton Lambda owned by aws-cdk-lib, at the stack's root.
-  const handler = stack.node.children.find((child) => child.node.id.startsWith("Custom::CDKBucketDeployment"));
+  const handler = stack.node.children.find((child) =>
+    child.node.id.startsWith("Custom::CDKBucketDeployment"),
+  );
   if (!handler) throw new Error("The staff console's BucketDeployment handler was not found");
   acknowledge(
     handler,
@@ -119,7 +121,8 @@ function acknowledgeConsoleFindings(
     "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*":
       "Objects of the CDK bootstrap asset bucket, where the build is uploaded before the copy.",
     [`Resource::<${bucketId}.Arn>/*`]: "Objects of the console bucket, which this handler fills.",
-    "Resource::*": "aws-cdk-lib grants cloudfront:CreateInvalidation/GetInvalidation on * (not configurable); it invalidates /admin/* at deploy.",
+    "Resource::*":
+      "aws-cdk-lib grants cloudfront:CreateInvalidation/GetInvalidation on * (not configurable); it invalidates /admin/* at deploy.",
   };
   for (const [finding, reason] of Object.entries(deploymentGrants)) {
     acknowledge(handler, `AwsSolutions-IAM5[${finding}]`, `BucketDeployment: ${reason}`);

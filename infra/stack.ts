@@ -32,11 +32,11 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { EmailIdentity, Identity } from "aws-cdk-lib/aws-ses";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import { consoleAssetDirectory } from "../console/build";
 import type { CountedEvent } from "../shared/operations/log-metrics";
 import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
 import type { Capability, FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
 import * as catalog from "./catalog";
-import { consoleAssetDirectory } from "../console/build";
 import { AdminAuth } from "./constructs/admin-auth";
 import { AdminConsole, CONSOLE_PATH } from "./constructs/admin-console";
 import { CouponEvents } from "./constructs/coupon-events";
@@ -213,7 +213,9 @@ export class LoyaltyStack extends Stack {
 
     // The console's own URL is only known once its distribution exists (below); the client's
     // callback and sign-out URLs read it lazily, which CloudFormation resolves without a cycle.
-    const consoleDomain = Lazy.string({ produce: () => this.adminConsole.distribution.distributionDomainName });
+    const consoleDomain = Lazy.string({
+      produce: () => this.adminConsole.distribution.distributionDomainName,
+    });
     this.adminAuth = new AdminAuth(this, "AdminAuth", {
       namePrefix: this.stackName,
       domainPrefix: stage.config.adminConsole.domainPrefix,
@@ -228,7 +230,8 @@ export class LoyaltyStack extends Stack {
     this.apiRoutes = apiRoutes;
 
     this.adminConsole = new AdminConsole(this, "AdminConsole", {
-      assetDirectory: props.consoleAssets ?? consoleAssetDirectory(path.join(REPOSITORY_ROOT, ".build", "console")),
+      assetDirectory:
+        props.consoleAssets ?? consoleAssetDirectory(path.join(REPOSITORY_ROOT, ".build", "console")),
       api,
       userPool: this.adminAuth.userPool,
       client: this.adminAuth.client,
