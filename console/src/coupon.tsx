@@ -220,7 +220,7 @@ function Trail(props: { trail: Json[] }) {
             return (
               <li key={str(event.eventId)} class={`outcome-${str(event.outcome)}`}>
                 <div class="when">
-                  <time dateTime={str(event.at)}>{formatDate(lang, event.at)}</time>
+                  <time dateTime={str(event.at)}>{formatDate(lang, event.at, { seconds: true })}</time>
                 </div>
                 <div class="what">
                   <strong class="event-type">{str(event.type)}</strong>{" "}

@@ -146,6 +146,8 @@ const en = {
   resolveNote: "What you checked at the POS",
   resolveSubmit: "Resolve",
   resolved: "Resolved: {status}",
+  resolutionRefused:
+    "Refused: the POS shows otherwise ({evidence}), so nothing was changed. Check again and pick what the POS shows.",
   outcome_points_taken: "The points were taken (make the coupon usable)",
   outcome_points_not_taken: "The points were not taken (void the coupon)",
   outcome_points_refunded: "The points were refunded (the cancellation stands)",
@@ -358,6 +360,8 @@ const ja: Record<MessageKey, string> = {
   resolveNote: "POS で確認した内容",
   resolveSubmit: "登録",
   resolved: "登録しました: {status}",
+  resolutionRefused:
+    "登録できません: POS の記録と食い違います（{evidence}）。何も変更していません。POS を確認し、記録どおりの結果を選んでください。",
   outcome_points_taken: "ポイントは引かれている（クーポンを使えるようにする）",
   outcome_points_not_taken: "ポイントは引かれていない（クーポンを無効にする）",
   outcome_points_refunded: "ポイントは戻っている（取消を確定する）",

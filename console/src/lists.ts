@@ -33,6 +33,6 @@ export const cancellationResolutions = ["points_refunded", "points_not_refunded"
 /** Shopify customer ids as the admin API takes them: digits, or the customer's gid. */
 export function customerIdOf(input: string): string | undefined {
   const text = input.trim();
-  const match = /^(?:gid:\/\/shopify\/Customer\/)?([1-9]\d{0,19})$/.exec(text);
+  const match = /^(?:gid:\/\/shopify\/Customer\/)?(\d{1,20})$/.exec(text);
   return match?.[1];
 }

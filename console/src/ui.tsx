@@ -8,14 +8,15 @@ export type Json = Record<string, unknown>;
 export const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 export const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 
-export function formatDate(lang: Lang, value: unknown): string {
+/** A date as staff read it; `seconds` for audit events, which often share a minute. */
+export function formatDate(lang: Lang, value: unknown, options: { seconds?: boolean } = {}): string {
   const text = str(value);
   if (!text) return "—";
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) return text;
   return new Intl.DateTimeFormat(lang === "ja" ? "ja-JP" : "en-GB", {
     dateStyle: "medium",
-    timeStyle: "short",
+    timeStyle: options.seconds ? "medium" : "short",
   }).format(date);
 }
 
@@ -52,13 +53,17 @@ export function problemText(t: Translate, error: unknown): string {
       coupon_not_active: "cancelWhyInactive",
       custom_reward_not_cancellable: "cancelWhyCustom",
     };
+    if (error.code === "resolution_contradicts_pos") {
+      const evidence = str(error.body.posEvidence) ?? "";
+      return `${t("resolutionRefused", { evidence })} ${error.detail}`;
+    }
     const known = why[error.code];
     const base = known
       ? t("cancelNotPossible", { why: t(known) })
       : error.detail || t("errorGeneric", { status: error.status });
     const detail = known && error.detail ? ` (${error.detail})` : "";
     const instance = str(error.body.instance);
-    return `${base}${detail}${instance ? ` ${t("instance", { instance })}` : ""}`;
+    return `${base}${detail}${instance ? ` · ${t("instance", { instance })}` : ""}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
