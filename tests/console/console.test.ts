@@ -354,6 +354,59 @@ describe("point grant", () => {
   });
 });
 
+describe("a cancellation whose refund answer is lost", () => {
+  it("is shown as parked, then resolved from the cancellation queue", async () => {
+    // Prepare: the POS applies the refund but its answer is lost, and its history cannot be read
+    const code = await converted(100);
+    const balance = t.posBalance(taro.posCustomerId);
+    stack.ses.emails.clear();
+    await admin.goto(`${api}/admin/#/coupons/${code}`);
+    stack.smaregi.control.setFaults([
+      { operation: "addPoints", kind: "commit-then-timeout", count: 1 },
+      { operation: "listTransactions", kind: "http503" },
+    ]);
+
+    // Act
+    let cancellationId = "";
+    const logged = await printedLines(async () => {
+      await admin.getByRole("button", { name: "Cancel coupon…" }).click();
+      await admin.getByRole("dialog").getByRole("button", { name: "Yes, cancel and refund" }).click();
+      const pending = admin.locator(".alert-info");
+      await expect
+        .poll(() => pending.textContent(), { timeout: 25_000 })
+        .toContain("still running (needs_review)");
+      cancellationId = /ID is (\S+)\./.exec((await pending.textContent()) ?? "")?.[1] ?? "";
+      await stack.stepFunctions.waitForExecution(
+        `${String(stack.environment.CANCEL_STATE_MACHINE_ARN).replace(":stateMachine:", ":execution:")}:${cancellationId}`,
+      );
+    });
+    stack.smaregi.control.reset();
+
+    // Assess: parked, the admins alerted, the coupon held
+    expect(logged).toContainEqual(expect.objectContaining({ level: "ERROR", alert: "needs_review" }));
+    expect((await t.coupons.getCoupon(code))?.status).toBe("inactive");
+    await admin.reload();
+    await expect
+      .poll(() => admin.locator("section[aria-labelledby=cancel-heading]").textContent())
+      .toContain("held while staff check");
+
+    // Act: the POS shows the refund
+    await admin.goto(`${api}/admin/#/reviews`);
+    const item = admin.locator("article.parked", { hasText: cancellationId });
+    await expect.poll(() => item.count()).toBe(1);
+    await item.getByLabel("The points were refunded (the cancellation stands)").check();
+    await item.getByLabel("What you checked at the POS").fill("Smaregi lists the 100 point addition");
+    await item.getByRole("button", { name: "Resolve" }).click();
+
+    // Assess
+    await expect.poll(() => item.locator(".alert-success").textContent()).toContain("Resolved: cancelled");
+    expect((await t.coupons.getCoupon(code))?.status).toBe("cancelled");
+    expect(t.posBalance(taro.posCustomerId)).toBe(balance + 100);
+    expect(stack.ses.emails.list({ to: "taro.yamada@example.com" })).toHaveLength(1);
+    await screenshot(admin, "console-review-cancellation-resolved");
+  });
+});
+
 describe("reward catalog", () => {
   it("shows the API's validation message at the field, then saves the fixed rule", async () => {
     // Prepare
