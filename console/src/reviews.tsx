@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ApiClient } from "./api";
-import { useI18n } from "./i18n";
+import { known, useI18n } from "./i18n";
 import { cancellationResolutions, conversionResolutions } from "./lists";
 import type { Role } from "./session";
 import {
@@ -131,7 +131,7 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
               ] as Array<[string, string]>)
             : ([
                 [t("fieldCancelledBy"), str(item.cancelledBy) ?? "—"],
-                [t("fieldReason"), str(item.reason) ?? "—"],
+                [t("fieldReason"), known(t, "reason_", str(item.reason) ?? "—")],
               ] as Array<[string, string]>)),
           [t("fieldRequested"), formatDate(lang, when)],
         ]}
