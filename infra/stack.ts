@@ -214,7 +214,7 @@ export class LoyaltyStack extends Stack {
     // The console's own URL is only known once its distribution exists (below); the client's
     // callback and sign-out URLs read it lazily, which CloudFormation resolves without a cycle.
     const consoleDomain = Lazy.string({
-      produce: () => this.adminConsole.distribution.distributionDomainName,
+      produce: () => this.adminConsole.hostName,
     });
     this.adminAuth = new AdminAuth(this, "AdminAuth", {
       namePrefix: this.stackName,
@@ -236,6 +236,7 @@ export class LoyaltyStack extends Stack {
       userPool: this.adminAuth.userPool,
       client: this.adminAuth.client,
       domain: this.adminAuth.domain,
+      customDomain: stage.config.adminConsole.customDomain,
     });
 
     this.schedules = this.scheduleFunctions(spec.schedules ?? {});

@@ -155,6 +155,28 @@ export const stageConfigSchema = z
             "must not contain aws, amazon or cognito (Cognito reserves them)",
           ),
         extraOrigins: z.array(consoleOrigin).max(10).default([]),
+        /**
+         * Serve the console on your own host name: an ACM certificate for it in us-east-1 (where
+         * CloudFront reads certificates). Viewers then need TLS 1.2 (TLSv1.2_2021); point the
+         * name's DNS (CNAME or alias) at the distribution after deploy.
+         */
+        customDomain: z
+          .object({
+            name: z
+              .string()
+              .regex(
+                /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+                "must be a lower-case host name, e.g. staff.myshop.example",
+              ),
+            certificateArn: z
+              .string()
+              .regex(
+                /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/,
+                "must be an ACM certificate ARN in us-east-1 (CloudFront only reads certificates there)",
+              ),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
 

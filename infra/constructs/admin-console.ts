@@ -1,5 +1,6 @@
 import { Duration, Fn, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
+import { Certificate } from "aws-cdk-lib/aws-certificatemanager";
 import {
   AllowedMethods,
   CachePolicy,
@@ -15,6 +16,7 @@ import {
   OriginRequestPolicy,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
@@ -32,6 +34,8 @@ export interface AdminConsoleProps {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
+  /** The console's own host name and its us-east-1 certificate; else the distribution's default domain. */
+  readonly customDomain?: { readonly name: string; readonly certificateArn: string } | undefined;
 }
 
 /** Where the console lives on the distribution; the same path as on the local gateway. */
@@ -49,6 +53,8 @@ export class AdminConsole extends Construct {
   readonly headers: ResponseHeadersPolicy;
   readonly deployment: BucketDeployment;
   readonly rewrite: CloudFrontFunction;
+  /** The host name staff open: the custom domain, else `<id>.cloudfront.net`. */
+  readonly hostName: string;
 
   constructor(scope: Construct, id: string, props: AdminConsoleProps) {
     super(scope, id);
@@ -117,6 +123,17 @@ export class AdminConsole extends Construct {
     const apiDomain = Fn.select(2, Fn.split("/", props.api.apiEndpoint));
     this.distribution = new Distribution(this, "Distribution", {
       comment: "Loyalty staff console and its API",
+      ...(props.customDomain
+        ? {
+            domainNames: [props.customDomain.name],
+            certificate: Certificate.fromCertificateArn(
+              this,
+              "Certificate",
+              props.customDomain.certificateArn,
+            ),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       // Japan is in every class; 200 also serves the rest of Asia from nearby.
       priceClass: PriceClass.PRICE_CLASS_200,
@@ -145,6 +162,8 @@ export class AdminConsole extends Construct {
       },
     });
 
+    this.hostName = props.customDomain?.name ?? this.distribution.distributionDomainName;
+
     this.deployment = new BucketDeployment(this, "Deploy", {
       sources: [
         Source.asset(props.assetDirectory),
@@ -166,8 +185,8 @@ export class AdminConsole extends Construct {
     });
   }
 
-  /** `https://<distribution>/admin/`. */
+  /** `https://<host>/admin/`. */
   get url(): string {
-    return `https://${this.distribution.distributionDomainName}${CONSOLE_PATH}`;
+    return `https://${this.hostName}${CONSOLE_PATH}`;
   }
 }

@@ -22,6 +22,7 @@ import {
  * login with the console's code-flow client.
  */
 const demo = cdkJson.context.stages.demo;
+const certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const stage = parseStageConfig("demo", {
   ...demo,
   adminConsole: { ...demo.adminConsole, extraOrigins: ["https://staff.example.com"] },
@@ -306,6 +307,19 @@ describe("Staff sign-in through Cognito managed login", () => {
     expect(() => parseStageConfig("demo", { ...demo, adminConsole })).toThrow(message);
   });
 
+  it.each([
+    [{ name: "Staff.Example.com", certificateArn: certificate }, /lower-case host name/],
+    [
+      { name: "staff.example.com", certificateArn: certificate.replace("us-east-1", "ap-northeast-1") },
+      /us-east-1/,
+    ],
+  ])("refuses the custom domain %j", (customDomain, message) => {
+    // Assess
+    expect(() =>
+      parseStageConfig("demo", { ...demo, adminConsole: { domainPrefix: "shop-staff", customDomain } }),
+    ).toThrow(message);
+  });
+
   it("accepts a localhost origin for a console run against a deployed pool", () => {
     // Act
     const parsed = parseStageConfig("demo", {
@@ -315,5 +329,52 @@ describe("Staff sign-in through Cognito managed login", () => {
 
     // Assess
     expect(parsed.config.adminConsole.extraOrigins).toEqual(["http://localhost:3000"]);
+  });
+});
+
+describe("Staff console on a custom domain", () => {
+  // Prepare
+  const custom = parseStageConfig("demo", {
+    ...demo,
+    adminConsole: {
+      ...demo.adminConsole,
+      customDomain: { name: "staff.myshop.example", certificateArn: certificate },
+    },
+  });
+  const built = buildTestStack({ stage: custom });
+  const config = (built.template.toJSON().Resources as Resources)[
+    logicalIdOf(built.stack.adminConsole.distribution)
+  ]?.Properties?.DistributionConfig as Record<string, unknown>;
+
+  it("serves the host name with its certificate and requires TLS 1.2 of viewers", () => {
+    // Assess
+    expect(config.Aliases).toEqual(["staff.myshop.example"]);
+    expect(config.ViewerCertificate).toEqual({
+      AcmCertificateArn: certificate,
+      MinimumProtocolVersion: "TLSv1.2_2021",
+      SslSupportMethod: "sni-only",
+    });
+  });
+
+  it("sends staff back to the host name after sign-in and sign-out, and outputs it", () => {
+    // Assess
+    built.template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      CallbackURLs: ["https://staff.myshop.example/admin/"],
+      LogoutURLs: ["https://staff.myshop.example/admin/"],
+    });
+    const outputs = built.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.AdminConsoleUrl?.Value).toBe("https://staff.myshop.example/admin/");
+  });
+
+  it("needs no acknowledgement of the TLS floor (CFR4) and passes cdk-nag", () => {
+    // Assess
+    const findings = awsSolutionsFindings(built.stack).filter(
+      (finding) => finding.severity === "error" || finding.severity === "warning",
+    );
+    expect(findings).toEqual([]);
+    const acknowledged = built.stack.adminConsole.distribution.node.metadata
+      .flatMap((entry) => Object.keys((entry.data ?? {}) as Record<string, string>))
+      .filter((id) => id.includes("CFR4"));
+    expect(acknowledged).toEqual([]);
   });
 });
