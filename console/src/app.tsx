@@ -109,7 +109,14 @@ function Screen(props: {
     case "rewards":
       return <Rewards api={api} role={session.role} />;
     case "reward":
-      return adminOnly(<RewardEditor key={route.rewardId ?? "new"} api={api} rewardId={route.rewardId} />);
+      return adminOnly(
+        <RewardEditor
+          key={route.rewardId ?? "new"}
+          api={api}
+          rewardId={route.rewardId}
+          created={route.created}
+        />,
+      );
   }
 }
 

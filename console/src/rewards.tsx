@@ -173,7 +173,7 @@ function bodyOf(form: RewardForm, more: Json): Json {
   };
 }
 
-export function RewardEditor(props: { api: ApiClient; rewardId: string | undefined }) {
+export function RewardEditor(props: { api: ApiClient; rewardId: string | undefined; created?: boolean }) {
   const { t } = useI18n();
   const [rule, setRule] = useState<Json | undefined>();
   const [form, setForm] = useState<RewardForm>(formOf(undefined));
@@ -229,7 +229,9 @@ export function RewardEditor(props: { api: ApiClient; rewardId: string | undefin
           });
       setRule(answer.body);
       setSaved(answer.body);
-      if (!props.rewardId) navigate(`#/rewards/${encodeURIComponent(str(answer.body.rewardId) ?? "")}`);
+      // The new rule's own page, which says it was just created.
+      if (!props.rewardId)
+        navigate(`#/rewards/${encodeURIComponent(str(answer.body.rewardId) ?? "")}?created`);
     } catch (caught) {
       const fields = caught instanceof ApiProblem ? caught.fieldErrors() : {};
       setFieldErrors(fields);
@@ -383,6 +385,9 @@ export function RewardEditor(props: { api: ApiClient; rewardId: string | undefin
         <ErrorAlert error={error} />
       )}
       {saved ? <Alert kind="success">{t("rewardSaved", { version: num(saved.version) ?? "" })}</Alert> : null}
+      {!saved && props.created && rule ? (
+        <Alert kind="success">{t("rewardCreated", { id: str(rule.rewardId) ?? "" })}</Alert>
+      ) : null}
       <form onSubmit={submit} class="card" noValidate>
         {fields}
         <button type="submit" class="primary" disabled={busy}>

@@ -5,7 +5,7 @@ export type Route =
   | { screen: "reviews" }
   | { screen: "points" }
   | { screen: "rewards" }
-  | { screen: "reward"; rewardId: string | undefined };
+  | { screen: "reward"; rewardId: string | undefined; created: boolean };
 
 export function routeOf(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -13,8 +13,11 @@ export function routeOf(hash: string): Route {
   if (parts[0] === "coupons" && parts[1]) return { screen: "coupon", code: parts[1] };
   if (parts[0] === "reviews") return { screen: "reviews" };
   if (parts[0] === "points") return { screen: "points" };
-  if (parts[0] === "rewards" && parts[1] === "new") return { screen: "reward", rewardId: undefined };
-  if (parts[0] === "rewards" && parts[1]) return { screen: "reward", rewardId: parts[1] };
+  if (parts[0] === "rewards" && parts[1] === "new")
+    return { screen: "reward", rewardId: undefined, created: false };
+  if (parts[0] === "rewards" && parts[1]) {
+    return { screen: "reward", rewardId: parts[1], created: new URLSearchParams(query).has("created") };
+  }
   if (parts[0] === "rewards") return { screen: "rewards" };
   return { screen: "coupons", params: new URLSearchParams(query) };
 }

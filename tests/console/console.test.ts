@@ -449,6 +449,46 @@ describe("reward catalog", () => {
     });
     expect((saved.coupon as Record<string, unknown>).percentage).toBeUndefined();
   });
+
+  it("creates a rule, naming a missing field as the API does", async () => {
+    // Prepare
+    await admin.goto(`${api}/admin/#/rewards`);
+    await admin.getByRole("link", { name: "New reward" }).click();
+    await admin.getByLabel("Reward ID (optional; generated when empty)").fill("birthday-shipping");
+    await admin.getByLabel("Name (Japanese)").fill("誕生日の送料無料");
+    await admin.getByLabel("Name (English)").fill("Birthday free shipping");
+    await admin.getByLabel("Description (Japanese)").fill("誕生月の送料が無料");
+    await admin.getByLabel("Coupon type").selectOption("free_shipping");
+    await admin.getByLabel("Points", { exact: true }).fill("200");
+
+    // Act: the English description is missing
+    await admin.getByRole("button", { name: "Save" }).click();
+
+    // Assess
+    await expect.poll(() => admin.locator("#reward-description-en-error").textContent()).toMatch(/\S/);
+    expect((await t.adminApi("/v1/admin/rewards/birthday-shipping")).status).toBe(404);
+
+    // Act
+    await admin.getByLabel("Description (English)").fill("Free shipping in your birthday month");
+    await admin.getByRole("button", { name: "Save" }).click();
+
+    // Assess
+    await expect
+      .poll(() => admin.locator(".alert-success").textContent())
+      .toBe("Reward birthday-shipping created. Customers see it while it is active.");
+    expect(admin.url()).toContain("#/rewards/birthday-shipping");
+    const created = (await (await t.adminApi("/v1/admin/rewards/birthday-shipping")).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(created).toMatchObject({
+      version: 1,
+      active: true,
+      cost: { kind: "fixed", points: 200 },
+      coupon: { type: "free_shipping" },
+      createdBy: "ops@example.com",
+    });
+  });
 });
 
 describe("Japanese and signing out", () => {
