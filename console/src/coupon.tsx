@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type ApiClient, ApiProblem } from "./api";
 import { couponValue } from "./coupons";
 import { known, type Translate, useI18n } from "./i18n";
+import { stepFunctionsLink } from "./links";
 import { cancelReasons } from "./lists";
 import type { Role } from "./session";
 import {
@@ -23,12 +24,6 @@ interface Inspection {
   conversion: Json | null;
   execution: { name: string; arn: string | null };
   trail: Json[];
-}
-
-/** The AWS console page of an execution, from its ARN's region. */
-export function stepFunctionsLink(arn: string): string {
-  const region = arn.split(":")[3] ?? "";
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(arn)}`;
 }
 
 const whyNotCancellable: Record<string, Parameters<Translate>[0]> = {

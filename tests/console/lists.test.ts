@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stepFunctionsLink } from "../../console/src/links";
 import {
   adjustmentReasons,
   cancellationResolutions,
@@ -42,5 +43,21 @@ describe("the console's lists", () => {
   ])("reads customer id %j as the API does", (input) => {
     // Assess
     expect(customerIdOf(input)).toBe(parseCustomerId(input.trim()));
+  });
+});
+
+describe("the execution link", () => {
+  it("opens the execution in the Step Functions console of its own region", () => {
+    // Prepare
+    const arn =
+      "arn:aws:states:ap-northeast-1:123456789012:execution:Loyalty-production-convertPoints:01JB2C3D4E5F";
+
+    // Act
+    const link = new URL(stepFunctionsLink(arn));
+
+    // Assess
+    expect(link.host).toBe("ap-northeast-1.console.aws.amazon.com");
+    expect(link.searchParams.get("region")).toBe("ap-northeast-1");
+    expect(link.hash).toBe(`#/v2/executions/details/${encodeURIComponent(arn)}`);
   });
 });
