@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { ApiClient } from "./api";
+import { type ApiClient, ApiProblem } from "./api";
 import { known, useI18n } from "./i18n";
 import { cancellationResolutions, conversionResolutions } from "./lists";
 import type { Role } from "./session";
@@ -73,7 +73,7 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<Json | undefined>();
   const [noteError, setNoteError] = useState<string | undefined>();
-  const points = kind === "conversion" ? item.points : item.points;
+  const points = item.points;
   const when = kind === "conversion" ? (item.deductionStartedAt ?? item.createdAt) : item.requestedAt;
   const base = `${kind}-${id}`;
 
@@ -91,10 +91,7 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
       );
       setDone(body);
     } catch (caught) {
-      const fields =
-        caught instanceof Error && "fieldErrors" in caught
-          ? (caught as { fieldErrors(): Record<string, string> }).fieldErrors()
-          : {};
+      const fields = caught instanceof ApiProblem ? caught.fieldErrors() : {};
       if (fields.note) setNoteError(fields.note);
       else setError(caught);
       setKey(newIdempotencyKey());

@@ -7,13 +7,18 @@ import type { GatewayMount } from "./gateway";
 
 /**
  * The staff console on the local gateway at `/admin/`: the same build CDK deploys (made in memory
- * when the stack starts, nothing written), the same security headers as CloudFront, and a
+ * on the first request, nothing written), the same security headers as CloudFront, and a
  * `config.json` pointing the OIDC client at the local admin issuer.
  */
 export const CONSOLE_PREFIX = "/admin";
 
 export function consoleMount(issuer: LocalOidcProvider): GatewayMount {
-  const files = new Map<string, ConsoleFile>(buildConsoleFiles().map((file) => [file.name, file]));
+  // Built on the first request, so stacks that never open the console (most tests) do not pay for it.
+  let files: Map<string, ConsoleFile> | undefined;
+  const filesOf = () => {
+    files ??= new Map(buildConsoleFiles().map((file) => [file.name, file]));
+    return files;
+  };
   const send = (
     response: ServerResponse,
     status: number,
@@ -49,7 +54,7 @@ export function consoleMount(issuer: LocalOidcProvider): GatewayMount {
         };
         return send(response, 200, "application/json", JSON.stringify(config), "no-store");
       }
-      const file = files.get(name);
+      const file = filesOf().get(name);
       if (!file) return send(response, 404, "text/plain", "Not Found", "no-store");
       // Hashed names never change; the page that names them is always re-read.
       const cache = name === "index.html" ? "no-cache" : "public, max-age=31536000, immutable";
