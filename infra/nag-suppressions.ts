@@ -1,4 +1,4 @@
-import { Validations } from "aws-cdk-lib";
+import { type CfnElement, Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import type { RouteAuth } from "./catalog";
 import type { LoyaltyFunction } from "./constructs/loyalty-function";
@@ -9,6 +9,14 @@ export interface NagSubjects {
   readonly functions: Readonly<Record<string, LoyaltyFunction>>;
   readonly couponEvents: { readonly deadLetters: IConstruct; readonly role: IConstruct };
   readonly stateMachines: Readonly<Record<string, { readonly machine: { readonly role: IConstruct } }>>;
+  /** The stack itself: aws-cdk-lib puts the console upload's handler at its root. */
+  readonly root: IConstruct;
+  readonly adminConsole: {
+    readonly distribution: IConstruct;
+    readonly bucket: IConstruct;
+    /** With a custom domain the distribution requires TLSv1.2_2021: nothing to acknowledge. */
+    readonly customDomain: boolean;
+  };
   readonly apiRoutes: ReadonlyArray<{
     readonly spec: { readonly auth: RouteAuth };
     readonly route: IConstruct;
@@ -65,6 +73,8 @@ export function acknowledgeNagFindings(stack: NagSubjects): void {
     );
   }
 
+  acknowledgeConsoleFindings(stack, acknowledge);
+
   for (const { spec, route } of stack.apiRoutes) {
     const reason = unauthorizedRouteReasons[spec.auth];
     // Admin routes carry the Cognito JWT authorizer and need no acknowledgement.
@@ -82,3 +92,60 @@ const unauthorizedRouteReasons: Readonly<Record<RouteAuth, string | undefined>> 
   "admin:viewer": undefined,
   "admin:admin": undefined,
 };
+
+/** The staff console's distribution and the CDK handler that uploads its files. */
+function acknowledgeConsoleFindings(
+  stack: NagSubjects,
+  acknowledge: (scope: IConstruct, id: string, reason: string) => void,
+): void {
+  const { distribution, bucket } = stack.adminConsole;
+  acknowledge(
+    distribution,
+    "AwsSolutions-CFR1",
+    "Shop staff sign in from stores, home and travel; access is gated by Cognito sign-in with MFA, not by country.",
+  );
+  acknowledge(
+    distribution,
+    "AwsSolutions-CFR2",
+    "Static files only; /v1 is throttled per route, admin calls need a Cognito JWT, sign-in has threat protection. A web ACL's fixed cost adds little for a few staff.",
+  );
+  if (!stack.adminConsole.customDomain) {
+    acknowledge(
+      distribution,
+      "AwsSolutions-CFR4",
+      "The default *.cloudfront.net certificate cannot pin a TLS minimum; a custom domain with TLSv1.2_2021 can (docs/staff-console.md).",
+    );
+  }
+
+  // BucketDeployment's handler is a singleton Lambda owned by aws-cdk-lib, at the stack's root.
+  const handler = stack.root.node.children.find((child) =>
+    child.node.id.startsWith("Custom::CDKBucketDeployment"),
+  );
+  if (!handler) throw new Error("The staff console's BucketDeployment handler was not found");
+  acknowledge(
+    handler,
+    "AwsSolutions-L1",
+    "aws-cdk-lib's BucketDeployment handler (Python) picks its own runtime; it only runs during deploys.",
+  );
+  acknowledge(
+    handler,
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    "aws-cdk-lib's BucketDeployment handler: only its own CloudWatch Logs permissions.",
+  );
+  const bucketId = Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnElement);
+  const deploymentGrants: Record<string, string> = {
+    "Action::s3:GetObject*": "Reads the uploaded build from the CDK asset bucket.",
+    "Action::s3:GetBucket*": "Reads the asset and console buckets' metadata while copying.",
+    "Action::s3:List*": "Lists the console bucket to prune files a deploy removed.",
+    "Action::s3:DeleteObject*": "Prunes console files a deploy removed, in the console bucket only.",
+    "Action::s3:Abort*": "Aborts its own interrupted multipart uploads to the console bucket.",
+    "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*":
+      "Objects of the CDK bootstrap asset bucket, where the build is uploaded before the copy.",
+    [`Resource::<${bucketId}.Arn>/*`]: "Objects of the console bucket, which this handler fills.",
+    "Resource::*":
+      "aws-cdk-lib grants cloudfront:CreateInvalidation/GetInvalidation on * (not configurable); it invalidates /admin/* at deploy.",
+  };
+  for (const [finding, reason] of Object.entries(deploymentGrants)) {
+    acknowledge(handler, `AwsSolutions-IAM5[${finding}]`, `BucketDeployment: ${reason}`);
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   type CfnStage,
@@ -32,10 +32,12 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { EmailIdentity, Identity } from "aws-cdk-lib/aws-ses";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import { consoleAssetDirectory } from "../console/build";
 import { auditTable, type KeyAttribute, loyaltyTable, type TableDefinition } from "../shared/tables";
 import type { Capability, FunctionName, FunctionSpec, RouteSpec, StateMachineSpec } from "./catalog";
 import * as catalog from "./catalog";
 import { AdminAuth } from "./constructs/admin-auth";
+import { AdminConsole, CONSOLE_PATH } from "./constructs/admin-console";
 import { CouponEvents } from "./constructs/coupon-events";
 import { LoyaltyFunction, type LoyaltySecrets } from "./constructs/loyalty-function";
 import { MailEvents } from "./constructs/mail-events";
@@ -71,6 +73,8 @@ export interface LoyaltyStackProps extends StackProps {
   readonly projectRoot?: string;
   /** Prebuilt code per function instead of esbuild bundling (tests). */
   readonly functionCode?: (name: FunctionName) => Code;
+  /** The built staff console to upload; built from `console/` during synthesis when absent. */
+  readonly consoleAssets?: string;
 }
 
 const API_LOG_RETENTION = RetentionDays.ONE_MONTH;
@@ -101,6 +105,8 @@ export class LoyaltyStack extends Stack {
   readonly secrets: LoyaltySecrets;
   /** Shop staff sign-in: the Cognito user pool, its admin console client and role groups. */
   readonly adminAuth: AdminAuth;
+  /** The staff console: S3 + CloudFront, `/v1/*` routed to the API. */
+  readonly adminConsole: AdminConsole;
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly apiRoutes: ReadonlyArray<{ readonly spec: RouteSpec; readonly route: HttpRoute }>;
@@ -192,11 +198,33 @@ export class LoyaltyStack extends Stack {
       namePrefix: this.stackName,
     });
 
-    this.adminAuth = new AdminAuth(this, "AdminAuth", { namePrefix: this.stackName });
+    // The console's own URL is only known once its distribution exists (below); the client's
+    // callback and sign-out URLs read it lazily, which CloudFormation resolves without a cycle.
+    const consoleDomain = Lazy.string({
+      produce: () => this.adminConsole.hostName,
+    });
+    this.adminAuth = new AdminAuth(this, "AdminAuth", {
+      namePrefix: this.stackName,
+      domainPrefix: stage.config.adminConsole.domainPrefix,
+      consoleUrls: [
+        `https://${consoleDomain}${CONSOLE_PATH}`,
+        ...stage.config.adminConsole.extraOrigins.map((origin) => `${origin}${CONSOLE_PATH}`),
+      ],
+    });
     const { api, apiStage, apiRoutes } = this.httpApi(spec.routes, stage, this.adminAuth.authorizer);
     this.api = api;
     this.apiStage = apiStage;
     this.apiRoutes = apiRoutes;
+
+    this.adminConsole = new AdminConsole(this, "AdminConsole", {
+      assetDirectory:
+        props.consoleAssets ?? consoleAssetDirectory(path.join(REPOSITORY_ROOT, ".build", "console")),
+      api,
+      userPool: this.adminAuth.userPool,
+      client: this.adminAuth.client,
+      domain: this.adminAuth.domain,
+      customDomain: stage.config.adminConsole.customDomain,
+    });
 
     this.schedules = this.scheduleFunctions(spec.schedules ?? {});
     const webhookFunctions = [
@@ -241,6 +269,14 @@ export class LoyaltyStack extends Stack {
       value: this.adminAuth.client.userPoolClientId,
       description: "App client of the admin console: the audience the admin routes' JWT authorizer accepts",
     });
+    new CfnOutput(this, "AdminConsoleUrl", {
+      value: this.adminConsole.url,
+      description: "The staff console (sign in with a Cognito user of loyalty-viewer or loyalty-admin)",
+    });
+    new CfnOutput(this, "AdminLoginDomain", {
+      value: this.adminAuth.domain.baseUrl(),
+      description: "Cognito managed login of the staff console",
+    });
     new CfnOutput(this, "AdminIssuer", {
       value: this.adminAuth.issuer,
       description: "Issuer (iss) of admin tokens the HTTP API's JWT authorizer accepts",
@@ -277,6 +313,12 @@ export class LoyaltyStack extends Stack {
       couponEvents: this.couponEvents,
       stateMachines: this.stateMachines,
       apiRoutes: this.apiRoutes,
+      root: this,
+      adminConsole: {
+        distribution: this.adminConsole.distribution,
+        bucket: this.adminConsole.bucket,
+        customDomain: stage.config.adminConsole.customDomain !== undefined,
+      },
     });
   }
 

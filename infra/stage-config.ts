@@ -29,6 +29,14 @@ const storefrontOrigin = z.string().refine((value) => {
   return url.protocol === "https:" && url.origin === value;
 }, `must be "${ANY_ORIGIN}" or an https origin without a path or trailing slash, e.g. https://shop.example.com`);
 
+/** An https origin (no path), or http://localhost:<port> for a console run against a deployed pool. */
+const consoleOrigin = z.string().refine((value) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  const local = url.protocol === "http:" && url.hostname === "localhost";
+  return (url.protocol === "https:" || local) && url.origin === value;
+}, "must be an https origin without a path or trailing slash (http only for localhost), e.g. https://staff.example.com");
+
 /** Rejects zone names Intl does not know, so a typo does not shift every daily limit by hours. */
 const timeZone = z.string().refine((value) => {
   try {
@@ -126,6 +134,51 @@ export const stageConfigSchema = z
       ),
 
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+
+    /**
+     * The staff console (CloudFront + S3) and its sign-in through Cognito's managed login. The
+     * console's own CloudFront URL is always a callback and sign-out URL; `extraOrigins` adds more
+     * (a custom domain in front of it). `domainPrefix` names the managed login's domain,
+     * `https://<prefix>.auth.<region>.amazoncognito.com`: unique in the region, and Cognito refuses
+     * prefixes containing aws, amazon or cognito.
+     */
+    adminConsole: z
+      .object({
+        domainPrefix: z
+          .string()
+          .regex(
+            /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+            "must be 1-63 lower-case letters, digits and inner dashes, e.g. myshop-loyalty-staff",
+          )
+          .refine(
+            (prefix) => !/aws|amazon|cognito/.test(prefix),
+            "must not contain aws, amazon or cognito (Cognito reserves them)",
+          ),
+        extraOrigins: z.array(consoleOrigin).max(10).default([]),
+        /**
+         * Serve the console on your own host name: an ACM certificate for it in us-east-1 (where
+         * CloudFront reads certificates). Viewers then need TLS 1.2 (TLSv1.2_2021); point the
+         * name's DNS (CNAME or alias) at the distribution after deploy.
+         */
+        customDomain: z
+          .object({
+            name: z
+              .string()
+              .regex(
+                /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+                "must be a lower-case host name, e.g. staff.myshop.example",
+              ),
+            certificateArn: z
+              .string()
+              .regex(
+                /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/,
+                "must be an ACM certificate ARN in us-east-1 (CloudFront only reads certificates there)",
+              ),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
 
     /** CloudWatch alarms: where they are sent and the thresholds that are not "any at all". */
     alarms: z

@@ -2,11 +2,16 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import {
   AccountRecovery,
+  CfnManagedLoginBranding,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
   UserPoolGroup,
 } from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
@@ -15,6 +20,13 @@ import { type AdminRole, adminGroups } from "../../shared/auth/admin";
 export interface AdminAuthProps {
   /** Names the pool and the client after the stack and stage. */
   readonly namePrefix: string;
+  /** Prefix of the managed login domain, `https://<prefix>.auth.<region>.amazoncognito.com`. */
+  readonly domainPrefix: string;
+  /**
+   * The staff console's URLs (`https://<host>/admin/`): where managed login may send staff back
+   * after sign-in (callback) and after sign-out. May hold tokens (the distribution's domain).
+   */
+  readonly consoleUrls: readonly string[];
 }
 
 /** What each group may do, as the handlers enforce it (shared/auth/admin.ts). */
@@ -26,12 +38,15 @@ const groupDescriptions: Readonly<Record<AdminRole, string>> = {
 /**
  * Shop staff sign-in for the admin routes: a Cognito user pool whose users an administrator
  * invites (no self sign-up), with TOTP MFA required and Cognito's threat protection enforced,
- * one app client for the admin console, and a group per role. The HTTP API's JWT authorizer checks
+ * managed login on a Cognito domain, one app client for the staff console (authorization code
+ * flow with PKCE, no secret), and a group per role. The HTTP API's JWT authorizer checks
  * signature, issuer, audience and expiry; the handlers check the role from `cognito:groups`.
  */
 export class AdminAuth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  /** The managed login domain the console sends staff to. */
+  readonly domain: UserPoolDomain;
   readonly groups: Readonly<Record<AdminRole, UserPoolGroup>>;
   /** `https://cognito-idp.<region>.amazonaws.com/<poolId>`, the `iss` of the pool's tokens. */
   readonly issuer: string;
@@ -68,16 +83,36 @@ export class AdminAuth extends Construct {
 
     this.client = this.userPool.addClient("AdminConsoleClient", {
       userPoolClientName: `${props.namePrefix}-admin-console`,
-      // A browser console (and the CLI for operators) cannot keep a client secret.
+      // A browser console (and the CLI for operators) cannot keep a client secret; the code flow
+      // is protected by PKCE instead, which the console always sends.
       generateSecret: false,
       authFlows: { userSrp: true, userPassword: true },
-      disableOAuth: true,
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [...props.consoleUrls],
+        logoutUrls: [...props.consoleUrls],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
     });
+
+    // Managed login (the newer sign-in pages, which handle TOTP MFA set-up and password changes).
+    this.domain = this.userPool.addDomain("ManagedLoginDomain", {
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    // Managed login shows an app client's pages only once it has a style; Cognito's default one.
+    const branding = new CfnManagedLoginBranding(this, "ManagedLoginBranding", {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.client.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    branding.node.addDependency(this.domain);
 
     this.groups = {
       viewer: this.group("viewer", 20),

@@ -68,6 +68,17 @@ export interface GatewayOptions {
   adminAuthorizer?: JwtAuthorizerOptions;
   /** Extra routes answered by the gateway itself (e.g. /openapi.json). */
   staticRoutes?: Record<string, () => { contentType: string; body: string }>;
+  /**
+   * Whole path prefixes the gateway hands to a local server of their own (the staff console's
+   * files, the local admin issuer); `origin` is the gateway's own `http://127.0.0.1:<port>`.
+   */
+  mounts?: readonly GatewayMount[];
+}
+
+export interface GatewayMount {
+  /** Matched against the path: equal to it, or followed by `/`. */
+  prefix: string;
+  handle(request: IncomingMessage, response: ServerResponse, origin: string): Promise<void>;
 }
 
 interface CompiledRoute {
@@ -142,10 +153,15 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
     return loaded;
   };
 
+  let origin = "http://127.0.0.1";
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://localhost");
       const method = (request.method ?? "GET").toUpperCase();
+      const mount = options.mounts?.find(
+        ({ prefix }) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`),
+      );
+      if (mount) return await mount.handle(request, response, origin);
       const own = options.staticRoutes?.[url.pathname];
       if (own && method === "GET") {
         const { contentType, body } = own();
@@ -263,6 +279,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<Runnin
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
+      origin = `http://127.0.0.1:${port}`;
       resolve({
         url: `http://127.0.0.1:${port}`,
         port,

@@ -19,6 +19,8 @@ import {
   stateMachines,
 } from "../catalog";
 import { localAdminIssuer } from "./admin-issuer";
+import { createLocalOidcProvider } from "./admin-oidc";
+import { consoleMount } from "./console";
 import { demoCredentials, demoRewards, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
 import type { RunningServer } from "./emulation/serve";
@@ -171,6 +173,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes,
       loadHandler: (name: FunctionName): Promise<LambdaHandler> => loadHandler(name, options.bundleRoot),
       adminAuthorizer: localAdminIssuer,
+      // The staff console at /admin/ and the admin issuer's OIDC endpoints, on the API's origin.
+      mounts: (() => {
+        const issuer = createLocalOidcProvider();
+        return [issuer, consoleMount(issuer)];
+      })(),
       staticRoutes: {
         "/openapi.json": () => ({
           contentType: "application/json",

@@ -77,6 +77,9 @@ if (!health.ok) {
 }
 
 console.log(`API             ${stack.urls.api}`);
+console.log(
+  `Staff console   ${stack.urls.api}/admin/ (sign in as a demo staff member; docs/staff-console.md)`,
+);
 console.log(`Shopify         ${stack.urls.shopify}/admin/api/2026-10/graphql.json`);
 console.log(`Storefront      ${stack.urls.shopify}/account/login (the customer points page)`);
 console.log(`Smaregi         ${stack.urls.smaregi}`);

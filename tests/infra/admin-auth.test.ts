@@ -77,7 +77,7 @@ describe("Admin authentication", () => {
     expect(pool?.DeletionPolicy).toBe("Retain");
   });
 
-  it("has one public admin console client without OAuth or a secret", () => {
+  it("has one public admin console client without a secret", () => {
     // Assess
     template.resourceCountIs("AWS::Cognito::UserPoolClient", 1);
     template.hasResourceProperties("AWS::Cognito::UserPoolClient", {

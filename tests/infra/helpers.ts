@@ -264,3 +264,16 @@ export const everyCapabilityCatalog: LoyaltyCatalog = {
     },
   },
 };
+
+/**
+ * The Lambda function and role aws-cdk-lib's BucketDeployment adds for the staff console (a
+ * singleton at the stack's root): its grants are its own and are asserted in admin-console.test.ts.
+ */
+export function consoleDeploymentHandler(stack: Stack): { functionId: string; roleId: string } {
+  const handler = stack.node.children.find((child) =>
+    child.node.id.startsWith("Custom::CDKBucketDeployment"),
+  );
+  const role = handler?.node.tryFindChild("ServiceRole");
+  if (!handler || !role) throw new Error("No BucketDeployment handler in the stack");
+  return { functionId: logicalIdOf(handler), roleId: logicalIdOf(role) };
+}
