@@ -29,6 +29,7 @@ export const couponTypes = [
 
 export const conversionResolutions = ["points_taken", "points_not_taken"] as const;
 export const cancellationResolutions = ["points_refunded", "points_not_refunded"] as const;
+export const adjustmentResolutions = ["points_changed", "points_not_changed"] as const;
 
 /** Shopify customer ids as the admin API takes them: digits, or the customer's gid. */
 export function customerIdOf(input: string): string | undefined {

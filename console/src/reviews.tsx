@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { type ApiClient, ApiProblem } from "./api";
 import { known, useI18n } from "./i18n";
-import { cancellationResolutions, conversionResolutions } from "./lists";
+import { adjustmentResolutions, cancellationResolutions, conversionResolutions } from "./lists";
 import type { Role } from "./session";
 import {
   Alert,
@@ -16,7 +16,7 @@ import {
   str,
 } from "./ui";
 
-/** The two review queues: parked conversions and parked cancellations, each with its resolution form. */
+/** The review queues: parked conversions, cancellations and point adjustments, each with its resolution form. */
 export function Reviews(props: { api: ApiClient; role: Role }) {
   const { t } = useI18n();
   return (
@@ -25,32 +25,63 @@ export function Reviews(props: { api: ApiClient; role: Role }) {
       <p>{t("reviewsIntro")}</p>
       <Queue api={props.api} role={props.role} kind="conversion" />
       <Queue api={props.api} role={props.role} kind="cancellation" />
-      <p class="hint">{t("adjustmentsQueueNote")}</p>
+      <Queue api={props.api} role={props.role} kind="adjustment" />
     </section>
   );
 }
 
-function Queue(props: { api: ApiClient; role: Role; kind: "conversion" | "cancellation" }) {
+type ParkedKind = "conversion" | "cancellation" | "adjustment";
+
+/** Where each queue is listed and resolved, and how its records name themselves. */
+const queues = {
+  conversion: {
+    list: "/v1/admin/conversions",
+    items: "conversions",
+    title: "parkedConversions",
+    idField: "conversionId",
+    outcomes: conversionResolutions,
+    resolution: (item: Json, id: string) => `/v1/admin/conversions/${encodeURIComponent(id)}/resolution`,
+  },
+  cancellation: {
+    list: "/v1/admin/cancellations",
+    items: "cancellations",
+    title: "parkedCancellations",
+    idField: "cancellationId",
+    outcomes: cancellationResolutions,
+    resolution: (item: Json, id: string) => `/v1/admin/cancellations/${encodeURIComponent(id)}/resolution`,
+  },
+  adjustment: {
+    list: "/v1/admin/point-adjustments",
+    items: "adjustments",
+    title: "parkedAdjustments",
+    idField: "adjustmentId",
+    outcomes: adjustmentResolutions,
+    resolution: (item: Json, id: string) =>
+      `/v1/admin/customers/${encodeURIComponent(str(item.customerId) ?? "")}/point-adjustments/${encodeURIComponent(id)}/resolution`,
+  },
+} as const;
+
+function Queue(props: { api: ApiClient; role: Role; kind: ParkedKind }) {
   const { t } = useI18n();
   const [items, setItems] = useState<Json[] | undefined>();
   const [error, setError] = useState<unknown>();
-  const path = props.kind === "conversion" ? "/v1/admin/conversions" : "/v1/admin/cancellations";
+  const queue = queues[props.kind];
   useEffect(() => {
     props.api
-      .get<Record<string, Json[]>>(`${path}?status=needs_review&limit=50`)
-      .then((body) => setItems(body[props.kind === "conversion" ? "conversions" : "cancellations"] ?? []))
+      .get<Record<string, Json[]>>(`${queue.list}?status=needs_review&limit=50`)
+      .then((body) => setItems(body[queue.items] ?? []))
       .catch(setError);
   }, [props.kind]);
   const headingId = `queue-${props.kind}`;
   return (
     <section aria-labelledby={headingId} class="card">
-      <h2 id={headingId}>{t(props.kind === "conversion" ? "parkedConversions" : "parkedCancellations")}</h2>
+      <h2 id={headingId}>{t(queue.title)}</h2>
       <ErrorAlert error={error} />
       {items === undefined && !error ? <p>{t("loading")}</p> : null}
       {items?.length === 0 ? <p class="empty">{t("queueEmpty")}</p> : null}
       {items?.map((item) => (
         <ParkedItem
-          key={str(item.conversionId) ?? str(item.cancellationId)}
+          key={str(item[queue.idField])}
           api={props.api}
           role={props.role}
           kind={props.kind}
@@ -61,12 +92,13 @@ function Queue(props: { api: ApiClient; role: Role; kind: "conversion" | "cancel
   );
 }
 
-function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "cancellation"; item: Json }) {
+function ParkedItem(props: { api: ApiClient; role: Role; kind: ParkedKind; item: Json }) {
   const { t, lang } = useI18n();
   const { item, kind } = props;
-  const id = str(kind === "conversion" ? item.conversionId : item.cancellationId) ?? "";
-  const outcomes = kind === "conversion" ? conversionResolutions : cancellationResolutions;
-  const [outcome, setOutcome] = useState<string>(outcomes[0]);
+  const queue = queues[kind];
+  const id = str(item[queue.idField]) ?? "";
+  const outcomes: ReadonlyArray<(typeof queue.outcomes)[number]> = queue.outcomes;
+  const [outcome, setOutcome] = useState<string>(outcomes[0] ?? "");
   const [note, setNote] = useState("");
   const [key, setKey] = useState(newIdempotencyKey);
   const [busy, setBusy] = useState(false);
@@ -74,7 +106,12 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
   const [done, setDone] = useState<Json | undefined>();
   const [noteError, setNoteError] = useState<string | undefined>();
   const points = item.points;
-  const when = kind === "conversion" ? (item.deductionStartedAt ?? item.createdAt) : item.requestedAt;
+  const when =
+    kind === "conversion"
+      ? (item.deductionStartedAt ?? item.createdAt)
+      : kind === "cancellation"
+        ? item.requestedAt
+        : item.createdAt;
   const base = `${kind}-${id}`;
 
   const submit = async (event: Event) => {
@@ -83,12 +120,7 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
     setError(undefined);
     setNoteError(undefined);
     try {
-      const { body } = await props.api.send<Json>(
-        "POST",
-        `/v1/admin/${kind === "conversion" ? "conversions" : "cancellations"}/${encodeURIComponent(id)}/resolution`,
-        { outcome, note },
-        key,
-      );
+      const { body } = await props.api.send<Json>("POST", queue.resolution(item, id), { outcome, note }, key);
       setDone(body);
     } catch (caught) {
       const fields = caught instanceof ApiProblem ? caught.fieldErrors() : {};
@@ -103,15 +135,25 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
   return (
     <article class="parked" aria-labelledby={`${base}-title`}>
       <h3 id={`${base}-title`}>
-        <a href={`#/coupons/${encodeURIComponent(str(item.code) ?? "")}`} class="code">
-          {str(item.code)}
-        </a>{" "}
+        {kind === "adjustment" ? (
+          known(t, "adj_", str(item.reason) ?? "—")
+        ) : (
+          <a href={`#/coupons/${encodeURIComponent(str(item.code) ?? "")}`} class="code">
+            {str(item.code)}
+          </a>
+        )}{" "}
         · {t("fieldCustomer")} {str(item.customerId)} · {formatNumber(lang, points)} pt
       </h3>
       <Definitions
         rows={[
           [
-            t(kind === "conversion" ? "fieldConversionId" : "fieldCancellationId"),
+            t(
+              kind === "conversion"
+                ? "fieldConversionId"
+                : kind === "cancellation"
+                  ? "fieldCancellationId"
+                  : "fieldAdjustmentId",
+            ),
             <span class="code wrap">{id}</span>,
           ],
           [t("fieldReviewReason"), str(item.reviewReason) ?? "—"],
@@ -126,10 +168,15 @@ function ParkedItem(props: { api: ApiClient; role: Role; kind: "conversion" | "c
                   `${formatNumber(lang, item.balanceBefore)} → ${formatNumber(lang, item.balanceAfter)}`,
                 ],
               ] as Array<[string, string]>)
-            : ([
-                [t("fieldCancelledBy"), str(item.cancelledBy) ?? "—"],
-                [t("fieldReason"), known(t, "reason_", str(item.reason) ?? "—")],
-              ] as Array<[string, string]>)),
+            : kind === "cancellation"
+              ? ([
+                  [t("fieldCancelledBy"), str(item.cancelledBy) ?? "—"],
+                  [t("fieldReason"), known(t, "reason_", str(item.reason) ?? "—")],
+                ] as Array<[string, string]>)
+              : ([
+                  [t("fieldAdjustedPoints"), formatNumber(lang, points)],
+                  [t("fieldRequestedBy"), str(item.requestedBy) ?? "—"],
+                ] as Array<[string, string]>)),
           [t("fieldRequested"), formatDate(lang, when)],
         ]}
       />

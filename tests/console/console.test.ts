@@ -321,6 +321,54 @@ describe("review queue", () => {
     expect(t.posBalance(taro.posCustomerId)).toBe(balance);
     expect(await seriousViolations(admin)).toEqual([]);
   });
+
+  it("resolves a parked point adjustment as the POS shows it, after refusing the wrong outcome", async () => {
+    // Prepare: a grant lands on the POS, its answer is lost and the history cannot be read.
+    stack.smaregi.control.setFaults([
+      { operation: "addPoints", kind: "commit-then-timeout", count: 1 },
+      { operation: "listTransactions", kind: "http503" },
+    ]);
+    let adjustmentId = "";
+    const logged = await printedLines(async () => {
+      const answer = await t.adminApi(`/v1/admin/customers/${taro.customerId}/point-adjustments`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+        body: JSON.stringify({ points: 200, reason: "goodwill" }),
+      });
+      const body = (await answer.json()) as Record<string, unknown>;
+      expect(answer.status, JSON.stringify(body)).toBe(202);
+      adjustmentId = String(body.adjustmentId);
+    });
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "ERROR", alert: "needs_review", adjustmentId }),
+    );
+    stack.smaregi.control.reset();
+    const balance = t.posBalance(taro.posCustomerId);
+
+    // Act: the wrong outcome first (the page may show the queues already: read them afresh)
+    await admin.goto(`${api}/admin/#/reviews`);
+    await admin.reload();
+    const item = admin.locator("article.parked", { hasText: adjustmentId });
+    await expect.poll(() => item.count()).toBe(1);
+    await item.getByLabel("The POS does not show it (the same request may be sent again)").check();
+    await item.getByLabel("What you checked at the POS").fill("No addition in Smaregi");
+    await item.getByRole("button", { name: "Resolve" }).click();
+    await expect.poll(() => item.locator(".alert-error").textContent()).toContain("The POS contradicts");
+
+    // Act: what the POS shows
+    await item.getByLabel("The POS shows the change (record it as applied)").check();
+    await item.getByLabel("What you checked at the POS").fill("Smaregi lists the 200 point addition");
+    await item.getByRole("button", { name: "Resolve" }).click();
+
+    // Assess
+    await expect.poll(() => item.locator(".alert-success").textContent()).toContain("Resolved: applied");
+    const queue = (await (await t.adminApi("/v1/admin/point-adjustments")).json()) as {
+      adjustments: Array<{ adjustmentId: string }>;
+    };
+    expect(queue.adjustments.map((adjustment) => adjustment.adjustmentId)).not.toContain(adjustmentId);
+    expect(t.posBalance(taro.posCustomerId)).toBe(balance);
+    expect(await seriousViolations(admin)).toEqual([]);
+  });
 });
 
 describe("point grant", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { stepFunctionsLink } from "../../console/src/links";
 import {
   adjustmentReasons,
+  adjustmentResolutions,
   cancellationResolutions,
   cancelReasons,
   conversionResolutions,
@@ -9,7 +10,10 @@ import {
   couponTypes,
   customerIdOf,
 } from "../../console/src/lists";
-import { adjustmentReasonSchema } from "../../shared/admin/adjustment-records";
+import {
+  adjustmentReasonSchema,
+  adjustmentResolutionOutcomeSchema,
+} from "../../shared/admin/adjustment-records";
 import { couponFilterSchema } from "../../shared/admin/coupon-search";
 import { parseCustomerId } from "../../shared/auth/shopify-ids";
 import { cancelReasonSchema } from "../../shared/cancellation/records";
@@ -26,6 +30,7 @@ describe("the console's lists", () => {
     ["coupon types", couponTypes, couponTypeSchema.options],
     ["conversion resolutions", conversionResolutions, resolutionOutcomeSchema.options],
     ["cancellation resolutions", cancellationResolutions, cancellationResolutionOutcomeSchema.options],
+    ["adjustment resolutions", adjustmentResolutions, adjustmentResolutionOutcomeSchema.options],
   ])("offers exactly the API's %s", (_name, offered, accepted) => {
     // Assess
     expect([...offered]).toEqual([...accepted]);
