@@ -6,9 +6,25 @@ import { defineConfig } from "vitest/config";
  */
 export const bundledSuites = ["tests/conversion/saga.e2e.test.ts", "tests/cancellation/cancel.e2e.test.ts"];
 
+/**
+ * The fast lane (`npm run test:unit`): domain logic against the in-memory fakes of
+ * `tests/support/fakes`, with no DynamoDB Local (no Java), no emulators and no local stack. Besides
+ * the `*.unit.test.ts` files, the older tests that already need none of these join it by name.
+ */
+export const unitSuites = [
+  "tests/**/*.unit.test.ts",
+  "tests/admin/review-evidence.test.ts",
+  "tests/cancellation/refund-evidence.test.ts",
+  "tests/conversion/coupon-record.test.ts",
+  "tests/points/summary.test.ts",
+  "tests/points/display.test.ts",
+];
+
+/** Starts DynamoDB Local (and builds the bundles for `bundles`): only the projects that need it. */
+const globalSetup = ["tests/setup/global.ts"];
+
 export default defineConfig({
   test: {
-    globalSetup: ["tests/setup/global.ts"],
     setupFiles: ["tests/setup/polyfills.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -23,8 +39,12 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
     projects: [
-      { extends: true, test: { name: "sources", include: ["tests/**/*.test.ts"] } },
-      { extends: true, test: { name: "bundles", include: bundledSuites } },
+      { extends: true, test: { name: "unit", include: unitSuites } },
+      {
+        extends: true,
+        test: { name: "sources", include: ["tests/**/*.test.ts"], exclude: unitSuites, globalSetup },
+      },
+      { extends: true, test: { name: "bundles", include: bundledSuites, globalSetup } },
     ],
   },
 });
