@@ -61,6 +61,10 @@ export class FakePos implements PointsLedger {
   readonly attempts: Array<{ customerId: string; delta: number; outcome: PosChangeOutcome }> = [];
   /** The changes that really happened at the POS. */
   readonly applied: Array<{ customerId: string; delta: number; transactionHeadId: string }> = [];
+  /** Every transaction listing asked for, in order. */
+  readonly queries: PointTransactionQuery[] = [];
+  /** Every member number looked up, in order. */
+  readonly lookups: string[] = [];
 
   constructor(options: FakePosOptions = {}) {
     this.#now = options.now ?? (() => new Date());
@@ -96,6 +100,12 @@ export class FakePos implements PointsLedger {
     return listed;
   }
 
+  /** Transactions the POS lists, as they are: the balance is left as it is (see `record`). */
+  listed(customerId: string, ...transactions: PointTransaction[]): this {
+    for (const tx of transactions) this.#list(customerId, tx);
+    return this;
+  }
+
   balanceOf(customerId: string): number {
     return this.#balances.get(customerId) ?? 0;
   }
@@ -108,6 +118,7 @@ export class FakePos implements PointsLedger {
   }
 
   async findMember(memberNumber: string): Promise<Member> {
+    this.lookups.push(memberNumber);
     this.#maybeFail("findMember");
     const member = this.#members.get(memberNumber);
     if (!member) throw new NotRegistered(`No store member has the member number ${memberNumber}`);
@@ -154,6 +165,7 @@ export class FakePos implements PointsLedger {
     query: PointTransactionQuery = {},
   ): Promise<PointTransaction[]> {
     this.#maybeFail("listPointTransactions");
+    this.queries.push(query);
     const until = query.until ?? this.#now();
     const since = query.since ?? new Date(until.getTime() - 30 * 24 * 3600_000);
     return (this.#transactions.get(customerId) ?? [])
