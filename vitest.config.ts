@@ -25,7 +25,7 @@ const globalSetup = ["tests/setup/global.ts"];
 
 export default defineConfig({
   test: {
-    setupFiles: ["tests/setup/polyfills.ts"],
+    setupFiles: ["tests/setup/polyfills.ts", "tests/setup/expected-logs.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Bundles are loaded by Node itself, exactly as Lambda loads them, not transformed by Vite.
