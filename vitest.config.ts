@@ -8,16 +8,25 @@ export const bundledSuites = ["tests/conversion/saga.e2e.test.ts", "tests/cancel
 
 /**
  * The fast lane (`npm run test:unit`): domain logic against the in-memory fakes of
- * `tests/support/fakes`, with no DynamoDB Local (no Java), no emulators and no local stack. Besides
- * the `*.unit.test.ts` files, the older tests that already need none of these join it by name.
+ * `tests/support/fake-*.ts`, with no DynamoDB Local (no Java), no emulators and no local stack.
+ * Besides the `*.unit.test.ts` files, the older tests that already need none of these join it by
+ * name (not tests/auth/app-proxy.test.ts: 16 s of signature checks is not a fast lane).
  */
 export const unitSuites = [
   "tests/**/*.unit.test.ts",
   "tests/admin/review-evidence.test.ts",
-  "tests/cancellation/refund-evidence.test.ts",
+  "tests/auth/{admin,customer,session-token}.test.ts",
+  "tests/cancellation/{email,refund-evidence,request}.test.ts",
   "tests/conversion/coupon-record.test.ts",
-  "tests/points/summary.test.ts",
-  "tests/points/display.test.ts",
+  "tests/faults/cells.test.ts",
+  "tests/http/problem.test.ts",
+  "tests/observability/{admin-alerts,measured}.test.ts",
+  "tests/operations/{log-metrics,reconciler,step-functions}.test.ts",
+  "tests/points/{display,summary}.test.ts",
+  "tests/pos/members.test.ts",
+  "tests/rewards/rules.test.ts",
+  "tests/store/{shop-date,transaction-conflicts}.test.ts",
+  "tests/webhooks/signature.test.ts",
 ];
 
 /** Starts DynamoDB Local (and builds the bundles for `bundles`): only the projects that need it. */

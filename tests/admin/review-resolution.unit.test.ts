@@ -17,6 +17,7 @@ import {
 } from "../../shared/conversion/saga";
 import { Conflict, PosUnavailable, Unprocessable } from "../../shared/errors";
 import type { PosChangeOutcome } from "../support/fake-pos";
+import { shopifyDown } from "../support/fake-shopify";
 import {
   caught,
   customerGid,
@@ -228,5 +229,22 @@ describe("resolving a parked conversion", () => {
 
     expect((refusal as Conflict).code).toBe("coupon_expired");
     expect((await world.conversions.getConversion("CONV1"))?.status).toBe("needs_review");
+  });
+});
+
+describe("after a resolution is committed", () => {
+  // Known gap, reported: the follow-up's failure is only logged at WARN (shared/admin/review-resolution.ts,
+  // afterCommit), so neither the trail nor the admins ever hear that the customer's coupon record was
+  // not saved, and nothing retries it. The saga in the same situation records and alerts
+  // (reportRecordNotSaved). Drop `.fails` once the resolution records it.
+  it.fails("records in the trail that the customer's coupon record could not be saved", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    await parked(world, "timeout_applied");
+    world.shopify.failNext("updateJsonMetafield", shopifyDown());
+
+    const answer = await resolve(world);
+
+    expect(answer.status).toBe("completed");
+    expect(world.tables.eventTypes(conversion)).toContain("coupon_record.saved:failed");
   });
 });
