@@ -40,7 +40,7 @@ const queues = {
     title: "parkedConversions",
     idField: "conversionId",
     outcomes: conversionResolutions,
-    resolution: (item: Json, id: string) => `/v1/admin/conversions/${encodeURIComponent(id)}/resolution`,
+    resolution: (_item: Json, id: string) => `/v1/admin/conversions/${encodeURIComponent(id)}/resolution`,
   },
   cancellation: {
     list: "/v1/admin/cancellations",
@@ -48,7 +48,7 @@ const queues = {
     title: "parkedCancellations",
     idField: "cancellationId",
     outcomes: cancellationResolutions,
-    resolution: (item: Json, id: string) => `/v1/admin/cancellations/${encodeURIComponent(id)}/resolution`,
+    resolution: (_item: Json, id: string) => `/v1/admin/cancellations/${encodeURIComponent(id)}/resolution`,
   },
   adjustment: {
     list: "/v1/admin/point-adjustments",

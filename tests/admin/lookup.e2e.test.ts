@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newConversionId } from "../../shared/conversion/rules";
 import type { CouponRecord } from "../../shared/store";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 import { staffApi } from "./staff";
 
@@ -210,6 +211,7 @@ describe("inspecting a coupon and its conversion", () => {
       { operation: "addPoints", kind: "timeout", count: 1 },
       { operation: "listTransactions", kind: "http503" },
     ]);
+    const alerts = expectAlerts("needs_review");
     const converted = await t.convert(taro.customerId, 200);
     expect(converted.body).toMatchObject({ status: "needs_review" });
     const conversionId = String(converted.body.conversionId);
@@ -233,6 +235,7 @@ describe("inspecting a coupon and its conversion", () => {
     );
     expect(queue.status).toBe(200);
     expect(queue.body.conversions.find((c) => c.conversionId === conversionId)?.reviewReason).toBeDefined();
+    expect(alerts.lines).toEqual([expect.objectContaining({ conversionId })]);
   });
 });
 

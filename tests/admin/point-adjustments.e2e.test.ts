@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 import { staffApi } from "./staff";
 
@@ -224,6 +225,7 @@ describe("when the POS answer is lost", () => {
       { operation: "listTransactions", kind: "http503" },
     ]);
     const key = randomUUID();
+    const logged = expectAlerts("needs_review");
 
     // Act
     const { status, body } = await adjust({ points: 500, reason: "goodwill" }, key);
@@ -243,6 +245,7 @@ describe("when the POS answer is lost", () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.subject).toContain("needs_review");
     expect(alerts[0]?.text).toContain(String(body.adjustmentId));
+    expect(logged.lines).toEqual([expect.objectContaining({ adjustmentId: body.adjustmentId })]);
     expect(await customerTrail()).toContain("points.adjustment_needs_review:unknown");
   });
 });

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { type EvidenceDependencies, readPosEvidence } from "../../shared/conversion/resolution";
 import { PosUnavailable } from "../../shared/errors";
 import { balanceExplainedWithout } from "../../shared/pos/evidence";
-import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
+import type { PointTransaction } from "../../shared/pos/ports";
 import type { ConversionRecord } from "../../shared/store";
+import { FakePos } from "../support/fake-pos";
 
 /**
  * What the POS says about a parked conversion's deduction, decided the way the saga's
@@ -52,36 +53,20 @@ function pos(
     now?: Date;
   } = {},
 ) {
-  const queries: PointTransactionQuery[] = [];
-  const members: string[] = [];
+  const now = () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000);
+  const ledger = new FakePos({ now })
+    .withMember("8840734670934", "1001", options.balance ?? 750)
+    .listed("1001", ...(options.transactions ?? []));
+  if (options.unreadable) {
+    ledger.failNext("listPointTransactions", new PosUnavailable("Smaregi answered 503 to the point history"));
+  }
   const deps: EvidenceDependencies = {
-    pos: {
-      async findMember(memberNumber) {
-        members.push(memberNumber);
-        return {
-          customerId: "1001",
-          memberNumber,
-          rank: null,
-          firstName: "Taro",
-          lastName: "Yamada",
-          status: "active",
-        };
-      },
-      async getBalance() {
-        return { points: options.balance ?? 750, expiresOn: null, updatedAt: null };
-      },
-      async listPointTransactions(_customerId, query = {}) {
-        if (options.unreadable) throw new PosUnavailable("Smaregi answered 503 to the point history");
-        queries.push(query);
-        const divisions = query.divisions;
-        return (options.transactions ?? []).filter((tx) => !divisions || divisions.includes(tx.division));
-      },
-    },
+    pos: ledger,
     claimed: { of: async () => new Set(options.claimed ?? []) },
-    now: () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000),
+    now,
     deductionSettleMs: settleMs,
   };
-  return { deps, queries, members };
+  return { deps, queries: ledger.queries, members: ledger.lookups };
 }
 
 describe("the POS evidence of a parked conversion", () => {

@@ -8,6 +8,7 @@ import { DynamoResolutionStore } from "../../shared/adapters/dynamodb/conversion
 import type { NewClaim } from "../../shared/conversion/resolution-records";
 import { newConversionId } from "../../shared/conversion/rules";
 import { convertBy } from "../rewards/support";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 import { type StaffRole, staffApi } from "./staff";
 
@@ -51,12 +52,15 @@ async function parked(
   options: { keepPosUnreadable?: boolean; body?: Record<string, unknown> } = {},
 ) {
   stack.smaregi.control.setFaults(lostDeduction(taken));
+  const alerts = expectAlerts("needs_review");
   const answer = await convertBy(t, taro.customerId, options.body ?? { points: 500 });
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);
   const conversionId = String(answer.body.conversionId);
   await stack.stepFunctions.waitForExecution(executionOf(conversionId));
   const conversion = await t.conversions.getConversion(conversionId);
   expect(conversion?.status).toBe("needs_review");
+  // The admins were alerted (the log line an alarm watches), once.
+  expect(alerts.lines).toEqual([expect.objectContaining({ conversionId, alert: "needs_review" })]);
   if (!conversion) throw new Error("not stored");
   stack.smaregi.control.reset();
   if (options.keepPosUnreadable) stack.smaregi.control.setFaults([unreadablePos]);

@@ -3,6 +3,7 @@ import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { signAppProxyQuery } from "../../shared/auth/app-proxy";
 import { mintCustomerSessionToken } from "../../shared/auth/mint";
 import type { PointsSummary } from "../../shared/points/summary";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 import { readProblem } from "./problems";
 
@@ -272,11 +273,13 @@ describe("when the POS misbehaves", () => {
   it("says the points are unavailable for now, and when to retry, while the POS is down", async () => {
     // Prepare
     stack.smaregi.control.setFaults([{ operation: "getPoints", kind: "http503" }]);
+    const alerts = expectAlerts("pos_unavailable");
 
     // Act
     const response = await t.api("/v1/me/points", { customerId: taro.customerId });
 
     // Assess
+    expect(alerts.lines).toHaveLength(1);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
     await readProblem(response, { status: 503, code: "pos_unavailable" }, [
       await t.tokenFor(taro.customerId),

@@ -5,6 +5,7 @@ import { deliverWebhook } from "../../infra/local/shopify/webhooks";
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
 import type { AdminRole } from "../../shared/auth/admin";
 import { cancellationIdOf } from "../../shared/cancellation/records";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**
@@ -290,6 +291,7 @@ describe("a coupon used at checkout while Shopify's usage count lags", () => {
       body: JSON.stringify({ code, customerId: taro.customerId, webhookUrl: "http://127.0.0.1:9/late" }),
     });
     const { order } = (await placed.json()) as { order: unknown };
+    const alerts = expectAlerts("needs_review");
 
     // Act: the cancellation cannot know; then the order webhook arrives
     const cancelled = await cancel(code);
@@ -315,6 +317,7 @@ describe("a coupon used at checkout while Shopify's usage count lags", () => {
         .map((mail) => mail.subject)
         .join(),
     ).toContain(code);
+    expect(alerts.lines).toEqual([expect.objectContaining({ code })]);
   });
 });
 
@@ -462,6 +465,7 @@ describe("when the refund's outcome is unknown", () => {
       { operation: "listTransactions", kind: "http503" },
     ]);
     const key = randomUUID();
+    const alerts = expectAlerts("needs_review");
 
     // Act
     const { status, body } = await cancel(code, { key });
@@ -470,6 +474,7 @@ describe("when the refund's outcome is unknown", () => {
     expect(status).toBe(202);
     expect(body).toMatchObject({ status: "needs_review", code });
     expect((await settled(code, key)).status).toBe("FAILED");
+    expect(alerts.lines).toEqual([expect.objectContaining({ code })]);
     expect((await t.coupons.getCoupon(code))?.status).toBe("inactive");
     expect((await discountOf(code))?.status).not.toBe("ACTIVE");
     expect(t.posBalance(taro.posCustomerId)).toBe(750);
@@ -530,6 +535,8 @@ describe("when the customer cannot be emailed", () => {
     const code = await convertedCode();
     stack.ses.control.setFaults([{ operation: "SendEmail", kind: "http503" }]);
     const key = randomUUID();
+    // Both the alert and its own email's failure are logged.
+    const alerts = expectAlerts("email_not_sent");
 
     // Act
     const { status } = await cancel(code, { key });
@@ -545,6 +552,9 @@ describe("when the customer cannot be emailed", () => {
     const failed = (await cancellationTrail(code)).find((event) => event.type === "customer.notified");
     expect(failed?.outcome).toBe("failed");
     expect(failed?.detail).toContain("the cancellation stands");
+    expect(alerts.lines).toContainEqual(
+      expect.objectContaining({ code, message: "A customer was not told that their coupon was cancelled" }),
+    );
   });
 });
 

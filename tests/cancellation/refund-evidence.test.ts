@@ -3,7 +3,8 @@ import type { CancellationRecord, RefundGuard } from "../../shared/cancellation/
 import { type RefundEvidenceDependencies, readRefundEvidence } from "../../shared/cancellation/resolution";
 import { PosUnavailable } from "../../shared/errors";
 import { contradictsPos, type PosEvidence } from "../../shared/pos/evidence";
-import type { PointTransaction, PointTransactionQuery } from "../../shared/pos/ports";
+import type { PointTransaction } from "../../shared/pos/ports";
+import { FakePos } from "../support/fake-pos";
 
 /**
  * What the POS says about a parked cancellation's refund, decided the way the saga's
@@ -62,36 +63,21 @@ function pos(
     now?: Date;
   } = {},
 ) {
-  const queries: PointTransactionQuery[] = [];
-  const members: string[] = [];
+  const now = () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000);
+  const ledger = new FakePos({ now })
+    .withMember("8840734670934", "1001", options.balance ?? 750)
+    .listed("1001", ...(options.transactions ?? []));
+  if (options.unreadable) {
+    ledger.failNext("listPointTransactions", new PosUnavailable("Smaregi answered 503 to the point history"));
+  }
   const deps: RefundEvidenceDependencies = {
-    pos: {
-      async findMember(memberNumber) {
-        members.push(memberNumber);
-        return {
-          customerId: "1001",
-          memberNumber,
-          rank: null,
-          firstName: "Taro",
-          lastName: "Yamada",
-          status: "active",
-        };
-      },
-      async getBalance() {
-        return { points: options.balance ?? 750, expiresOn: null, updatedAt: null };
-      },
-      async listPointTransactions(_customerId, query = {}) {
-        if (options.unreadable) throw new PosUnavailable("Smaregi answered 503 to the point history");
-        queries.push(query);
-        return options.transactions ?? [];
-      },
-    },
+    pos: ledger,
     cancellations: { refundGuardOf: async () => ("guard" in options ? options.guard : guardOf()) },
     claimed: { of: async () => new Set(options.claimed ?? []) },
-    now: () => options.now ?? new Date(startedAt.getTime() + 10 * 60_000),
+    now,
     refundSettleMs: settleMs,
   };
-  return { deps, queries, members };
+  return { deps, queries: ledger.queries, members: ledger.lookups };
 }
 
 describe("the POS evidence of a parked cancellation's refund", () => {

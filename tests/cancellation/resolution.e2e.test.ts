@@ -8,6 +8,7 @@ import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancella
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
 import { cancellationIdOf } from "../../shared/cancellation/records";
 import { type StaffRole, staffApi } from "../admin/staff";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**
@@ -91,11 +92,14 @@ async function parked(landed: boolean, options: { keepPosUnreadable?: boolean } 
     { operation: "addPoints", kind: landed ? "commit-then-timeout" : "timeout", count: 1 },
     unreadablePos,
   ]);
+  const alerts = expectAlerts("needs_review");
   const answer = await cancel(code, key);
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);
   expect(answer.body).toMatchObject({ status: "needs_review" });
   const cancellationId = cancellationIdOf(code, key);
   await executionOf("CANCEL_STATE_MACHINE_ARN", cancellationId);
+  // The admins were alerted (the log line an alarm watches), once.
+  expect(alerts.lines).toEqual([expect.objectContaining({ cancellationId, alert: "needs_review" })]);
   expect((await cancellations.getCancellation(cancellationId))?.status).toBe("needs_review");
   expect((await t.coupons.getCoupon(code))?.status).toBe("inactive");
   stack.smaregi.control.reset();
@@ -224,6 +228,7 @@ describe("points_refunded: the cancellation stands", () => {
     // Prepare: SES refuses the customer's email (each of the SDK's three tries), not the alert.
     const { code, cancellationId } = await parked(true, { keepPosUnreadable: true });
     stack.ses.control.setFaults([{ operation: "SendEmail", kind: "http503", count: 3 }]);
+    const alerts = expectAlerts("email_not_sent");
 
     // Act
     const { status, body } = await resolve(cancellationId, refunded);
@@ -238,6 +243,7 @@ describe("points_refunded: the cancellation stands", () => {
     expect(stack.ses.emails.list({ to: customerEmail })).toHaveLength(0);
     const [alert] = stack.ses.emails.list({ to: admin });
     expect(alert?.subject).toContain("email_not_sent");
+    expect(alerts.lines).toEqual([expect.objectContaining({ cancellationId, code })]);
     expect(await trailOf(code)).toContain("customer.notified:failed");
     expect(t.posBalance(taro.posCustomerId)).toBe(1250);
   });

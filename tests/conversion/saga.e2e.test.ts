@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**
@@ -306,6 +307,7 @@ describe("when the POS refuses or loses the deduction", () => {
       { operation: "addPoints", kind: "timeout", count: 1 },
       { operation: "listTransactions", kind: "http503" },
     ]);
+    const logged = expectAlerts("needs_review");
 
     // Act
     const { status, body } = await t.convert(taro.customerId, 500);
@@ -314,6 +316,7 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(status).toBe(202);
     expect(body).toMatchObject({ status: "needs_review" });
     const stored = await settled(String(body.conversionId));
+    expect(logged.lines).toEqual([expect.objectContaining({ conversionId: stored.conversionId })]);
     expect(stored.status).toBe("needs_review");
     expect(stored.reviewReason).toContain("could not be read");
     const discounts = await discountsOf();
@@ -351,6 +354,7 @@ describe("when the POS refuses or loses the deduction", () => {
   it("parks for review when the compensation itself fails, with the code deactivated", async () => {
     stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
     stack.shopify.control.setFaults([{ operation: "discountCodeDelete", kind: "http503" }]);
+    const alerts = expectAlerts("compensation_failed");
 
     const { status, body } = await t.convert(taro.customerId, 500);
 
@@ -361,6 +365,7 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(t.posBalance(taro.posCustomerId)).toBe(1250);
     expect((await discountsOf())[0]?.status).not.toBe("ACTIVE");
     expect(mailTo("ops@example.com")[0]?.subject).toContain("compensation_failed");
+    expect(alerts.lines).toEqual([expect.objectContaining({ conversionId: stored.conversionId })]);
   });
 });
 
@@ -368,6 +373,7 @@ describe("when the coupon record cannot be saved", () => {
   it("still gives the customer the coupon, after 3 retries, and alerts the admins", async () => {
     // Prepare
     stack.shopify.control.setFaults([{ operation: "metafieldsSet", kind: "http503" }]);
+    const alerts = expectAlerts("coupon_record_not_saved");
 
     // Act
     const { status, body } = await t.convert(taro.customerId, 500);
@@ -380,6 +386,7 @@ describe("when the coupon record cannot be saved", () => {
     expect(stack.shopify.control.snapshot().calls.metafieldsSet).toBe(4);
     expect(await t.trailOf(stored.conversionId)).toContain("coupon_record.saved:failed");
     expect(mailTo("ops@example.com")[0]?.subject).toContain("coupon_record_not_saved");
+    expect(alerts.lines).toEqual([expect.objectContaining({ conversionId: stored.conversionId })]);
     expect(t.posBalance(taro.posCustomerId)).toBe(750);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeSoak, runSoak } from "../../bench/soak-runner";
+import { expectAlerts } from "../support/expected-logs";
 import { useTestStack } from "../support/local-stack";
 
 /**
@@ -12,6 +13,9 @@ const t = await useTestStack({ waitTimeScale: 0.05 });
 
 describe("conversion soak under injected faults", () => {
   it("keeps every customer's points, coupons, leases and daily totals consistent", async () => {
+    // Prepare: the faults make the admins hear of parked conversions and unsaved coupon records.
+    const alerts = expectAlerts("needs_review", "compensation_failed", "coupon_record_not_saved");
+
     // Act
     const report = await runSoak(
       { stack: t.stack, tableNames: t.names, conversions: t.conversions, audit: t.audit },
@@ -34,8 +38,10 @@ describe("conversion soak under injected faults", () => {
     // Parked conversions are allowed, but few, and each one explains itself.
     console.log(`needs_review: ${report.needsReview.length}`);
     expect(report.needsReview.length).toBeLessThanOrEqual(20);
+    const alerted = new Set(alerts.lines.map((line) => line.conversionId));
     for (const entry of report.needsReview) {
       expect(entry.reviewReason, entry.conversionId).toBeTruthy();
+      expect(alerted.has(entry.conversionId), `${entry.conversionId} alerted`).toBe(true);
       expect(
         entry.trail.some((line) => line.startsWith("conversion.needs_review:")),
         entry.conversionId,

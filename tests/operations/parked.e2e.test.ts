@@ -7,6 +7,7 @@ import type { FaultRule } from "../../infra/local/emulation/control";
 import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
 import { keys } from "../../shared/adapters/dynamodb/keys";
 import { cancellationIdOf } from "../../shared/cancellation/records";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**
@@ -69,6 +70,7 @@ async function parkedConversion(landed: boolean, shopifyFaults: FaultRule[] = []
     unreadablePos,
   ]);
   stack.shopify.control.setFaults(shopifyFaults);
+  const alerts = expectAlerts("needs_review");
   const sentBy = Date.now();
   const { status, body } = await t.convert(taro.customerId, 500);
   expect(status).toBe(202);
@@ -76,6 +78,7 @@ async function parkedConversion(landed: boolean, shopifyFaults: FaultRule[] = []
   await executionOf("CONVERT_STATE_MACHINE_ARN", conversionId);
   const parked = await t.conversions.getConversion(conversionId);
   expect(parked?.status).toBe("needs_review");
+  expect(alerts.lines).toEqual([expect.objectContaining({ conversionId })]);
   // The deduction can no longer land by the time the reconciler looks.
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentBy + settleMs + 200 - Date.now())));
   return { conversionId, code: String(parked?.code) };
@@ -157,6 +160,7 @@ describe("a parked conversion", () => {
     expect(discountOf(code)?.status).toBe("ACTIVE");
     expect((await t.conversions.getConversion(conversionId))?.couponLive).toBe(true);
     stack.ses.emails.clear();
+    const reminded = expectAlerts("needs_review");
 
     // Act: one run while Shopify still fails, one after it answers again.
     await parkedAgo(keys.conversion(conversionId), 5);
@@ -168,6 +172,9 @@ describe("a parked conversion", () => {
     // Assess
     expect(failing.conversions.alerted).toEqual([{ conversionId, finding: "parked_code_usable" }]);
     expect(stack.ses.emails.list({ to: "ops@example.com" })[0]?.text).toContain("still usable");
+    expect(reminded.lines).toEqual([
+      expect.objectContaining({ conversionId, finding: "parked_code_usable" }),
+    ]);
     expect(answering.conversions.deactivated).toEqual([conversionId]);
     expect(discountOf(code)?.status).not.toBe("ACTIVE");
     const stored = await t.conversions.getConversion(conversionId);
@@ -187,6 +194,7 @@ describe("a parked cancellation", () => {
       { operation: "addPoints", kind: landed ? "commit-then-timeout" : "timeout", count: 1 },
       unreadablePos,
     ]);
+    const alerts = expectAlerts("needs_review");
     const sentBy = Date.now();
     const response = await t.adminApi(`/v1/admin/coupons/${code}/cancel`, {
       method: "POST",
@@ -197,6 +205,7 @@ describe("a parked cancellation", () => {
     const cancellationId = cancellationIdOf(code, key);
     await executionOf("CANCEL_STATE_MACHINE_ARN", cancellationId);
     expect((await cancellations.getCancellation(cancellationId))?.status).toBe("needs_review");
+    expect(alerts.lines).toEqual([expect.objectContaining({ cancellationId })]);
     stack.smaregi.control.reset();
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentBy + settleMs + 200 - Date.now())));
     await parkedAgo(keys.cancellation(cancellationId), 5);

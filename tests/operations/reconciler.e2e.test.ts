@@ -9,6 +9,7 @@ import { type CancellationRecord, cancellationIdOf } from "../../shared/cancella
 import { newConversionId } from "../../shared/conversion/rules";
 import { eventCounted, RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
 import type { ConversionRecord } from "../../shared/store";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 import { printedLines } from "../support/printed-lines";
 
@@ -116,6 +117,7 @@ describe("the scheduled reconciler", () => {
       status: "needs_review",
       reviewReason: "the deduction's outcome could not be read from the POS",
     });
+    const logged = expectAlerts("needs_review");
 
     // Act
     const first = await handler({});
@@ -130,6 +132,7 @@ describe("the scheduled reconciler", () => {
     const mail = t.stack.ses.emails.list({ to: "ops@example.com" });
     expect(mail).toHaveLength(1);
     expect(JSON.stringify(mail[0])).toContain(parked.conversionId);
+    expect(logged.lines).toEqual([expect.objectContaining({ conversionId: parked.conversionId })]);
     expect(await t.trailOf(parked.conversionId)).toContain("operations.review_pending:unknown");
   });
 

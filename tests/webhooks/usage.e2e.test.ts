@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { signWebhookBody } from "../../infra/local/shopify/webhooks";
 import type { CouponRecord } from "../../shared/store";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 
 /**
@@ -141,6 +142,7 @@ describe("a coupon redeemed at checkout", () => {
       cancelledAt: new Date().toISOString(),
       cancelledBy: "ops@example.com",
     });
+    const logged = expectAlerts("needs_review");
 
     // Act
     const answer = await deliver(orderBody(coupon.code, 5_550_002));
@@ -153,6 +155,7 @@ describe("a coupon redeemed at checkout", () => {
     const alerts = stack.ses.emails.list({ to: "ops@example.com" });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.subject).toContain(coupon.code);
+    expect(logged.lines).toEqual([expect.objectContaining({ code: coupon.code })]);
   });
 
   it("ignores codes that are not ours", async () => {

@@ -1,0 +1,489 @@
+import { describe, expect, it } from "vitest";
+import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
+import {
+  checkBalance,
+  confirmConversion,
+  createCoupon,
+  deductPoints,
+  discardCoupon,
+  failConversion,
+  failureOf,
+  parkForReview,
+  reconcileDeduction,
+  reportRecordNotSaved,
+  type SagaState,
+  saveCouponRecord,
+} from "../../shared/conversion/saga";
+import { InsufficientPoints, NotRegistered, PosDeclined, PosOutcomeUnknown } from "../../shared/errors";
+import { shopifyDown } from "../support/fake-shopify";
+import {
+  caught,
+  customerGid,
+  type FakeWorld,
+  fakeWorld,
+  member,
+  reservedConversion,
+  settleMs,
+} from "../support/fake-world";
+
+/**
+ * The conversion saga's steps (state-machines/convert-points.asl.json) against an in-memory shop:
+ * what the customer and the staff would notice. Points leave the POS at most once, a coupon whose
+ * points were not taken is deleted, and an unknown deduction is read from the POS, never guessed.
+ */
+
+const conversion = { type: "conversion" as const, id: "CONV1" };
+
+/** PrepareCoupon's two branches, as the Parallel state runs them. */
+async function prepared(world: FakeWorld): Promise<SagaState> {
+  const order = await reservedConversion(world);
+  const [balance, coupon] = await Promise.all([
+    checkBalance(world.deps.saga, order),
+    createCoupon(world.deps.saga, order),
+  ]);
+  return { ...order, prepared: { balance, coupon } };
+}
+
+/** DeductPoints caught by `States.ALL`, then LetDeductionSettle and ReconcileDeduction. */
+async function deductionLost(world: FakeWorld, state: SagaState): Promise<SagaState> {
+  const error = await caught(() => deductPoints(world.deps.saga, state));
+  world.clock.advance(settleMs);
+  return { ...state, error, reconciliation: await reconcileDeduction(world.deps.saga, { ...state, error }) };
+}
+
+const stored = async (world: FakeWorld) => world.conversions.getConversion("CONV1");
+
+describe("CheckBalance", () => {
+  it("records the member's POS id and balance when the points are there", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const order = await reservedConversion(world);
+
+    // Act
+    const checked = await checkBalance(world.deps.saga, order);
+
+    // Assess
+    expect(checked).toEqual({ posCustomerId: member.posId, balance: 1250, expiresOn: null });
+    expect(await stored(world)).toMatchObject({ posCustomerId: member.posId, balanceBefore: 1250 });
+    expect(world.tables.eventTypes(conversion)).toEqual(["balance.checked:succeeded"]);
+  });
+
+  it("refuses a conversion the balance does not cover, and records why", async () => {
+    const world = fakeWorld({ balance: 499 });
+    const order = await reservedConversion(world);
+
+    const error = await checkBalance(world.deps.saga, order).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InsufficientPoints);
+    expect((error as Error).message).toBe("You have 499 points; 500 are needed for this coupon");
+    expect(world.tables.eventsOf(conversion)[0]).toMatchObject({
+      type: "balance.checked",
+      outcome: "failed",
+      detail: "balance 499 < requested 500",
+    });
+  });
+
+  it("fails with NotRegistered for a customer who is no member at the store", async () => {
+    const world = fakeWorld();
+    const order = await reservedConversion(world, { memberNumber: "0000000000000" });
+
+    await expect(checkBalance(world.deps.saga, order)).rejects.toBeInstanceOf(NotRegistered);
+  });
+});
+
+describe("CreateCoupon", () => {
+  it("creates a code only this customer can use, once, until the coupon expires", async () => {
+    const world = fakeWorld();
+    const order = await reservedConversion(world);
+
+    const created = await createCoupon(world.deps.saga, order);
+
+    const discount = world.shopify.discount(order.code);
+    expect(created).toEqual({ discountId: discount?.discountId, adopted: false });
+    expect(discount).toMatchObject({
+      status: "ACTIVE",
+      usageLimit: 1,
+      customerGids: [customerGid],
+      endsAt: order.expiresAt,
+      title: "Loyalty reward 500 points #CONV1",
+    });
+  });
+
+  it("adopts the code an earlier attempt created instead of making a second one", async () => {
+    const world = fakeWorld();
+    const order = await reservedConversion(world);
+    const first = await createCoupon(world.deps.saga, order);
+
+    const retried = await createCoupon(world.deps.saga, order);
+
+    expect(retried).toEqual({ discountId: first.discountId, adopted: true });
+    expect(world.tables.eventsOf(conversion).at(-1)?.detail).toBe(
+      "adopted the code created by an earlier attempt",
+    );
+  });
+});
+
+describe("DeductPoints", () => {
+  it("takes the points once and keeps the POS transaction for later reconciliations", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+
+    const deducted = await deductPoints(world.deps.saga, state);
+
+    expect(world.pos.netChange(member.posId)).toBe(-500);
+    expect(world.pos.balanceOf(member.posId)).toBe(750);
+    const [transaction] = world.pos.applied;
+    expect(deducted).toEqual({ balanceAfter: 750, transactionHeadIds: [transaction?.transactionHeadId] });
+    expect(await stored(world)).toMatchObject({ transactionHeadIds: [transaction?.transactionHeadId] });
+  });
+
+  it("never sends a second deduction when the step runs again: it sends the saga to reconciliation", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    await deductPoints(world.deps.saga, state);
+
+    const rerun = await deductPoints(world.deps.saga, state).catch((e: unknown) => e);
+
+    expect(rerun).toBeInstanceOf(PosOutcomeUnknown);
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(world.pos.netChange(member.posId)).toBe(-500);
+  });
+
+  it("records an unknown outcome when the POS does not answer", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_not_applied");
+
+    await expect(deductPoints(world.deps.saga, state)).rejects.toBeInstanceOf(PosOutcomeUnknown);
+
+    expect(world.tables.eventsOf(conversion).at(-1)).toMatchObject({
+      type: "points.deducted",
+      outcome: "unknown",
+    });
+  });
+});
+
+describe("a declined deduction", () => {
+  it("deletes the coupon, fails the conversion and gives the day's allowance back", async () => {
+    // Prepare
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("declined");
+
+    // Act: DeductPoints caught (PosDeclined) -> DiscardCoupon -> FailConversion
+    const error = await caught(() => deductPoints(world.deps.saga, state));
+    const discard = await discardCoupon(world.deps.saga, { ...state, error });
+    const failed = await failConversion(world.deps.saga, { ...state, error, discard });
+
+    // Assess
+    expect(error.Error).toBe(PosDeclined.name);
+    expect(world.pos.netChange(member.posId)).toBe(0);
+    expect(world.shopify.discount(state.code)).toBeUndefined();
+    expect(failed).toEqual({ status: "compensated" });
+    expect(await stored(world)).toMatchObject({
+      status: "compensated",
+      failure: { code: "insufficient_points", detail: "The balance would go below zero" },
+      dailyRefunded: true,
+    });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.dailyPoints.get(`${member.number}#${state.shopDate}`)).toBe(0);
+    expect(world.tables.coupon(state.code)).toBeUndefined();
+  });
+});
+
+describe("ReconcileDeduction", () => {
+  it("says applied when the POS lists the lost deduction, and the conversion completes with it", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_applied");
+
+    const reconciled = await deductionLost(world, state);
+    await confirmConversion(world.deps.saga, reconciled);
+
+    const [transaction] = world.pos.applied;
+    expect(reconciled.reconciliation).toMatchObject({
+      outcome: "applied",
+      transactionHeadIds: [transaction?.transactionHeadId],
+      balanceAfter: 750,
+    });
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(await stored(world)).toMatchObject({
+      status: "completed",
+      balanceAfter: 750,
+      transactionHeadIds: [transaction?.transactionHeadId],
+    });
+    expect(world.tables.coupon(state.code)?.status).toBe("active");
+  });
+
+  it("says not applied once the deduction can no longer land, and the coupon is deleted", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_not_applied");
+
+    const reconciled = await deductionLost(world, state);
+    const discard = await discardCoupon(world.deps.saga, reconciled);
+    await failConversion(world.deps.saga, { ...reconciled, discard });
+
+    expect(reconciled.reconciliation?.outcome).toBe("not_applied");
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(world.shopify.discount(state.code)).toBeUndefined();
+    expect(failureOf(reconciled)).toEqual({
+      code: "pos_unavailable",
+      detail: "The store's point system did not take the points; please try again",
+    });
+    expect((await stored(world))?.status).toBe("compensated");
+  });
+
+  it("waits instead of concluding while a late deduction could still arrive", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_not_applied");
+    await caught(() => deductPoints(world.deps.saga, state));
+    world.clock.advance(10_000);
+
+    const early = await reconcileDeduction(world.deps.saga, state);
+
+    expect(early).toMatchObject({ outcome: "pending", waitSeconds: 20 });
+  });
+
+  it("says unknown when two subtractions of the same size could be ours", async () => {
+    const world = fakeWorld({ balance: 2000 });
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_applied");
+    world.pos.record(member.posId, { division: "7", at: world.clock.now().toISOString(), points: -500 });
+
+    const reconciled = await deductionLost(world, state);
+
+    expect(reconciled.reconciliation).toMatchObject({ outcome: "unknown" });
+    expect(reconciled.reconciliation?.reason).toContain("cannot tell which is ours");
+  });
+
+  it("says unknown when the balance fell although no subtraction is listed", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_applied_unlisted");
+
+    const reconciled = await deductionLost(world, state);
+
+    expect(reconciled.reconciliation?.outcome).toBe("unknown");
+    expect(reconciled.reconciliation?.reason).toContain("the balance fell from 1250 to 750");
+  });
+
+  it("says not applied when a till sale listed since the attempt explains the whole fall", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_not_applied");
+    world.pos.record(member.posId, { division: "1", at: world.clock.now().toISOString(), points: -100 });
+
+    const reconciled = await deductionLost(world, state);
+
+    expect(reconciled.reconciliation?.outcome).toBe("not_applied");
+  });
+
+  it("never takes another conversion's or a staff adjustment's subtraction for its own", async () => {
+    // Prepare: two subtractions of the same size around the attempt, both owned by other records.
+    const world = fakeWorld({ balance: 3000 });
+    const at = world.clock.now().toISOString();
+    const others = world.pos.record(member.posId, { division: "7", at, points: -500 });
+    const staff = world.pos.record(member.posId, { division: "7", at, points: -500 });
+    const state = await prepared(world);
+    const mine = await stored(world);
+    if (!mine) throw new Error("no conversion");
+    world.tables.conversions.set("CONV0", {
+      ...mine,
+      conversionId: "CONV0",
+      status: "completed",
+      transactionHeadIds: [others.transactionHeadId],
+    });
+    await world.adjustments.create({
+      adjustmentId: "ADJ1",
+      customerId: member.number,
+      idempotencyKey: "adj-key",
+      requestHash: "h",
+      points: -500,
+      reason: "correction",
+      requestedBy: "admin",
+      requestedByLabel: "ops@example.com",
+      posCustomerId: member.posId,
+      status: "applied",
+      attempts: 1,
+      firstAttemptAt: at,
+      attemptStartedAt: at,
+      transactionHeadIds: [staff.transactionHeadId],
+    });
+    world.pos.nextChange("timeout_not_applied");
+
+    // Act
+    const reconciled = await deductionLost(world, state);
+
+    // Assess: unclaimed, those two would make it ambiguous; claimed, nothing of ours is listed.
+    expect(reconciled.reconciliation?.outcome).toBe("not_applied");
+  });
+
+  it("says not applied without reading the POS when no deduction was ever sent", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.failNext("getBalance", new Error("must not be read"));
+
+    const reconciled = await reconcileDeduction(world.deps.saga, state);
+
+    expect(reconciled).toMatchObject({ outcome: "not_applied", reason: "no deduction was ever sent" });
+  });
+});
+
+describe("DiscardCoupon", () => {
+  it("deletes the code by the id CreateCoupon returned, and a second run still succeeds", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.shopify.failNext("findDiscountByCode", shopifyDown());
+
+    const first = await discardCoupon(world.deps.saga, state);
+    const again = await discardCoupon(world.deps.saga, state);
+
+    expect(first).toEqual({ deleted: true });
+    expect(again).toEqual({ deleted: true });
+    expect(world.shopify.discount(state.code)).toBeUndefined();
+    expect(world.shopify.count("findDiscountByCode")).toBe(0);
+  });
+
+  it("finds by code a coupon whose creation answer was lost, and leaves another conversion's code alone", async () => {
+    const world = fakeWorld();
+    const order = await reservedConversion(world);
+    await createCoupon(world.deps.saga, order);
+    world.shopify.seedDiscount({ code: "OTHER-CODE", title: "Loyalty reward 500 points #CONV9" });
+
+    const lost = await discardCoupon(world.deps.saga, order);
+    const notOurs = await discardCoupon(world.deps.saga, { ...order, code: "OTHER-CODE" });
+
+    expect(lost).toEqual({ deleted: true });
+    expect(world.shopify.discount(order.code)).toBeUndefined();
+    expect(notOurs).toEqual({ deleted: false });
+    expect(world.shopify.discount("OTHER-CODE")).toBeDefined();
+  });
+});
+
+describe("FailConversion", () => {
+  it("marks a conversion whose coupon was not deleted failed, with the cause's message", async () => {
+    const world = fakeWorld({ balance: 100 });
+    const order = await reservedConversion(world);
+    const error = await caught(() => checkBalance(world.deps.saga, order));
+
+    const failed = await failConversion(world.deps.saga, { ...order, error, discard: { deleted: false } });
+
+    expect(failed).toEqual({ status: "failed" });
+    expect(await stored(world)).toMatchObject({
+      status: "failed",
+      failure: { code: "insufficient_points", detail: "You have 100 points; 500 are needed for this coupon" },
+    });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+  });
+});
+
+describe("ParkForReview", () => {
+  it("keeps the coupon unusable, frees the customer and tells the admins, without refunding the allowance", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_applied_unlisted");
+    const reconciled = await deductionLost(world, state);
+
+    await parkForReview(world.deps.saga, reconciled);
+
+    expect(world.shopify.discount(state.code)?.status).toBe("EXPIRED");
+    expect(world.tables.coupon(state.code)?.status).toBe("inactive");
+    expect(await stored(world)).toMatchObject({ status: "needs_review" });
+    expect((await stored(world))?.reviewReason).toMatch(
+      /^deduction outcome unknown: .*; the coupon was deactivated$/,
+    );
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.dailyPoints.get(`${member.number}#${state.shopDate}`)).toBe(500);
+    expect(world.alerts.kinds()).toEqual(["needs_review"]);
+  });
+
+  it("is retried while Shopify is down, then parks saying the code is still live", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_applied_unlisted");
+    const reconciled = await deductionLost(world, state);
+    world.shopify.failNext("deactivateDiscount", shopifyDown(), shopifyDown());
+
+    const retried = await caught(() => parkForReview(world.deps.saga, reconciled));
+    await parkForReview(world.deps.saga, { ...reconciled, deactivationError: retried });
+
+    expect(retried.Error).toBe("ShopifyUnavailable");
+    expect(world.shopify.discount(state.code)?.status).toBe("ACTIVE");
+    expect(await stored(world)).toMatchObject({ status: "needs_review", couponLive: true });
+    expect(world.alerts.raised[0]?.details.deactivation).toContain("could NOT be deactivated");
+  });
+
+  it("alerts compensation_failed when the coupon of a failed deduction could not be deleted", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("declined");
+    const error = await caught(() => deductPoints(world.deps.saga, state));
+    world.shopify.failNext("deleteDiscount", shopifyDown());
+    const compensationError = await caught(() => discardCoupon(world.deps.saga, { ...state, error }));
+
+    await parkForReview(world.deps.saga, { ...state, error, compensationError });
+
+    expect(world.alerts.kinds()).toEqual(["compensation_failed"]);
+    expect((await stored(world))?.reviewReason).toContain(
+      "compensation failed: the coupon could not be deleted after insufficient_points",
+    );
+    expect(world.shopify.discount(state.code)?.status).toBe("EXPIRED");
+  });
+});
+
+describe("ConfirmConversion", () => {
+  it("records the coupon as live and completes the conversion; a re-run changes nothing", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const deduction = await deductPoints(world.deps.saga, state);
+
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+    const before = await stored(world);
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+
+    expect(before).toMatchObject({ status: "completed", balanceBefore: 1250, balanceAfter: 750 });
+    expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
+    expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.dailyPoints.get(`${member.number}#${state.shopDate}`)).toBe(500);
+    expect(world.pos.netChange(member.posId)).toBe(-500);
+  });
+});
+
+describe("SaveCouponRecord", () => {
+  it("shows the coupon in the customer's record", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    const deduction = await deductPoints(world.deps.saga, state);
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+
+    await saveCouponRecord(world.deps.saga, { ...state, deduction });
+
+    expect(world.shopify.metafield(customerGid, COUPON_RECORD_NAMESPACE, COUPON_RECORD_KEY)).toEqual({
+      coupons: [expect.objectContaining({ code: state.code, status: "active", points_used: 500 })],
+    });
+    expect(await stored(world)).toMatchObject({ metafieldSaved: true });
+  });
+
+  it("when Shopify keeps failing, the coupon stands and the admins hear of the missing record", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    const deduction = await deductPoints(world.deps.saga, state);
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+    world.shopify.failNext("updateJsonMetafield", shopifyDown());
+
+    const error = await caught(() => saveCouponRecord(world.deps.saga, { ...state, deduction }));
+    await reportRecordNotSaved(world.deps.saga, { ...state, deduction, error });
+
+    expect(world.alerts.raised).toEqual([
+      expect.objectContaining({
+        kind: "coupon_record_not_saved",
+        details: expect.objectContaining({ code: state.code, error: "Shopify answered 503" }),
+      }),
+    ]);
+    expect((await stored(world))?.status).toBe("completed");
+    expect(world.tables.coupon(state.code)?.status).toBe("active");
+  });
+});
