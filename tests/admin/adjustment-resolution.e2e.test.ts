@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 import { staffApi } from "./staff";
 
@@ -30,6 +31,8 @@ async function call(path: string, body: unknown, key = randomUUID(), role: "admi
 
 /** A 500-point grant whose answer was lost while the POS history could not be read. */
 async function parkedGrant(landed: boolean) {
+  // Parking alerts the admins: the line is captured and checked, not printed.
+  const alerts = expectAlerts("needs_review");
   stack.smaregi.control.setFaults([
     { operation: "addPoints", kind: landed ? "commit-then-timeout" : "timeout", count: 1 },
     { operation: "listTransactions", kind: "http503" },
@@ -38,6 +41,7 @@ async function parkedGrant(landed: boolean) {
   const parked = await call(adjustments, { points: 500, reason: "goodwill" }, key);
   stack.smaregi.control.reset();
   expect(parked.body).toMatchObject({ status: "needs_review" });
+  expect(alerts.lines).toEqual([expect.objectContaining({ adjustmentId: parked.body.adjustmentId })]);
   return { key, adjustmentId: String(parked.body.adjustmentId) };
 }
 
