@@ -26,7 +26,16 @@ export const functions = {
     // Reads the POS (never writes it), reactivates or deletes the Shopify code and saves the
     // customer's coupon record; the conversion, coupon and resolution change in one transaction.
     // `points_not_taken` gives back the day's allowance and frees the lease, as a failed saga does.
-    capabilities: ["pos", "shopify", "loyaltyTableRead", "loyaltyTableWrite", "releaseLease", "auditAppend"],
+    // A coupon record that cannot be saved after the commit alerts the admins, as in the saga.
+    capabilities: [
+      "pos",
+      "shopify",
+      "loyaltyTableRead",
+      "loyaltyTableWrite",
+      "releaseLease",
+      "auditAppend",
+      "sendEmail",
+    ],
     timeoutSeconds: 29,
   },
 } as const satisfies Record<string, FunctionSpec>;
