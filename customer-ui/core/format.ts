@@ -1,4 +1,5 @@
 import type { CatalogReward, CustomerCoupon, Locale } from "./api";
+import type { AmountProblem } from "./screen";
 import { type StringKey, t } from "./strings";
 
 /** Numbers, money and dates as the customer reads them. */
@@ -127,4 +128,20 @@ export function customerDisplayName(
   const full = (locale === "ja" ? [last, first] : [first, last]).filter(Boolean).join(" ");
   if (full === "") return t(locale, "greeting.anonymous");
   return t(locale, "greeting", { name: full });
+}
+
+/** Why an amount cannot be converted, in the customer's language. */
+export function amountMessage(problem: AmountProblem, locale: Locale): string {
+  switch (problem.reason) {
+    case "empty":
+      return t(locale, "use.invalid.empty");
+    case "step":
+      return t(locale, "use.invalid.step", { unit: problem.unit });
+    case "minimum":
+      return t(locale, "use.invalid.minimum", { min: formatPoints(problem.min, locale) });
+    case "balance":
+      return t(locale, "use.invalid.balance", { balance: formatPoints(problem.balance, locale) });
+    case "daily":
+      return t(locale, "use.invalid.daily", { limit: formatPoints(problem.limit, locale) });
+  }
 }

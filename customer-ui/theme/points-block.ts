@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import {
   type AmountProblem,
+  amountMessage,
   amountProblem,
   type CatalogReward,
   type ConversionRequest,
@@ -136,21 +137,6 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
       },
       label,
     );
-
-  const amountMessage = (problem: AmountProblem): string => {
-    switch (problem.reason) {
-      case "empty":
-        return tr("use.invalid.empty");
-      case "step":
-        return tr("use.invalid.step", { unit: problem.unit });
-      case "minimum":
-        return tr("use.invalid.minimum", { min: formatPoints(problem.min, locale) });
-      case "balance":
-        return tr("use.invalid.balance", { balance: formatPoints(problem.balance, locale) });
-      case "daily":
-        return tr("use.invalid.daily", { limit: formatPoints(problem.limit, locale) });
-    }
-  };
 
   const convert = (request: ConversionRequest) => {
     focusNext = "conversion";
@@ -288,7 +274,7 @@ export function mountPointsBlock(root: HTMLElement): PointsScreen {
         tr("use.amountHelp", { unit: settings.unit, max: formatPoints(max, locale) }),
       ),
       amountError &&
-        h("p", { id: errorId, class: "loyalty-error", role: "alert" }, amountMessage(amountError)),
+        h("p", { id: errorId, class: "loyalty-error", role: "alert" }, amountMessage(amountError, locale)),
     );
     const rewardList =
       rewards.kind === "loading"

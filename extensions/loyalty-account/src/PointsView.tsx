@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   type AmountProblem,
+  amountMessage,
   amountProblem,
   type CatalogReward,
   type ConversionRequest,
@@ -203,22 +204,6 @@ function Balance({ points, ctx }: { points: PointsSummary; ctx: ViewContext }) {
   );
 }
 
-function amountMessage(problem: AmountProblem, ctx: ViewContext): string {
-  const { tr, locale } = ctx;
-  switch (problem.reason) {
-    case "empty":
-      return tr("use.invalid.empty");
-    case "step":
-      return tr("use.invalid.step", { unit: problem.unit });
-    case "minimum":
-      return tr("use.invalid.minimum", { min: formatPoints(problem.min, locale) });
-    case "balance":
-      return tr("use.invalid.balance", { balance: formatPoints(problem.balance, locale) });
-    case "daily":
-      return tr("use.invalid.daily", { limit: formatPoints(problem.limit, locale) });
-  }
-}
-
 function UseForm({
   points,
   rewards,
@@ -250,7 +235,7 @@ function UseForm({
         min={unit}
         max={max}
         step={unit}
-        error={problem ? amountMessage(problem, ctx) : undefined}
+        error={problem ? amountMessage(problem, ctx.locale) : undefined}
         onInput={(event: Event) => setAmount((event.currentTarget as HTMLInputElement).value ?? "")}
       />
       <s-text color="subdued">{tr("use.amountHelp", { unit, max: formatPoints(max, locale) })}</s-text>
