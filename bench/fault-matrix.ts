@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { localAdminIssuer } from "../infra/local/admin-issuer";
 import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
 import { type FaultKind, type FaultRule, faultKinds } from "../infra/local/emulation/control";
@@ -263,7 +263,7 @@ interface Facts {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export class FaultMatrix {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly documents: DynamoDBDocument;
   private readonly conversions: DynamoConversionStore;
   private readonly cancellations: DynamoCancellationStore;
   private readonly audit: DynamoAuditTrail;
@@ -271,7 +271,7 @@ export class FaultMatrix {
   private customers = 0;
 
   constructor(private readonly handles: MatrixHandles) {
-    this.documents = DynamoDBDocumentClient.from(
+    this.documents = DynamoDBDocument.from(
       new DynamoDBClient(localDynamoDbClientConfig(handles.stack.urls.dynamodb)),
     );
     const tableName = handles.tableNames.loyalty;

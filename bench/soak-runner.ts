@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
 import type { FaultKind, FaultRule } from "../infra/local/emulation/control";
 import { OAUTH_OPERATION } from "../infra/local/shopify/oauth";
@@ -464,7 +464,7 @@ function soakSettings(options: SoakOptions): SoakSettings {
 
 /** Where the soak reads what the service recorded. */
 interface SoakStores {
-  documents: DynamoDBDocumentClient;
+  documents: DynamoDBDocument;
   loyaltyTable: string;
   conversions: NonNullable<SoakHandles["conversions"]>;
   audit: NonNullable<SoakHandles["audit"]>;
@@ -1096,9 +1096,7 @@ export async function runSoak(handles: SoakHandles, options: SoakOptions): Promi
   const log = options.log ?? (() => undefined);
   const startedAt = performance.now();
 
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient(localDynamoDbClientConfig(stack.urls.dynamodb)),
-  );
+  const documents = DynamoDBDocument.from(new DynamoDBClient(localDynamoDbClientConfig(stack.urls.dynamodb)));
   try {
     const stores: SoakStores = {
       documents,

@@ -1,16 +1,15 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../shared/adapters/dynamodb";
 import { DynamoAdjustmentStore } from "../shared/adapters/dynamodb/adjustments";
+import { documentDb } from "../shared/adapters/dynamodb/client";
 import { DynamoRewardStore } from "../shared/adapters/dynamodb/rewards";
+import { cachedSecret, secretValue } from "../shared/adapters/secretsmanager/secrets";
 import { sesClient } from "../shared/adapters/ses/client";
 import { EmailAdminAlerts, SesEmailSender } from "../shared/adapters/ses/email";
 import { ShopifyAdminClient } from "../shared/adapters/shopify";
 import { ShopifyAdminAccessToken } from "../shared/adapters/shopify/access-token";
 import { MetafieldCouponRecords } from "../shared/adapters/shopify/coupon-records";
 import { SmaregiPointsLedger } from "../shared/adapters/smaregi";
+import { stepFunctions } from "../shared/adapters/stepfunctions/client";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
 import { type Environment, parseEnvironment, required } from "../shared/config";
@@ -18,7 +17,6 @@ import type { ConversionRules } from "../shared/conversion/rules";
 import type { ApiEvent } from "../shared/http/api";
 import { measured } from "../shared/observability";
 import { claimedTransactions } from "../shared/pos/evidence";
-import { secretValue } from "../shared/secrets";
 import { once } from "./once";
 
 /**
@@ -29,7 +27,9 @@ import { once } from "./once";
 
 export const env: Environment = parseEnvironment();
 
-export const appSecret = once(() => secretValue(env.SHOPIFY_APP_SECRET, env.SHOPIFY_APP_SECRET_SECRET_ID));
+export const appSecret = /* @__PURE__ */ once(() =>
+  secretValue(env.SHOPIFY_APP_SECRET, env.SHOPIFY_APP_SECRET_SECRET_ID),
+);
 
 export async function customerOf(event: ApiEvent): Promise<AuthenticatedCustomer> {
   return authenticateCustomer(
@@ -45,24 +45,22 @@ export function adminOf(event: ApiEvent, role: AdminRole): AdminPrincipal {
   return principal;
 }
 
-const smaregiCredentials = once(() => {
+const smaregiCredentials = /* @__PURE__ */ once(() => {
   if (env.SMAREGI_CLIENT_ID && env.SMAREGI_CLIENT_SECRET) {
     const credentials = { clientId: env.SMAREGI_CLIENT_ID, clientSecret: env.SMAREGI_CLIENT_SECRET };
     return async () => credentials;
   }
   const secretId = env.SMAREGI_CREDENTIALS_SECRET_ID ?? "";
+  const secret = cachedSecret(secretId);
   return async () => {
-    const value = await getSecret<{ clientId: string; clientSecret: string }>(secretId, {
-      transform: "json",
-      maxAge: 300,
-    });
-    if (!value?.clientId || !value.clientSecret)
+    const value = JSON.parse(await secret()) as { clientId?: unknown; clientSecret?: unknown } | null;
+    if (typeof value?.clientId !== "string" || typeof value.clientSecret !== "string")
       throw new Error(`Secret ${secretId} lacks clientId/clientSecret`);
     return { clientId: value.clientId, clientSecret: value.clientSecret };
   };
 });
 
-export const pointsLedger = once(() =>
+export const pointsLedger = /* @__PURE__ */ once(() =>
   measured(
     "pos",
     new SmaregiPointsLedger({
@@ -87,25 +85,22 @@ export const conversionRules: ConversionRules = {
   timeZone: env.SHOP_TIMEZONE,
 };
 
-// ---- AWS clients: created once per container, pointed at local endpoints when configured ----
+// ---- AWS clients: one per container, pointed at local endpoints when configured; each loads its
+// SDK package on its first call (shared/adapters/lazy.ts), so nothing is loaded at import ----
 
-export const dynamo = once(() =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: env.AWS_REGION,
-      ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  ),
+export const dynamo = /* @__PURE__ */ once(() =>
+  documentDb({
+    region: env.AWS_REGION,
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+  }),
 );
-export const sfn = once(
-  () =>
-    new SFNClient({
-      region: env.AWS_REGION,
-      ...(env.STEPFUNCTIONS_ENDPOINT ? { endpoint: env.STEPFUNCTIONS_ENDPOINT } : {}),
-    }),
+export const sfn = /* @__PURE__ */ once(() =>
+  stepFunctions({
+    region: env.AWS_REGION,
+    ...(env.STEPFUNCTIONS_ENDPOINT ? { endpoint: env.STEPFUNCTIONS_ENDPOINT } : {}),
+  }),
 );
-export const ses = once(() =>
+export const ses = /* @__PURE__ */ once(() =>
   sesClient({
     region: env.AWS_REGION,
     timeoutMs: env.SES_TIMEOUT_MS,
@@ -115,7 +110,7 @@ export const ses = once(() =>
 
 // ---- stores ----
 
-export const conversionRequests = once(
+export const conversionRequests = /* @__PURE__ */ once(
   () =>
     new DynamoConversionStore({
       client: dynamo(),
@@ -123,21 +118,23 @@ export const conversionRequests = once(
       dailyLimitPoints: env.DAILY_POINTS_LIMIT,
     }),
 );
-export const couponStore = once(
+export const couponStore = /* @__PURE__ */ once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
-export const auditTrail = once(() => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }));
-export const rewardStore = once(
+export const auditTrail = /* @__PURE__ */ once(
+  () => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }),
+);
+export const rewardStore = /* @__PURE__ */ once(
   () => new DynamoRewardStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
 // ---- Shopify ----
 
-const shopifyAdminCredentials = once(() =>
+const shopifyAdminCredentials = /* @__PURE__ */ once(() =>
   secretValue(env.SHOPIFY_ADMIN_CREDENTIALS, env.SHOPIFY_ADMIN_CREDENTIALS_SECRET_ID),
 );
 /** The Admin API token: from the app's client credentials (or an old static token), cached. */
-const shopifyAccessToken = once(
+const shopifyAccessToken = /* @__PURE__ */ once(
   () =>
     new ShopifyAdminAccessToken({
       shopDomain: env.SHOP_DOMAIN,
@@ -147,7 +144,7 @@ const shopifyAccessToken = once(
     }),
 );
 
-export const shopifyAdmin = once(() =>
+export const shopifyAdmin = /* @__PURE__ */ once(() =>
   measured(
     "shopify",
     new ShopifyAdminClient({
@@ -162,17 +159,21 @@ export const shopifyAdmin = once(() =>
 );
 
 /** The customer's coupon record in Shopify: one writer for issuance, cancellation and use. */
-export const couponRecords = once(() => new MetafieldCouponRecords(shopifyAdmin()));
+export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyAdmin()));
 
-export const emailSender = once(() => new SesEmailSender(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET));
-export const adminAlerts = once(() => new EmailAdminAlerts(emailSender(), env.ADMIN_EMAIL, env.STAGE));
+export const emailSender = /* @__PURE__ */ once(
+  () => new SesEmailSender(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET),
+);
+export const adminAlerts = /* @__PURE__ */ once(
+  () => new EmailAdminAlerts(emailSender(), env.ADMIN_EMAIL, env.STAGE),
+);
 
-export const adjustmentStore = once(
+export const adjustmentStore = /* @__PURE__ */ once(
   () => new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
 /** POS transactions the service's records own, for every reader of POS evidence. */
-export const claimed = once(() =>
+export const claimed = /* @__PURE__ */ once(() =>
   claimedTransactions({
     conversions: conversionRequests(),
     coupons: couponStore(),

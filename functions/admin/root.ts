@@ -23,11 +23,11 @@ import {
 
 /** The admin features' composition root: lookups, point adjustments and the resolution of parked conversions. */
 
-export const couponSearch = once(
+export const couponSearch = /* @__PURE__ */ once(
   () => new DynamoCouponSearch({ client: dynamo(), tableName: env.LOYALTY_TABLE, coupons: couponStore() }),
 );
 
-export const inspectionDependencies = once(
+export const inspectionDependencies = /* @__PURE__ */ once(
   (): InspectionDependencies => ({
     coupons: couponStore(),
     conversions: conversionRequests(),
@@ -37,7 +37,7 @@ export const inspectionDependencies = once(
   }),
 );
 
-export const adjustmentDependencies = once(
+export const adjustmentDependencies = /* @__PURE__ */ once(
   (): AdjustmentDependencies => ({
     pos: pointsLedger(),
     adjustments: adjustmentStore(),
@@ -52,7 +52,7 @@ export const adjustmentDependencies = once(
   }),
 );
 
-export const resolutionDependencies = once(
+export const resolutionDependencies = /* @__PURE__ */ once(
   (): ResolutionDependencies => ({
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     conversions: conversionRequests(),
@@ -74,7 +74,7 @@ export const resolutionDependencies = once(
   }),
 );
 
-export const adjustmentResolutionDependencies = once(
+export const adjustmentResolutionDependencies = /* @__PURE__ */ once(
   (): AdjustmentResolutionDependencies => ({
     resolutions: new DynamoAdjustmentResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     adjustments: adjustmentStore(),

@@ -29,11 +29,11 @@ import {
  * clients it touches.
  */
 
-export const cancellationStore = once(
+export const cancellationStore = /* @__PURE__ */ once(
   () => new DynamoCancellationStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
-export const cancellationRequestDependencies = once(
+export const cancellationRequestDependencies = /* @__PURE__ */ once(
   (): CancellationRequestDependencies => ({
     coupons: couponStore(),
     cancellations: cancellationStore(),
@@ -50,7 +50,7 @@ export const cancellationRequestDependencies = once(
 );
 
 /** Getters, so a task that never refunds never builds the POS client (nor asks for its secret). */
-export const cancellationDependencies = once(
+export const cancellationDependencies = /* @__PURE__ */ once(
   (): CancellationDependencies => ({
     get pos() {
       return pointsLedger();
@@ -87,7 +87,7 @@ export const cancellationDependencies = once(
   }),
 );
 
-export const cancellationResolutionDependencies = once(
+export const cancellationResolutionDependencies = /* @__PURE__ */ once(
   (): CancellationResolutionDependencies => ({
     resolutions: new DynamoCancellationResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     saga: cancellationDependencies(),

@@ -21,7 +21,7 @@ import {
 
 /** The conversion's composition root: the API's request side and the saga's steps. */
 
-export const sagaDependencies = once(
+export const sagaDependencies = /* @__PURE__ */ once(
   (): SagaDependencies => ({
     pos: pointsLedger(),
     discounts: shopifyAdmin(),
@@ -36,7 +36,7 @@ export const sagaDependencies = once(
   }),
 );
 
-export const conversionRequestDependencies = once(
+export const conversionRequestDependencies = /* @__PURE__ */ once(
   (): RequestDependencies => ({
     requests: conversionRequests(),
     rewards: rewardStore(),

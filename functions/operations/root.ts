@@ -15,7 +15,7 @@ import { adminAlerts, auditTrail, conversionRequests, env, sfn } from "../runtim
  * conversion and cancellation features, which settle parked records once the POS is clear.
  */
 
-export const conversionDependencies = once(
+export const conversionDependencies = /* @__PURE__ */ once(
   (): ReconcilerDependencies => ({
     conversions: conversionRequests(),
     sagas: conversionSagaRuns(
@@ -33,7 +33,7 @@ export const conversionDependencies = once(
   }),
 );
 
-export const cancellationDependencies = once(
+export const cancellationDependencies = /* @__PURE__ */ once(
   (): CancellationReconcilerDependencies => ({
     cancellations: cancellationStore(),
     sagas: cancellationSagaRuns(

@@ -5,7 +5,7 @@ import { adminAlerts, appSecret, auditTrail, couponRecords, couponStore, dynamo,
 
 /** The order webhooks' composition root. */
 
-const deliveries = once(
+const deliveries = /* @__PURE__ */ once(
   () => new DynamoWebhookDeliveries({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 

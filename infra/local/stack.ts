@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { DynamoRewardStore } from "../../shared/adapters/dynamodb/rewards";
 import { openApi } from "../../shared/api";
@@ -157,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTables(dynamoClient, tableDefinitions, tableNames);
     await seedRewards(
       new DynamoRewardStore({
-        client: DynamoDBDocumentClient.from(dynamoClient),
+        client: DynamoDBDocument.from(dynamoClient),
         tableName: tableNames.loyalty,
       }),
       demoRewards,

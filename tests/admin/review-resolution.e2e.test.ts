@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
@@ -20,7 +20,7 @@ import { type StaffRole, staffApi } from "./staff";
 const t = await useTestStack();
 const { stack } = t;
 const asStaff = staffApi(stack.urls.api);
-const documents = DynamoDBDocumentClient.from(
+const documents = DynamoDBDocument.from(
   new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
 );
 afterAll(() => documents.destroy());

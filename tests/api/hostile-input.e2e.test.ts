@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { type RouteSpec, routes } from "../../infra/catalog";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
@@ -15,7 +15,7 @@ import { readProblem } from "./problems";
  * is a 4xx problem+json naming what is wrong, and nothing is written.
  */
 const t = await useTestStack();
-const dynamodb = DynamoDBDocumentClient.from(
+const dynamodb = DynamoDBDocument.from(
   new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
 );
 afterAll(() => dynamodb.destroy());

@@ -1,4 +1,4 @@
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { SES, SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { SesCustomerNotices, SesEmailSender } from "../../shared/adapters/ses/email";
@@ -63,7 +63,7 @@ describe("the coupon-cancelled email", () => {
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
     const notices = new SesCustomerNotices(
-      new SesEmailSender(new SESClient({ region: "ap-northeast-1" }), "loyalty@example.com"),
+      new SesEmailSender(new SES({ region: "ap-northeast-1" }), "loyalty@example.com"),
     );
 
     // Act
@@ -91,11 +91,7 @@ describe("the coupon-cancelled email", () => {
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).resolves({ MessageId: "m-2" });
     const notices = new SesCustomerNotices(
-      new SesEmailSender(
-        new SESClient({ region: "ap-northeast-1" }),
-        "loyalty@example.com",
-        "Loyalty-demo-mail",
-      ),
+      new SesEmailSender(new SES({ region: "ap-northeast-1" }), "loyalty@example.com", "Loyalty-demo-mail"),
     );
 
     // Act

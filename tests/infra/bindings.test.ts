@@ -1,8 +1,8 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { capabilityVariables, functions as catalogFunctions, type FunctionName } from "../../infra/catalog";
 import { DELETABLE_KEY_PREFIXES, LOYALTY_TABLE_WRITE_ACTIONS } from "../../infra/constructs/loyalty-function";
 import { parseStageConfig } from "../../infra/stage-config";
+import type { DocumentDb } from "../../shared/adapters/dynamodb/client";
 import { DynamoConversionStore } from "../../shared/adapters/dynamodb/conversions";
 import { DynamoWebhookDeliveries } from "../../shared/adapters/dynamodb/webhook-deliveries";
 import { environmentSchema } from "../../shared/config";
@@ -297,11 +297,11 @@ describe("Least privilege: each grant is only what the code calls", () => {
     // Prepare: a client that records what it is sent.
     const sent: Array<{ Key?: { pk?: string } }> = [];
     const client = {
-      send: async (command: { input: { Key?: { pk?: string } } }) => {
-        sent.push(command.input);
+      delete: async (input: { Key?: { pk?: string } }) => {
+        sent.push(input);
         return {};
       },
-    } as unknown as DynamoDBDocumentClient;
+    } as unknown as DocumentDb;
 
     // Act
     await new DynamoConversionStore({ client, tableName: "t", dailyLimitPoints: 10_000 }).releaseReservation(

@@ -1,4 +1,4 @@
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { SES, SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { EmailAdminAlerts, SesEmailSender } from "../../shared/adapters/ses/email";
@@ -13,11 +13,7 @@ describe("Admin alert emails", () => {
     const ses = mockClient(SESClient);
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
     const alerts = new EmailAdminAlerts(
-      new SesEmailSender(
-        new SESClient({ region: "ap-northeast-1" }),
-        "loyalty@example.com",
-        configurationSet,
-      ),
+      new SesEmailSender(new SES({ region: "ap-northeast-1" }), "loyalty@example.com", configurationSet),
       "ops@example.com",
       "demo",
     );

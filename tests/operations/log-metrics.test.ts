@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import type { SESClient } from "@aws-sdk/client-ses";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { SesApi } from "../../shared/adapters/ses/client";
 import {
   ALERT_EMAIL_FAILURE_MESSAGE,
   alertCounted,
@@ -27,9 +27,9 @@ describe("Metric filters over the lines the functions really print", () => {
   it("counts an alert once, even when its email fails and a second line repeats the kind", async () => {
     // Prepare
     const { EmailAdminAlerts, SesEmailSender } = await import("../../shared/adapters/ses/email");
-    const refusingSes = {
-      send: async () => Promise.reject(new Error("MessageRejected")),
-    } as unknown as SESClient;
+    const refusingSes: SesApi = {
+      sendEmail: async () => Promise.reject(new Error("MessageRejected")),
+    };
     const alerts = new EmailAdminAlerts(
       new SesEmailSender(refusingSes, "loyalty@example.com"),
       "ops@example.com",

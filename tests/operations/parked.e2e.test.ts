@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
@@ -18,7 +18,7 @@ import { taro, useTestStack } from "../support/local-stack";
 const t = await useTestStack();
 const { stack } = t;
 const { handler } = await import("../../functions/operations/reconcile-stuck");
-const documents = DynamoDBDocumentClient.from(
+const documents = DynamoDBDocument.from(
   new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
 );
 const cancellations = new DynamoCancellationStore({ client: documents, tableName: t.names.loyalty });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it, vi } from "vitest";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
@@ -21,7 +21,7 @@ import { printedLines } from "../support/printed-lines";
 const t = await useTestStack();
 const { handler } = await import("../../functions/operations/reconcile-stuck");
 
-const documents = DynamoDBDocumentClient.from(
+const documents = DynamoDBDocument.from(
   new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
 );
 /** A conversion store whose clock stands `minutes` in the past, to leave records that look old. */

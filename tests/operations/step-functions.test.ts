@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ExecutionAlreadyExists, SFN, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { conversionSagaRuns } from "../../shared/adapters/stepfunctions/saga-runs";
@@ -11,7 +11,7 @@ const order = { conversionId: "c1", points: 500 } as ConversionOrder;
 
 describe("Step Functions saga runs", () => {
   const sfn = mockClient(SFNClient);
-  const runs = conversionSagaRuns(new SFNClient({ region: "ap-northeast-1" }), machine, () => NOW);
+  const runs = conversionSagaRuns(new SFN({ region: "ap-northeast-1" }), machine, () => NOW);
   beforeEach(() => sfn.reset());
 
   it("starts the run under the conversion id with the order as input", async () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { afterAll, inject } from "vitest";
 import { ensureTables, localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { type TableNames, tableDefinitions } from "../../shared/tables";
 
 export interface TestTables {
-  client: DynamoDBDocumentClient;
+  client: DynamoDBDocument;
   names: TableNames;
 }
 
@@ -20,7 +20,7 @@ export async function useTestTables(): Promise<TestTables> {
   const suffix = randomBytes(4).toString("hex");
   const names: TableNames = { loyalty: `loyalty-test-${suffix}`, audit: `audit-test-${suffix}` };
   await ensureTables(baseClient, tableDefinitions, names);
-  const client = DynamoDBDocumentClient.from(baseClient);
+  const client = DynamoDBDocument.from(baseClient);
   afterAll(async () => {
     await Promise.all(
       Object.values(names).map((TableName) => baseClient.send(new DeleteTableCommand({ TableName }))),

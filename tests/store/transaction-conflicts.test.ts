@@ -1,11 +1,11 @@
 import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
 
 // DynamoDB Local serialises transactions, so the service's TransactionConflict is only reachable with a mock.
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "ap-northeast-1" }));
+const client = DynamoDBDocument.from(new DynamoDBClient({ region: "ap-northeast-1" }));
 const dynamo = mockClient(client);
 const store = new DynamoConversionStore({ client, tableName: "loyalty" });
 

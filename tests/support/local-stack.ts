@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { afterAll, inject } from "vitest";
 import { localAdminIssuer } from "../../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
@@ -134,7 +134,7 @@ export async function useTestStack(
     return account.point;
   };
 
-  const documents = DynamoDBDocumentClient.from(
+  const documents = DynamoDBDocument.from(
     new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
   );
   const conversions = new DynamoConversionStore({ client: documents, tableName: names.loyalty });

@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AdjustmentPatch,
   type AdjustmentRecord,
@@ -17,6 +15,7 @@ import {
 import { NotFound } from "../../errors";
 import type { Page, PageRequest } from "../../store";
 import { loyaltyIndexes } from "../../tables";
+import { isConditionalCheckFailed } from "./client";
 import {
   conditionalStatusUpdate,
   DynamoStore,
@@ -37,13 +36,11 @@ export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStor
   }
 
   async get(customerId: string, idempotencyKey: string): Promise<AdjustmentRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.adjustment(customerId, idempotencyKey),
-        ConsistentRead: true,
-      }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.adjustment(customerId, idempotencyKey),
+      ConsistentRead: true,
+    });
     return result.Item === undefined ? undefined : adjustmentRecordSchema.parse(result.Item);
   }
 
@@ -51,23 +48,21 @@ export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStor
     const now = this.now().toISOString();
     const record = adjustmentRecordSchema.parse({ ...input, createdAt: now, updatedAt: now });
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.adjustment(record.customerId, record.idempotencyKey),
-            gsi1pk: keys.customer(record.customerId),
-            gsi1sk: `${customerIndexPrefixes.adjustment}${record.createdAt}#${record.adjustmentId}`,
-            gsi2pk: keys.adjustmentStatus(record.status),
-            gsi2sk: record.createdAt,
-            ...withoutUndefined(record),
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
+      await this.client.put({
+        TableName: this.table,
+        Item: {
+          ...keys.adjustment(record.customerId, record.idempotencyKey),
+          gsi1pk: keys.customer(record.customerId),
+          gsi1sk: `${customerIndexPrefixes.adjustment}${record.createdAt}#${record.adjustmentId}`,
+          gsi2pk: keys.adjustmentStatus(record.status),
+          gsi2sk: record.createdAt,
+          ...withoutUndefined(record),
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
       return { created: true, record };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       const existing = await this.get(record.customerId, record.idempotencyKey);
       if (existing === undefined)
         throw new Error(`Adjustment ${record.idempotencyKey} vanished while written`);

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DuplicateAuditEvent } from "../../store/errors";
 import type { AuditTrail, NewAuditEvent } from "../../store/ports";
 import { type AuditEvent, type AuditSubject, auditEventSchema } from "../../store/records";
+import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
   DynamoStore,
   failedCondition,
@@ -48,15 +47,14 @@ export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
     try {
       const [single] = puts;
       if (puts.length === 1 && single !== undefined) {
-        await this.client.send(new PutCommand(single));
+        await this.client.put(single);
       } else {
         await transactWrite(this.client, { TransactItems: puts.map((Put) => ({ Put })) });
       }
     } catch (error) {
       const duplicate =
-        error instanceof ConditionalCheckFailedException ||
-        (error instanceof TransactionCanceledException &&
-          (error.CancellationReasons ?? []).some(failedCondition));
+        isConditionalCheckFailed(error) ||
+        (isTransactionCanceled(error) && (error.CancellationReasons ?? []).some(failedCondition));
       if (duplicate) throw new DuplicateAuditEvent(event.eventId);
       throw error;
     }
@@ -68,16 +66,14 @@ export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
     let startKey: Item | undefined;
     // A subject's trail is a few dozen events at most, so read it whole.
     do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.auditSubject(subject) },
-          ScanIndexForward: true,
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const result = await this.client.query({
+        TableName: this.table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.auditSubject(subject) },
+        ScanIndexForward: true,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      });
       events.push(...(result.Items ?? []).map((item) => auditEventSchema.parse(item)));
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined);

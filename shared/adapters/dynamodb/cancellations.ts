@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BeginResult, CancellationStore } from "../../cancellation/ports";
 import {
   type CancellationPatch,
@@ -14,6 +12,7 @@ import {
 import { Conflict, NotFound } from "../../errors";
 import type { Page, PageRequest } from "../../store";
 import { type CouponStatus, couponStatusSchema } from "../../store";
+import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
   DynamoStore,
   failedCondition,
@@ -87,7 +86,7 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
       });
       return { outcome: "started", cancellation };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!isTransactionCanceled(error)) throw error;
       const [put, update] = error.CancellationReasons ?? [];
       if (failedCondition(put)) {
         const existing = await this.getCancellation(cancellation.cancellationId);
@@ -101,13 +100,11 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
   }
 
   async getCancellation(cancellationId: string): Promise<CancellationRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.cancellation(cancellationId),
-        ConsistentRead: true,
-      }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.cancellation(cancellationId),
+      ConsistentRead: true,
+    });
     return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
   }
 
@@ -154,43 +151,39 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
     const previous =
       attempt === 1 ? "attribute_not_exists(refundAttempts)" : "refundAttempts = :previousAttempts";
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.coupon(code),
-          // The first attempt's start and balance stay: reconciliation looks from there.
-          UpdateExpression:
-            "SET refundAttempts = :attempt, refundStartedAt = if_not_exists(refundStartedAt, :at), " +
-            "refundBalanceBefore = if_not_exists(refundBalanceBefore, :balance), updatedAt = :now",
-          ConditionExpression: `#status = :cancelling AND cancellationId = :id AND ${previous}`,
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":attempt": attempt,
-            ":at": at.toISOString(),
-            ":balance": balanceBefore,
-            ":now": this.now().toISOString(),
-            ":cancelling": "cancelling" satisfies CouponStatus,
-            ":id": cancellationId,
-            ...(attempt === 1 ? {} : { ":previousAttempts": attempt - 1 }),
-          },
-        }),
-      );
+      await this.client.update({
+        TableName: this.table,
+        Key: keys.coupon(code),
+        // The first attempt's start and balance stay: reconciliation looks from there.
+        UpdateExpression:
+          "SET refundAttempts = :attempt, refundStartedAt = if_not_exists(refundStartedAt, :at), " +
+          "refundBalanceBefore = if_not_exists(refundBalanceBefore, :balance), updatedAt = :now",
+        ConditionExpression: `#status = :cancelling AND cancellationId = :id AND ${previous}`,
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":attempt": attempt,
+          ":at": at.toISOString(),
+          ":balance": balanceBefore,
+          ":now": this.now().toISOString(),
+          ":cancelling": "cancelling" satisfies CouponStatus,
+          ":id": cancellationId,
+          ...(attempt === 1 ? {} : { ":previousAttempts": attempt - 1 }),
+        },
+      });
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
 
   async refundGuardOf(code: string): Promise<RefundGuard | undefined> {
-    const result = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.coupon(code),
-        ConsistentRead: true,
-        ProjectionExpression: ["pk", ...refundGuardAttributes].join(", "),
-      }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.coupon(code),
+      ConsistentRead: true,
+      ProjectionExpression: ["pk", ...refundGuardAttributes].join(", "),
+    });
     if (result.Item === undefined) return undefined;
     const { pk: _pk, ...guard } = result.Item;
     return refundGuardSchema.parse(guard);
@@ -198,38 +191,34 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
 
   async releaseCoupon(code: string, cancellationId: string): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.coupon(code),
-          UpdateExpression: `SET #status = :active, updatedAt = :now REMOVE ${refundGuardAttributes.join(", ")}`,
-          ConditionExpression: "#status = :cancelling AND cancellationId = :id",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":active": "active" satisfies CouponStatus,
-            ":cancelling": "cancelling" satisfies CouponStatus,
-            ":id": cancellationId,
-            ":now": this.now().toISOString(),
-          },
-        }),
-      );
+      await this.client.update({
+        TableName: this.table,
+        Key: keys.coupon(code),
+        UpdateExpression: `SET #status = :active, updatedAt = :now REMOVE ${refundGuardAttributes.join(", ")}`,
+        ConditionExpression: "#status = :cancelling AND cancellationId = :id",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":active": "active" satisfies CouponStatus,
+          ":cancelling": "cancelling" satisfies CouponStatus,
+          ":id": cancellationId,
+          ":now": this.now().toISOString(),
+        },
+      });
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
 
   async #couponStatus(code: string): Promise<CouponStatus | undefined> {
-    const result = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.coupon(code),
-        ConsistentRead: true,
-        ProjectionExpression: "#status",
-        ExpressionAttributeNames: { "#status": "status" },
-      }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.coupon(code),
+      ConsistentRead: true,
+      ProjectionExpression: "#status",
+      ExpressionAttributeNames: { "#status": "status" },
+    });
     const parsed = couponStatusSchema.safeParse(result.Item?.status);
     return parsed.success ? parsed.data : undefined;
   }

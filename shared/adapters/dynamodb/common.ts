@@ -1,29 +1,21 @@
 /** Building blocks shared by the DynamoDB repositories: keys, cursors, paging, updates, transactions. */
-import {
-  type AttributeValue,
-  type CancellationReason,
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
-import {
-  type DynamoDBDocumentClient,
-  type NativeAttributeValue,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
+import type { AttributeValue, CancellationReason } from "@aws-sdk/client-dynamodb";
+import type {
+  NativeAttributeValue,
+  QueryCommandInput,
+  TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { InvalidRequest } from "../../errors";
 import type { Page, PageRequest } from "../../store/ports";
 import { loyaltyIndexes, loyaltyTable } from "../../tables";
+import { type DocumentDb, isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import { keys } from "./keys";
 
 export type Item = Record<string, NativeAttributeValue>;
 
 export interface RepositoryOptions {
-  client: DynamoDBDocumentClient;
+  client: DocumentDb;
   tableName: string;
   /** Injected so tests can place events in time. */
   now?: () => Date;
@@ -92,7 +84,7 @@ export function failedCondition(reason: CancellationReason | undefined): boolean
   return reason?.Code === "ConditionalCheckFailed";
 }
 
-function onlyConflicts(error: TransactionCanceledException): boolean {
+function onlyConflicts(error: { CancellationReasons?: CancellationReason[] }): boolean {
   const reasons = error.CancellationReasons ?? [];
   return (
     reasons.some((reason) => reason.Code === "TransactionConflict") &&
@@ -105,19 +97,13 @@ function onlyConflicts(error: TransactionCanceledException): boolean {
  * the same items: nothing was written, and the retry sees the winner's result (e.g. the lease taken).
  * Throws the last `TransactionCanceledException` otherwise.
  */
-export async function transactWrite(
-  client: DynamoDBDocumentClient,
-  input: TransactWriteCommandInput,
-): Promise<void> {
+export async function transactWrite(client: DocumentDb, input: TransactWriteCommandInput): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await client.send(new TransactWriteCommand(input));
+      await client.transactWrite(input);
       return;
     } catch (error) {
-      const retry =
-        error instanceof TransactionCanceledException &&
-        onlyConflicts(error) &&
-        attempt < maxTransactionAttempts;
+      const retry = isTransactionCanceled(error) && onlyConflicts(error) && attempt < maxTransactionAttempts;
       if (!retry) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
     }
@@ -196,7 +182,7 @@ export const maxPageSize = 100;
  * keeps reading until the page is full or the partition is exhausted.
  */
 export async function queryPage<T>(
-  client: DynamoDBDocumentClient,
+  client: DocumentDb,
   query: Omit<QueryCommandInput, "Limit" | "ExclusiveStartKey">,
   page: PageRequest,
   cursorScope: Record<string, string>,
@@ -210,7 +196,7 @@ export async function queryPage<T>(
   let first = true;
   do {
     const input = { ...query, Limit: page.limit - items.length, ExclusiveStartKey: startKey };
-    const result = await client.send(new QueryCommand(input)).catch((error: unknown) => {
+    const result = await client.query(input).catch((error: unknown) => {
       // A well-formed key outside the query's sort-key condition (e.g. another listing's prefix in
       // the same partition) is refused by DynamoDB itself: that is the caller's cursor, not a fault.
       if (first && page.cursor !== undefined && isValidationError(error)) throw invalidCursor();
@@ -230,7 +216,7 @@ export async function queryPage<T>(
  * kind) and by a listing partition of the status index (a status, or all coupons or rewards).
  */
 export abstract class DynamoStore {
-  protected readonly client: DynamoDBDocumentClient;
+  protected readonly client: DocumentDb;
   protected readonly table: string;
   protected readonly now: () => Date;
 
@@ -255,25 +241,23 @@ export abstract class DynamoStore {
   ): Promise<T> {
     const update = conditionalStatusUpdate(fields, expected);
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key,
-          ...update,
-          ...(extra
-            ? {
-                ConditionExpression: `${update.ConditionExpression} AND ${extra.condition}`,
-                ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...extra.names },
-                ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...extra.values },
-              }
-            : {}),
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
+      const result = await this.client.update({
+        TableName: this.table,
+        Key: key,
+        ...update,
+        ...(extra
+          ? {
+              ConditionExpression: `${update.ConditionExpression} AND ${extra.condition}`,
+              ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...extra.names },
+              ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...extra.values },
+            }
+          : {}),
+        ReturnValues: "ALL_NEW",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
       return parse(result.Attributes);
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       if (error.Item === undefined) throw refused.missing();
       throw refused.conflict(rawString(error.Item, "status"));
     }

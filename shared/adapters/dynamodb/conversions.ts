@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors";
 import type {
@@ -19,6 +17,7 @@ import {
   conversionStatusSchema,
   terminalConversionStatuses,
 } from "../../store/records";
+import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
   DynamoStore,
   epochSeconds,
@@ -137,7 +136,7 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       });
       return { outcome: "reserved", conversion };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!isTransactionCanceled(error)) throw error;
       const [idempotency, record, lease, daily] = error.CancellationReasons ?? [];
       if (failedCondition(idempotency)) {
         const existingId = rawString(idempotency?.Item, "conversionId");
@@ -184,9 +183,11 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
   }
 
   async getConversion(conversionId: string): Promise<ConversionRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: keys.conversion(conversionId), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.conversion(conversionId),
+      ConsistentRead: true,
+    });
     return result.Item === undefined ? undefined : conversionRecordSchema.parse(result.Item);
   }
 
@@ -194,13 +195,11 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
     customerId: string,
     idempotencyKey: string,
   ): Promise<ConversionRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: keys.idempotency(customerId, idempotencyKey),
-        ConsistentRead: true,
-      }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.idempotency(customerId, idempotencyKey),
+      ConsistentRead: true,
+    });
     const conversionId: unknown = result.Item?.conversionId;
     return typeof conversionId === "string" ? this.getConversion(conversionId) : undefined;
   }
@@ -252,24 +251,22 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.conversion(conversionId),
-          UpdateExpression: "SET deductionStartedAt = :at, updatedAt = :now",
-          ConditionExpression:
-            "attribute_exists(pk) AND #status = :reserved AND attribute_not_exists(deductionStartedAt)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":at": at.toISOString(),
-            ":now": this.now().toISOString(),
-            ":reserved": "reserved",
-          },
-        }),
-      );
+      await this.client.update({
+        TableName: this.table,
+        Key: keys.conversion(conversionId),
+        UpdateExpression: "SET deductionStartedAt = :at, updatedAt = :now",
+        ConditionExpression:
+          "attribute_exists(pk) AND #status = :reserved AND attribute_not_exists(deductionStartedAt)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":at": at.toISOString(),
+          ":now": this.now().toISOString(),
+          ":reserved": "reserved",
+        },
+      });
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -286,19 +283,16 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
         : await this.#refundDailyPoints(conversionId, customerId, options.refundDailyPoints);
 
     try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.lease(customerId),
-          ConditionExpression: "holder = :holder",
-          ExpressionAttributeValues: { ":holder": conversionId },
-        }),
-      );
+      await this.client.delete({
+        TableName: this.table,
+        Key: keys.lease(customerId),
+        ConditionExpression: "holder = :holder",
+        ExpressionAttributeValues: { ":holder": conversionId },
+      });
       return { leaseReleased: true, dailyPointsRefunded };
     } catch (error) {
       // Already released, or expired and taken by a later conversion: not ours to delete.
-      if (error instanceof ConditionalCheckFailedException)
-        return { leaseReleased: false, dailyPointsRefunded };
+      if (isConditionalCheckFailed(error)) return { leaseReleased: false, dailyPointsRefunded };
       throw error;
     }
   }
@@ -346,7 +340,7 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       });
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!isTransactionCanceled(error)) throw error;
       const [record, daily] = error.CancellationReasons ?? [];
       if (failedCondition(record)) {
         if (record?.Item === undefined) {
@@ -367,9 +361,11 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
   }
 
   async #remainingToday(customerId: string, shopDate: string): Promise<number> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: keys.daily(customerId, shopDate), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.daily(customerId, shopDate),
+      ConsistentRead: true,
+    });
     const converted: unknown = result.Item?.points;
     return Math.max(0, this.#dailyLimit - (typeof converted === "number" ? converted : 0));
   }

@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { CouponStatusConflict } from "../../store/errors";
 import type { CouponPatch, CouponStore, NewCoupon, Page, PageRequest } from "../../store/ports";
@@ -9,6 +7,7 @@ import {
   couponRecordSchema,
   couponStatusSchema,
 } from "../../store/records";
+import { isConditionalCheckFailed } from "./client";
 import { DynamoStore, type Item, type RepositoryOptions, rawString, withoutUndefined } from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
 
@@ -41,18 +40,16 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
   async putCoupon(input: NewCoupon): Promise<{ created: boolean; coupon: CouponRecord }> {
     const { coupon, item } = newCouponItem(input, this.now().toISOString());
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          // Never overwrite: a retried write must not reset a coupon that was used or cancelled since.
-          ConditionExpression: "attribute_not_exists(pk)",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
+      await this.client.put({
+        TableName: this.table,
+        Item: item,
+        // Never overwrite: a retried write must not reset a coupon that was used or cancelled since.
+        ConditionExpression: "attribute_not_exists(pk)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
       return { created: true, coupon };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       if (rawString(error.Item, "conversionId") !== coupon.conversionId) {
         throw new Conflict("coupon_code_taken", `Coupon code ${coupon.code} belongs to another conversion`);
       }
@@ -63,9 +60,11 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
   }
 
   async getCoupon(code: string): Promise<CouponRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: keys.coupon(code), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.coupon(code),
+      ConsistentRead: true,
+    });
     return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
   }
 

@@ -1,11 +1,10 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type ClaimRequest,
   type ResolutionClaim,
   ResolutionCommitRefused,
   type ResolutionTrail,
 } from "../../resolution/claims";
+import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
   conditionalStatusUpdate,
   DynamoStore,
@@ -32,9 +31,11 @@ export abstract class DynamoResolutionClaims<R extends ResolutionClaim> extends 
   }
 
   async get(id: string): Promise<R | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: this.keyOf(id), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: this.keyOf(id),
+      ConsistentRead: true,
+    });
     return result.Item === undefined ? undefined : this.parse(result.Item);
   }
 
@@ -53,21 +54,19 @@ export abstract class DynamoResolutionClaims<R extends ResolutionClaim> extends 
       updatedAt: now,
     });
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...this.keyOf(id), ...withoutUndefined(record) },
-          ...(previous === undefined
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : {
-                ConditionExpression: "claimId = :previous",
-                ExpressionAttributeValues: { ":previous": previous.claimId },
-              }),
-        }),
-      );
+      await this.client.put({
+        TableName: this.table,
+        Item: { ...this.keyOf(id), ...withoutUndefined(record) },
+        ...(previous === undefined
+          ? { ConditionExpression: "attribute_not_exists(pk)" }
+          : {
+              ConditionExpression: "claimId = :previous",
+              ExpressionAttributeValues: { ":previous": previous.claimId },
+            }),
+      });
       return record;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
   }
@@ -100,7 +99,7 @@ export abstract class DynamoResolutionClaims<R extends ResolutionClaim> extends 
  * transaction's order (`parts`), whose condition failed; any other error as it came.
  */
 export function commitRefusal<Part extends string>(error: unknown, parts: readonly Part[]): unknown {
-  if (!(error instanceof TransactionCanceledException)) return error;
+  if (!isTransactionCanceled(error)) return error;
   const reasons = error.CancellationReasons ?? [];
   const failed = parts.find((_part, index) => failedCondition(reasons[index]));
   return failed === undefined ? error : new ResolutionCommitRefused(failed);

@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { type RewardRule, rewardRuleSchema } from "../../rewards/model";
 import type { RewardStore } from "../../rewards/ports";
 import { loyaltyIndexes } from "../../tables";
+import { isConditionalCheckFailed } from "./client";
 import { DynamoStore, type Item, type RepositoryOptions, withoutUndefined } from "./common";
 import { keys } from "./keys";
 
@@ -19,16 +18,14 @@ export class DynamoRewardStore extends DynamoStore implements RewardStore {
   async createReward(input: RewardRule): Promise<RewardRule> {
     const rule = rewardRuleSchema.parse(input);
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: this.#item(rule),
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
+      await this.client.put({
+        TableName: this.table,
+        Item: this.#item(rule),
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
       return rule;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (isConditionalCheckFailed(error)) {
         throw new Conflict("reward_exists", `A reward ${rule.rewardId} exists already`);
       }
       throw error;
@@ -38,20 +35,18 @@ export class DynamoRewardStore extends DynamoStore implements RewardStore {
   async replaceReward(input: RewardRule, expectedVersion: number): Promise<RewardRule> {
     const rule = rewardRuleSchema.parse(input);
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: this.#item(rule),
-          // One whole item, written only over the version the change was based on.
-          ConditionExpression: "attribute_exists(pk) AND #version = :expected",
-          ExpressionAttributeNames: { "#version": "version" },
-          ExpressionAttributeValues: { ":expected": expectedVersion },
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
+      await this.client.put({
+        TableName: this.table,
+        Item: this.#item(rule),
+        // One whole item, written only over the version the change was based on.
+        ConditionExpression: "attribute_exists(pk) AND #version = :expected",
+        ExpressionAttributeNames: { "#version": "version" },
+        ExpressionAttributeValues: { ":expected": expectedVersion },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
       return rule;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       if (error.Item === undefined) throw new NotFound("reward_not_found", `No reward ${rule.rewardId}`);
       throw new Conflict(
         "reward_changed",
@@ -61,9 +56,11 @@ export class DynamoRewardStore extends DynamoStore implements RewardStore {
   }
 
   async getReward(rewardId: string): Promise<RewardRule | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: keys.reward(rewardId), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.reward(rewardId),
+      ConsistentRead: true,
+    });
     return result.Item === undefined ? undefined : rewardRuleSchema.parse(result.Item);
   }
 
@@ -71,15 +68,13 @@ export class DynamoRewardStore extends DynamoStore implements RewardStore {
     const rules: RewardRule[] = [];
     let startKey: Item | undefined;
     do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: loyaltyIndexes.byStatus,
-          KeyConditionExpression: "gsi2pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.allRewards },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const result = await this.client.query({
+        TableName: this.table,
+        IndexName: loyaltyIndexes.byStatus,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allRewards },
+        ExclusiveStartKey: startKey,
+      });
       rules.push(...(result.Items ?? []).map((item) => rewardRuleSchema.parse(item)));
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined);

@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryClaim, WebhookDeliveries } from "../../usage/ports";
+import { isConditionalCheckFailed } from "./client";
 import { DynamoStore, epochSeconds, type RepositoryOptions } from "./common";
 import { keys } from "./keys";
 
@@ -22,62 +21,55 @@ export class DynamoWebhookDeliveries extends DynamoStore implements WebhookDeliv
 
   async claim(webhookId: string, topic: string, now: Date): Promise<DeliveryClaim> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...keys.webhook(webhookId),
-            webhookId,
-            topic,
-            state: "processing",
-            claimedAt: now.toISOString(),
-            ttl: epochSeconds(now.getTime()) + retentionSeconds,
-          },
-          ConditionExpression:
-            "attribute_not_exists(pk) OR (#state = :processing AND claimedAt < :abandoned)",
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: {
-            ":processing": "processing",
-            ":abandoned": new Date(now.getTime() - abandonedAfterMs).toISOString(),
-          },
-        }),
-      );
+      await this.client.put({
+        TableName: this.table,
+        Item: {
+          ...keys.webhook(webhookId),
+          webhookId,
+          topic,
+          state: "processing",
+          claimedAt: now.toISOString(),
+          ttl: epochSeconds(now.getTime()) + retentionSeconds,
+        },
+        ConditionExpression: "attribute_not_exists(pk) OR (#state = :processing AND claimedAt < :abandoned)",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: {
+          ":processing": "processing",
+          ":abandoned": new Date(now.getTime() - abandonedAfterMs).toISOString(),
+        },
+      });
       return "claimed";
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return "duplicate";
+      if (isConditionalCheckFailed(error)) return "duplicate";
       throw error;
     }
   }
 
   async complete(webhookId: string, outcome: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.webhook(webhookId),
-        UpdateExpression: "SET #state = :processed, outcome = :outcome, processedAt = :now",
-        ExpressionAttributeNames: { "#state": "state" },
-        ExpressionAttributeValues: {
-          ":processed": "processed",
-          ":outcome": outcome,
-          ":now": this.now().toISOString(),
-        },
-      }),
-    );
+    await this.client.update({
+      TableName: this.table,
+      Key: keys.webhook(webhookId),
+      UpdateExpression: "SET #state = :processed, outcome = :outcome, processedAt = :now",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: {
+        ":processed": "processed",
+        ":outcome": outcome,
+        ":now": this.now().toISOString(),
+      },
+    });
   }
 
   async release(webhookId: string): Promise<void> {
     try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: keys.webhook(webhookId),
-          ConditionExpression: "#state = :processing",
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":processing": "processing" },
-        }),
-      );
+      await this.client.delete({
+        TableName: this.table,
+        Key: keys.webhook(webhookId),
+        ConditionExpression: "#state = :processing",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":processing": "processing" },
+      });
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 }

@@ -1,8 +1,8 @@
-import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { renderCouponCancelledEmail } from "../../cancellation/notice";
 import type { CouponCancelledNotice, CustomerNotices } from "../../cancellation/ports";
 import { logAlert, logger } from "../../observability";
 import type { AdminAlerts, AlertKind } from "../../ports";
+import type { SesApi } from "./client";
 
 export interface OutgoingEmail {
   to: string;
@@ -17,27 +17,25 @@ export interface OutgoingEmail {
  */
 export class SesEmailSender {
   constructor(
-    private readonly ses: SESClient,
+    private readonly ses: SesApi,
     private readonly from: string,
     private readonly configurationSet?: string,
   ) {}
 
   /** Sends one email; returns SES's message id. Throws when SES refuses or cannot be reached. */
   async send(email: OutgoingEmail): Promise<string> {
-    const sent = await this.ses.send(
-      new SendEmailCommand({
-        Source: this.from,
-        Destination: { ToAddresses: [email.to] },
-        ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
-        Message: {
-          Subject: { Data: email.subject, Charset: "UTF-8" },
-          Body: {
-            Text: { Data: email.text, Charset: "UTF-8" },
-            ...(email.html !== undefined ? { Html: { Data: email.html, Charset: "UTF-8" } } : {}),
-          },
+    const sent = await this.ses.sendEmail({
+      Source: this.from,
+      Destination: { ToAddresses: [email.to] },
+      ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
+      Message: {
+        Subject: { Data: email.subject, Charset: "UTF-8" },
+        Body: {
+          Text: { Data: email.text, Charset: "UTF-8" },
+          ...(email.html !== undefined ? { Html: { Data: email.html, Charset: "UTF-8" } } : {}),
         },
-      }),
-    );
+      },
+    });
     return sent.MessageId ?? "";
   }
 }

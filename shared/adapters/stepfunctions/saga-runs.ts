@@ -1,8 +1,8 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { CancellationOrder } from "../../cancellation/saga";
 import type { ConversionOrder } from "../../conversion/saga";
 import type { SagaRun, SagaRuns } from "../../operations/ports";
 import { executionArn } from "../../step-functions";
+import { isExecutionAlreadyExists, type StepFunctionsApi } from "./client";
 
 /**
  * Learns about a saga run by starting it under its name, which needs only `states:StartExecution`
@@ -12,7 +12,7 @@ import { executionArn } from "../../step-functions";
  */
 export class StepFunctionsSagaRuns<Order> implements SagaRuns<Order> {
   constructor(
-    private readonly sfn: SFNClient,
+    private readonly sfn: StepFunctionsApi,
     private readonly stateMachineArn: string,
     /** The execution name the API starts this order's run under. */
     private readonly nameOf: (order: Order) => string,
@@ -26,23 +26,18 @@ export class StepFunctionsSagaRuns<Order> implements SagaRuns<Order> {
     const fallbackArn = executionArn(this.stateMachineArn, name);
     const asked = this.now();
     try {
-      const answer = await this.sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name,
-          input: JSON.stringify(order),
-        }),
-      );
+      const answer = await this.sfn.startExecution({
+        stateMachineArn: this.stateMachineArn,
+        name,
+        input: JSON.stringify(order),
+      });
       const startedAt = answer.startDate ?? asked;
       const arn = answer.executionArn ?? fallbackArn;
       return startedAt.getTime() >= asked.getTime() - this.clockToleranceMs
         ? { state: "started", executionArn: arn }
         : { state: "running", executionArn: arn, startedAt };
     } catch (error) {
-      if (
-        error instanceof ExecutionAlreadyExists ||
-        (error instanceof Error && error.name === "ExecutionAlreadyExists")
-      ) {
+      if (isExecutionAlreadyExists(error)) {
         return { state: "ended", executionArn: fallbackArn };
       }
       throw error;
@@ -51,9 +46,9 @@ export class StepFunctionsSagaRuns<Order> implements SagaRuns<Order> {
 }
 
 /** Conversion runs are named after the conversion id, as the API names them. */
-export const conversionSagaRuns = (sfn: SFNClient, stateMachineArn: string, now?: () => Date) =>
+export const conversionSagaRuns = (sfn: StepFunctionsApi, stateMachineArn: string, now?: () => Date) =>
   new StepFunctionsSagaRuns<ConversionOrder>(sfn, stateMachineArn, (order) => order.conversionId, now);
 
 /** Cancellation runs are named after the cancellation id (code and Idempotency-Key). */
-export const cancellationSagaRuns = (sfn: SFNClient, stateMachineArn: string, now?: () => Date) =>
+export const cancellationSagaRuns = (sfn: StepFunctionsApi, stateMachineArn: string, now?: () => Date) =>
   new StepFunctionsSagaRuns<CancellationOrder>(sfn, stateMachineArn, (order) => order.cancellationId, now);

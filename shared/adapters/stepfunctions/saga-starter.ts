@@ -1,6 +1,6 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { SagaStarter } from "../../ports";
 import { executionArn } from "../../step-functions";
+import { isExecutionAlreadyExists, type StepFunctionsApi } from "./client";
 
 /**
  * Starts a saga under the record's id as the execution name, with the stored request as input, so
@@ -10,7 +10,7 @@ import { executionArn } from "../../step-functions";
  */
 export class StepFunctionsSagaStarter<Input> implements SagaStarter<Input> {
   constructor(
-    private readonly sfn: SFNClient,
+    private readonly sfn: StepFunctionsApi,
     private readonly stateMachineArn: string,
     /** The execution name: the conversion id, the cancellation id. */
     private readonly nameOf: (input: Input) => string,
@@ -21,16 +21,14 @@ export class StepFunctionsSagaStarter<Input> implements SagaStarter<Input> {
   async start(input: Input): Promise<string> {
     const name = this.nameOf(input);
     try {
-      const started = await this.sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name,
-          input: JSON.stringify(this.inputOf(input)),
-        }),
-      );
+      const started = await this.sfn.startExecution({
+        stateMachineArn: this.stateMachineArn,
+        name,
+        input: JSON.stringify(this.inputOf(input)),
+      });
       return started.executionArn ?? executionArn(this.stateMachineArn, name);
     } catch (error) {
-      if (error instanceof ExecutionAlreadyExists) return executionArn(this.stateMachineArn, name);
+      if (isExecutionAlreadyExists(error)) return executionArn(this.stateMachineArn, name);
       throw error;
     }
   }
