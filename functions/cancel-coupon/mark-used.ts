@@ -1,4 +1,11 @@
 import { markUsed } from "../../shared/cancellation/saga";
+import { auditTrail, couponStore } from "../runtime";
+import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(markUsed);
+export const handler = cancellationTask(markUsed, () => ({
+  audit: auditTrail(),
+  cancellations: cancellationStore(),
+  coupons: couponStore(),
+  now: () => new Date(),
+}));

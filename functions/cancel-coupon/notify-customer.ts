@@ -1,4 +1,11 @@
 import { notifyCustomer } from "../../shared/cancellation/saga";
+import { auditTrail, env, shopifyAdmin } from "../runtime";
+import { customerNotices } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(notifyCustomer);
+export const handler = cancellationTask(notifyCustomer, () => ({
+  audit: auditTrail(),
+  customers: shopifyAdmin(),
+  defaultLocale: env.DEFAULT_LOCALE,
+  notices: customerNotices(),
+}));

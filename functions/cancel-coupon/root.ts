@@ -49,7 +49,13 @@ export const cancellationRequestDependencies = /* @__PURE__ */ once(
   }),
 );
 
-/** Getters, so a task that never refunds never builds the POS client (nor asks for its secret). */
+export const customerNotices = /* @__PURE__ */ once(() => new SesCustomerNotices(emailSender()));
+
+/**
+ * Everything a cancellation step may use, for the resolution of parked cancellations, which runs
+ * the steps' logic itself; each task function is built with only its own step's part. Getters, so
+ * a resolution that never refunds never builds the POS client (nor asks for its secret).
+ */
 export const cancellationDependencies = /* @__PURE__ */ once(
   (): CancellationDependencies => ({
     get pos() {
@@ -80,7 +86,7 @@ export const cancellationDependencies = /* @__PURE__ */ once(
       return adminAlerts();
     },
     get notices() {
-      return new SesCustomerNotices(emailSender());
+      return customerNotices();
     },
     defaultLocale: env.DEFAULT_LOCALE,
     now: () => new Date(),

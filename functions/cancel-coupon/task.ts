@@ -1,21 +1,23 @@
 import type { Context } from "aws-lambda";
-import type { CancellationDependencies, CancellationState } from "../../shared/cancellation/saga";
+import type { CancellationState } from "../../shared/cancellation/saga";
 import { logger } from "../../shared/observability";
-import { cancellationDependencies } from "./root";
 
 /**
- * Wraps one cancellation step as a task Lambda. Errors are rethrown untouched: their `name` is
- * what the state machine's Retry and Catch match.
+ * Wraps one cancellation step as a task Lambda, built with only the dependencies that step uses
+ * (each a lazily created adapter of the composition root), so the function's bundle holds only
+ * their code. Errors are rethrown untouched: their `name` is what the state machine's Retry and
+ * Catch match.
  */
-export function cancellationTask<R>(
-  step: (deps: CancellationDependencies, state: CancellationState) => Promise<R>,
+export function cancellationTask<Deps, R>(
+  step: (deps: Deps, state: CancellationState) => Promise<R>,
+  dependencies: () => Deps,
 ) {
   return async (state: CancellationState, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
     logger.appendKeys({ cancellationId: state.cancellationId, code: state.code, step: step.name });
     const started = Date.now();
     try {
-      const result = await step(cancellationDependencies(), state);
+      const result = await step(dependencies(), state);
       logger.info("cancellation step done", { ms: Date.now() - started });
       return result;
     } catch (error) {

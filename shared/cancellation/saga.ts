@@ -104,6 +104,9 @@ export interface CancellationState extends CancellationOrder {
   completionError?: CaughtError;
 }
 
+/** What one step uses of the saga's dependencies: each task function is built with only that. */
+export type StepNeeds<K extends keyof CancellationDependencies> = Pick<CancellationDependencies, K>;
+
 export interface CancellationDependencies {
   pos: PointsLedger;
   discounts: DiscountCodes;
@@ -132,7 +135,7 @@ interface AuditEntry {
 }
 
 /** Appends a step's event under the coupon and its conversion; the actor is the admin who asked. */
-async function record(deps: CancellationDependencies, order: CancellationOrder, entry: AuditEntry) {
+async function record(deps: StepNeeds<"audit">, order: CancellationOrder, entry: AuditEntry) {
   const smaregi = entry.smaregiTransactionHeadIds;
   await deps.audit.appendAuditEvent({
     subject: { type: "coupon", id: order.code },
@@ -157,7 +160,7 @@ const messageOf = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** The coupon must be `cancelling` on behalf of this very cancellation. */
-async function requireHeld(deps: CancellationDependencies, order: CancellationOrder) {
+async function requireHeld(deps: StepNeeds<"cancellations" | "coupons">, order: CancellationOrder) {
   const [coupon, guard] = await Promise.all([
     deps.coupons.getCoupon(order.code),
     deps.cancellations.refundGuardOf(order.code),
@@ -167,7 +170,7 @@ async function requireHeld(deps: CancellationDependencies, order: CancellationOr
 
 /** Must be active and unused: the coupon record (a webhook may have marked it used) and Shopify's count. */
 export async function checkCoupon(
-  deps: CancellationDependencies,
+  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "discounts" | "pos">,
   order: CancellationOrder,
 ): Promise<CouponChecked> {
   const { coupon, held } = await requireHeld(deps, order);
@@ -204,7 +207,7 @@ export async function checkCoupon(
 }
 
 export async function deactivateCode(
-  deps: CancellationDependencies,
+  deps: StepNeeds<"audit" | "discounts">,
   order: CancellationOrder,
 ): Promise<{ status: string }> {
   const summary = await deps.discounts.deactivateDiscount(order.discountId);
@@ -222,7 +225,7 @@ export async function deactivateCode(
  * usage count and at the coupon record, before any point goes back.
  */
 export async function recheckUsage(
-  deps: CancellationDependencies,
+  deps: StepNeeds<"audit" | "coupons" | "discounts">,
   order: CancellationOrder,
 ): Promise<UsageRechecked> {
   const [discount, coupon] = await Promise.all([
@@ -246,7 +249,7 @@ export async function recheckUsage(
 }
 
 /** The coupon was used: stop, refund nothing, reactivate nothing. */
-export async function markUsed(deps: CancellationDependencies, state: CancellationState) {
+export async function markUsed(deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now">, state: CancellationState) {
   try {
     await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
       status: "used",
@@ -281,7 +284,7 @@ function requirePosCustomer(state: CancellationState): string {
  * write on the coupon comes first, so a second run of this step reconciles instead of refunding.
  */
 export async function refundPoints(
-  deps: CancellationDependencies,
+  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now" | "pos">,
   state: CancellationState,
 ): Promise<PointsRefunded> {
   const posCustomerId = requirePosCustomer(state);
@@ -338,7 +341,7 @@ export async function refundPoints(
  * refund), so it is unknown. The state machine has let the refund settle before this step.
  */
 export async function reconcileRefund(
-  deps: CancellationDependencies,
+  deps: StepNeeds<"audit" | "cancellations" | "claimed" | "clockSkewMs" | "now" | "pos">,
   state: CancellationState,
 ): Promise<RefundReconciled> {
   const posCustomerId = requirePosCustomer(state);
@@ -378,7 +381,7 @@ export async function reconcileRefund(
 }
 
 /** Points are back: the coupon is cancelled, for the record and for the admin waiting on the API. */
-export async function completeCancellation(deps: CancellationDependencies, state: CancellationState) {
+export async function completeCancellation(deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now">, state: CancellationState) {
   const refund = state.refund ?? {
     balanceAfter: state.reconciliation?.balanceAfter,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
@@ -422,7 +425,7 @@ export async function completeCancellation(deps: CancellationDependencies, state
 }
 
 /** The customer's metafield record: status only, since the customer can read it (no admin, no note). */
-export async function saveCancelledRecord(deps: CancellationDependencies, state: CancellationState) {
+export async function saveCancelledRecord(deps: StepNeeds<"audit" | "records">, state: CancellationState) {
   await deps.records.upsert(state.customerGid, {
     code: state.code,
     amount: state.amount,
@@ -442,7 +445,7 @@ export async function saveCancelledRecord(deps: CancellationDependencies, state:
   return { saved: true as const };
 }
 
-export async function reportRecordNotSaved(deps: CancellationDependencies, state: CancellationState) {
+export async function reportRecordNotSaved(deps: StepNeeds<"alerts" | "audit">, state: CancellationState) {
   const detail = causeMessage(state.recordError);
   await record(deps, state, {
     type: "coupon_record.saved",
@@ -458,7 +461,7 @@ export async function reportRecordNotSaved(deps: CancellationDependencies, state
   return { alerted: true as const };
 }
 
-export async function notifyCustomer(deps: CancellationDependencies, state: CancellationState) {
+export async function notifyCustomer(deps: StepNeeds<"audit" | "customers" | "defaultLocale" | "notices">, state: CancellationState) {
   const customer = await deps.customers.getCustomer(state.customerGid);
   if (!customer?.email) {
     await record(deps, state, {
@@ -486,7 +489,7 @@ export async function notifyCustomer(deps: CancellationDependencies, state: Canc
   return { sent: true as const, messageId, locale };
 }
 
-export async function reportEmailNotSent(deps: CancellationDependencies, state: CancellationState) {
+export async function reportEmailNotSent(deps: StepNeeds<"alerts" | "audit">, state: CancellationState) {
   const detail = causeMessage(state.noticeError);
   await record(deps, state, {
     type: "customer.notified",
@@ -544,7 +547,7 @@ export async function giveCodeBack(
  * failed, or the POS certainly refused the refund): the code live again unless it was used, the
  * record `active`. Touches nothing when another cancellation holds the coupon.
  */
-export async function restoreCoupon(deps: CancellationDependencies, state: CancellationState) {
+export async function restoreCoupon(deps: StepNeeds<"audit" | "cancellations" | "coupons" | "discounts" | "now">, state: CancellationState) {
   const failure = failureOf(state);
   const { coupon, held } = await requireHeld(deps, state);
   let restored = "nothing to give back: this cancellation does not hold the coupon";
@@ -602,7 +605,7 @@ function reviewReasonOf(state: CancellationState): string {
 }
 
 /** Neither finished nor safely undone: keep the code inactive, record why, tell the admins. */
-export async function parkForReview(deps: CancellationDependencies, state: CancellationState) {
+export async function parkForReview(deps: StepNeeds<"alerts" | "audit" | "cancellations" | "coupons">, state: CancellationState) {
   const reason = reviewReasonOf(state);
   try {
     await deps.coupons.updateCouponStatus(state.code, ["cancelling"], { status: "inactive" });
