@@ -249,7 +249,10 @@ export async function recheckUsage(
 }
 
 /** The coupon was used: stop, refund nothing, reactivate nothing. */
-export async function markUsed(deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now">, state: CancellationState) {
+export async function markUsed(
+  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now">,
+  state: CancellationState,
+) {
   try {
     await deps.coupons.updateCouponStatus(state.code, ["cancelling"], {
       status: "used",
@@ -381,7 +384,10 @@ export async function reconcileRefund(
 }
 
 /** Points are back: the coupon is cancelled, for the record and for the admin waiting on the API. */
-export async function completeCancellation(deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now">, state: CancellationState) {
+export async function completeCancellation(
+  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "now">,
+  state: CancellationState,
+) {
   const refund = state.refund ?? {
     balanceAfter: state.reconciliation?.balanceAfter,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
@@ -461,7 +467,10 @@ export async function reportRecordNotSaved(deps: StepNeeds<"alerts" | "audit">, 
   return { alerted: true as const };
 }
 
-export async function notifyCustomer(deps: StepNeeds<"audit" | "customers" | "defaultLocale" | "notices">, state: CancellationState) {
+export async function notifyCustomer(
+  deps: StepNeeds<"audit" | "customers" | "defaultLocale" | "notices">,
+  state: CancellationState,
+) {
   const customer = await deps.customers.getCustomer(state.customerGid);
   if (!customer?.email) {
     await record(deps, state, {
@@ -547,7 +556,10 @@ export async function giveCodeBack(
  * failed, or the POS certainly refused the refund): the code live again unless it was used, the
  * record `active`. Touches nothing when another cancellation holds the coupon.
  */
-export async function restoreCoupon(deps: StepNeeds<"audit" | "cancellations" | "coupons" | "discounts" | "now">, state: CancellationState) {
+export async function restoreCoupon(
+  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "discounts" | "now">,
+  state: CancellationState,
+) {
   const failure = failureOf(state);
   const { coupon, held } = await requireHeld(deps, state);
   let restored = "nothing to give back: this cancellation does not hold the coupon";
@@ -605,7 +617,10 @@ function reviewReasonOf(state: CancellationState): string {
 }
 
 /** Neither finished nor safely undone: keep the code inactive, record why, tell the admins. */
-export async function parkForReview(deps: StepNeeds<"alerts" | "audit" | "cancellations" | "coupons">, state: CancellationState) {
+export async function parkForReview(
+  deps: StepNeeds<"alerts" | "audit" | "cancellations" | "coupons">,
+  state: CancellationState,
+) {
   const reason = reviewReasonOf(state);
   try {
     await deps.coupons.updateCouponStatus(state.code, ["cancelling"], { status: "inactive" });
