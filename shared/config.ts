@@ -16,7 +16,9 @@ export const environmentSchema = z.object({
   SERVICE_NAME: z._default(z.string(), "loyalty"),
   AWS_REGION: z._default(z.string(), "ap-northeast-1"),
 
-  SHOP_DOMAIN: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be <shop>.myshopify.com")),
+  SHOP_DOMAIN: z
+    .string()
+    .check(z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be <shop>.myshopify.com")),
   SHOP_TIMEZONE: z._default(z.string(), "Asia/Tokyo"),
   DEFAULT_LOCALE: z._default(z.enum(["en", "ja"]), "ja"),
 
@@ -42,10 +44,7 @@ export const environmentSchema = z.object({
   // One transaction-list window (at most 30 x 24 h): a longer history costs another POS call.
   /** How long a staff point change whose answer was lost gets to land before the POS is read. */
   ADJUSTMENT_SETTLE_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 3_000),
-  POS_HISTORY_DAYS: z._default(
-    z.coerce.number().check(z.int(), z.positive(), z.lte(MAX_HISTORY_DAYS)),
-    30,
-  ),
+  POS_HISTORY_DAYS: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(MAX_HISTORY_DAYS)), 30),
   POS_HISTORY_LIMIT: intFromEnv(10),
 
   LOYALTY_TABLE: z._default(z.string(), "loyalty"),

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod/mini";
+import * as zc from "zod/v4/core";
 import { InvalidRequest, LoyaltyError } from "../errors";
 import "../schema-messages";
 
@@ -17,7 +17,7 @@ export interface Problem {
 const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 export function problemFor(error: unknown, requestId?: string): Problem {
-  if (error instanceof z.core.$ZodError) return problemFor(invalidRequestFrom(error), requestId);
+  if (error instanceof zc.$ZodError) return problemFor(invalidRequestFrom(error), requestId);
   if (error instanceof LoyaltyError) {
     return {
       ...error.extensions,
@@ -50,7 +50,7 @@ export function problemResponse(error: unknown, requestId?: string): APIGatewayP
 }
 
 /** Turns zod issues into one readable sentence naming each wrong field. */
-export function invalidRequestFrom(error: z.core.$ZodError, code = "invalid_request"): InvalidRequest {
+export function invalidRequestFrom(error: zc.$ZodError, code = "invalid_request"): InvalidRequest {
   const detail = error.issues
     .map((issue) => {
       // A record's refused key says why only in its nested issues ("Invalid key in record" alone).

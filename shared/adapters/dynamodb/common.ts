@@ -14,7 +14,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { InvalidRequest } from "../../errors";
 import type { Page, PageRequest } from "../../store/ports";
 import { loyaltyIndexes, loyaltyTable } from "../../tables";
@@ -162,19 +162,20 @@ function decodeCursor(
 ): Item | undefined {
   if (cursor === undefined) return undefined;
   const names = cursorKeyNames(indexName);
-  const schema = z
-    .object(
+  const schema = z.catchall(
+    z.object(
       Object.fromEntries(
         names.map((name) => [
           name,
-          z
-            .string()
-            .min(1)
-            .refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+          z.string().check(
+            z.minLength(1),
+            z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+          ),
         ]),
       ),
-    )
-    .strict();
+    ),
+    z.never(),
+  );
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
