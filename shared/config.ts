@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { MAX_HISTORY_DAYS } from "./adapters/smaregi/time";
+import { coercedNumber } from "./schema-formats";
 import "./schema-messages";
 
 /**
@@ -8,7 +9,7 @@ import "./schema-messages";
  * stack may pass the values directly through the matching plain variables instead.
  */
 
-const intFromEnv = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const intFromEnv = (fallback: number) => z._default(coercedNumber().check(z.int(), z.positive()), fallback);
 const optionalUrl = z.optional(z.url());
 
 export const environmentSchema = z.object({
@@ -43,8 +44,8 @@ export const environmentSchema = z.object({
   POS_WRITE_TIMEOUT_MS: intFromEnv(15000),
   // One transaction-list window (at most 30 x 24 h): a longer history costs another POS call.
   /** How long a staff point change whose answer was lost gets to land before the POS is read. */
-  ADJUSTMENT_SETTLE_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 3_000),
-  POS_HISTORY_DAYS: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(MAX_HISTORY_DAYS)), 30),
+  ADJUSTMENT_SETTLE_MS: z._default(coercedNumber().check(z.int(), z.nonnegative()), 3_000),
+  POS_HISTORY_DAYS: z._default(coercedNumber().check(z.int(), z.positive(), z.lte(MAX_HISTORY_DAYS)), 30),
   POS_HISTORY_LIMIT: intFromEnv(10),
 
   LOYALTY_TABLE: z._default(z.string(), "loyalty"),

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { Conflict } from "../errors";
 import { type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
+import { isoDateTime } from "../schema-formats";
 import type { Page, PageRequest } from "../store";
 
 /**
@@ -9,7 +10,7 @@ import type { Page, PageRequest } from "../store";
  * the POS is called so that no replay can add points twice.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const adjustmentReasonSchema = z.enum([
   "order_cancelled_coupon_used",

@@ -4,6 +4,7 @@ import { customerIdSchema } from "../auth/shopify-ids";
 import { resolutionAnswerSchema, resolutionOutcomeSchema } from "../conversion/resolution-records";
 import { conversionIdSchema, couponCodeSchema } from "../conversion/rules";
 import { resolutionNoteSchema } from "../resolution/claims";
+import { coercedNumber } from "../schema-formats";
 import { conversionStatusSchema } from "../store";
 import {
   adjustmentIdSchema,
@@ -17,13 +18,11 @@ import { couponFilterSchema } from "./coupon-search";
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
 
 export const limitSchema = z._default(
-  z.coerce
-    .number()
-    .check(
-      z.int("limit must be a whole number"),
-      z.gte(1, "limit must be at least 1"),
-      z.lte(100, "limit must be at most 100"),
-    ),
+  coercedNumber().check(
+    z.int("limit must be a whole number"),
+    z.gte(1, "limit must be at least 1"),
+    z.lte(100, "limit must be at most 100"),
+  ),
   20,
 );
 
@@ -86,20 +85,17 @@ const auditEventSchema = z.object({
   data: z.optional(z.record(z.string(), z.unknown())),
   externalIds: z.optional(z.record(z.string(), z.unknown())),
 });
-const adminCouponSchema = z.catchall(
-  z.object({
-    code: z.string(),
-    status: z.string().check(z.describe("Now: an active coupon past expiresAt reads expired")),
-    storedStatus: z.string(),
-    customerId: z.string(),
-    conversionId: z.string(),
-    amount: z.number(),
-    pointsUsed: z.number(),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-  }),
-  z.unknown(),
-);
+const adminCouponSchema = z.looseObject({
+  code: z.string(),
+  status: z.string().check(z.describe("Now: an active coupon past expiresAt reads expired")),
+  storedStatus: z.string(),
+  customerId: z.string(),
+  conversionId: z.string(),
+  amount: z.number(),
+  pointsUsed: z.number(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+});
 const executionSchema = z.object({ name: z.string(), arn: z.nullable(z.string()) });
 const inspectionSchema = z.object({
   coupon: z.nullable(adminCouponSchema),

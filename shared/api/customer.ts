@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
 import { customerIdSchema } from "../auth/shopify-ids";
 import { conversionIdSchema } from "../conversion/rules";
+import { coercedNumber, isoDateTime } from "../schema-formats";
 import type { ApiOperation } from "./contract";
 
 /** The customer-facing API: points, conversions, coupons. */
 
-const isoInstant = z.iso.datetime({ offset: true });
+const isoInstant = isoDateTime({ offset: true });
 const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 export const pointsSummarySchema = z.object({
@@ -64,7 +65,7 @@ export const conversionViewSchema = z.object({
 });
 
 export const couponsQuerySchema = z.object({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  limit: z._default(coercedNumber().check(z.int(), z.gte(1), z.lte(100)), 20),
   cursor: z.optional(z.string().check(z.minLength(1))),
 });
 

@@ -10,11 +10,12 @@ import {
   rewardIdSchema,
   rewardRuleSchema,
 } from "../rewards/model";
+import { isoDateTime } from "../schema-formats";
 import type { ApiOperation } from "./contract";
 
 /** The reward catalog: rules for shop staff, the offer for customers, a coupon's validity. */
 
-const isoInstant = z.iso.datetime({ offset: true });
+const isoInstant = isoDateTime({ offset: true });
 
 export const rewardListSchema = z.object({ rewards: z.array(rewardRuleSchema) });
 

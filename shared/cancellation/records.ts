@@ -4,8 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import { isoDateTime } from "../schema-formats";
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const cancelReasonSchema = z.enum([
   "customer_request",

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
+import { isoDateTime } from "../schema-formats";
 import { type CouponPatch, type CouponStatus, couponStatusSchema } from "../store";
 import type { CancellationPatch } from "./records";
 
@@ -10,7 +11,7 @@ import type { CancellationPatch } from "./records";
  * The cancellation, its coupon and this item change together, in one conditional transaction.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const cancellationResolutionOutcomeSchema = z.enum(["points_refunded", "points_not_refunded"]);
 export type CancellationResolutionOutcome = z.infer<typeof cancellationResolutionOutcomeSchema>;

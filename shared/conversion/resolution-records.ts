@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
+import { isoDateTime } from "../schema-formats";
 import {
   type ConversionRecord,
   type ConversionStatus,
@@ -17,7 +18,7 @@ import {
  * gives. The conversion, its coupon and this item change together, in one conditional transaction.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const resolutionOutcomeSchema = z.enum(["points_taken", "points_not_taken"]);
 export type ResolutionOutcome = z.infer<typeof resolutionOutcomeSchema>;

@@ -4,6 +4,7 @@ import { type AdminPrincipal, adminLabel } from "../auth/admin";
 import { Conflict, Unprocessable } from "../errors";
 import { logger } from "../observability";
 import type { PosEvidence } from "../pos/evidence";
+import { isoDateTime } from "../schema-formats";
 import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
 
 /**
@@ -13,7 +14,7 @@ import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../sto
  * Each kind of resolution adds its record's id, its outcomes and its answer to these fields.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 /** What the resolution's audit event says; kept so that a replay can write a lost event again. */
 export const resolutionTrailSchema = z.object({

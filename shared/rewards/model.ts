@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isoDateTime } from "../schema-formats";
 
 /**
  * The reward catalog's model: a rule says what a customer pays in points and which coupon they
@@ -6,7 +7,7 @@ import * as z from "zod/mini";
  * the store parses stored items with the record schema.
  */
 
-const instant = z.iso.datetime({ offset: true });
+const instant = isoDateTime({ offset: true });
 const money = z.number().check(z.positive(), z.lte(10_000_000));
 const gidList = (type: string) =>
   z

@@ -4,8 +4,9 @@
  */
 import * as z from "zod/mini";
 import { issuedRewardSchema } from "../rewards/model";
+import { isoDateTime } from "../schema-formats";
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 const shopDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD"));
 const shopifyCustomerId = z.string().check(z.regex(/^\d+$/, "expected a Shopify numeric customer id"));
 

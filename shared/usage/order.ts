@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isoDateTime } from "../schema-formats";
 
 /**
  * The part of Shopify's REST order JSON (the payload of `orders/create` and `orders/paid`) that
@@ -21,17 +22,14 @@ const application = z.looseObject({ type: z.string(), code: z.optional(z.string(
 const exactOrderId = (order: OrderWebhook): string =>
   /^gid:\/\/shopify\/Order\/(\d+)$/.exec(order.admin_graphql_api_id ?? "")?.[1] ?? String(order.id);
 
-export const orderWebhookSchema = z.catchall(
-  z.object({
-    id: z.union([z.number().check(z.nonnegative()), z.string().check(z.minLength(1))]),
-    admin_graphql_api_id: z.optional(z.string()),
-    name: z.optional(z.string()),
-    created_at: z.optional(z.iso.datetime({ offset: true })),
-    discount_codes: z.nullish(z.array(codeEntry)),
-    discount_applications: z.nullish(z.array(application)),
-  }),
-  z.unknown(),
-);
+export const orderWebhookSchema = z.looseObject({
+  id: z.union([z.number().check(z.nonnegative()), z.string().check(z.minLength(1))]),
+  admin_graphql_api_id: z.optional(z.string()),
+  name: z.optional(z.string()),
+  created_at: z.optional(isoDateTime({ offset: true })),
+  discount_codes: z.nullish(z.array(codeEntry)),
+  discount_applications: z.nullish(z.array(application)),
+});
 export type OrderWebhook = z.infer<typeof orderWebhookSchema>;
 
 export interface OrderUsage {

@@ -162,19 +162,16 @@ function decodeCursor(
 ): Item | undefined {
   if (cursor === undefined) return undefined;
   const names = cursorKeyNames(indexName);
-  const schema = z.catchall(
-    z.object(
-      Object.fromEntries(
-        names.map((name) => [
-          name,
-          z.string().check(
-            z.minLength(1),
-            z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
-          ),
-        ]),
-      ),
+  const schema = z.strictObject(
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        z.string().check(
+          z.minLength(1),
+          z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+        ),
+      ]),
     ),
-    z.never(),
   );
   let decoded: unknown;
   try {
