@@ -1,7 +1,8 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Conflict } from "../errors";
 import { type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
+import { isoDateTime } from "../schema-formats";
 import type { Page, PageRequest } from "../store";
 
 /**
@@ -9,7 +10,7 @@ import type { Page, PageRequest } from "../store";
  * the POS is called so that no replay can add points twice.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const adjustmentReasonSchema = z.enum([
   "order_cancelled_coupon_used",
@@ -36,28 +37,28 @@ export type AdjustmentStatus = z.infer<typeof adjustmentStatusSchema>;
 export const adjustmentIdSchema = z.uuid("an adjustment id is a UUID, as the adjustment's answer gives it");
 
 export const adjustmentRecordSchema = z.object({
-  adjustmentId: z.string().min(1),
-  customerId: z.string().regex(/^\d+$/),
-  idempotencyKey: z.string().min(1),
-  requestHash: z.string().min(1),
-  points: z.number().int(),
+  adjustmentId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.regex(/^\d+$/)),
+  idempotencyKey: z.string().check(z.minLength(1)),
+  requestHash: z.string().check(z.minLength(1)),
+  points: z.number().check(z.int()),
   reason: adjustmentReasonSchema,
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   /** The admin's token subject and how people know them. */
-  requestedBy: z.string().min(1),
-  requestedByLabel: z.string().min(1),
-  posCustomerId: z.string().min(1),
+  requestedBy: z.string().check(z.minLength(1)),
+  requestedByLabel: z.string().check(z.minLength(1)),
+  posCustomerId: z.string().check(z.minLength(1)),
   status: adjustmentStatusSchema,
-  attempts: z.number().int().positive(),
+  attempts: z.number().check(z.int(), z.positive()),
   /** Reconciliation looks for the POS transaction from here on, whichever attempt made it. */
   firstAttemptAt: instant,
   attemptStartedAt: instant,
   /** The balance read just before the latest attempt. */
-  balanceBefore: z.number().int().optional(),
-  balanceAfter: z.number().int().optional(),
-  transactionHeadIds: z.array(z.string()).optional(),
-  failure: z.string().optional(),
-  reviewReason: z.string().optional(),
+  balanceBefore: z.optional(z.number().check(z.int())),
+  balanceAfter: z.optional(z.number().check(z.int())),
+  transactionHeadIds: z.optional(z.array(z.string())),
+  failure: z.optional(z.string()),
+  reviewReason: z.optional(z.string()),
   createdAt: instant,
   updatedAt: instant,
 });
@@ -120,19 +121,21 @@ export const adjustmentResolutionAnswerSchema = z.object({
   customerId: z.string(),
   status: z
     .enum(["applied", "not_applied"])
-    .describe("not_applied: nothing changed; the same adjustment request (same key) may be sent again"),
-  points: z.number().int(),
-  resolvedBy: z.string().describe("The admin's email from the token (else its subject)"),
+    .check(
+      z.describe("not_applied: nothing changed; the same adjustment request (same key) may be sent again"),
+    ),
+  points: z.number().check(z.int()),
+  resolvedBy: z.string().check(z.describe("The admin's email from the token (else its subject)")),
   resolvedAt: instant,
   note: z.string(),
 });
 export type AdjustmentResolutionAnswer = z.infer<typeof adjustmentResolutionAnswerSchema>;
 
 export const adjustmentResolutionRecordSchema = z.object({
-  adjustmentId: z.string().min(1),
-  customerId: z.string().min(1),
+  adjustmentId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.minLength(1)),
   outcome: adjustmentResolutionOutcomeSchema,
-  answer: adjustmentResolutionAnswerSchema.optional(),
+  answer: z.optional(adjustmentResolutionAnswerSchema),
   ...resolutionClaimShape,
 });
 export type AdjustmentResolutionRecord = z.infer<typeof adjustmentResolutionRecordSchema>;

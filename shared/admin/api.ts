@@ -1,9 +1,10 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ApiOperation } from "../api/contract";
 import { customerIdSchema } from "../auth/shopify-ids";
 import { resolutionAnswerSchema, resolutionOutcomeSchema } from "../conversion/resolution-records";
 import { conversionIdSchema, couponCodeSchema } from "../conversion/rules";
 import { resolutionNoteSchema } from "../resolution/claims";
+import { coercedNumber } from "../schema-formats";
 import { conversionStatusSchema } from "../store";
 import {
   adjustmentIdSchema,
@@ -16,54 +17,60 @@ import { couponFilterSchema } from "./coupon-search";
 
 /** The admin API's inputs (parsed by the handlers with these schemas) and its documentation. */
 
-export const limitSchema = z.coerce
-  .number()
-  .int("limit must be a whole number")
-  .min(1, "limit must be at least 1")
-  .max(100, "limit must be at most 100")
-  .default(20);
+export const limitSchema = z._default(
+  coercedNumber().check(
+    z.int("limit must be a whole number"),
+    z.gte(1, "limit must be at least 1"),
+    z.lte(100, "limit must be at most 100"),
+  ),
+  20,
+);
 
 export const couponSearchQuerySchema = z.object({
-  customerId: customerIdSchema.optional(),
-  code: z.string().trim().min(1).max(64).optional(),
-  status: couponFilterSchema.default("all"),
+  customerId: z.optional(customerIdSchema),
+  code: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
+  status: z._default(couponFilterSchema, "all"),
   limit: limitSchema,
-  cursor: z.string().min(1).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const conversionListQuerySchema = z.object({
-  status: conversionStatusSchema.default("needs_review"),
+  status: z._default(conversionStatusSchema, "needs_review"),
   limit: limitSchema,
-  cursor: z.string().min(1).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const pointAdjustmentBodySchema = z.object({
-  points: z
-    .number({ error: "points must be a whole number, e.g. 500 (or -500 to take points away)" })
-    .int("points must be a whole number")
-    .min(-100_000, "at most 100,000 points can be taken away at once")
-    .max(100_000, "at most 100,000 points can be added at once")
-    .refine((points) => points !== 0, "points must not be 0"),
+  points: z.number({ error: "points must be a whole number, e.g. 500 (or -500 to take points away)" }).check(
+    z.int("points must be a whole number"),
+    z.gte(-100_000, "at most 100,000 points can be taken away at once"),
+    z.lte(100_000, "at most 100,000 points can be added at once"),
+    z.refine((points) => points !== 0, "points must not be 0"),
+  ),
   reason: adjustmentReasonSchema,
-  note: z.string().trim().max(500, "note is at most 500 characters").optional(),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(500, "note is at most 500 characters"))),
 });
 
 export const reviewResolutionBodySchema = z.strictObject({
-  outcome: resolutionOutcomeSchema.describe(
-    "points_taken: the POS shows this conversion's deduction, the coupon is made usable; points_not_taken: it does not, the coupon is voided",
+  outcome: resolutionOutcomeSchema.check(
+    z.describe(
+      "points_taken: the POS shows this conversion's deduction, the coupon is made usable; points_not_taken: it does not, the coupon is voided",
+    ),
   ),
   note: resolutionNoteSchema,
 });
 
 export const adjustmentListQuerySchema = z.object({
-  status: adjustmentStatusSchema.default("needs_review"),
+  status: z._default(adjustmentStatusSchema, "needs_review"),
   limit: limitSchema,
-  cursor: z.string().min(1).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const adjustmentResolutionBodySchema = z.strictObject({
-  outcome: adjustmentResolutionOutcomeSchema.describe(
-    "points_changed: the POS shows this adjustment's change, it is recorded as applied; points_not_changed: it does not, the adjustment is not_applied and the same request (same Idempotency-Key) may be sent again",
+  outcome: adjustmentResolutionOutcomeSchema.check(
+    z.describe(
+      "points_changed: the POS shows this adjustment's change, it is recorded as applied; points_not_changed: it does not, the adjustment is not_applied and the same request (same Idempotency-Key) may be sent again",
+    ),
   ),
   note: resolutionNoteSchema,
 });
@@ -74,40 +81,38 @@ const auditEventSchema = z.object({
   at: z.string(),
   actor: z.object({ kind: z.string(), id: z.string() }),
   outcome: z.string(),
-  detail: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-  externalIds: z.record(z.string(), z.unknown()).optional(),
+  detail: z.optional(z.string()),
+  data: z.optional(z.record(z.string(), z.unknown())),
+  externalIds: z.optional(z.record(z.string(), z.unknown())),
 });
-const adminCouponSchema = z
-  .object({
-    code: z.string(),
-    status: z.string().describe("Now: an active coupon past expiresAt reads expired"),
-    storedStatus: z.string(),
-    customerId: z.string(),
-    conversionId: z.string(),
-    amount: z.number(),
-    pointsUsed: z.number(),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-  })
-  .loose();
-const executionSchema = z.object({ name: z.string(), arn: z.string().nullable() });
+const adminCouponSchema = z.looseObject({
+  code: z.string(),
+  status: z.string().check(z.describe("Now: an active coupon past expiresAt reads expired")),
+  storedStatus: z.string(),
+  customerId: z.string(),
+  conversionId: z.string(),
+  amount: z.number(),
+  pointsUsed: z.number(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+});
+const executionSchema = z.object({ name: z.string(), arn: z.nullable(z.string()) });
 const inspectionSchema = z.object({
-  coupon: adminCouponSchema.nullable(),
-  conversion: z.record(z.string(), z.unknown()).nullable(),
+  coupon: z.nullable(adminCouponSchema),
+  conversion: z.nullable(z.record(z.string(), z.unknown())),
   execution: executionSchema,
-  trail: z.array(auditEventSchema).describe("Coupon and conversion events, oldest first"),
+  trail: z.array(auditEventSchema).check(z.describe("Coupon and conversion events, oldest first")),
 });
 const adjustmentViewSchema = z.object({
   adjustmentId: z.string(),
   status: adjustmentStatusSchema,
   customerId: z.string(),
-  points: z.number().int(),
+  points: z.number().check(z.int()),
   reason: adjustmentReasonSchema,
-  note: z.string().optional(),
-  balanceAfter: z.number().int().optional(),
-  transactionHeadIds: z.array(z.string()).optional(),
-  reviewReason: z.string().optional(),
+  note: z.optional(z.string()),
+  balanceAfter: z.optional(z.number().check(z.int())),
+  transactionHeadIds: z.optional(z.array(z.string())),
+  reviewReason: z.optional(z.string()),
   requestedBy: z.string(),
   createdAt: z.string(),
 });
@@ -130,7 +135,7 @@ export const adminOperations: readonly ApiOperation[] = [
     responses: {
       200: {
         description: "A page of coupons",
-        schema: z.object({ coupons: z.array(adminCouponSchema), nextCursor: z.string().optional() }),
+        schema: z.object({ coupons: z.array(adminCouponSchema), nextCursor: z.optional(z.string()) }),
       },
     },
     problems: readProblems,
@@ -141,7 +146,7 @@ export const adminOperations: readonly ApiOperation[] = [
     summary: "A coupon with its conversion, audit trail and saga execution",
     tag: "admin",
     security: "admin",
-    pathParameters: { code: couponCodeSchema.describe("The coupon code, any case") },
+    pathParameters: { code: couponCodeSchema.check(z.describe("The coupon code, any case")) },
     responses: { 200: { description: "The coupon", schema: inspectionSchema } },
     problems: { ...readProblems, 404: ["coupon_not_found"] },
   },
@@ -157,7 +162,7 @@ export const adminOperations: readonly ApiOperation[] = [
         description: "A page of conversions",
         schema: z.object({
           conversions: z.array(z.record(z.string(), z.unknown())),
-          nextCursor: z.string().optional(),
+          nextCursor: z.optional(z.string()),
         }),
       },
     },
@@ -169,7 +174,7 @@ export const adminOperations: readonly ApiOperation[] = [
     summary: "A conversion in any status (with reviewReason when parked), its coupon, trail and execution",
     tag: "admin",
     security: "admin",
-    pathParameters: { conversionId: conversionIdSchema.describe("The conversion id") },
+    pathParameters: { conversionId: conversionIdSchema.check(z.describe("The conversion id")) },
     responses: { 200: { description: "The conversion", schema: inspectionSchema } },
     problems: { ...readProblems, 404: ["conversion_not_found"] },
   },
@@ -181,7 +186,9 @@ export const adminOperations: readonly ApiOperation[] = [
       "Recorded before the POS is called and never blindly resent: the same Idempotency-Key never changes points twice. 503 adjustment_not_applied means nothing changed and the same request may be repeated.",
     tag: "admin",
     security: "admin",
-    pathParameters: { customerId: customerIdSchema.describe("Numeric Shopify customer id or its gid") },
+    pathParameters: {
+      customerId: customerIdSchema.check(z.describe("Numeric Shopify customer id or its gid")),
+    },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same result, one change at most",
@@ -215,7 +222,7 @@ export const adminOperations: readonly ApiOperation[] = [
       "Never moves points. The POS is read first: an outcome it clearly contradicts is refused (409 resolution_contradicts_pos, nothing changed); an ambiguous or unreadable POS takes the admin's word, and the audit event says so. points_taken reactivates the code, the coupon becomes active and the conversion completed; points_not_taken deletes the code (or keeps it deactivated when it cannot be deleted), the coupon becomes cancelled and the conversion compensated. A custom reward can only be resolved as points_not_taken.",
     tag: "admin",
     security: "admin",
-    pathParameters: { conversionId: conversionIdSchema.describe("The conversion id") },
+    pathParameters: { conversionId: conversionIdSchema.check(z.describe("The conversion id")) },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same answer, acted on once",
@@ -253,7 +260,7 @@ export const adminOperations: readonly ApiOperation[] = [
     responses: {
       200: {
         description: "A page of adjustments",
-        schema: z.object({ adjustments: z.array(adjustmentViewSchema), nextCursor: z.string().optional() }),
+        schema: z.object({ adjustments: z.array(adjustmentViewSchema), nextCursor: z.optional(z.string()) }),
       },
     },
     problems: readProblems,
@@ -267,8 +274,8 @@ export const adminOperations: readonly ApiOperation[] = [
     tag: "admin",
     security: "admin",
     pathParameters: {
-      customerId: customerIdSchema.describe("Numeric Shopify customer id or its gid"),
-      adjustmentId: adjustmentIdSchema.describe("The adjustment id"),
+      customerId: customerIdSchema.check(z.describe("Numeric Shopify customer id or its gid")),
+      adjustmentId: adjustmentIdSchema.check(z.describe("The adjustment id")),
     },
     headers: {
       "Idempotency-Key": {

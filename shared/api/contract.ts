@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 /**
  * One HTTP operation as the API documents it. Handlers parse their input with the same schemas,
@@ -14,12 +14,12 @@ export interface ApiOperation {
   readonly tag: string;
   readonly security: "none" | "customer" | "admin" | "webhook";
   /** Each path parameter's schema (its `description` documents it); handlers parse with the same. */
-  readonly pathParameters?: Readonly<Record<string, z.ZodType>>;
-  readonly query?: z.ZodObject;
+  readonly pathParameters?: Readonly<Record<string, z.ZodMiniType>>;
+  readonly query?: z.ZodMiniObject;
   readonly headers?: Readonly<Record<string, { description: string; required: boolean }>>;
-  readonly body?: z.ZodType;
+  readonly body?: z.ZodMiniType;
   /** Successful answers by status; problems are documented from `problems`. */
-  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodMiniType }>>;
   /** Problem codes this operation can answer with, by status. */
   readonly problems?: Readonly<Record<number, readonly string[]>>;
 }

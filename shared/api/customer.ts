@@ -1,66 +1,72 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { customerIdSchema } from "../auth/shopify-ids";
 import { conversionIdSchema } from "../conversion/rules";
+import { coercedNumber, isoDateTime } from "../schema-formats";
 import type { ApiOperation } from "./contract";
 
 /** The customer-facing API: points, conversions, coupons. */
 
-const isoInstant = z.iso.datetime({ offset: true });
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoInstant = isoDateTime({ offset: true });
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 export const pointsSummarySchema = z.object({
   customerId: z.string(),
   memberNumber: z.string(),
-  balance: z.number().int(),
-  expiresOn: isoDate.nullable(),
-  rank: z.string().nullable(),
-  display: z.object({ balance: z.string(), expiresOn: z.string().nullable(), rank: z.string() }),
+  balance: z.number().check(z.int()),
+  expiresOn: z.nullable(isoDate),
+  rank: z.nullable(z.string()),
+  display: z.object({ balance: z.string(), expiresOn: z.nullable(z.string()), rank: z.string() }),
   history: z
-    .array(
-      z.object({
-        date: isoDate,
-        description: z.string(),
-        points: z.number().int(),
-        kind: z.enum(["purchase", "added", "used", "expired", "other"]),
-      }),
+    .nullable(
+      z.array(
+        z.object({
+          date: isoDate,
+          description: z.string(),
+          points: z.number().check(z.int()),
+          kind: z.enum(["purchase", "added", "used", "expired", "other"]),
+        }),
+      ),
     )
-    .nullable()
-    .describe("Recent point movements, newest first; null when only the history could not be read"),
+    .check(z.describe("Recent point movements, newest first; null when only the history could not be read")),
 });
 
 export const conversionBodySchema = z
   .object({
     // Plain conversion: the points. With rewardId: only for a variable reward.
-    points: z.number({ error: 'points must be a number, e.g. {"points": 500}' }).optional(),
-    rewardId: z.string().min(1).max(64).optional().describe("Convert by a reward of GET /v1/rewards"),
+    points: z.optional(z.number({ error: 'points must be a number, e.g. {"points": 500}' })),
+    rewardId: z
+      .optional(z.string().check(z.minLength(1), z.maxLength(64)))
+      .check(z.describe("Convert by a reward of GET /v1/rewards")),
   })
-  .refine((body) => body.points !== undefined || body.rewardId !== undefined, {
-    message: 'points must be a number, e.g. {"points": 500}',
-    path: ["points"],
-  });
+  .check(
+    z.refine((body) => body.points !== undefined || body.rewardId !== undefined, {
+      message: 'points must be a number, e.g. {"points": 500}',
+      path: ["points"],
+    }),
+  );
 
 export const conversionViewSchema = z.object({
   conversionId: z.string(),
   status: z.enum(["completed", "pending", "needs_review", "failed"]),
-  coupon: z
-    .object({
+  coupon: z.optional(
+    z.object({
       code: z.string(),
       amount: z.number(),
       currency: z.string(),
-      pointsUsed: z.number().int(),
+      pointsUsed: z.number().check(z.int()),
       startsAt: isoInstant,
       expiresAt: isoInstant,
-      type: z.string().optional().describe("Conversions by reward: the coupon's type"),
-      rewardId: z.string().optional(),
-    })
-    .optional(),
-  balance: z.object({ before: z.number().int(), after: z.number().int() }).optional(),
-  failure: z.object({ code: z.string(), detail: z.string() }).optional(),
+      type: z.optional(z.string()).check(z.describe("Conversions by reward: the coupon's type")),
+      rewardId: z.optional(z.string()),
+    }),
+  ),
+  balance: z.optional(z.object({ before: z.number().check(z.int()), after: z.number().check(z.int()) })),
+  failure: z.optional(z.object({ code: z.string(), detail: z.string() })),
 });
 
 export const couponsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).optional(),
+  limit: z._default(coercedNumber().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const customerCouponSchema = z.object({
@@ -68,21 +74,21 @@ export const customerCouponSchema = z.object({
   status: z.enum(["active", "inactive", "used", "cancelled", "expired", "cancelling"]),
   amount: z.number(),
   currency: z.string(),
-  pointsUsed: z.number().int(),
+  pointsUsed: z.number().check(z.int()),
   type: z
     .string()
-    .describe("fixed_discount for points converted by amount; the reward's coupon type otherwise"),
-  rewardId: z.string().optional().describe("The reward rule the coupon was issued by"),
+    .check(z.describe("fixed_discount for points converted by amount; the reward's coupon type otherwise")),
+  rewardId: z.optional(z.string()).check(z.describe("The reward rule the coupon was issued by")),
   startsAt: isoInstant,
   expiresAt: isoInstant,
   createdAt: isoInstant,
-  usedAt: isoInstant.optional(),
-  cancelledAt: isoInstant.optional(),
+  usedAt: z.optional(isoInstant),
+  cancelledAt: z.optional(isoInstant),
 });
 
 export const couponsPageSchema = z.object({
   coupons: z.array(customerCouponSchema),
-  nextCursor: z.string().optional(),
+  nextCursor: z.optional(z.string()),
 });
 
 const pointsResponses = { 200: { description: "The live balance", schema: pointsSummarySchema } };
@@ -119,7 +125,9 @@ export const customerOperations: readonly ApiOperation[] = [
     summary: "A customer's store points (only the signed-in customer's own)",
     tag: "points",
     security: "customer",
-    pathParameters: { customerId: customerIdSchema.describe("Numeric Shopify customer id or its gid") },
+    pathParameters: {
+      customerId: customerIdSchema.check(z.describe("Numeric Shopify customer id or its gid")),
+    },
     responses: pointsResponses,
     problems: { ...pointsProblems, 400: ["invalid_customer_id"], 403: ["forbidden"] },
   },
@@ -167,7 +175,7 @@ export const customerOperations: readonly ApiOperation[] = [
     summary: "Where a conversion stands",
     tag: "conversions",
     security: "customer",
-    pathParameters: { conversionId: conversionIdSchema.describe("From the 201/202 answer") },
+    pathParameters: { conversionId: conversionIdSchema.check(z.describe("From the 201/202 answer")) },
     responses: { 200: { description: "The conversion", schema: conversionViewSchema } },
     problems: { 401: ["unauthenticated"], 404: ["conversion_not_found"] },
   },

@@ -1,19 +1,19 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ApiOperation } from "./contract";
 
 /** The RFC 9457 problem body every error answer carries. */
 const problemSchema = z.object({
   type: z.string(),
   title: z.string(),
-  status: z.number().int(),
+  status: z.number().check(z.int()),
   detail: z.string(),
   code: z.string(),
-  instance: z.string().optional(),
+  instance: z.optional(z.string()),
 });
 
 type JsonSchema = Record<string, unknown>;
 
-const jsonSchemaOf = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
+const jsonSchemaOf = (schema: z.ZodMiniType, io: "input" | "output"): JsonSchema => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
   return rest;
 };
@@ -67,7 +67,7 @@ function operationObject(operation: ApiOperation) {
     parameters.push({ name, in: "path", required: true, description, schema: parameterSchema });
   }
   if (operation.query) {
-    const shape = operation.query.shape as Record<string, z.ZodType>;
+    const shape = operation.query.shape as Record<string, z.ZodMiniType>;
     for (const [name, schema] of Object.entries(shape)) {
       parameters.push({
         name,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { couponCodeSchema } from "../conversion/rules";
 import {
   couponTemplateSchema,
@@ -10,11 +10,12 @@ import {
   rewardIdSchema,
   rewardRuleSchema,
 } from "../rewards/model";
+import { isoDateTime } from "../schema-formats";
 import type { ApiOperation } from "./contract";
 
 /** The reward catalog: rules for shop staff, the offer for customers, a coupon's validity. */
 
-const isoInstant = z.iso.datetime({ offset: true });
+const isoInstant = isoDateTime({ offset: true });
 
 export const rewardListSchema = z.object({ rewards: z.array(rewardRuleSchema) });
 
@@ -23,8 +24,8 @@ export const catalogRewardSchema = z.object({
   name: localizedTextSchema,
   description: localizedTextSchema,
   cost: rewardCostSchema,
-  coupon: couponTemplateSchema
-    .pick({
+  coupon: z.extend(
+    z.pick(couponTemplateSchema, {
       amount: true,
       currency: true,
       percentage: true,
@@ -32,17 +33,18 @@ export const catalogRewardSchema = z.object({
       startDate: true,
       expiryDate: true,
       validityDays: true,
-    })
-    .extend({ type: couponTypeSchema, usageLimit: z.number().int() }),
-  activeUntil: isoInstant.optional(),
-  pointsRequired: z.number().int().describe("The fewest points the reward can be had for"),
-  affordable: z.boolean().describe("The customer's balance covers pointsRequired now"),
-  pointsMissing: z.number().int().describe("Points still needed; 0 when affordable"),
+    }),
+    { type: couponTypeSchema, usageLimit: z.number().check(z.int()) },
+  ),
+  activeUntil: z.optional(isoInstant),
+  pointsRequired: z.number().check(z.int(), z.describe("The fewest points the reward can be had for")),
+  affordable: z.boolean().check(z.describe("The customer's balance covers pointsRequired now")),
+  pointsMissing: z.number().check(z.int(), z.describe("Points still needed; 0 when affordable")),
 });
 
 export const catalogSchema = z.object({
-  balance: z.number().int().describe("The POS balance the answer was computed from"),
-  registered: z.boolean().describe("False when the customer has no member record at the store"),
+  balance: z.number().check(z.int(), z.describe("The POS balance the answer was computed from")),
+  registered: z.boolean().check(z.describe("False when the customer has no member record at the store")),
   rewards: z.array(catalogRewardSchema),
 });
 
@@ -50,15 +52,14 @@ export const couponValiditySchema = z.object({
   code: z.string(),
   valid: z.boolean(),
   reason: z
-    .enum(["expired", "used", "cancelled", "not_started", "suspended"])
-    .optional()
-    .describe("Why not valid; suspended: held while staff check its conversion"),
+    .optional(z.enum(["expired", "used", "cancelled", "not_started", "suspended"]))
+    .check(z.describe("Why not valid; suspended: held while staff check its conversion")),
   type: z.string(),
-  rewardId: z.string().optional(),
+  rewardId: z.optional(z.string()),
   startsAt: isoInstant,
   expiresAt: isoInstant,
-  usedAt: isoInstant.optional(),
-  cancelledAt: isoInstant.optional(),
+  usedAt: z.optional(isoInstant),
+  cancelledAt: z.optional(isoInstant),
 });
 
 const adminProblems = { 401: ["unauthenticated"], 403: ["forbidden"] };
@@ -96,7 +97,7 @@ export const rewardOperations: readonly ApiOperation[] = [
     summary: "One reward rule",
     tag: "rewards",
     security: "admin",
-    pathParameters: { rewardId: rewardIdSchema.describe("The rule's id") },
+    pathParameters: { rewardId: rewardIdSchema.check(z.describe("The rule's id")) },
     responses: { 200: { description: "The rule", schema: rewardRuleSchema } },
     problems: { ...adminProblems, 404: ["reward_not_found"] },
   },
@@ -108,7 +109,7 @@ export const rewardOperations: readonly ApiOperation[] = [
       "Send `version` (from the last read) to refuse the save when someone changed the rule meanwhile. Conversions already reserved keep the rule as it was.",
     tag: "rewards",
     security: "admin",
-    pathParameters: { rewardId: rewardIdSchema.describe("The rule's id") },
+    pathParameters: { rewardId: rewardIdSchema.check(z.describe("The rule's id")) },
     body: replaceRewardSchema,
     responses: { 200: { description: "Saved", schema: rewardRuleSchema } },
     problems: { ...saveProblems, 404: ["reward_not_found"], 409: ["reward_changed"] },
@@ -128,7 +129,7 @@ export const rewardOperations: readonly ApiOperation[] = [
     summary: "Whether one of the customer's codes is valid now, and why not",
     tag: "coupons",
     security: "customer",
-    pathParameters: { code: couponCodeSchema.describe("The coupon code (any case)") },
+    pathParameters: { code: couponCodeSchema.check(z.describe("The coupon code (any case)")) },
     responses: { 200: { description: "The code's validity", schema: couponValiditySchema } },
     problems: { 401: ["unauthenticated"], 404: ["coupon_not_found"] },
   },

@@ -1,5 +1,5 @@
 import { errors, jwtVerify } from "jose";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Unauthenticated } from "../errors";
 import { customerGidPattern, normaliseShopDomain } from "./shopify-ids";
 
@@ -30,10 +30,10 @@ export interface VerifiedSessionToken {
 
 /** The claims this service relies on; signature, `exp` and `nbf` are checked by jose. */
 const sessionTokenClaimsSchema = z.object({
-  dest: z.string().min(1),
+  dest: z.string().check(z.minLength(1)),
   exp: z.number(),
-  sub: z.string().optional(),
-  jti: z.string().optional(),
+  sub: z.optional(z.string()),
+  jti: z.optional(z.string()),
 });
 export type SessionTokenClaims = z.infer<typeof sessionTokenClaimsSchema>;
 

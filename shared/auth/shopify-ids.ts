@@ -1,5 +1,5 @@
 /** Identifiers shared by the two ways a storefront customer reaches the backend. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** Shopify ids are 64-bit integers: at most 20 digits. */
 export const customerGidPattern = /^gid:\/\/shopify\/Customer\/(\d{1,20})$/;
@@ -14,17 +14,21 @@ export function parseCustomerId(idOrGid: string): string | undefined {
 }
 
 /** A customer named by its numeric id or gid (surrounding spaces ignored), read as the numeric id. */
-export const customerIdSchema = z.string().transform((value, context) => {
-  const id = parseCustomerId(value.trim());
-  if (id === undefined) {
-    context.addIssue({
-      code: "custom",
-      message: "expected a numeric Shopify customer id (at most 20 digits) or its gid",
-    });
-    return z.NEVER;
-  }
-  return id;
-});
+export const customerIdSchema = z.pipe(
+  z.string(),
+  z.transform((value, context) => {
+    const id = parseCustomerId(value.trim());
+    if (id === undefined) {
+      context.issues.push({
+        code: "custom",
+        message: "expected a numeric Shopify customer id (at most 20 digits) or its gid",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return id;
+  }),
+);
 
 /**
  * Shopify writes the shop as `https://x.myshopify.com` in a session token's `dest` and as

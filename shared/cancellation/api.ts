@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { limitSchema } from "../admin/api";
 import type { ApiOperation } from "../api/contract";
 import { couponCodeSchema } from "../conversion/rules";
@@ -18,30 +18,34 @@ import {
 
 export const cancelBodySchema = z.object({
   reason: cancelReasonSchema,
-  note: z.string().trim().max(500, "note is at most 500 characters").optional(),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(500, "note is at most 500 characters"))),
 });
 
 const cancellationViewSchema = z.object({
   status: z.enum(["cancelled", "pending", "needs_review"]),
   code: z.string(),
-  cancellationId: z.string().describe("Also the name of the cancellation saga's execution"),
-  refundedPoints: z.number().int().optional(),
-  balanceAfter: z.number().int().optional().describe("The POS balance after the refund"),
-  cancelledAt: z.string().optional(),
-  cancelledBy: z.string().optional().describe("The admin's email from the token (else its subject)"),
-  reason: cancelReasonSchema.optional(),
-  note: z.string().optional(),
+  cancellationId: z.string().check(z.describe("Also the name of the cancellation saga's execution")),
+  refundedPoints: z.optional(z.number().check(z.int())),
+  balanceAfter: z.optional(z.number().check(z.int())).check(z.describe("The POS balance after the refund")),
+  cancelledAt: z.optional(z.string()),
+  cancelledBy: z
+    .optional(z.string())
+    .check(z.describe("The admin's email from the token (else its subject)")),
+  reason: z.optional(cancelReasonSchema),
+  note: z.optional(z.string()),
 });
 
 export const cancellationListQuerySchema = z.object({
-  status: cancellationStatusSchema.default("needs_review"),
+  status: z._default(cancellationStatusSchema, "needs_review"),
   limit: limitSchema,
-  cursor: z.string().min(1).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const cancellationResolutionBodySchema = z.strictObject({
-  outcome: cancellationResolutionOutcomeSchema.describe(
-    "points_refunded: the POS shows this coupon's refund, the cancellation stands and the customer is emailed; points_not_refunded: it does not, the coupon is given back (code active again) so it can be cancelled again",
+  outcome: cancellationResolutionOutcomeSchema.check(
+    z.describe(
+      "points_refunded: the POS shows this coupon's refund, the cancellation stands and the customer is emailed; points_not_refunded: it does not, the coupon is given back (code active again) so it can be cancelled again",
+    ),
   ),
   note: resolutionNoteSchema,
 });
@@ -60,7 +64,7 @@ export const cancellationOperations: readonly ApiOperation[] = [
       "Deactivates the code, re-checks that no checkout used it, adds the points back on the POS (never blindly resent), records who and why, and emails the customer. The same Idempotency-Key answers the same result and never refunds twice.",
     tag: "admin",
     security: "admin",
-    pathParameters: { code: couponCodeSchema.describe("The coupon code, any case") },
+    pathParameters: { code: couponCodeSchema.check(z.describe("The coupon code, any case")) },
     headers: {
       "Idempotency-Key": {
         description: "Same key and body: same result, one refund at most",
@@ -117,7 +121,7 @@ export const cancellationOperations: readonly ApiOperation[] = [
         description: "A page of cancellations",
         schema: z.object({
           cancellations: z.array(z.record(z.string(), z.unknown())),
-          nextCursor: z.string().optional(),
+          nextCursor: z.optional(z.string()),
         }),
       },
     },
@@ -132,8 +136,8 @@ export const cancellationOperations: readonly ApiOperation[] = [
     tag: "admin",
     security: "admin",
     pathParameters: {
-      cancellationId: cancellationIdSchema.describe(
-        "The cancellation id (as the review queue and the alert name it)",
+      cancellationId: cancellationIdSchema.check(
+        z.describe("The cancellation id (as the review queue and the alert name it)"),
       ),
     },
     headers: {

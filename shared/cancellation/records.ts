@@ -3,9 +3,10 @@
  * inferred type. The record is the API's idempotency memory and where the saga leaves its outcome.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
+import { isoDateTime } from "../schema-formats";
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const cancelReasonSchema = z.enum([
   "customer_request",
@@ -21,38 +22,38 @@ export type CancellationStatus = z.infer<typeof cancellationStatusSchema>;
 
 export const cancellationRecordSchema = z.object({
   /** Derived from the code and the Idempotency-Key; also the saga's execution name. */
-  cancellationId: z.string().min(1),
-  code: z.string().min(1),
-  idempotencyKey: z.string().min(1),
+  cancellationId: z.string().check(z.minLength(1)),
+  code: z.string().check(z.minLength(1)),
+  idempotencyKey: z.string().check(z.minLength(1)),
   /** Hash of what was asked (reason, note, admin): the same key with another request is refused. */
-  requestHash: z.string().min(1),
-  conversionId: z.string().min(1),
-  customerId: z.string().min(1),
-  customerGid: z.string().min(1),
-  discountId: z.string().min(1),
-  points: z.number().int().positive(),
-  amount: z.number().nonnegative(),
-  currency: z.string().length(3),
+  requestHash: z.string().check(z.minLength(1)),
+  conversionId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.minLength(1)),
+  customerGid: z.string().check(z.minLength(1)),
+  discountId: z.string().check(z.minLength(1)),
+  points: z.number().check(z.int(), z.positive()),
+  amount: z.number().check(z.nonnegative()),
+  currency: z.string().check(z.length(3)),
   couponStartsAt: instant,
   couponExpiresAt: instant,
   /** The admin's token subject, for the audit trail's actor. */
-  actorId: z.string().min(1),
+  actorId: z.string().check(z.minLength(1)),
   /** How the admin appears in records (email when the token has one). */
-  cancelledBy: z.string().min(1),
+  cancelledBy: z.string().check(z.minLength(1)),
   reason: cancelReasonSchema,
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   requestedAt: instant,
   status: cancellationStatusSchema,
-  refundedPoints: z.number().int().optional(),
-  balanceAfter: z.number().int().optional(),
-  refundTransactionHeadIds: z.array(z.string()).optional(),
-  cancelledAt: instant.optional(),
-  failure: z.object({ code: z.string(), detail: z.string() }).optional(),
-  reviewReason: z.string().optional(),
+  refundedPoints: z.optional(z.number().check(z.int())),
+  balanceAfter: z.optional(z.number().check(z.int())),
+  refundTransactionHeadIds: z.optional(z.array(z.string())),
+  cancelledAt: z.optional(instant),
+  failure: z.optional(z.object({ code: z.string(), detail: z.string() })),
+  reviewReason: z.optional(z.string()),
   /** Set when staff resolved the cancellation out of `needs_review`: who (email, else subject), when, what they checked. */
-  resolvedBy: z.string().optional(),
-  resolvedAt: instant.optional(),
-  resolutionNote: z.string().optional(),
+  resolvedBy: z.optional(z.string()),
+  resolvedAt: z.optional(instant),
+  resolutionNote: z.optional(z.string()),
   createdAt: instant,
   updatedAt: instant,
 });
@@ -78,17 +79,22 @@ export type CancellationPatch = Partial<
 
 /** The refund guard kept on the coupon item itself, so no path can refund one coupon twice. */
 export const refundGuardSchema = z.object({
-  cancellationId: z.string().optional(),
-  refundStartedAt: instant.optional(),
-  refundAttempts: z.number().int().nonnegative().optional(),
-  refundBalanceBefore: z.number().int().optional(),
+  cancellationId: z.optional(z.string()),
+  refundStartedAt: z.optional(instant),
+  refundAttempts: z.optional(z.number().check(z.int(), z.nonnegative())),
+  refundBalanceBefore: z.optional(z.number().check(z.int())),
 });
 export type RefundGuard = z.infer<typeof refundGuardSchema>;
 
 /** A cancellation id as `cancellationIdOf` makes it: anything else names no cancellation. */
 export const cancellationIdSchema = z
   .string()
-  .regex(/^[0-9A-Z_-]{1,55}-[0-9a-f]{20}$/, "a cancellation id is the coupon code, a dash and 20 hex digits");
+  .check(
+    z.regex(
+      /^[0-9A-Z_-]{1,55}-[0-9a-f]{20}$/,
+      "a cancellation id is the coupon code, a dash and 20 hex digits",
+    ),
+  );
 
 /**
  * `<CODE>-<20 hex>`: readable for operators, unique per (code, key), within the 80 characters and

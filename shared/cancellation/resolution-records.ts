@@ -1,6 +1,7 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
+import { isoDateTime } from "../schema-formats";
 import { type CouponPatch, type CouponStatus, couponStatusSchema } from "../store";
 import type { CancellationPatch } from "./records";
 
@@ -10,7 +11,7 @@ import type { CancellationPatch } from "./records";
  * The cancellation, its coupon and this item change together, in one conditional transaction.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const cancellationResolutionOutcomeSchema = z.enum(["points_refunded", "points_not_refunded"]);
 export type CancellationResolutionOutcome = z.infer<typeof cancellationResolutionOutcomeSchema>;
@@ -20,18 +21,18 @@ export const cancellationResolutionAnswerSchema = z.object({
   code: z.string(),
   status: z.enum(["cancelled", "failed"]),
   coupon: z.object({ code: z.string(), status: couponStatusSchema }),
-  resolvedBy: z.string().describe("The admin's email from the token (else its subject)"),
+  resolvedBy: z.string().check(z.describe("The admin's email from the token (else its subject)")),
   resolvedAt: instant,
   note: z.string(),
 });
 export type CancellationResolutionAnswer = z.infer<typeof cancellationResolutionAnswerSchema>;
 
 export const cancellationResolutionRecordSchema = z.object({
-  cancellationId: z.string().min(1),
+  cancellationId: z.string().check(z.minLength(1)),
   /** The cancelled coupon's conversion: the resolution's event is recorded under it too. */
-  conversionId: z.string().min(1),
+  conversionId: z.string().check(z.minLength(1)),
   outcome: cancellationResolutionOutcomeSchema,
-  answer: cancellationResolutionAnswerSchema.optional(),
+  answer: z.optional(cancellationResolutionAnswerSchema),
   ...resolutionClaimShape,
 });
 export type CancellationResolutionRecord = z.infer<typeof cancellationResolutionRecordSchema>;

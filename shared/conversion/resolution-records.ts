@@ -1,6 +1,7 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type ClaimRequest, type ResolutionTrail, resolutionClaimShape } from "../resolution/claims";
 import type { ResolutionStore as GenericResolutionStore } from "../resolution/workflow";
+import { isoDateTime } from "../schema-formats";
 import {
   type ConversionRecord,
   type ConversionStatus,
@@ -17,7 +18,7 @@ import {
  * gives. The conversion, its coupon and this item change together, in one conditional transaction.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 export const resolutionOutcomeSchema = z.enum(["points_taken", "points_not_taken"]);
 export type ResolutionOutcome = z.infer<typeof resolutionOutcomeSchema>;
@@ -26,10 +27,11 @@ export const resolutionAnswerSchema = z.object({
   conversionId: z.string(),
   status: z.enum(["completed", "compensated"]),
   coupon: z
-    .object({ code: z.string(), status: couponStatusSchema })
-    .nullable()
-    .describe("null when no coupon was ever stored for the conversion (nothing to make usable or void)"),
-  resolvedBy: z.string().describe("The admin's email from the token (else its subject)"),
+    .nullable(z.object({ code: z.string(), status: couponStatusSchema }))
+    .check(
+      z.describe("null when no coupon was ever stored for the conversion (nothing to make usable or void)"),
+    ),
+  resolvedBy: z.string().check(z.describe("The admin's email from the token (else its subject)")),
   resolvedAt: instant,
   note: z.string(),
 });
@@ -38,9 +40,9 @@ export type ResolutionAnswer = z.infer<typeof resolutionAnswerSchema>;
 export type { ResolutionTrail };
 
 export const resolutionRecordSchema = z.object({
-  conversionId: z.string().min(1),
+  conversionId: z.string().check(z.minLength(1)),
   outcome: resolutionOutcomeSchema,
-  answer: resolutionAnswerSchema.optional(),
+  answer: z.optional(resolutionAnswerSchema),
   ...resolutionClaimShape,
 });
 export type ResolutionRecord = z.infer<typeof resolutionRecordSchema>;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { InvalidRequest } from "../errors";
 
 /** The merchant's conversion rules (all configurable per stage). */
@@ -39,7 +39,7 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /** A conversion id as `newConversionId` draws it: anything else names no conversion. */
 export const conversionIdSchema = z
   .string()
-  .regex(new RegExp(`^[${ALPHABET}]{20}$`), "a conversion id is 20 digits and capital letters");
+  .check(z.regex(new RegExp(`^[${ALPHABET}]{20}$`), "a conversion id is 20 digits and capital letters"));
 
 /** A random, URL-safe conversion id (20 chars, 100 bits). */
 export function newConversionId(): string {
@@ -69,9 +69,11 @@ export function couponCodeFor(memberNumber: string, suffix: number | string): st
  */
 export const couponCodeSchema = z
   .string()
-  .trim()
-  .min(1, "a coupon code is needed")
-  .max(255, "a coupon code has at most 255 characters");
+  .check(
+    z.trim(),
+    z.minLength(1, "a coupon code is needed"),
+    z.maxLength(255, "a coupon code has at most 255 characters"),
+  );
 
 /** Coupon validity: from now, for the configured number of days. */
 export function couponWindow(now: Date, rules: ConversionRules): { startsAt: string; expiresAt: string } {

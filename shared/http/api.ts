@@ -1,6 +1,6 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { InvalidRequest, LoyaltyError } from "../errors";
 import { logger, metrics } from "../observability";
 import { invalidRequestFrom, problemResponse } from "./problem";
@@ -79,7 +79,7 @@ export const maxJsonBodyBytes = 64 * 1024;
 
 /** Parses a JSON request body with a schema; a missing, malformed or wrong body is a 400 naming the
  * problem; a body not declared as JSON is a 415, one above the bound a 413. */
-export function parseBody<S extends z.ZodType>(
+export function parseBody<S extends z.ZodMiniType>(
   event: ApiEvent,
   schema: S,
   code = "invalid_request",
@@ -122,7 +122,7 @@ export function parseBody<S extends z.ZodType>(
 export function pathParameter<T>(
   event: ApiEvent,
   name: string,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   code = "invalid_request",
 ): T {
   const parsed = schema.safeParse(event.pathParameters?.[name] ?? "");

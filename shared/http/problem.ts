@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { z } from "zod";
+import * as zc from "zod/v4/core";
 import { InvalidRequest, LoyaltyError } from "../errors";
+import "../schema-messages";
 
 /** RFC 9457 problem details, with a stable `code` for programs. */
 export interface Problem {
@@ -16,7 +17,7 @@ export interface Problem {
 const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 export function problemFor(error: unknown, requestId?: string): Problem {
-  if (error instanceof z.ZodError) return problemFor(invalidRequestFrom(error), requestId);
+  if (error instanceof zc.$ZodError) return problemFor(invalidRequestFrom(error), requestId);
   if (error instanceof LoyaltyError) {
     return {
       ...error.extensions,
@@ -49,7 +50,7 @@ export function problemResponse(error: unknown, requestId?: string): APIGatewayP
 }
 
 /** Turns zod issues into one readable sentence naming each wrong field. */
-export function invalidRequestFrom(error: z.ZodError, code = "invalid_request"): InvalidRequest {
+export function invalidRequestFrom(error: zc.$ZodError, code = "invalid_request"): InvalidRequest {
   const detail = error.issues
     .map((issue) => {
       // A record's refused key says why only in its nested issues ("Invalid key in record" alone).

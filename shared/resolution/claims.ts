@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type AdminPrincipal, adminLabel } from "../auth/admin";
 import { Conflict, Unprocessable } from "../errors";
 import { logger } from "../observability";
 import type { PosEvidence } from "../pos/evidence";
+import { isoDateTime } from "../schema-formats";
 import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../store";
 
 /**
@@ -13,44 +14,46 @@ import { type AuditTrail, DuplicateAuditEvent, type NewAuditEvent } from "../sto
  * Each kind of resolution adds its record's id, its outcomes and its answer to these fields.
  */
 
-const instant = z.iso.datetime();
+const instant = isoDateTime();
 
 /** What the resolution's audit event says; kept so that a replay can write a lost event again. */
 export const resolutionTrailSchema = z.object({
   detail: z.string(),
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  externalIds: z
-    .object({
-      shopifyDiscountId: z.string().optional(),
-      smaregiTransactionHeadIds: z.array(z.string()).optional(),
-    })
-    .optional(),
+  externalIds: z.optional(
+    z.object({
+      shopifyDiscountId: z.optional(z.string()),
+      smaregiTransactionHeadIds: z.optional(z.array(z.string())),
+    }),
+  ),
 });
 export type ResolutionTrail = z.infer<typeof resolutionTrailSchema>;
 
 /** What the admin checked, required of every resolution. */
 export const resolutionNoteSchema = z
   .string({ error: "note is required: say what you checked at the POS" })
-  .trim()
-  .min(1, "note is required: say what you checked at the POS")
-  .max(500, "note is at most 500 characters");
+  .check(
+    z.trim(),
+    z.minLength(1, "note is required: say what you checked at the POS"),
+    z.maxLength(500, "note is at most 500 characters"),
+  );
 
 /** The claim's own fields, for `z.object({ <id>, outcome, answer, ...resolutionClaimShape })`. */
 export const resolutionClaimShape = {
-  idempotencyKey: z.string().min(1),
-  requestHash: z.string().min(1),
+  idempotencyKey: z.string().check(z.minLength(1)),
+  requestHash: z.string().check(z.minLength(1)),
   note: z.string(),
   /** The admin's token subject and how people know them. */
-  requestedBy: z.string().min(1),
-  requestedByLabel: z.string().min(1),
+  requestedBy: z.string().check(z.minLength(1)),
+  requestedByLabel: z.string().check(z.minLength(1)),
   /** `pending` while a request holds the claim and acts; `resolved` once committed. */
   status: z.enum(["pending", "resolved"]),
   /** Identifies the request holding the claim; every later write is conditional on it. */
-  claimId: z.string().min(1),
+  claimId: z.string().check(z.minLength(1)),
   claimedAt: instant,
   /** When this key first claimed the record; fixed across its continuations. */
   startedAt: instant,
-  trail: resolutionTrailSchema.optional(),
+  trail: z.optional(resolutionTrailSchema),
   createdAt: instant,
   updatedAt: instant,
 };

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import { isoDateTime } from "../schema-formats";
 
 /**
  * The reward catalog's model: a rule says what a customer pays in points and which coupon they
@@ -6,17 +7,18 @@ import { z } from "zod";
  * the store parses stored items with the record schema.
  */
 
-const instant = z.iso.datetime({ offset: true });
-const money = z.number().positive().max(10_000_000);
+const instant = isoDateTime({ offset: true });
+const money = z.number().check(z.positive(), z.lte(10_000_000));
 const gidList = (type: string) =>
   z
     .array(
       z
         .string()
-        .regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d*$`), `expected gid://shopify/${type}/<id>`),
+        .check(
+          z.regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d*$`), `expected gid://shopify/${type}/<id>`),
+        ),
     )
-    .min(1)
-    .max(100);
+    .check(z.minLength(1), z.maxLength(100));
 
 export const couponTypes = [
   "fixed_discount",
@@ -30,19 +32,19 @@ export const couponTypeSchema = z.enum(couponTypes);
 export type CouponType = z.infer<typeof couponTypeSchema>;
 
 export const localizedTextSchema = z.object({
-  ja: z.string().trim().min(1).max(500),
-  en: z.string().trim().min(1).max(500),
+  ja: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  en: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
 });
 export type LocalizedText = z.infer<typeof localizedTextSchema>;
 
 export const rewardCostSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("fixed"), points: z.number().int().positive().max(1_000_000) }),
+  z.object({ kind: z.literal("fixed"), points: z.number().check(z.int(), z.positive(), z.lte(1_000_000)) }),
   z.object({
     kind: z.literal("variable"),
     /** Points that buy one unit of the coupon's currency (1 = 1 point per yen). */
-    pointsPerUnit: z.number().int().positive().max(10_000),
-    minPoints: z.number().int().positive(),
-    maxPoints: z.number().int().positive(),
+    pointsPerUnit: z.number().check(z.int(), z.positive(), z.lte(10_000)),
+    minPoints: z.number().check(z.int(), z.positive()),
+    maxPoints: z.number().check(z.int(), z.positive()),
   }),
 ]);
 export type RewardCost = z.infer<typeof rewardCostSchema>;
@@ -63,56 +65,56 @@ const reservedAttributeKeys = new Set(["__proto__", "constructor", "prototype"])
 export const couponTemplateSchema = z.object({
   type: couponTypeSchema,
   /** fixed_discount and fixed_rate_discount with a fixed cost; custom may carry a value. */
-  amount: money.optional(),
+  amount: z.optional(money),
   /** fixed_rate_discount: the currency `amount` is in (ISO 4217). */
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as JPY")
-    .optional(),
+  currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as JPY"))),
   /** percentage_discount: 1 to 100. */
-  percentage: z.number().positive().max(100).optional(),
+  percentage: z.optional(z.number().check(z.positive(), z.lte(100))),
   /** Total uses of one issued code. */
-  usageLimit: z.number().int().positive().max(1000).optional(),
+  usageLimit: z.optional(z.number().check(z.int(), z.positive(), z.lte(1000))),
   /** Uses per customer; each issued code belongs to one customer. */
-  limitPerCustomer: z.number().int().positive().max(1000).optional(),
+  limitPerCustomer: z.optional(z.number().check(z.int(), z.positive(), z.lte(1000))),
   /** The coupon is not usable before this instant. */
-  startDate: instant.optional(),
+  startDate: z.optional(instant),
   /** The coupon ends at this instant; or use `validityDays` from issue. */
-  expiryDate: instant.optional(),
-  validityDays: z.number().int().positive().max(3650).optional(),
+  expiryDate: z.optional(instant),
+  validityDays: z.optional(z.number().check(z.int(), z.positive(), z.lte(3650))),
   /** The most a percentage discount may take off. */
-  capping: money.optional(),
+  capping: z.optional(money),
   /** Order subtotal the coupon needs. */
-  minOrderValue: money.optional(),
-  entitledProductIds: gidList("Product").optional(),
-  entitledVariantIds: gidList("ProductVariant").optional(),
-  entitledCollectionIds: gidList("Collection").optional(),
+  minOrderValue: z.optional(money),
+  entitledProductIds: z.optional(gidList("Product")),
+  entitledVariantIds: z.optional(gidList("ProductVariant")),
+  entitledCollectionIds: z.optional(gidList("Collection")),
   /** free_product: how many of the entitled items are free (1 by default). */
-  giftQuantity: z.number().int().positive().max(10).optional(),
+  giftQuantity: z.optional(z.number().check(z.int(), z.positive(), z.lte(10))),
   /** free_product: what must be in the cart for the gift (Shopify's "customer buys"). */
-  qualifyingPurchase: z
-    .object({
-      quantity: z.number().int().positive().max(100),
-      productIds: gidList("Product").optional(),
-      variantIds: gidList("ProductVariant").optional(),
-      collectionIds: gidList("Collection").optional(),
-    })
-    .optional(),
+  qualifyingPurchase: z.optional(
+    z.object({
+      quantity: z.number().check(z.int(), z.positive(), z.lte(100)),
+      productIds: z.optional(gidList("Product")),
+      variantIds: z.optional(gidList("ProductVariant")),
+      collectionIds: z.optional(gidList("Collection")),
+    }),
+  ),
   /** custom: opaque values handed to the merchant's integration with the coupon. */
-  attributes: z
-    .record(
-      z
-        .string()
-        .regex(attributeKeyPattern, "attribute names are 1 to 64 letters, digits, '_', '-' or '.'")
-        .refine((key) => !reservedAttributeKeys.has(key), {
-          message: "attribute names may not be __proto__, constructor or prototype",
+  attributes: z.optional(
+    z
+      .record(
+        z.string().check(
+          z.regex(attributeKeyPattern, "attribute names are 1 to 64 letters, digits, '_', '-' or '.'"),
+          z.refine((key) => !reservedAttributeKeys.has(key), {
+            message: "attribute names may not be __proto__, constructor or prototype",
+          }),
+        ),
+        z.string().check(z.maxLength(500, "attribute values have at most 500 characters")),
+      )
+      .check(
+        z.refine((attributes) => Object.keys(attributes).length <= maxAttributes, {
+          message: `at most ${maxAttributes} attributes`,
         }),
-      z.string().max(500, "attribute values have at most 500 characters"),
-    )
-    .refine((attributes) => Object.keys(attributes).length <= maxAttributes, {
-      message: `at most ${maxAttributes} attributes`,
-    })
-    .optional(),
+      ),
+  ),
 });
 export type CouponTemplate = z.infer<typeof couponTemplateSchema>;
 
@@ -122,33 +124,33 @@ export const rewardInputSchema = z.object({
   description: localizedTextSchema,
   cost: rewardCostSchema,
   /** Offered from / until these instants; open-ended when absent. */
-  activeFrom: instant.optional(),
-  activeUntil: instant.optional(),
+  activeFrom: z.optional(instant),
+  activeUntil: z.optional(instant),
   /** False deactivates the rule: it leaves the catalog and converts no more. */
-  active: z.boolean().default(true),
+  active: z._default(z.boolean(), true),
   coupon: couponTemplateSchema,
 });
 export type RewardInput = z.infer<typeof rewardInputSchema>;
 
 export const rewardIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{2,63}$/, "3 to 64 lower-case letters, digits and dashes");
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{2,63}$/, "3 to 64 lower-case letters, digits and dashes"));
 
-export const newRewardSchema = rewardInputSchema.extend({ rewardId: rewardIdSchema.optional() });
+export const newRewardSchema = z.extend(rewardInputSchema, { rewardId: z.optional(rewardIdSchema) });
 
-export const replaceRewardSchema = rewardInputSchema.extend({
+export const replaceRewardSchema = z.extend(rewardInputSchema, {
   /** The version read before editing; a concurrent change makes the save a 409. */
-  version: z.number().int().positive().optional(),
+  version: z.optional(z.number().check(z.int(), z.positive())),
 });
 
-export const rewardRuleSchema = rewardInputSchema.extend({
+export const rewardRuleSchema = z.extend(rewardInputSchema, {
   rewardId: rewardIdSchema,
   active: z.boolean(),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   createdAt: instant,
   updatedAt: instant,
-  createdBy: z.string().min(1),
-  updatedBy: z.string().min(1),
+  createdBy: z.string().check(z.minLength(1)),
+  updatedBy: z.string().check(z.minLength(1)),
 });
 export type RewardRule = z.infer<typeof rewardRuleSchema>;
 
@@ -158,7 +160,7 @@ export type RewardRule = z.infer<typeof rewardRuleSchema>;
  */
 export const issuedRewardSchema = z.object({
   rewardId: rewardIdSchema,
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   name: localizedTextSchema,
   coupon: couponTemplateSchema,
   /** When the conversion was reserved. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 /**
  * What the loyalty domain needs from Shopify, in the shop's terms. `ShopifyAdminClient` implements
@@ -132,7 +132,7 @@ export interface CustomerRecords {
     ownerGid: string,
     namespace: string,
     key: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T | null>;
   /**
    * Read-modify-write with compare-and-set: `update` may run more than once (on a concurrent
@@ -143,7 +143,7 @@ export interface CustomerRecords {
     namespace: string,
     key: string,
     update: (current: T | null) => T,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T>;
 }
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ApiOperation } from "../api/contract";
 
 /** Documentation of the webhook receiver. */
@@ -16,15 +16,15 @@ export const webhookOperations: readonly ApiOperation[] = [
       "X-Shopify-Webhook-Id": { description: "De-duplication key", required: true },
       "X-Shopify-Triggered-At": { description: "Must be within the last 6 hours", required: true },
     },
-    body: z.record(z.string(), z.unknown()).describe("Shopify's REST order JSON"),
+    body: z.record(z.string(), z.unknown()).check(z.describe("Shopify's REST order JSON")),
     responses: {
       200: {
         description: "Processed, a duplicate, or ignored",
         schema: z.object({
           status: z.enum(["processed", "duplicate", "ignored"]),
-          webhookId: z.string().optional(),
-          reason: z.string().optional(),
-          coupons: z.array(z.object({ code: z.string(), outcome: z.string() })).optional(),
+          webhookId: z.optional(z.string()),
+          reason: z.optional(z.string()),
+          coupons: z.optional(z.array(z.object({ code: z.string(), outcome: z.string() }))),
         }),
       },
     },

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import { isoDateTime } from "../schema-formats";
 
 /**
  * The part of Shopify's REST order JSON (the payload of `orders/create` and `orders/paid`) that
@@ -11,8 +12,8 @@ export type UsageTopic = (typeof usageTopics)[number];
 export const isUsageTopic = (topic: string | undefined): topic is UsageTopic =>
   usageTopics.some((known) => known === topic);
 
-const codeEntry = z.object({ code: z.string().min(1) }).loose();
-const application = z.object({ type: z.string(), code: z.string().min(1).optional() }).loose();
+const codeEntry = z.looseObject({ code: z.string().check(z.minLength(1)) });
+const application = z.looseObject({ type: z.string(), code: z.optional(z.string().check(z.minLength(1))) });
 
 /**
  * REST order ids are JSON numbers and can pass 2^53 (Shopify's own example payload has 18 digits),
@@ -21,16 +22,14 @@ const application = z.object({ type: z.string(), code: z.string().min(1).optiona
 const exactOrderId = (order: OrderWebhook): string =>
   /^gid:\/\/shopify\/Order\/(\d+)$/.exec(order.admin_graphql_api_id ?? "")?.[1] ?? String(order.id);
 
-export const orderWebhookSchema = z
-  .object({
-    id: z.union([z.number().nonnegative(), z.string().min(1)]),
-    admin_graphql_api_id: z.string().optional(),
-    name: z.string().optional(),
-    created_at: z.iso.datetime({ offset: true }).optional(),
-    discount_codes: z.array(codeEntry).nullish(),
-    discount_applications: z.array(application).nullish(),
-  })
-  .loose();
+export const orderWebhookSchema = z.looseObject({
+  id: z.union([z.number().check(z.nonnegative()), z.string().check(z.minLength(1))]),
+  admin_graphql_api_id: z.optional(z.string()),
+  name: z.optional(z.string()),
+  created_at: z.optional(isoDateTime({ offset: true })),
+  discount_codes: z.nullish(z.array(codeEntry)),
+  discount_applications: z.nullish(z.array(application)),
+});
 export type OrderWebhook = z.infer<typeof orderWebhookSchema>;
 
 export interface OrderUsage {

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { ShopifyRejected, ShopifyUnavailable } from "../../shared/errors";
 import type {
   CreatedDiscountCode,
@@ -188,7 +188,7 @@ export class FakeShopify implements ShopifyAdmin {
     ownerGid: string,
     namespace: string,
     metafieldKey: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T | null> {
     this.#enter("readJsonMetafield", ownerGid, namespace, metafieldKey);
     const value = this.metafield(ownerGid, namespace, metafieldKey);
@@ -200,7 +200,7 @@ export class FakeShopify implements ShopifyAdmin {
     namespace: string,
     metafieldKey: string,
     update: (current: T | null) => T,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T> {
     this.#enter("updateJsonMetafield", ownerGid, namespace, metafieldKey);
     const stored = this.metafield(ownerGid, namespace, metafieldKey);

@@ -5,7 +5,7 @@ import type {
   QueryCommandInput,
   TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { InvalidRequest } from "../../errors";
 import type { Page, PageRequest } from "../../store/ports";
 import { loyaltyIndexes, loyaltyTable } from "../../tables";
@@ -148,19 +148,17 @@ function decodeCursor(
 ): Item | undefined {
   if (cursor === undefined) return undefined;
   const names = cursorKeyNames(indexName);
-  const schema = z
-    .object(
-      Object.fromEntries(
-        names.map((name) => [
-          name,
-          z
-            .string()
-            .min(1)
-            .refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
-        ]),
-      ),
-    )
-    .strict();
+  const schema = z.strictObject(
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        z.string().check(
+          z.minLength(1),
+          z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+        ),
+      ]),
+    ),
+  );
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 
 /**
@@ -22,8 +22,11 @@ export interface AdminAccessToken {
  * `{"accessToken": "shpat_..."}` (or the bare token) for an old custom app.
  */
 const credentialsSchema = z.union([
-  z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
-  z.object({ accessToken: z.string().min(1) }).strict(),
+  z.strictObject({
+    clientId: z.string().check(z.minLength(1)),
+    clientSecret: z.string().check(z.minLength(1)),
+  }),
+  z.strictObject({ accessToken: z.string().check(z.minLength(1)) }),
 ]);
 export type ShopifyAdminCredentials = z.infer<typeof credentialsSchema>;
 
@@ -49,9 +52,9 @@ export function parseAdminCredentials(secret: string): ShopifyAdminCredentials {
 }
 
 const grantResponseSchema = z.object({
-  access_token: z.string().min(1),
-  scope: z.string().optional(),
-  expires_in: z.number().positive(),
+  access_token: z.string().check(z.minLength(1)),
+  scope: z.optional(z.string()),
+  expires_in: z.number().check(z.positive()),
 });
 
 export interface ClientCredentialsTokenOptions {

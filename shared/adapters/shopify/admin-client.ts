@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 import type {
   CreatedDiscountCode,
@@ -268,7 +268,7 @@ export class ShopifyAdminClient implements ShopifyAdmin {
     ownerGid: string,
     namespace: string,
     key: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T | null> {
     return (await this.readMetafieldState(ownerGid, namespace, key, schema)).value;
   }
@@ -278,7 +278,7 @@ export class ShopifyAdminClient implements ShopifyAdmin {
     namespace: string,
     key: string,
     update: (current: T | null) => T,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T> {
     for (let attempt = 1; attempt <= this.metafieldWriteAttempts; attempt += 1) {
       const current = await this.readMetafieldState(ownerGid, namespace, key, schema);
@@ -319,7 +319,7 @@ export class ShopifyAdminClient implements ShopifyAdmin {
     ownerGid: string,
     namespace: string,
     key: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<{ value: T | null; digest: string | null }> {
     const data = await this.graphql.request(
       "customer",

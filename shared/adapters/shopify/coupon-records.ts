@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { CouponRecordEntry, CustomerCouponRecords } from "../../ports";
 import type { CustomerRecords } from "../../shopify/ports";
 import type { CouponRecord as StoredCoupon } from "../../store";
@@ -24,8 +24,8 @@ const entrySchema = z.object({
   status: z.string(),
   discount_id: z.string(),
   conversion_id: z.string(),
-  type: z.string().optional(),
-  reward_id: z.string().optional(),
+  type: z.optional(z.string()),
+  reward_id: z.optional(z.string()),
 });
 
 export const couponRecordSchema = z.object({ coupons: z.array(entrySchema) });

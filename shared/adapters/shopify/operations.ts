@@ -1,11 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The Admin GraphQL documents the client sends, each beside the zod schema of its `data`. */
 
 const userErrorSchema = z.object({
-  field: z.array(z.string()).nullish(),
+  field: z.nullish(z.array(z.string())),
   message: z.string(),
-  code: z.string().nullish(),
+  code: z.nullish(z.string()),
 });
 
 export type UserErrors = z.infer<typeof userErrorSchema>[];
@@ -51,33 +51,33 @@ export const discountNodeSchema = z.object({
   codeDiscount: z.object({
     __typename: z.string(),
     // Absent for code discount types this client does not select (e.g. app discounts).
-    title: z.string().optional(),
-    status: discountStatusSchema.optional(),
-    startsAt: z.string().optional(),
-    endsAt: z.string().nullish(),
-    asyncUsageCount: z.number().int().optional(),
-    usageLimit: z.number().int().nullish(),
-    context: z
-      .object({
+    title: z.optional(z.string()),
+    status: z.optional(discountStatusSchema),
+    startsAt: z.optional(z.string()),
+    endsAt: z.nullish(z.string()),
+    asyncUsageCount: z.optional(z.number().check(z.int())),
+    usageLimit: z.nullish(z.number().check(z.int())),
+    context: z.optional(
+      z.object({
         __typename: z.string(),
-        customers: z.array(z.object({ id: z.string() })).optional(),
-      })
-      .optional(),
-    codes: z.object({ nodes: z.array(z.object({ code: z.string() })) }).optional(),
-    customerGets: z
-      .object({
+        customers: z.optional(z.array(z.object({ id: z.string() }))),
+      }),
+    ),
+    codes: z.optional(z.object({ nodes: z.array(z.object({ code: z.string() })) })),
+    customerGets: z.optional(
+      z.object({
         value: z.object({
           __typename: z.string(),
-          amount: z.object({ amount: z.string(), currencyCode: z.string() }).optional(),
+          amount: z.optional(z.object({ amount: z.string(), currencyCode: z.string() })),
         }),
-      })
-      .optional(),
+      }),
+    ),
   }),
 });
 export type DiscountNode = z.infer<typeof discountNodeSchema>;
 
 const createPayloadSchema = z.object({
-  codeDiscountNode: discountNodeSchema.nullable(),
+  codeDiscountNode: z.nullable(discountNodeSchema),
   userErrors: z.array(userErrorSchema),
 });
 
@@ -123,7 +123,7 @@ export const discountByCode = {
       codeDiscountNodeByCode(code: $code) { ${discountNodeSelection} }
     }
   `,
-  schema: z.object({ codeDiscountNodeByCode: discountNodeSchema.nullable() }),
+  schema: z.object({ codeDiscountNodeByCode: z.nullable(discountNodeSchema) }),
 };
 
 export const deactivateDiscount = {
@@ -185,7 +185,7 @@ export const deleteDiscount = {
   `,
   schema: z.object({
     discountCodeDelete: z.object({
-      deletedCodeDiscountId: z.string().nullable(),
+      deletedCodeDiscountId: z.nullable(z.string()),
       userErrors: z.array(userErrorSchema),
     }),
   }),
@@ -205,21 +205,23 @@ export const customerById = {
     }
   `,
   schema: z.object({
-    customer: z
-      .object({
-        id: z.string(),
-        // Customer.email is deprecated for this since 2026-04.
-        defaultEmailAddress: z.object({ emailAddress: z.string() }).nullable(),
-        firstName: z.string().nullable(),
-        lastName: z.string().nullable(),
-        displayName: z.string(),
-        locale: z.string(),
-      })
-      .transform(({ defaultEmailAddress, ...customer }) => ({
-        ...customer,
-        email: defaultEmailAddress?.emailAddress ?? null,
-      }))
-      .nullable(),
+    customer: z.nullable(
+      z.pipe(
+        z.object({
+          id: z.string(),
+          // Customer.email is deprecated for this since 2026-04.
+          defaultEmailAddress: z.nullable(z.object({ emailAddress: z.string() })),
+          firstName: z.nullable(z.string()),
+          lastName: z.nullable(z.string()),
+          displayName: z.string(),
+          locale: z.string(),
+        }),
+        z.transform(({ defaultEmailAddress, ...customer }) => ({
+          ...customer,
+          email: defaultEmailAddress?.emailAddress ?? null,
+        })),
+      ),
+    ),
   }),
 };
 
@@ -232,13 +234,13 @@ export const customerMetafield = {
     }
   `,
   schema: z.object({
-    customer: z
-      .object({
-        metafield: z
-          .object({ id: z.string(), type: z.string(), value: z.string(), compareDigest: z.string() })
-          .nullable(),
-      })
-      .nullable(),
+    customer: z.nullable(
+      z.object({
+        metafield: z.nullable(
+          z.object({ id: z.string(), type: z.string(), value: z.string(), compareDigest: z.string() }),
+        ),
+      }),
+    ),
   }),
 };
 
@@ -253,7 +255,7 @@ export const setMetafields = {
   `,
   schema: z.object({
     metafieldsSet: z.object({
-      metafields: z.array(z.object({ id: z.string(), compareDigest: z.string() })).nullable(),
+      metafields: z.nullable(z.array(z.object({ id: z.string(), compareDigest: z.string() }))),
       userErrors: z.array(userErrorSchema),
     }),
   }),

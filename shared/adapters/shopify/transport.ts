@@ -1,5 +1,5 @@
 import { type AdminApiClient, createAdminApiClient } from "@shopify/admin-api-client";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 import type { AdminAccessToken } from "./access-token";
 
@@ -92,7 +92,7 @@ export class AdminGraphql {
     operation: string,
     query: string,
     variables: Record<string, unknown>,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T> {
     // Obtained here rather than inside the library's fetch, so a refused grant keeps its own error.
     await this.options.accessToken.current();
@@ -177,7 +177,7 @@ function classify(
   );
 }
 
-function parseData<T>(operation: string, data: unknown, schema: z.ZodType<T>): T {
+function parseData<T>(operation: string, data: unknown, schema: z.ZodMiniType<T>): T {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     throw new Error(`Unexpected Shopify response to ${operation}: ${parsed.error.message}`, {

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import {
   type LoyaltyError,
   NotRegistered,
@@ -354,7 +354,7 @@ export class SmaregiPointsLedger implements PointsLedger {
   }
 
   /** A GET with timeouts, retries on transient failures and one token refresh on 401. */
-  private async read<T extends z.ZodType>(
+  private async read<T extends z.ZodMiniType>(
     what: string,
     path: string,
     query: Record<string, string>,

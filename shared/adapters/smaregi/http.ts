@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { PosTimeout, PosUnavailable } from "../../errors";
 import { problemSchema } from "./schemas";
 
@@ -63,7 +63,7 @@ export async function readProblemDetail(response: Response): Promise<string | un
 }
 
 /** Parses a JSON body with a zod schema; a body that is not JSON fails like a schema mismatch. */
-export function parseJsonBody<T extends z.ZodType>(
+export function parseJsonBody<T extends z.ZodMiniType>(
   text: string,
   schema: T,
 ): { success: true; data: z.output<T> } | { success: false; error: unknown } {

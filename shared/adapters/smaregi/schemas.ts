@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * Smaregi response payloads. Smaregi sends every number as a JSON string; they become numbers
@@ -6,32 +6,32 @@ import { z } from "zod";
  */
 
 const integer = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^-?\d+$/)
-    .transform(Number),
+  z.number().check(z.int()),
+  z.pipe(z.string().check(z.regex(/^-?\d+$/)), z.transform(Number)),
 ]);
 
-const id = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative().transform(String)]);
+const id = z.union([
+  z.string().check(z.regex(/^\d+$/)),
+  z.pipe(z.number().check(z.int(), z.nonnegative()), z.transform(String)),
+]);
 
 /** `YYYY-MM-DDThh:mm:ssTZD` (Japan time) to ISO 8601 UTC. */
-const timestamp = z
-  .string()
-  .refine((text) => !Number.isNaN(Date.parse(text)), "not a timestamp")
-  .transform((text) => new Date(text).toISOString());
+const timestamp = z.pipe(
+  z.string().check(z.refine((text) => !Number.isNaN(Date.parse(text)), "not a timestamp")),
+  z.transform((text) => new Date(text).toISOString()),
+);
 
 /** A date, empty or absent; some endpoints may append a time, so only the date part is kept. */
-const optionalDate = z
-  .union([z.literal(""), z.string().regex(/^\d{4}-\d{2}-\d{2}/), z.null()])
-  .optional()
-  .transform((text) => (text ? text.slice(0, 10) : null));
+const optionalDate = z.pipe(
+  z.optional(z.union([z.literal(""), z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)), z.null()])),
+  z.transform((text) => (text ? text.slice(0, 10) : null)),
+);
 
 export const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().refine((type) => type.toLowerCase() === "bearer", "not a bearer token"),
-  expires_in: integer.pipe(z.number().positive()),
-  scope: z.string().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z.string().check(z.refine((type) => type.toLowerCase() === "bearer", "not a bearer token")),
+  expires_in: z.pipe(integer, z.number().check(z.positive())),
+  scope: z.optional(z.string()),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
@@ -45,15 +45,15 @@ const customerStatuses = {
 
 export const customerSchema = z.object({
   customerId: id,
-  customerCode: z.string().nullish(),
-  customerNo: z.string().nullish(),
-  rank: z.string().nullish(),
-  lastName: z.string().nullish(),
-  firstName: z.string().nullish(),
-  status: z
-    .enum(["0", "1", "2", "3", "4"])
-    .nullish()
-    .transform((code) => customerStatuses[code ?? "0"]),
+  customerCode: z.nullish(z.string()),
+  customerNo: z.nullish(z.string()),
+  rank: z.nullish(z.string()),
+  lastName: z.nullish(z.string()),
+  firstName: z.nullish(z.string()),
+  status: z.pipe(
+    z.nullish(z.enum(["0", "1", "2", "3", "4"])),
+    z.transform((code) => customerStatuses[code ?? "0"]),
+  ),
 });
 export type SmaregiCustomer = z.infer<typeof customerSchema>;
 export const customerListSchema = z.array(customerSchema);
@@ -61,9 +61,12 @@ export const customerListSchema = z.array(customerSchema);
 export const pointsSchema = z.object({
   customerId: id,
   // A member whose points were never set may come without `point` or with null: no points.
-  point: integer.nullish().transform((point) => point ?? 0),
+  point: z.pipe(
+    z.nullish(integer),
+    z.transform((point) => point ?? 0),
+  ),
   pointExpireDate: optionalDate,
-  updDateTime: timestamp.nullish(),
+  updDateTime: z.nullish(timestamp),
 });
 export const pointsListSchema = z.array(pointsSchema);
 
@@ -72,7 +75,7 @@ export const pointAddResponseSchema = z.object({
   point: integer,
   pointExpireDate: optionalDate,
   // Absent in the 2022 API; the current one lists the transactions the change created.
-  transactionHeadIds: z.array(id).optional().default([]),
+  transactionHeadIds: z._default(z.optional(z.array(id)), []),
 });
 
 export const transactionSchema = z.object({
@@ -80,18 +83,18 @@ export const transactionSchema = z.object({
   transactionDateTime: timestamp,
   transactionHeadDivision: z.string(),
   // Null for a sale to a walk-in customer.
-  customerId: id.nullish(),
-  cancelDivision: z.string().nullish(),
-  newPoint: integer.nullish(),
-  spendPoint: integer.nullish(),
-  storeId: id.nullish(),
+  customerId: z.nullish(id),
+  cancelDivision: z.nullish(z.string()),
+  newPoint: z.nullish(integer),
+  spendPoint: z.nullish(integer),
+  storeId: z.nullish(id),
 });
 export type SmaregiTransaction = z.infer<typeof transactionSchema>;
 export const transactionListSchema = z.array(transactionSchema);
 
 /** Smaregi's problem body; every field optional because error bodies are read best-effort. */
 export const problemSchema = z.object({
-  title: z.string().optional(),
-  detail: z.string().optional(),
-  status: integer.optional(),
+  title: z.optional(z.string()),
+  detail: z.optional(z.string()),
+  status: z.optional(integer),
 });
