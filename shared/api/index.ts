@@ -1,5 +1,5 @@
-import { adminOperations } from "../admin/api";
-import { cancellationOperations } from "../cancellation/api";
+import { adminOperations } from "../admin/operations";
+import { cancellationOperations } from "../cancellation/operations";
 import { webhookOperations } from "../usage/api";
 import type { ApiOperation } from "./contract";
 import { customerOperations } from "./customer";
