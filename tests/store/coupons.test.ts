@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DynamoCouponStore } from "../../shared/adapters/dynamodb";
+import { DynamoCouponSearch } from "../../shared/adapters/dynamodb/coupon-search";
 import { Conflict, InvalidRequest, NotFound } from "../../shared/errors";
 import { CouponStatusConflict, type NewCoupon } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
@@ -199,9 +200,10 @@ describe("listing coupons", () => {
   it("lists all customers' coupons of one status for the admin, filling each page", async () => {
     // Prepare
     const { store, advance } = storeAt("2030-01-01T00:00:00.000Z");
+    const search = new DynamoCouponSearch({ client, tableName: names.loyalty, coupons: store });
     const cancelledCodes: string[] = [];
     for (let index = 0; index < 6; index++) {
-      const coupon = couponFor(newCustomerId());
+      const coupon = couponFor(newCustomerId(), { expiresAt: "2031-01-01T00:00:00.000Z" });
       await store.putCoupon(coupon);
       if (index % 2 === 0) {
         await store.updateCouponStatus(coupon.code, ["active"], { status: "cancelled" });
@@ -209,13 +211,16 @@ describe("listing coupons", () => {
       }
       advance(60);
     }
+    const now = new Date("2030-01-02T00:00:00.000Z");
 
     // Act
-    const first = await store.listCoupons({ status: "cancelled", limit: 2 });
-    const all = await store.listCoupons({ limit: 3 });
+    const first = await search.search({ status: "cancelled", limit: 2 }, now);
+    const second = await search.search({ status: "cancelled", limit: 2, cursor: first.nextCursor }, now);
+    const all = await search.search({ status: "all", limit: 3 }, now);
 
     // Assess
     expect(first.items.map((coupon) => coupon.code)).toEqual([cancelledCodes[2], cancelledCodes[1]]);
+    expect(second.items[0]?.code).toBe(cancelledCodes[0]);
     expect(all.items.map((coupon) => coupon.createdAt)).toEqual([
       "2030-01-01T00:05:00.000Z",
       "2030-01-01T00:04:00.000Z",

@@ -72,7 +72,10 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
             Update: {
               TableName: this.table,
               Key: keys.coupon(cancellation.code),
-              UpdateExpression: "SET #status = :cancelling, cancellationId = :id, updatedAt = :now",
+              // The coupon's index keys move with its status (couponIndexKeys).
+              UpdateExpression:
+                "SET #status = :cancelling, cancellationId = :id, updatedAt = :now, gsi2pk = :listed " +
+                "REMOVE gsi3pk, gsi3sk",
               ConditionExpression: "attribute_exists(pk) AND #status = :active",
               ExpressionAttributeNames: { "#status": "status" },
               ExpressionAttributeValues: {
@@ -80,6 +83,7 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
                 ":active": "active" satisfies CouponStatus,
                 ":id": cancellation.cancellationId,
                 ":now": now,
+                ":listed": keys.couponStatus("cancelling"),
               },
             },
           },
@@ -202,7 +206,10 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
         new UpdateCommand({
           TableName: this.table,
           Key: keys.coupon(code),
-          UpdateExpression: `SET #status = :active, updatedAt = :now REMOVE ${refundGuardAttributes.join(", ")}`,
+          // Back in the active partition and the expiry index (couponIndexKeys), by its own end.
+          UpdateExpression:
+            "SET #status = :active, updatedAt = :now, gsi2pk = :listed, gsi3pk = :listed, gsi3sk = expiresAt " +
+            `REMOVE ${refundGuardAttributes.join(", ")}`,
           ConditionExpression: "#status = :cancelling AND cancellationId = :id",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
@@ -210,6 +217,7 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
             ":cancelling": "cancelling" satisfies CouponStatus,
             ":id": cancellationId,
             ":now": this.now().toISOString(),
+            ":listed": keys.couponStatus("active"),
           },
         }),
       );

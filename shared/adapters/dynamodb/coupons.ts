@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { CouponStatusConflict } from "../../store/errors";
 import type { CouponPatch, CouponStore, NewCoupon, Page, PageRequest } from "../../store/ports";
@@ -9,8 +9,39 @@ import {
   couponRecordSchema,
   couponStatusSchema,
 } from "../../store/records";
-import { DynamoStore, type Item, type RepositoryOptions, rawString, withoutUndefined } from "./common";
+import { loyaltyIndexes } from "../../tables";
+import {
+  DynamoStore,
+  type Item,
+  type KeyMove,
+  type RepositoryOptions,
+  rawString,
+  withoutUndefined,
+} from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
+
+/**
+ * Where a coupon is listed besides its customer: the status index's partition of its status
+ * (`COUPONS#<status>`), and, while that is `active`, the expiry index by its end. Nothing writes a
+ * coupon when it runs out; the expiry sweep (`indexExpired`) moves it to `COUPONS#expired` then.
+ */
+export function couponIndexKeys(status: CouponStatus, expiresAt: string): Item {
+  const gsi2pk = keys.couponStatus(status);
+  return status === "active" ? { gsi2pk, gsi3pk: gsi2pk, gsi3sk: expiresAt } : { gsi2pk };
+}
+
+/** The same keys for an update that sets `status` (the expiry index's key is the item's own `expiresAt`). */
+export function couponIndexUpdate(status: CouponStatus): { fields: Item; move: KeyMove } {
+  const gsi2pk = keys.couponStatus(status);
+  return status === "active"
+    ? { fields: { gsi2pk, gsi3pk: gsi2pk }, move: { copy: { gsi3sk: "expiresAt" } } }
+    : { fields: { gsi2pk }, move: { remove: ["gsi3pk", "gsi3sk"] } };
+}
+
+/** How many ran-out coupons one sweep moves at most; the next run goes on with the rest. */
+const sweepLimit = 1000;
+const sweepPage = 100;
+const sweepConcurrency = 10;
 
 /** A new coupon as stored: the record (code upper-cased) and its item, index keys included. */
 export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRecord; item: Item } {
@@ -26,7 +57,7 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
       ...keys.coupon(coupon.code),
       gsi1pk: keys.customer(coupon.customerId),
       gsi1sk: `${customerIndexPrefixes.coupon}${coupon.createdAt}#${coupon.code}`,
-      gsi2pk: keys.allCoupons,
+      ...couponIndexKeys(coupon.status, coupon.expiresAt),
       gsi2sk: `${coupon.createdAt}#${coupon.code}`,
       ...withoutUndefined(coupon),
     },
@@ -75,21 +106,6 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
     );
   }
 
-  listCoupons({ status, ...page }: { status?: CouponStatus } & PageRequest): Promise<Page<CouponRecord>> {
-    return this.listByStatusIndex(
-      keys.allCoupons,
-      page,
-      (item) => couponRecordSchema.parse(item),
-      status === undefined
-        ? undefined
-        : {
-            FilterExpression: "#status = :status",
-            ExpressionAttributeNames: { "#status": "status" },
-            values: { ":status": couponStatusSchema.parse(status) },
-          },
-    );
-  }
-
   async updateCouponStatus(
     code: string,
     expectedStatuses: readonly CouponStatus[],
@@ -98,7 +114,12 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
     if (expectedStatuses.length === 0)
       throw new Error("updateCouponStatus needs at least one expected status");
     const upperCode = code.toUpperCase();
-    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
+    const index = patch.status === undefined ? undefined : couponIndexUpdate(patch.status);
+    const fields: Item = {
+      ...withoutUndefined(patch),
+      ...index?.fields,
+      updatedAt: this.now().toISOString(),
+    };
     return this.updateFromStatus(
       keys.coupon(upperCode),
       fields,
@@ -115,6 +136,69 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
           );
         },
       },
+      undefined,
+      index?.move,
     );
+  }
+
+  /**
+   * The expiry sweep: moves active coupons whose end has passed (`expiresAt <= now`, a key range of
+   * the expiry index) from `COUPONS#active` to `COUPONS#expired` in the status index, leaving the
+   * record itself as it is (an active coupon past its end reads `expired`). Each move is
+   * conditional on the coupon still being where it was read, so a concurrent status change wins.
+   * Run on a schedule; at most `max` coupons per run, `more` when some are left for the next.
+   */
+  async indexExpired(now: Date, max = sweepLimit): Promise<{ moved: number; more: boolean }> {
+    const active = keys.couponStatus("active");
+    let moved = 0;
+    let examined = 0;
+    let startKey: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: loyaltyIndexes.byExpiry,
+          KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
+          ExpressionAttributeValues: { ":pk": active, ":now": now.toISOString() },
+          Limit: Math.min(sweepPage, max - examined),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items = result.Items ?? [];
+      examined += items.length;
+      for (let index = 0; index < items.length; index += sweepConcurrency) {
+        const outcomes = await Promise.all(
+          items.slice(index, index + sweepConcurrency).map((item) => this.#moveExpired(item, active)),
+        );
+        moved += outcomes.filter(Boolean).length;
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined && examined < max);
+    return { moved, more: startKey !== undefined };
+  }
+
+  async #moveExpired(item: Item, active: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: "SET gsi2pk = :expired REMOVE gsi3pk, gsi3sk",
+          ConditionExpression: "#status = :active AND gsi3pk = :partition AND gsi3sk = :seen",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":expired": keys.couponStatus("expired"),
+            ":active": "active" satisfies CouponStatus,
+            ":partition": active,
+            ":seen": item.gsi3sk,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Its status changed since the index was read: that write moved its keys itself.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }
