@@ -30,6 +30,16 @@ export function couponIndexKeys(status: CouponStatus, expiresAt: string): Item {
   return status === "active" ? { gsi2pk, gsi3pk: gsi2pk, gsi3sk: expiresAt } : { gsi2pk };
 }
 
+/**
+ * The keys `couponIndexKeys` and the expiry sweep leave a coupon with by `now`: an active coupon
+ * already past its end is in `COUPONS#expired` and out of the expiry index (for the backfill).
+ */
+export function couponIndexKeysAt(status: CouponStatus, expiresAt: string, now: Date): Item {
+  return status === "active" && expiresAt <= now.toISOString()
+    ? { gsi2pk: keys.couponStatus("expired") }
+    : couponIndexKeys(status, expiresAt);
+}
+
 /** The same keys for an update that sets `status` (the expiry index's key is the item's own `expiresAt`). */
 export function couponIndexUpdate(status: CouponStatus): { fields: Item; move: KeyMove } {
   const gsi2pk = keys.couponStatus(status);
