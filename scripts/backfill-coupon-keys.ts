@@ -1,7 +1,7 @@
 /**
  * Moves coupons written before the per-status listing keys out of the old single `COUPONS`
- * partition of the status index into `COUPONS#<status>` (an active one also into the expiry index,
- * or straight into `COUPONS#expired` when already past its end). The admin listing reads the old
+ * partition of the status index into `COUPONS#<status>` and the byActivity index (`couponIndexKeys`;
+ * an active coupon already past its end straight where the expiry sweep would put it). The admin listing reads the old
  * partition too until it is empty, so this changes no answer, only what a page costs.
  *
  * Idempotent and resumable: it reads only what is still in the old partition, a page at a time,
@@ -91,9 +91,17 @@ async function move(
   dryRun: boolean,
 ): Promise<"moved" | "changed" | "unplaceable"> {
   const status = couponStatusSchema.safeParse(item.status);
-  if (!status.success || typeof item.expiresAt !== "string") return "unplaceable";
+  const { code, expiresAt, createdAt } = item;
+  if (
+    !status.success ||
+    typeof code !== "string" ||
+    typeof expiresAt !== "string" ||
+    typeof createdAt !== "string"
+  ) {
+    return "unplaceable";
+  }
   if (dryRun) return "moved";
-  const target = couponIndexKeysAt(status.data, item.expiresAt, now);
+  const target = couponIndexKeysAt({ status: status.data, code, expiresAt, createdAt }, now);
   const names: Record<string, string> = { "#status": "status" };
   const values: Item = { ":legacy": keys.legacyCoupons, ":status": status.data };
   const assignments = Object.entries(target).map(([field, value], index) => {

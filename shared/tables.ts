@@ -38,11 +38,12 @@ export const loyaltyIndexes = {
    */
   byStatus: "byStatus",
   /**
-   * Sparse: `gsi3pk = COUPONS#active`, `gsi3sk = <expiresAt>` on every coupon in the active
-   * partition of byStatus and on nothing else, so the coupons that ran out are a key range
-   * (`gsi3sk <= now`) for the expiry sweep and the expired listing, whatever the history.
+   * Coupons only, two partitions: `gsi3pk = COUPONS#active`, `gsi3sk = <expiresAt>` for the coupons
+   * in byStatus's `COUPONS#active`, so those that ran out are a key range (`gsi3sk <= now`) for the
+   * expiry sweep and the expired listing; and `gsi3pk = COUPONS#others`, `gsi3sk = <gsi2sk>` for
+   * every other coupon, newest first, so all coupons are two partitions to merge.
    */
-  byExpiry: "byExpiry",
+  byActivity: "byActivity",
 } as const;
 
 /** Conversions, coupons, idempotency keys, per-customer leases and daily point totals. */
@@ -63,7 +64,7 @@ export const loyaltyTable: TableDefinition = {
     },
     // Added after the first two: CloudFormation adds at most one index per deployment.
     {
-      indexName: loyaltyIndexes.byExpiry,
+      indexName: loyaltyIndexes.byActivity,
       partitionKey: { name: "gsi3pk", type: "S" },
       sortKey: { name: "gsi3sk", type: "S" },
     },

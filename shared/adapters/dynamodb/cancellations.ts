@@ -74,8 +74,8 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
               Key: keys.coupon(cancellation.code),
               // The coupon's index keys move with its status (couponIndexKeys).
               UpdateExpression:
-                "SET #status = :cancelling, cancellationId = :id, updatedAt = :now, gsi2pk = :listed " +
-                "REMOVE gsi3pk, gsi3sk",
+                "SET #status = :cancelling, cancellationId = :id, updatedAt = :now, gsi2pk = :listed, " +
+                "gsi3pk = :others, gsi3sk = gsi2sk",
               ConditionExpression: "attribute_exists(pk) AND #status = :active",
               ExpressionAttributeNames: { "#status": "status" },
               ExpressionAttributeValues: {
@@ -84,6 +84,7 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
                 ":id": cancellation.cancellationId,
                 ":now": now,
                 ":listed": keys.couponStatus("cancelling"),
+                ":others": keys.otherCoupons,
               },
             },
           },
@@ -206,7 +207,7 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
         new UpdateCommand({
           TableName: this.table,
           Key: keys.coupon(code),
-          // Back in the active partition and the expiry index (couponIndexKeys), by its own end.
+          // Back in the active partitions (couponIndexKeys), byActivity by its own end.
           UpdateExpression:
             "SET #status = :active, updatedAt = :now, gsi2pk = :listed, gsi3pk = :listed, gsi3sk = expiresAt " +
             `REMOVE ${refundGuardAttributes.join(", ")}`,

@@ -3,28 +3,27 @@ import { z } from "zod";
 import { type CouponFilter, type CouponSearch, matchesFilter } from "../../admin/coupon-search";
 import { InvalidRequest } from "../../errors";
 import type { CouponStore, Page } from "../../store";
-import { type CouponRecord, couponRecordSchema, couponStatusSchema } from "../../store";
+import { type CouponRecord, couponRecordSchema } from "../../store";
 import { loyaltyIndexes } from "../../tables";
 import { DynamoStore, type Item, maxPageSize, queryPage, type RepositoryOptions } from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
 
 /**
  * The staff's coupon search. By code: one read. By customer: the customer index, the status as a
- * filter (a customer's own coupons). Across the shop: the status index's per-status partitions
- * (`COUPONS#<status>`, see `couponIndexKeys`), so a page reads about what it shows, whatever the
- * history:
+ * filter (a customer's own coupons). Across the shop: partitions that hold what one filter shows
+ * (`couponIndexKeys`), so a page reads about what it shows, whatever the history:
  *
- * - `used`, `cancelled`: their partition.
+ * - `used`, `cancelled`: their byStatus partition, `COUPONS#<status>`.
  * - `active`: `COUPONS#active`, less those that ran out since the last expiry sweep (a filter that
  *   drops only those few).
  * - `expired`: `COUPONS#expired` (stored `expired`, and active coupons the sweep moved there),
- *   merged with the active coupons that ran out since the sweep, a key range of the expiry index.
- * - `all`: every status's partition, merged newest first.
+ *   merged with the active coupons that ran out since the sweep, a key range of byActivity.
+ * - `all`: `COUPONS#active` merged with byActivity's `COUPONS#others`, both newest first.
  *
- * Coupons written before the per-status partitions, still in the one `COUPONS` partition until the
- * backfill moves them, are merged in with the old filter, so a listing is complete before, during
- * and after the backfill. The merged streams are all ordered by `gsi2sk` (`<createdAt>#<code>`);
- * the cursor is the position of the last coupon shown, and a page continues below it.
+ * Coupons written before these keys, still in the one `COUPONS` partition until the backfill
+ * moves them, are merged in with the old filter, so a listing is complete before, during and after
+ * the backfill. Every merged stream is ordered by the coupon's `<createdAt>#<CODE>`; the cursor is
+ * that position of the last coupon shown, and the next page continues below it.
  */
 
 /**
@@ -65,44 +64,64 @@ interface Filter {
 }
 
 /**
- * One stream of a merged listing. `partition`: a status-index partition read newest first from the
- * cursor down, a page's worth at a time. `ranOut`: the active coupons past their end that the sweep
- * has not moved yet (a key range of the expiry index, few by design), read whole and ordered here.
+ * One stream of a merged listing. `partition`: a partition whose sort key is the coupon's position,
+ * read newest first from the cursor down, a share of the page at a time. `ranOut`: the active
+ * coupons past their end that the sweep has not moved yet (a key range of byActivity's active
+ * partition, few by design), read whole and ordered here.
  */
-type Stream = { kind: "partition"; gsi2pk: string; filter?: Filter } | { kind: "ranOut" };
+type Stream =
+  | {
+      kind: "partition";
+      index: "byStatus" | "byActivity";
+      partition: string;
+      filter?: Filter;
+      /** The old single partition: empty once backfilled, so it takes no share of a page. */
+      legacy?: true;
+    }
+  | { kind: "ranOut" };
+
+type PartitionStream = Extract<Stream, { kind: "partition" }>;
+
+const byStatus = (partition: string, filter?: Filter): PartitionStream => ({
+  kind: "partition",
+  index: "byStatus",
+  partition,
+  ...(filter ? { filter } : {}),
+});
 
 function streamsFor(filter: CouponFilter, now: Date): Stream[] {
-  const legacy: Stream = { kind: "partition", gsi2pk: keys.legacyCoupons, filter: statusFilter(filter, now) };
+  const legacy: PartitionStream = {
+    ...byStatus(keys.legacyCoupons, statusFilter(filter, now)),
+    legacy: true,
+  };
   switch (filter) {
     case "all":
       return [
-        ...couponStatusSchema.options.map(
-          (status): Stream => ({
-            kind: "partition",
-            gsi2pk: keys.couponStatus(status),
-          }),
-        ),
+        byStatus(keys.couponStatus("active")),
+        { kind: "partition", index: "byActivity", partition: keys.otherCoupons },
         legacy,
       ];
     case "active":
       return [
-        {
-          kind: "partition",
-          gsi2pk: keys.couponStatus("active"),
-          filter: {
-            expression: "#expiresAt > :now",
-            names: { "#expiresAt": "expiresAt" },
-            values: { ":now": now.toISOString() },
-          },
-        },
+        byStatus(keys.couponStatus("active"), {
+          expression: "#expiresAt > :now",
+          names: { "#expiresAt": "expiresAt" },
+          values: { ":now": now.toISOString() },
+        }),
         legacy,
       ];
     case "expired":
-      return [{ kind: "partition", gsi2pk: keys.couponStatus("expired") }, { kind: "ranOut" }, legacy];
+      return [byStatus(keys.couponStatus("expired")), { kind: "ranOut" }, legacy];
     default:
-      return [{ kind: "partition", gsi2pk: keys.couponStatus(filter) }, legacy];
+      return [byStatus(keys.couponStatus(filter)), legacy];
   }
 }
+
+/** The key attributes of the partitions a stream reads. */
+const indexKeys = {
+  byStatus: { index: loyaltyIndexes.byStatus, pk: "gsi2pk", sk: "gsi2sk" },
+  byActivity: { index: loyaltyIndexes.byActivity, pk: "gsi3pk", sk: "gsi3sk" },
+} as const;
 
 // ---- cursor: the position of the last coupon shown ----
 
@@ -210,9 +229,9 @@ export class DynamoCouponSearch extends DynamoStore {
   }
 
   /**
-   * The newest `limit` coupons of the streams below `olderThan`, each coupon once. A stream is read
-   * a share of the page at first and twice as much each time it runs dry (never more than the page
-   * still needs), so a page reads about what it shows plus a few coupons per stream.
+   * The newest `limit` coupons of the streams below `olderThan`, each coupon once. A partition is
+   * read a share of the page at first and twice as much each time it runs dry (never more than the
+   * page still needs), so a page reads what it shows plus a few coupons per partition.
    */
   async #merged(
     streams: readonly Stream[],
@@ -220,13 +239,16 @@ export class DynamoCouponSearch extends DynamoStore {
     olderThan: string | undefined,
     now: Date,
   ): Promise<{ items: Item[]; more: boolean }> {
-    const partitions = streams.filter((stream) => stream.kind === "partition").length;
+    const sharing = streams.filter((stream) => stream.kind === "partition" && !stream.legacy).length;
+    // One partition reads the page; several start with half a page between them, since all but
+    // one of them usually contributes little, and read more of those that do.
+    const share = sharing <= 1 ? limit : Math.ceil(limit / (2 * sharing));
     const states: StreamState[] = streams.map((stream) => ({
       stream,
       buffer: [],
       startKey: undefined,
       done: false,
-      batch: Math.max(1, Math.ceil(limit / Math.max(1, partitions))),
+      batch: stream.kind === "partition" && stream.legacy ? limit : share,
     }));
     const items: Item[] = [];
     const shown = new Set<string>();
@@ -269,12 +291,13 @@ export class DynamoCouponSearch extends DynamoStore {
       state.done = true;
       return;
     }
+    const { index, pk, sk } = indexKeys[stream.index];
     const input: QueryCommandInput = {
       TableName: this.table,
-      IndexName: loyaltyIndexes.byStatus,
-      KeyConditionExpression: `gsi2pk = :pk${olderThan === undefined ? "" : " AND gsi2sk < :olderThan"}`,
+      IndexName: index,
+      KeyConditionExpression: `${pk} = :pk${olderThan === undefined ? "" : ` AND ${sk} < :olderThan`}`,
       ExpressionAttributeValues: {
-        ":pk": stream.gsi2pk,
+        ":pk": stream.partition,
         ...(olderThan === undefined ? {} : { ":olderThan": olderThan }),
         ...stream.filter?.values,
       },
@@ -299,7 +322,7 @@ export class DynamoCouponSearch extends DynamoStore {
     state.batch *= 2;
   }
 
-  /** Active coupons past their end that the expiry sweep has not moved yet. */
+  /** Active coupons past their end that the expiry sweep has not moved yet (byActivity, by end). */
   async #ranOut(now: Date): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
@@ -307,7 +330,7 @@ export class DynamoCouponSearch extends DynamoStore {
       const result = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: loyaltyIndexes.byExpiry,
+          IndexName: loyaltyIndexes.byActivity,
           KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
           ExpressionAttributeValues: { ":pk": keys.couponStatus("active"), ":now": now.toISOString() },
           ExclusiveStartKey: startKey,

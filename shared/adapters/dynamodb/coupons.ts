@@ -20,32 +20,43 @@ import {
 } from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
 
+type Listed = Pick<CouponRecord, "code" | "status" | "expiresAt" | "createdAt">;
+
 /**
- * Where a coupon is listed besides its customer: the status index's partition of its status
- * (`COUPONS#<status>`), and, while that is `active`, the expiry index by its end. Nothing writes a
- * coupon when it runs out; the expiry sweep (`indexExpired`) moves it to `COUPONS#expired` then.
+ * Where a coupon is listed besides its customer, newest first by `gsi2sk = <createdAt>#<CODE>`:
+ * - byStatus: the partition of its status, `COUPONS#<status>`;
+ * - byActivity: while active, `COUPONS#active` by its end (`gsi3sk = expiresAt`), so the coupons
+ *   that ran out are a key range; otherwise `COUPONS#others` by `gsi2sk`, so all coupons are two
+ *   partitions (active, others).
+ * Nothing writes a coupon when it runs out: the expiry sweep (`indexExpired`) moves it then, to
+ * `COUPONS#expired` and `COUPONS#others`, leaving its record (`active` past its end reads expired).
  */
-export function couponIndexKeys(status: CouponStatus, expiresAt: string): Item {
-  const gsi2pk = keys.couponStatus(status);
-  return status === "active" ? { gsi2pk, gsi3pk: gsi2pk, gsi3sk: expiresAt } : { gsi2pk };
+export function couponIndexKeys(coupon: Listed): Item {
+  const gsi2pk = keys.couponStatus(coupon.status);
+  const gsi2sk = `${coupon.createdAt}#${coupon.code}`;
+  return coupon.status === "active"
+    ? { gsi2pk, gsi2sk, gsi3pk: gsi2pk, gsi3sk: coupon.expiresAt }
+    : { gsi2pk, gsi2sk, gsi3pk: keys.otherCoupons, gsi3sk: gsi2sk };
 }
 
 /**
- * The keys `couponIndexKeys` and the expiry sweep leave a coupon with by `now`: an active coupon
- * already past its end is in `COUPONS#expired` and out of the expiry index (for the backfill).
+ * The keys a coupon has by `now` once written and swept: an active coupon already past its end is
+ * where the sweep puts it (for the backfill, which does the sweep's work at once).
  */
-export function couponIndexKeysAt(status: CouponStatus, expiresAt: string, now: Date): Item {
-  return status === "active" && expiresAt <= now.toISOString()
-    ? { gsi2pk: keys.couponStatus("expired") }
-    : couponIndexKeys(status, expiresAt);
+export function couponIndexKeysAt(coupon: Listed, now: Date): Item {
+  const ranOut = coupon.status === "active" && coupon.expiresAt <= now.toISOString();
+  return couponIndexKeys(ranOut ? { ...coupon, status: "expired" } : coupon);
 }
 
-/** The same keys for an update that sets `status` (the expiry index's key is the item's own `expiresAt`). */
+/**
+ * `couponIndexKeys` for an update that sets `status`, whose byActivity sort key is one of the
+ * item's own attributes (`expiresAt` while active, else `gsi2sk`).
+ */
 export function couponIndexUpdate(status: CouponStatus): { fields: Item; move: KeyMove } {
   const gsi2pk = keys.couponStatus(status);
   return status === "active"
     ? { fields: { gsi2pk, gsi3pk: gsi2pk }, move: { copy: { gsi3sk: "expiresAt" } } }
-    : { fields: { gsi2pk }, move: { remove: ["gsi3pk", "gsi3sk"] } };
+    : { fields: { gsi2pk, gsi3pk: keys.otherCoupons }, move: { copy: { gsi3sk: "gsi2sk" } } };
 }
 
 /** How many ran-out coupons one sweep moves at most; the next run goes on with the rest. */
@@ -67,8 +78,7 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
       ...keys.coupon(coupon.code),
       gsi1pk: keys.customer(coupon.customerId),
       gsi1sk: `${customerIndexPrefixes.coupon}${coupon.createdAt}#${coupon.code}`,
-      ...couponIndexKeys(coupon.status, coupon.expiresAt),
-      gsi2sk: `${coupon.createdAt}#${coupon.code}`,
+      ...couponIndexKeys(coupon),
       ...withoutUndefined(coupon),
     },
   };
@@ -153,8 +163,8 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
 
   /**
    * The expiry sweep: moves active coupons whose end has passed (`expiresAt <= now`, a key range of
-   * the expiry index) from `COUPONS#active` to `COUPONS#expired` in the status index, leaving the
-   * record itself as it is (an active coupon past its end reads `expired`). Each move is
+   * byActivity) from `COUPONS#active` to `COUPONS#expired` (byStatus) and `COUPONS#others`
+   * (byActivity), leaving the record itself as it is (an active coupon past its end reads `expired`). Each move is
    * conditional on the coupon still being where it was read, so a concurrent status change wins.
    * Run on a schedule; at most `max` coupons per run, `more` when some are left for the next.
    */
@@ -167,7 +177,7 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
       const result = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: loyaltyIndexes.byExpiry,
+          IndexName: loyaltyIndexes.byActivity,
           KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
           ExpressionAttributeValues: { ":pk": active, ":now": now.toISOString() },
           Limit: Math.min(sweepPage, max - examined),
@@ -193,11 +203,12 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: "SET gsi2pk = :expired REMOVE gsi3pk, gsi3sk",
+          UpdateExpression: "SET gsi2pk = :expired, gsi3pk = :others, gsi3sk = gsi2sk",
           ConditionExpression: "#status = :active AND gsi3pk = :partition AND gsi3sk = :seen",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
             ":expired": keys.couponStatus("expired"),
+            ":others": keys.otherCoupons,
             ":active": "active" satisfies CouponStatus,
             ":partition": active,
             ":seen": item.gsi3sk,

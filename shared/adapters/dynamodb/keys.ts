@@ -30,6 +30,8 @@ export const keys = {
    * indexExpired`), so each partition holds what one status filter of the admin listing shows.
    */
   couponStatus: (status: string) => `COUPONS#${status}`,
+  /** The byActivity partition of every coupon outside `COUPONS#active` (see `couponIndexKeys`). */
+  otherCoupons: "COUPONS#others",
   /**
    * The one partition every coupon was listed under before the per-status partitions. Items still
    * there (written before them, never moved since) are read until the backfill
