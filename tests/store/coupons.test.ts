@@ -227,4 +227,33 @@ describe("listing coupons", () => {
       "2030-01-01T00:03:00.000Z",
     ]);
   });
+
+  it("refuses a shop-wide cursor that is not a position this listing gave", async () => {
+    const { store } = storeAt("2030-01-01T00:00:00.000Z");
+    const search = new DynamoCouponSearch({ client, tableName: names.loyalty, coupons: store });
+    const customerId = newCustomerId();
+    await store.putCoupon(couponFor(customerId));
+    await store.putCoupon(couponFor(customerId));
+    const now = new Date("2030-01-02T00:00:00.000Z");
+    const customerPage = await store.listCouponsByCustomer(customerId, { limit: 1 });
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+
+    const refused = await Promise.all(
+      [
+        customerPage.nextCursor,
+        forge({ olderThan: "" }),
+        forge({ olderThan: "x".repeat(1100) }),
+        forge({ olderThan: "2030-01-01", extra: "x" }),
+        forge({ olderThan: 7 }),
+        forge({ gsi2pk: "COUPONS", gsi2sk: "2030", pk: "x", sk: "y" }),
+        "not-a-cursor",
+      ].map((cursor) => caught(search.search({ status: "used", limit: 1, cursor }, now))),
+    );
+    const page = await search.search({ status: "all", limit: 1 }, now);
+    const next = await search.search({ status: "all", limit: 1, cursor: page.nextCursor }, now);
+
+    for (const error of refused) expect(error).toMatchObject({ code: "invalid_cursor", status: 400 });
+    expect(`${next.items[0]?.createdAt}` <= `${page.items[0]?.createdAt}`).toBe(true);
+    expect(next.items[0]?.code).not.toBe(page.items[0]?.code);
+  });
 });
