@@ -32,8 +32,18 @@ export interface TableDefinition {
 export const loyaltyIndexes = {
   /** `gsi1pk = CUST#<customerId>`: a customer's conversions and coupons, newest first. */
   byCustomer: "byCustomer",
-  /** `gsi2pk = CONVSTATUS#<status>`, `CANCELSTATUS#<status>`, `COUPONS` or `REWARDS`: listings, newest first. */
+  /**
+   * `gsi2pk = CONVSTATUS#<status>`, `CANCELSTATUS#<status>`, `ADJSTATUS#<status>`, `COUPONS#<status>`
+   * or `REWARDS`: listings, newest first, each partition holding exactly what one listing shows.
+   */
   byStatus: "byStatus",
+  /**
+   * Coupons only, two partitions: `gsi3pk = COUPONS#active`, `gsi3sk = <expiresAt>` for the coupons
+   * in byStatus's `COUPONS#active`, so those that ran out are a key range (`gsi3sk <= now`) for the
+   * expiry sweep and the expired listing; and `gsi3pk = COUPONS#others`, `gsi3sk = <gsi2sk>` for
+   * every other coupon, newest first, so all coupons are two partitions to merge.
+   */
+  byActivity: "byActivity",
 } as const;
 
 /** Conversions, coupons, idempotency keys, per-customer leases and daily point totals. */
@@ -51,6 +61,12 @@ export const loyaltyTable: TableDefinition = {
       indexName: loyaltyIndexes.byStatus,
       partitionKey: { name: "gsi2pk", type: "S" },
       sortKey: { name: "gsi2sk", type: "S" },
+    },
+    // Added after the first two: CloudFormation adds at most one index per deployment.
+    {
+      indexName: loyaltyIndexes.byActivity,
+      partitionKey: { name: "gsi3pk", type: "S" },
+      sortKey: { name: "gsi3sk", type: "S" },
     },
   ],
   timeToLiveAttribute: "ttl",

@@ -8,7 +8,7 @@ import type {
 import { resolutionDependencies } from "../admin/root";
 import { cancellationResolutionDependencies, cancellationStore } from "../cancel-coupon/root";
 import { once } from "../once";
-import { adminAlerts, auditTrail, conversionRequests, env, sfn } from "../runtime";
+import { adminAlerts, auditTrail, conversionRequests, couponStore, env, sfn } from "../runtime";
 
 /**
  * The reconciler's composition root: the saga runs it restarts, and the resolutions of the
@@ -46,3 +46,6 @@ export const cancellationDependencies = /* @__PURE__ */ once(
     now: () => new Date(),
   }),
 );
+
+/** The coupon expiry sweep the reconciler's runs also do (`DynamoCouponStore.indexExpired`). */
+export const couponExpiry = once(() => couponStore());

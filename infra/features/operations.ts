@@ -7,7 +7,7 @@ export const functions = {
   reconcileStuck: {
     entry: "functions/operations/reconcile-stuck.ts",
     description:
-      "Scheduled: starts abandoned conversion and cancellation sagas, settles parked ones from the POS, alerts on the rest",
+      "Scheduled: starts abandoned conversion and cancellation sagas, settles parked ones from the POS, alerts on the rest, sweeps ran-out coupons into the expired listing",
     // Lists by status and re-reads records; reads trails to alert once a day. Settling parked
     // work runs the review resolutions: it reads the POS (never writes it), reactivates, deactivates
     // or deletes Shopify codes, and commits the resolution transactions; a given-back coupon is emailed.

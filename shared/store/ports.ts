@@ -152,8 +152,6 @@ export interface CouponStore {
   getCoupon(code: string): Promise<CouponRecord | undefined>;
   /** Newest first. */
   listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>>;
-  /** All customers' coupons, newest first, optionally of one status (admin search). */
-  listCoupons(filter: { status?: CouponStatus } & PageRequest): Promise<Page<CouponRecord>>;
   /** Conditional like `updateConversion`: throws `CouponStatusConflict` (or `NotFound`). */
   updateCouponStatus(
     code: string,

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DynamoCouponStore } from "../../shared/adapters/dynamodb";
+import { DynamoCouponSearch } from "../../shared/adapters/dynamodb/coupon-search";
 import { Conflict, InvalidRequest, NotFound } from "../../shared/errors";
 import { CouponStatusConflict, type NewCoupon } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
@@ -199,9 +200,10 @@ describe("listing coupons", () => {
   it("lists all customers' coupons of one status for the admin, filling each page", async () => {
     // Prepare
     const { store, advance } = storeAt("2030-01-01T00:00:00.000Z");
+    const search = new DynamoCouponSearch({ client, tableName: names.loyalty, coupons: store });
     const cancelledCodes: string[] = [];
     for (let index = 0; index < 6; index++) {
-      const coupon = couponFor(newCustomerId());
+      const coupon = couponFor(newCustomerId(), { expiresAt: "2031-01-01T00:00:00.000Z" });
       await store.putCoupon(coupon);
       if (index % 2 === 0) {
         await store.updateCouponStatus(coupon.code, ["active"], { status: "cancelled" });
@@ -209,17 +211,49 @@ describe("listing coupons", () => {
       }
       advance(60);
     }
+    const now = new Date("2030-01-02T00:00:00.000Z");
 
     // Act
-    const first = await store.listCoupons({ status: "cancelled", limit: 2 });
-    const all = await store.listCoupons({ limit: 3 });
+    const first = await search.search({ status: "cancelled", limit: 2 }, now);
+    const second = await search.search({ status: "cancelled", limit: 2, cursor: first.nextCursor }, now);
+    const all = await search.search({ status: "all", limit: 3 }, now);
 
     // Assess
     expect(first.items.map((coupon) => coupon.code)).toEqual([cancelledCodes[2], cancelledCodes[1]]);
+    expect(second.items[0]?.code).toBe(cancelledCodes[0]);
     expect(all.items.map((coupon) => coupon.createdAt)).toEqual([
       "2030-01-01T00:05:00.000Z",
       "2030-01-01T00:04:00.000Z",
       "2030-01-01T00:03:00.000Z",
     ]);
+  });
+
+  it("refuses a shop-wide cursor that is not a position this listing gave", async () => {
+    const { store } = storeAt("2030-01-01T00:00:00.000Z");
+    const search = new DynamoCouponSearch({ client, tableName: names.loyalty, coupons: store });
+    const customerId = newCustomerId();
+    await store.putCoupon(couponFor(customerId));
+    await store.putCoupon(couponFor(customerId));
+    const now = new Date("2030-01-02T00:00:00.000Z");
+    const customerPage = await store.listCouponsByCustomer(customerId, { limit: 1 });
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+
+    const refused = await Promise.all(
+      [
+        customerPage.nextCursor,
+        forge({ olderThan: "" }),
+        forge({ olderThan: "x".repeat(1100) }),
+        forge({ olderThan: "2030-01-01", extra: "x" }),
+        forge({ olderThan: 7 }),
+        forge({ gsi2pk: "COUPONS", gsi2sk: "2030", pk: "x", sk: "y" }),
+        "not-a-cursor",
+      ].map((cursor) => caught(search.search({ status: "used", limit: 1, cursor }, now))),
+    );
+    const page = await search.search({ status: "all", limit: 1 }, now);
+    const next = await search.search({ status: "all", limit: 1, cursor: page.nextCursor }, now);
+
+    for (const error of refused) expect(error).toMatchObject({ code: "invalid_cursor", status: 400 });
+    expect(`${next.items[0]?.createdAt}` <= `${page.items[0]?.createdAt}`).toBe(true);
+    expect(next.items[0]?.code).not.toBe(page.items[0]?.code);
   });
 });

@@ -263,16 +263,6 @@ export class InMemoryCouponStore implements CouponStore {
     );
   }
 
-  async listCoupons(filter: { status?: CouponStatus } & PageRequest) {
-    const found = [...this.tables.coupons.values()].filter(
-      (stored) => filter.status === undefined || stored.coupon.status === filter.status,
-    );
-    return page(
-      found.reverse().map((stored) => copy(stored.coupon)),
-      filter,
-    );
-  }
-
   async updateCouponStatus(
     code: string,
     expectedStatuses: readonly CouponStatus[],

@@ -7,6 +7,7 @@ import {
 } from "../../cancellation/resolution-records";
 import { refundGuardAttributes } from "./cancellations";
 import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
+import { couponIndexUpdate } from "./coupons";
 import { keys } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
@@ -46,19 +47,16 @@ export class DynamoCancellationResolutionStore
       this.resolvedItem(claim.cancellationId, claim, { answer, trail, now }),
     ];
     if (coupon.kind === "update") {
-      const update = conditionalStatusUpdate({ ...withoutUndefined(coupon.patch), updatedAt: now }, [
-        coupon.expected,
-      ]);
-      items.push({
-        Update: {
-          TableName: this.table,
-          Key: keys.coupon(coupon.code),
-          ...update,
-          UpdateExpression: coupon.releaseGuard
-            ? `${update.UpdateExpression} REMOVE ${refundGuardAttributes.join(", ")}`
-            : update.UpdateExpression,
+      const index = coupon.patch.status === undefined ? undefined : couponIndexUpdate(coupon.patch.status);
+      const update = conditionalStatusUpdate(
+        { ...withoutUndefined(coupon.patch), ...index?.fields, updatedAt: now },
+        [coupon.expected],
+        {
+          ...index?.move,
+          remove: [...(index?.move.remove ?? []), ...(coupon.releaseGuard ? refundGuardAttributes : [])],
         },
-      });
+      );
+      items.push({ Update: { TableName: this.table, Key: keys.coupon(coupon.code), ...update } });
     }
     try {
       await transactWrite(this.client, { TransactItems: items });

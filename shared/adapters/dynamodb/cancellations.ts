@@ -71,7 +71,10 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
             Update: {
               TableName: this.table,
               Key: keys.coupon(cancellation.code),
-              UpdateExpression: "SET #status = :cancelling, cancellationId = :id, updatedAt = :now",
+              // The coupon's index keys move with its status (couponIndexKeys).
+              UpdateExpression:
+                "SET #status = :cancelling, cancellationId = :id, updatedAt = :now, gsi2pk = :listed, " +
+                "gsi3pk = :others, gsi3sk = gsi2sk",
               ConditionExpression: "attribute_exists(pk) AND #status = :active",
               ExpressionAttributeNames: { "#status": "status" },
               ExpressionAttributeValues: {
@@ -79,6 +82,8 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
                 ":active": "active" satisfies CouponStatus,
                 ":id": cancellation.cancellationId,
                 ":now": now,
+                ":listed": keys.couponStatus("cancelling"),
+                ":others": keys.otherCoupons,
               },
             },
           },
@@ -194,7 +199,10 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
       await this.client.update({
         TableName: this.table,
         Key: keys.coupon(code),
-        UpdateExpression: `SET #status = :active, updatedAt = :now REMOVE ${refundGuardAttributes.join(", ")}`,
+        // Back in the active partitions (couponIndexKeys), byActivity by its own end.
+        UpdateExpression:
+          "SET #status = :active, updatedAt = :now, gsi2pk = :listed, gsi3pk = :listed, gsi3sk = expiresAt " +
+          `REMOVE ${refundGuardAttributes.join(", ")}`,
         ConditionExpression: "#status = :cancelling AND cancellationId = :id",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: {
@@ -202,6 +210,7 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
           ":cancelling": "cancelling" satisfies CouponStatus,
           ":id": cancellationId,
           ":now": this.now().toISOString(),
+          ":listed": keys.couponStatus("active"),
         },
       });
       return true;

@@ -36,10 +36,25 @@ export function withoutUndefined<T extends object>(value: T): Item {
 // ---- conditional updates ----
 
 /**
- * `SET` for every defined field of a patch, guarded by `status IN (expected)`. Placeholders are
- * generated, so field names never meet DynamoDB's reserved words.
+ * Index keys an update moves besides the values it sets: attributes set from another attribute of
+ * the same item (`copy`: target -> source, e.g. a sort key from `expiresAt`), and attributes removed
+ * (an item leaving a sparse index).
  */
-export function conditionalStatusUpdate(patch: Item, expectedStatuses: readonly string[]) {
+export interface KeyMove {
+  readonly copy?: Readonly<Record<string, string>>;
+  readonly remove?: readonly string[];
+}
+
+/**
+ * `SET` for every defined field of a patch (and `move`'s copies, `REMOVE` for its removals),
+ * guarded by `status IN (expected)`. Placeholders are generated, so field names never meet
+ * DynamoDB's reserved words.
+ */
+export function conditionalStatusUpdate(
+  patch: Item,
+  expectedStatuses: readonly string[],
+  move: KeyMove = {},
+) {
   const names: Record<string, string> = { "#status": "status" };
   const values: Item = {};
   const assignments = Object.entries(patch).map(([field, value], index) => {
@@ -47,12 +62,21 @@ export function conditionalStatusUpdate(patch: Item, expectedStatuses: readonly 
     values[`:f${index}`] = value;
     return `#f${index} = :f${index}`;
   });
+  const copies = Object.entries(move.copy ?? {}).map(([target, source], index) => {
+    names[`#c${index}`] = target;
+    names[`#s${index}`] = source;
+    return `#c${index} = #s${index}`;
+  });
+  const removals = (move.remove ?? []).map((field, index) => {
+    names[`#r${index}`] = field;
+    return `#r${index}`;
+  });
   const expected = expectedStatuses.map((status, index) => {
     values[`:e${index}`] = status;
     return `:e${index}`;
   });
   return {
-    UpdateExpression: `SET ${assignments.join(", ")}`,
+    UpdateExpression: `SET ${[...assignments, ...copies].join(", ")}${removals.length > 0 ? ` REMOVE ${removals.join(", ")}` : ""}`,
     ConditionExpression: `attribute_exists(pk) AND #status IN (${expected.join(", ")})`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
@@ -236,8 +260,9 @@ export abstract class DynamoStore {
     parse: (item: unknown) => T,
     refused: { missing: () => Error; conflict: (status: string | undefined) => Error },
     extra?: { condition: string; names: Record<string, string>; values: Record<string, unknown> },
+    move?: KeyMove,
   ): Promise<T> {
-    const update = conditionalStatusUpdate(fields, expected);
+    const update = conditionalStatusUpdate(fields, expected, move);
     try {
       const result = await this.client.update({
         TableName: this.table,

@@ -8,7 +8,7 @@ import {
 } from "../../conversion/resolution-records";
 import type { ConversionStatus } from "../../store";
 import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
-import { newCouponItem } from "./coupons";
+import { couponIndexUpdate, newCouponItem } from "./coupons";
 import { keys } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
@@ -61,16 +61,20 @@ export class DynamoResolutionStore
     switch (change.kind) {
       case "none":
         return undefined;
-      case "update":
+      case "update": {
+        const index = change.patch.status === undefined ? undefined : couponIndexUpdate(change.patch.status);
         return {
           Update: {
             TableName: this.table,
             Key: keys.coupon(change.code),
-            ...conditionalStatusUpdate({ ...withoutUndefined(change.patch), updatedAt: now }, [
-              change.expected,
-            ]),
+            ...conditionalStatusUpdate(
+              { ...withoutUndefined(change.patch), ...index?.fields, updatedAt: now },
+              [change.expected],
+              index?.move,
+            ),
           },
         };
+      }
       case "create":
         // The same item the coupon store writes, index keys included.
         return {

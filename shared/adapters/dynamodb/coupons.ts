@@ -7,9 +7,61 @@ import {
   couponRecordSchema,
   couponStatusSchema,
 } from "../../store/records";
+import { loyaltyIndexes } from "../../tables";
 import { isConditionalCheckFailed } from "./client";
-import { DynamoStore, type Item, type RepositoryOptions, rawString, withoutUndefined } from "./common";
+import {
+  DynamoStore,
+  type Item,
+  type KeyMove,
+  type RepositoryOptions,
+  rawString,
+  withoutUndefined,
+} from "./common";
 import { customerIndexPrefixes, keys } from "./keys";
+
+type Listed = Pick<CouponRecord, "code" | "status" | "expiresAt" | "createdAt">;
+
+/**
+ * Where a coupon is listed besides its customer, newest first by `gsi2sk = <createdAt>#<CODE>`:
+ * - byStatus: the partition of its status, `COUPONS#<status>`;
+ * - byActivity: while active, `COUPONS#active` by its end (`gsi3sk = expiresAt`), so the coupons
+ *   that ran out are a key range; otherwise `COUPONS#others` by `gsi2sk`, so all coupons are two
+ *   partitions (active, others).
+ * Nothing writes a coupon when it runs out: the expiry sweep (`indexExpired`) moves it then, to
+ * `COUPONS#expired` and `COUPONS#others`, leaving its record (`active` past its end reads expired).
+ */
+export function couponIndexKeys(coupon: Listed): Item {
+  const gsi2pk = keys.couponStatus(coupon.status);
+  const gsi2sk = `${coupon.createdAt}#${coupon.code}`;
+  return coupon.status === "active"
+    ? { gsi2pk, gsi2sk, gsi3pk: gsi2pk, gsi3sk: coupon.expiresAt }
+    : { gsi2pk, gsi2sk, gsi3pk: keys.otherCoupons, gsi3sk: gsi2sk };
+}
+
+/**
+ * The keys a coupon has by `now` once written and swept: an active coupon already past its end is
+ * where the sweep puts it (for the backfill, which does the sweep's work at once).
+ */
+export function couponIndexKeysAt(coupon: Listed, now: Date): Item {
+  const ranOut = coupon.status === "active" && coupon.expiresAt <= now.toISOString();
+  return couponIndexKeys(ranOut ? { ...coupon, status: "expired" } : coupon);
+}
+
+/**
+ * `couponIndexKeys` for an update that sets `status`, whose byActivity sort key is one of the
+ * item's own attributes (`expiresAt` while active, else `gsi2sk`).
+ */
+export function couponIndexUpdate(status: CouponStatus): { fields: Item; move: KeyMove } {
+  const gsi2pk = keys.couponStatus(status);
+  return status === "active"
+    ? { fields: { gsi2pk, gsi3pk: gsi2pk }, move: { copy: { gsi3sk: "expiresAt" } } }
+    : { fields: { gsi2pk, gsi3pk: keys.otherCoupons }, move: { copy: { gsi3sk: "gsi2sk" } } };
+}
+
+/** How many ran-out coupons one sweep moves at most; the next run goes on with the rest. */
+const sweepLimit = 1000;
+const sweepPage = 100;
+const sweepConcurrency = 10;
 
 /** A new coupon as stored: the record (code upper-cased) and its item, index keys included. */
 export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRecord; item: Item } {
@@ -25,8 +77,7 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
       ...keys.coupon(coupon.code),
       gsi1pk: keys.customer(coupon.customerId),
       gsi1sk: `${customerIndexPrefixes.coupon}${coupon.createdAt}#${coupon.code}`,
-      gsi2pk: keys.allCoupons,
-      gsi2sk: `${coupon.createdAt}#${coupon.code}`,
+      ...couponIndexKeys(coupon),
       ...withoutUndefined(coupon),
     },
   };
@@ -74,21 +125,6 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
     );
   }
 
-  listCoupons({ status, ...page }: { status?: CouponStatus } & PageRequest): Promise<Page<CouponRecord>> {
-    return this.listByStatusIndex(
-      keys.allCoupons,
-      page,
-      (item) => couponRecordSchema.parse(item),
-      status === undefined
-        ? undefined
-        : {
-            FilterExpression: "#status = :status",
-            ExpressionAttributeNames: { "#status": "status" },
-            values: { ":status": couponStatusSchema.parse(status) },
-          },
-    );
-  }
-
   async updateCouponStatus(
     code: string,
     expectedStatuses: readonly CouponStatus[],
@@ -97,7 +133,12 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
     if (expectedStatuses.length === 0)
       throw new Error("updateCouponStatus needs at least one expected status");
     const upperCode = code.toUpperCase();
-    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
+    const index = patch.status === undefined ? undefined : couponIndexUpdate(patch.status);
+    const fields: Item = {
+      ...withoutUndefined(patch),
+      ...index?.fields,
+      updatedAt: this.now().toISOString(),
+    };
     return this.updateFromStatus(
       keys.coupon(upperCode),
       fields,
@@ -114,6 +155,66 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
           );
         },
       },
+      undefined,
+      index?.move,
     );
+  }
+
+  /**
+   * The expiry sweep: moves active coupons whose end has passed (`expiresAt <= now`, a key range of
+   * byActivity) from `COUPONS#active` to `COUPONS#expired` (byStatus) and `COUPONS#others`
+   * (byActivity), leaving the record itself as it is (an active coupon past its end reads `expired`). Each move is
+   * conditional on the coupon still being where it was read, so a concurrent status change wins.
+   * Run on a schedule; at most `max` coupons per run, `more` when some are left for the next.
+   */
+  async indexExpired(now: Date, max = sweepLimit): Promise<{ moved: number; more: boolean }> {
+    const active = keys.couponStatus("active");
+    let moved = 0;
+    let examined = 0;
+    let startKey: Item | undefined;
+    do {
+      const result = await this.client.query({
+        TableName: this.table,
+        IndexName: loyaltyIndexes.byActivity,
+        KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
+        ExpressionAttributeValues: { ":pk": active, ":now": now.toISOString() },
+        Limit: Math.min(sweepPage, max - examined),
+        ExclusiveStartKey: startKey,
+      });
+      const items = result.Items ?? [];
+      examined += items.length;
+      for (let index = 0; index < items.length; index += sweepConcurrency) {
+        const outcomes = await Promise.all(
+          items.slice(index, index + sweepConcurrency).map((item) => this.#moveExpired(item, active)),
+        );
+        moved += outcomes.filter(Boolean).length;
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined && examined < max);
+    return { moved, more: startKey !== undefined };
+  }
+
+  async #moveExpired(item: Item, active: string): Promise<boolean> {
+    try {
+      await this.client.update({
+        TableName: this.table,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: "SET gsi2pk = :expired, gsi3pk = :others, gsi3sk = gsi2sk",
+        ConditionExpression: "#status = :active AND gsi3pk = :partition AND gsi3sk = :seen",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":expired": keys.couponStatus("expired"),
+          ":others": keys.otherCoupons,
+          ":active": "active" satisfies CouponStatus,
+          ":partition": active,
+          ":seen": item.gsi3sk,
+        },
+      });
+      return true;
+    } catch (error) {
+      // Its status changed since the index was read: that write moved its keys itself.
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 }

@@ -24,7 +24,20 @@ export const keys = {
   conversionStatus: (status: string) => `CONVSTATUS#${status}`,
   cancellation: (cancellationId: string) => ({ pk: `CANCEL#${cancellationId}`, sk: "CANCEL" }),
   cancellationStatus: (status: string) => `CANCELSTATUS#${status}`,
-  allCoupons: "COUPONS",
+  /**
+   * A coupon's partition of the status index: `COUPONS#<status>`, except that a stored `active`
+   * coupon past its end is moved to `COUPONS#expired` by the expiry sweep (`DynamoCouponStore.
+   * indexExpired`), so each partition holds what one status filter of the admin listing shows.
+   */
+  couponStatus: (status: string) => `COUPONS#${status}`,
+  /** The byActivity partition of every coupon outside `COUPONS#active` (see `couponIndexKeys`). */
+  otherCoupons: "COUPONS#others",
+  /**
+   * The one partition every coupon was listed under before the per-status partitions. Items still
+   * there (written before them, never moved since) are read until the backfill
+   * (`scripts/backfill-coupon-keys.ts`) has moved them all.
+   */
+  legacyCoupons: "COUPONS",
   reward: (rewardId: string) => ({ pk: `REWARD#${rewardId}`, sk: "REWARD" }),
   allRewards: "REWARDS",
   webhook: (webhookId: string) => ({ pk: `${WEBHOOK_KEY_PREFIX}${webhookId}`, sk: "WEBHOOK" }),
