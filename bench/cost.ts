@@ -77,6 +77,11 @@ export interface ScenarioUsage {
   ses: { messages: number };
   /** Calls the emulators counted per operation name (Smaregi, Shopify, SES): not billed by AWS. */
   dependencyCalls: Record<string, Record<string, number>>;
+  /**
+   * CPU time used during the window: the measured process (gateway, handlers, Step Functions and
+   * the load generator's thread) and, when the emulators run apart, their process. Not billed.
+   */
+  cpu: { measuredProcessMs: number; emulatorProcessMs?: number };
 }
 
 export interface CostLine {
@@ -195,5 +200,11 @@ export function combineUsage(a: ScenarioUsage, b: ScenarioUsage): ScenarioUsage 
     },
     ses: { messages: a.ses.messages + b.ses.messages },
     dependencyCalls,
+    cpu: {
+      measuredProcessMs: a.cpu.measuredProcessMs + b.cpu.measuredProcessMs,
+      ...(a.cpu.emulatorProcessMs !== undefined && b.cpu.emulatorProcessMs !== undefined
+        ? { emulatorProcessMs: a.cpu.emulatorProcessMs + b.cpu.emulatorProcessMs }
+        : {}),
+    },
   };
 }

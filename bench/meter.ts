@@ -4,13 +4,30 @@
  * and their histories, the DynamoDB capacity the counting proxy summed, the mail the local SES
  * holds and the calls each emulator counted.
  */
+import { readFileSync } from "node:fs";
 import type { CapacityCounts, CapacityMeter } from "../infra/local/dynamodb-capacity";
 import type { FunctionInvocation, LocalStackWithEmulatorProcess } from "../infra/local/stack";
 import { lambdaUsage, type ScenarioUsage, slot, stateTransitions } from "./cost";
 
 type MeteredStack = Pick<LocalStackWithEmulatorProcess, "urls" | "stepFunctions"> & {
   capacity?: CapacityMeter;
+  emulatorProcess?: { pid: number };
 };
+
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on Linux builds (USER_HZ). */
+const USER_HZ = 100;
+
+/** CPU milliseconds (user + system) a process has used, from /proc; undefined off Linux. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
 
 const EMULATORS = ["smaregi", "shopify", "ses"] as const;
 
@@ -25,6 +42,8 @@ export class UsageMeter {
   private knownExecutions = new Set<string>();
   private sesAtStart = 0;
   private callsAtStart: Record<string, Record<string, number>> = {};
+  private cpuAtStart = process.cpuUsage();
+  private emulatorCpuAtStart: number | undefined;
 
   constructor(private readonly stack: MeteredStack) {}
 
@@ -63,10 +82,19 @@ export class UsageMeter {
     this.sesAtStart = await this.sesCount();
     this.callsAtStart = await this.emulatorCalls();
     this.invocations = [];
+    this.cpuAtStart = process.cpuUsage();
+    this.emulatorCpuAtStart = this.emulatorCpuMs();
+  }
+
+  private emulatorCpuMs(): number | undefined {
+    const pid = this.stack.emulatorProcess?.pid;
+    return pid === undefined ? undefined : processCpuMs(pid);
   }
 
   /** Usage of the window, once every execution it started has ended. */
   async finish(operations: number): Promise<ScenarioUsage> {
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    const emulatorCpuNow = this.emulatorCpuMs();
     const executions = await this.settle();
     const byStateMachine: ScenarioUsage["stepFunctions"]["byStateMachine"] = {};
     let transitions = 0;
@@ -117,6 +145,12 @@ export class UsageMeter {
       dynamodb,
       ses: { messages: (await this.sesCount()) - this.sesAtStart },
       dependencyCalls,
+      cpu: {
+        measuredProcessMs: (cpu.user + cpu.system) / 1000,
+        ...(emulatorCpuNow !== undefined && this.emulatorCpuAtStart !== undefined
+          ? { emulatorProcessMs: emulatorCpuNow - this.emulatorCpuAtStart }
+          : {}),
+      },
     };
   }
 }

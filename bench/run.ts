@@ -284,21 +284,30 @@ const lpad = (text: string, width: number) => text.padStart(width);
 
 function printLatency(results: readonly LatencyResult[]): void {
   console.log(
-    "\nLatency (ms), seed profile; overhead = latency minus the injected latency on the critical path",
+    "\nLatency (ms), seed profile; overhead = latency minus the injected latency on the critical path;",
   );
+  console.log("CPU = CPU ms per request of the measured process + of the emulator process");
   console.log(
-    `${pad("Scenario", 52)}${lpad("n", 5)}${lpad("p50", 9)}${lpad("p95", 9)}${lpad("p99", 9)}   ${pad("overhead p50 / p95 / p99", 26)}goals`,
+    `${pad("Scenario", 52)}${lpad("n", 5)}${lpad("p50", 9)}${lpad("p95", 9)}${lpad("p99", 9)}   ${pad("overhead p50 / p95 / p99", 27)}CPU`,
   );
   for (const result of results) {
     const overhead = result.overhead
       ? `${ms(result.overhead.p50)} / ${ms(result.overhead.p95)} / ${ms(result.overhead.p99)}`
       : "-";
-    const goals =
-      result.goals
-        .map((g) => `${g.name} ${g.target}: ${ms(g.measuredMs)} ${g.met ? "MET" : "NOT MET"}`)
-        .join("; ") || "-";
+    const { measuredProcessMs, emulatorProcessMs } = result.usage.cpu;
+    const cpu = `${ms(measuredProcessMs / result.requests)}${
+      emulatorProcessMs === undefined ? "" : ` + ${ms(emulatorProcessMs / result.requests)}`
+    }`;
     console.log(
-      `${pad(result.scenario, 52)}${lpad(String(result.requests), 5)}${lpad(ms(result.latency.p50), 9)}${lpad(ms(result.latency.p95), 9)}${lpad(ms(result.latency.p99), 9)}   ${pad(overhead, 26)}${goals}`,
+      `${pad(result.scenario, 52)}${lpad(String(result.requests), 5)}${lpad(ms(result.latency.p50), 9)}${lpad(ms(result.latency.p95), 9)}${lpad(ms(result.latency.p99), 9)}   ${pad(overhead, 27)}${cpu}`,
+    );
+  }
+  const goals = results.flatMap((result) => result.goals);
+  if (goals.length === 0) return;
+  console.log("\nGoals");
+  for (const g of goals) {
+    console.log(
+      `  ${pad(`${g.name} ${g.target}`, 44)}${lpad(`${ms(g.measuredMs)} ms`, 12)}  ${g.met ? "met" : "NOT MET"}`,
     );
   }
 }

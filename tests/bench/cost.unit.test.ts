@@ -17,6 +17,7 @@ const usage = (overrides: Partial<ScenarioUsage> = {}): ScenarioUsage => ({
   },
   ses: { messages: 0 },
   dependencyCalls: {},
+  cpu: { measuredProcessMs: 10 },
   ...overrides,
 });
 
