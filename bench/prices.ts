@@ -5,7 +5,7 @@
  * There is no network access where the bench is written and run: these figures were taken from
  * AWS's public pricing pages as of the author's knowledge (2024-2025), not fetched. Check them
  * against the pages below before quoting a figure; Asia Pacific (Tokyo), where a Japanese shop
- * would deploy, is priced higher for some of these (HTTP API, Step Functions, DynamoDB).
+ * would deploy, prices some of them differently.
  */
 
 export interface Price {
