@@ -76,6 +76,7 @@ export interface CapacityCounts {
 
 type Json = Record<string, unknown>;
 type ItemImage = { table: string; item: Json };
+type ShadowTable = { name: string; keyNames: string[] };
 
 /** A transaction waiting to be priced: its items' images, or a promise of them. */
 interface PendingTransaction {
@@ -118,7 +119,7 @@ const emptyCounts = (): CapacityCounts => ({
 
 /** Talks to DynamoDB Local directly (not through the proxy), for the proxy's own pricing calls. */
 class LocalDynamoDb {
-  private readonly shadowTables = new Map<string, Promise<string>>();
+  private readonly shadowTables = new Map<string, Promise<ShadowTable>>();
 
   constructor(
     private readonly endpoint: string,
@@ -147,8 +148,8 @@ class LocalDynamoDb {
     return parsed;
   }
 
-  /** An empty table with the keys and indexes of `table`, created on first use. */
-  shadowOf(table: string): Promise<string> {
+  /** An empty table with the keys and indexes of `table`, created on first use, and its key names. */
+  private shadowOf(table: string): Promise<ShadowTable> {
     let shadow = this.shadowTables.get(table);
     if (!shadow) {
       shadow = this.createShadow(table);
@@ -157,17 +158,18 @@ class LocalDynamoDb {
     return shadow;
   }
 
-  private async createShadow(table: string): Promise<string> {
+  private async createShadow(table: string): Promise<ShadowTable> {
     const described = await this.call("DescribeTable", { TableName: table });
     const source = isObject(described.Table) ? described.Table : {};
     const name = `${table}.capacity`.slice(0, 255);
+    const keySchema = Array.isArray(source.KeySchema) ? source.KeySchema.filter(isObject) : [];
     const indexes = Array.isArray(source.GlobalSecondaryIndexes) ? source.GlobalSecondaryIndexes : [];
     try {
       await this.call("CreateTable", {
         TableName: name,
         BillingMode: "PAY_PER_REQUEST",
         AttributeDefinitions: source.AttributeDefinitions,
-        KeySchema: source.KeySchema,
+        KeySchema: keySchema,
         ...(indexes.length > 0
           ? {
               GlobalSecondaryIndexes: indexes.filter(isObject).map((index) => ({
@@ -182,37 +184,20 @@ class LocalDynamoDb {
       // A previous proxy on the same DynamoDB Local made it already.
       if (!String(error).includes("ResourceInUseException")) throw error;
     }
-    return name;
+    return { name, keyNames: keySchema.map((key) => String(key.AttributeName)) };
   }
 
   /** Write units DynamoDB Local charges for putting `item` as a new item into a copy of `table`. */
   async writeUnitsOf(image: ItemImage): Promise<number> {
     const shadow = await this.shadowOf(image.table);
     const put = await this.call("PutItem", {
-      TableName: shadow,
+      TableName: shadow.name,
       Item: image.item,
       ReturnConsumedCapacity: "TOTAL",
     });
-    const key = await this.keyOf(image.table, image.item);
-    await this.call("DeleteItem", { TableName: shadow, Key: key });
+    const key = Object.fromEntries(shadow.keyNames.map((name) => [name, image.item[name]]));
+    await this.call("DeleteItem", { TableName: shadow.name, Key: key });
     return unitsOf(put.ConsumedCapacity, "PutItem").write;
-  }
-
-  private readonly keySchemas = new Map<string, Promise<string[]>>();
-
-  private async keyOf(table: string, item: Json): Promise<Json> {
-    let names = this.keySchemas.get(table);
-    if (!names) {
-      names = this.call("DescribeTable", { TableName: table }).then((described) => {
-        const schema =
-          isObject(described.Table) && Array.isArray(described.Table.KeySchema)
-            ? described.Table.KeySchema
-            : [];
-        return schema.filter(isObject).map((key) => String(key.AttributeName));
-      });
-      this.keySchemas.set(table, names);
-    }
-    return Object.fromEntries((await names).map((name) => [name, item[name]]));
   }
 }
 
