@@ -1,6 +1,7 @@
-// The load generator of `npm run bench`, on a thread of its own: the local stack runs gateway,
-// functions and emulators on the main thread's event loop, and a client on that loop would take
-// its CPU from them (in AWS every request has a Lambda instance to itself).
+// The load generator of `npm run bench`, on a thread of its own, so that a client does not take
+// its CPU from the API on the main thread's event loop (in AWS every request has a Lambda
+// instance to itself). Warms up, says "warmed", waits for "go" (the bench starts counting in
+// between), then runs the measured requests and posts their durations.
 import { parentPort, workerData } from "node:worker_threads";
 
 const { url, headers, requests, concurrency, warmUp } = workerData;
@@ -23,4 +24,7 @@ async function closedLoop(total) {
 }
 
 await closedLoop(warmUp);
-parentPort.postMessage(await closedLoop(requests));
+const go = new Promise((resolve) => parentPort.once("message", resolve));
+parentPort.postMessage({ type: "warmed" });
+await go;
+parentPort.postMessage({ type: "done", durations: await closedLoop(requests) });

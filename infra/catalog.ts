@@ -16,7 +16,14 @@ import type {
 } from "./features/types";
 import * as webhooks from "./features/webhooks";
 
-export { type Capability, capabilityVariables, type FunctionSpec, type RouteAuth } from "./features/types";
+export {
+  type Capability,
+  capabilityVariables,
+  DEFAULT_MEMORY_MB,
+  type FunctionSpec,
+  functionMemoryMb,
+  type RouteAuth,
+} from "./features/types";
 
 const functionSpecs = {
   ...points.functions,

@@ -13,7 +13,7 @@ import { LEASE_KEY_PREFIX, WEBHOOK_KEY_PREFIX } from "../../shared/adapters/dyna
 import type { Environment } from "../../shared/config";
 import { loyaltyTable as loyaltyTableDefinition } from "../../shared/tables";
 import { BUNDLE_HANDLER, bundleFunctionSync, bundleOutputRoot } from "../bundling";
-import type { Capability, FunctionSpec } from "../catalog";
+import { type Capability, type FunctionSpec, functionMemoryMb } from "../catalog";
 import { type Stage, senderIdentity, smaregiUrls } from "../stage-config";
 
 /** The secrets a capability may be granted; the stack creates them empty for operators to fill. */
@@ -52,7 +52,6 @@ export interface LoyaltyFunctionProps {
 export const SERVICE_NAME = "loyalty";
 export const METRICS_NAMESPACE = "Loyalty";
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
-const DEFAULT_MEMORY_MB = 256;
 /** What `loyaltyTableRead` allows on the loyalty table and on each of its named indexes. */
 export const LOYALTY_TABLE_READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query"];
 /** What `loyaltyTableWrite` allows on the loyalty table's items (see the binding below). */
@@ -114,7 +113,7 @@ export class LoyaltyFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
+      memorySize: functionMemoryMb(spec),
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,

@@ -49,7 +49,15 @@ export interface FunctionSpec {
   readonly description: string;
   readonly capabilities: readonly Capability[];
   readonly timeoutSeconds: number;
+  /** Lambda memory; `DEFAULT_MEMORY_MB` when not given. */
   readonly memoryMb?: number;
+}
+
+/** The memory of a function whose spec names none (CDK deploys it; the bench prices it). */
+export const DEFAULT_MEMORY_MB = 256;
+
+export function functionMemoryMb(spec: FunctionSpec): number {
+  return spec.memoryMb ?? DEFAULT_MEMORY_MB;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { importJWK, type JWK, jwtVerify } from "jose";
 import type { ApiEvent } from "../../shared/http/api";
-import { type FunctionName, functions, type RouteSpec } from "../catalog";
+import { type FunctionName, functionMemoryMb, functions, type RouteSpec } from "../catalog";
 import type { RunningServer } from "./emulation/serve";
 
 /**
@@ -114,7 +114,7 @@ function lambdaContext(name: FunctionName, requestId: string, deadline: number):
     functionName,
     functionVersion: "$LATEST",
     invokedFunctionArn: `arn:aws:lambda:ap-northeast-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
+    memoryLimitInMB: String(functionMemoryMb(functions[name])),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "local",

@@ -14,6 +14,7 @@ import {
   CANCELLATION_SAGA,
   CONVERSION_SAGA,
   type FunctionName,
+  functionMemoryMb,
   functions,
   routes,
   stateMachines,
@@ -23,6 +24,8 @@ import { createLocalOidcProvider } from "./admin-oidc";
 import { consoleMount } from "./console";
 import { demoCredentials, demoRewards, demoShop } from "./demo-data";
 import { ensureTables, localDynamoDbClientConfig, startDynamoDbLocal } from "./dynamodb";
+import { type CapacityMeter, capacityMeterAt, startCapacityProxy } from "./dynamodb-capacity";
+import { type EmulatorProcess, startEmulatorProcess } from "./emulation/process";
 import type { RunningServer } from "./emulation/serve";
 import { importWithOwnEnvironment } from "./function-environment";
 import { type LambdaHandler, startLocalGateway } from "./gateway";
@@ -39,6 +42,11 @@ import {
  * The whole service on one machine: DynamoDB Local, the Shopify and Smaregi emulators, a Step
  * Functions endpoint running the real ASL, and the API gateway in front of the real handlers.
  * Used by `npm start`, the end-to-end tests and the benchmark.
+ *
+ * The gateway, the handlers and the Step Functions runner always run in this process (they stand
+ * for the AWS services our code runs in). The Shopify, Smaregi and SES emulators run here too, or,
+ * with `emulators: "child-process"`, in a Node process of their own (the bench: their work then
+ * does not compete with the API for this event loop).
  */
 
 export interface LocalPorts {
@@ -74,16 +82,55 @@ export interface LocalStackOptions {
    * `buildLocalBundles`), instead of the TypeScript sources.
    */
   bundleRoot?: string;
+  /**
+   * Where the Shopify, Smaregi and SES emulators run: `in-process` (default; `stack.smaregi`,
+   * `stack.shopify` and `stack.ses` hold them) or `child-process` (a Node process of their own,
+   * reached over HTTP at `stack.urls`; see `emulation/process.ts`).
+   */
+  emulators?: "in-process" | "child-process";
+  /**
+   * Called after every function invocation, an API route's or a Step Functions task's, with its
+   * duration (the bench's cost model). Module loading is not part of an invocation.
+   */
+  onInvocation?: (invocation: FunctionInvocation) => void;
+  /**
+   * The handlers reach DynamoDB through a proxy that counts the capacity DynamoDB Local reports
+   * (`dynamodb-capacity.ts`), read at `stack.capacity`. The proxy runs beside the emulators.
+   */
+  countDynamoDbCapacity?: boolean;
 }
 
-export interface LocalStack {
+/** One handler invocation, as the measuring hook (`onInvocation`) sees it. */
+export interface FunctionInvocation {
+  function: FunctionName;
+  /** `api`: behind a gateway route; `task`: a Step Functions task. */
+  trigger: "api" | "task";
+  /** When the handler was called, epoch milliseconds. */
+  startedAt: number;
+  /** Until its promise settled, milliseconds (fractional). */
+  durationMs: number;
+  /** False when the handler threw (a task's function error, or a crashed route). */
+  ok: boolean;
+}
+
+interface LocalStackCommon {
   urls: Record<keyof LocalPorts, string>;
+  stepFunctions: LocalStepFunctions;
+  environment: Record<string, string>;
+  /** The DynamoDB capacity counts, when `countDynamoDbCapacity` was set. */
+  capacity?: CapacityMeter;
+  stop(): Promise<void>;
+}
+
+export interface LocalStack extends LocalStackCommon {
   smaregi: RunningSmaregiEmulator;
   shopify: RunningShopifyEmulator;
   ses: LocalSesServer;
-  stepFunctions: LocalStepFunctions;
-  environment: Record<string, string>;
-  stop(): Promise<void>;
+}
+
+/** The stack with `emulators: "child-process"`: the emulators are reached over HTTP only. */
+export interface LocalStackWithEmulatorProcess extends LocalStackCommon {
+  emulatorProcess: { pid: number };
 }
 
 const REGION = "ap-northeast-1";
@@ -130,7 +177,7 @@ const taskContext = (name: FunctionName): Context => ({
   functionName: `loyalty-local-${name}`,
   functionVersion: "$LATEST",
   invokedFunctionArn: functionArn(name),
-  memoryLimitInMB: "1024",
+  memoryLimitInMB: String(functionMemoryMb(functions[name])),
   awsRequestId: crypto.randomUUID(),
   logGroupName: `/aws/lambda/loyalty-local-${name}`,
   logStreamName: "local",
@@ -140,7 +187,37 @@ const taskContext = (name: FunctionName): Context => ({
   succeed: () => undefined,
 });
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+/** Wraps a handler so each call is reported to `onInvocation`. */
+function measured<Event, Result>(
+  name: FunctionName,
+  trigger: FunctionInvocation["trigger"],
+  handler: (event: Event, context: Context) => Promise<Result>,
+  onInvocation: ((invocation: FunctionInvocation) => void) | undefined,
+): (event: Event, context: Context) => Promise<Result> {
+  if (!onInvocation) return handler;
+  return async (event, context) => {
+    const startedAt = Date.now();
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await handler(event, context);
+      ok = true;
+      return result;
+    } finally {
+      onInvocation({ function: name, trigger, startedAt, durationMs: performance.now() - started, ok });
+    }
+  };
+}
+
+export function startLocalStack(
+  options: LocalStackOptions & { emulators: "child-process" },
+): Promise<LocalStackWithEmulatorProcess>;
+export function startLocalStack(
+  options: LocalStackOptions & { emulators?: "in-process" },
+): Promise<LocalStack>;
+export async function startLocalStack(
+  options: LocalStackOptions,
+): Promise<LocalStack | LocalStackWithEmulatorProcess> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of stops.reverse()) await close().catch(() => undefined);
@@ -171,7 +248,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startLocalGateway({
       port: options.ports.api,
       routes,
-      loadHandler: (name: FunctionName): Promise<LambdaHandler> => loadHandler(name, options.bundleRoot),
+      loadHandler: async (name: FunctionName): Promise<LambdaHandler> =>
+        measured(name, "api", await loadHandler(name, options.bundleRoot), options.onInvocation),
       adminAuthorizer: localAdminIssuer,
       // The staff console at /admin/ and the admin issuer's OIDC endpoints, on the API's origin.
       mounts: (() => {
@@ -187,21 +265,50 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => gateway.close());
 
-    const smaregi = await startSmaregiEmulator({
-      port: options.ports.smaregi,
-      latencyProfile: options.latencyProfile,
-    });
-    stops.push(() => smaregi.close());
-    const shopify = await startShopifyEmulator({
-      port: options.ports.shopify,
-      latencyProfile: options.latencyProfile,
-      webhookUrl: `${gateway.url}/v1/webhooks/shopify`,
-      storefront: { apiUrl: gateway.url },
-    });
-    stops.push(() => shopify.close());
+    let inProcess: Pick<LocalStack, "smaregi" | "shopify" | "ses"> | undefined;
+    let emulatorProcess: EmulatorProcess | undefined;
+    let emulatorUrls: { smaregi: string; shopify: string; ses: string };
+    let handlerDynamoEndpoint = dynamoEndpoint;
+    let capacity: CapacityMeter | undefined;
+    if (options.emulators === "child-process") {
+      emulatorProcess = await startEmulatorProcess({
+        latencyProfile: options.latencyProfile,
+        ports: { shopify: options.ports.shopify, smaregi: options.ports.smaregi, ses: options.ports.ses },
+        webhookUrl: `${gateway.url}/v1/webhooks/shopify`,
+        storefrontApiUrl: gateway.url,
+        ...(options.countDynamoDbCapacity ? { capacityProxyTarget: dynamoEndpoint } : {}),
+      });
+      stops.push(() => emulatorProcess?.stop() ?? Promise.resolve());
+      emulatorUrls = emulatorProcess.urls;
+      if (emulatorProcess.urls.dynamodb) {
+        handlerDynamoEndpoint = emulatorProcess.urls.dynamodb;
+        capacity = capacityMeterAt(emulatorProcess.urls.dynamodb);
+      }
+    } else {
+      const smaregi = await startSmaregiEmulator({
+        port: options.ports.smaregi,
+        latencyProfile: options.latencyProfile,
+      });
+      stops.push(() => smaregi.close());
+      const shopify = await startShopifyEmulator({
+        port: options.ports.shopify,
+        latencyProfile: options.latencyProfile,
+        webhookUrl: `${gateway.url}/v1/webhooks/shopify`,
+        storefront: { apiUrl: gateway.url },
+      });
+      stops.push(() => shopify.close());
 
-    const ses = await startLocalSes({ port: options.ports.ses });
-    stops.push(() => ses.close());
+      const ses = await startLocalSes({ port: options.ports.ses });
+      stops.push(() => ses.close());
+      inProcess = { smaregi, shopify, ses };
+      emulatorUrls = { smaregi: smaregi.url, shopify: shopify.url, ses: ses.url };
+      if (options.countDynamoDbCapacity) {
+        const proxy = await startCapacityProxy({ target: dynamoEndpoint, port: 0 });
+        stops.push(() => proxy.close());
+        handlerDynamoEndpoint = proxy.url;
+        capacity = capacityMeterAt(proxy.url);
+      }
+    }
 
     const stepFunctions = createLocalStepFunctions({
       region: REGION,
@@ -222,7 +329,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
       SHOP_DOMAIN: demoShop.domain,
-      SHOPIFY_ADMIN_URL: shopify.url,
+      SHOPIFY_ADMIN_URL: emulatorUrls.shopify,
       // A Dev Dashboard app's credentials: tokens come from the emulator's client-credentials grant.
       SHOPIFY_ADMIN_CREDENTIALS: JSON.stringify({
         clientId: demoCredentials.shopifyClientId,
@@ -230,15 +337,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       SHOPIFY_APP_SECRET: demoCredentials.shopifyAppSecret,
       SMAREGI_CONTRACT_ID: demoCredentials.smaregiContractId,
-      SMAREGI_AUTH_URL: smaregi.url,
-      SMAREGI_API_URL: smaregi.url,
+      SMAREGI_AUTH_URL: emulatorUrls.smaregi,
+      SMAREGI_API_URL: emulatorUrls.smaregi,
       SMAREGI_CLIENT_ID: demoCredentials.smaregiClientId,
       SMAREGI_CLIENT_SECRET: demoCredentials.smaregiClientSecret,
       LOYALTY_TABLE: tableNames.loyalty,
       AUDIT_TABLE: tableNames.audit,
-      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      DYNAMODB_ENDPOINT: handlerDynamoEndpoint,
       STEPFUNCTIONS_ENDPOINT: sfnServer.url,
-      SES_ENDPOINT: ses.url,
+      SES_ENDPOINT: emulatorUrls.ses,
       CONVERT_STATE_MACHINE_ARN: stateMachineArn(CONVERSION_SAGA),
       CANCEL_STATE_MACHINE_ARN: stateMachineArn(CANCELLATION_SAGA),
       ADMIN_EMAIL: "ops@example.com",
@@ -254,7 +361,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         substitutions[placeholder] = functionArn(fn);
         taskHandlers[functionArn(fn)] = async (event) => {
           const handler = await loadHandler<unknown, unknown>(fn, options.bundleRoot);
-          return handler(event, taskContext(fn));
+          return measured(fn, "task", handler, options.onInvocation)(event, taskContext(fn));
         };
       }
       stepFunctions.registerStateMachine({
@@ -265,22 +372,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
-    return {
+    const common: LocalStackCommon = {
       urls: {
         api: gateway.url,
-        shopify: shopify.url,
-        smaregi: smaregi.url,
+        shopify: emulatorUrls.shopify,
+        smaregi: emulatorUrls.smaregi,
         stepFunctions: sfnServer.url,
-        ses: ses.url,
+        ses: emulatorUrls.ses,
         dynamodb: dynamoEndpoint,
       },
-      smaregi,
-      shopify,
-      ses,
       stepFunctions,
       environment,
+      ...(capacity ? { capacity } : {}),
       stop,
     };
+    if (inProcess) return { ...common, ...inProcess };
+    if (!emulatorProcess) throw new Error("No emulators were started");
+    return { ...common, emulatorProcess: { pid: emulatorProcess.pid } };
   } catch (error) {
     await stop();
     throw error;

@@ -117,6 +117,26 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
 
   mountControlRoutes(app, control, smaregiLatencyProfiles, () => store.reset());
 
+  /**
+   * Emulator only, not Smaregi: sets a member's points without a token or a transaction, for
+   * fixtures reached over HTTP (the bench runs the emulator in another process). Answers the
+   * account as `GET /customers/point` lists it.
+   */
+  app.put("/_control/customers/:customerId/points", async (c) => {
+    const parsed = z
+      .object({
+        point: z.number().int().min(0).max(MAX_POINTS),
+        pointExpireDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .nullish(),
+      })
+      .safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    const account = store.setPoints(c.req.param("customerId"), parsed.data);
+    return account ? c.json(pointsToWire(account)) : c.json({ error: "unknown customer" }, 404);
+  });
+
   const failure = (kind: "http500" | "http503" | "throttle") => {
     switch (kind) {
       case "throttle":
