@@ -1,5 +1,5 @@
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type CouponFilter, type CouponSearch, matchesFilter } from "../../admin/coupon-search";
 import { InvalidRequest } from "../../errors";
 import type { CouponStore, Page } from "../../store";
@@ -128,10 +128,10 @@ const indexKeys = {
 const maxKeyBytes = 1024;
 
 const positionSchema = z.strictObject({
-  olderThan: z
-    .string()
-    .min(1)
-    .refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+  olderThan: z.string().check(
+    z.minLength(1),
+    z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+  ),
 });
 
 const invalidCursor = () =>
