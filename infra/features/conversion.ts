@@ -1,4 +1,10 @@
-import type { Capability, FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
+import {
+  type Capability,
+  CUSTOMER_WAIT_MEMORY_MB,
+  type FunctionSpec,
+  type RouteSpec,
+  type StateMachineSpec,
+} from "./types";
 
 /** Points-to-coupon conversion: the API, the customer's coupons and the saga's tasks. */
 
@@ -14,6 +20,8 @@ function task(
     description,
     capabilities: [...capabilities, "auditAppend"],
     timeoutSeconds,
+    // The conversion's answer waits on the saga.
+    memoryMb: CUSTOMER_WAIT_MEMORY_MB,
   };
 }
 
@@ -30,12 +38,14 @@ export const functions = {
     ],
     // API Gateway gives up after 30 s; the conversion's own wait budget is shorter.
     timeoutSeconds: 29,
+    memoryMb: CUSTOMER_WAIT_MEMORY_MB,
   },
   coupons: {
     entry: "functions/coupons.ts",
     description: "The signed-in customer's coupons and their status",
     capabilities: ["shopifyAppSecret", "loyaltyTableRead"],
     timeoutSeconds: 10,
+    memoryMb: CUSTOMER_WAIT_MEMORY_MB,
   },
   checkBalance: task("check-balance", "Saga: the POS balance covers the points", [
     "pos",

@@ -1,4 +1,4 @@
-import type { FunctionSpec, RouteSpec } from "./types";
+import { CUSTOMER_WAIT_MEMORY_MB, type FunctionSpec, type RouteSpec } from "./types";
 
 /** The customer's live point balance, and the API's liveness. */
 export const functions = {
@@ -13,6 +13,7 @@ export const functions = {
     description: "A signed-in customer's live POS point balance, expiry, rank and history",
     capabilities: ["pos", "shopifyAppSecret"],
     timeoutSeconds: 10,
+    memoryMb: CUSTOMER_WAIT_MEMORY_MB,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

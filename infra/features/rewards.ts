@@ -1,4 +1,4 @@
-import type { FunctionSpec, RouteSpec, StateMachineSpec } from "./types";
+import { CUSTOMER_WAIT_MEMORY_MB, type FunctionSpec, type RouteSpec, type StateMachineSpec } from "./types";
 
 /**
  * The reward catalog: rules that issue coupons of every type from points. Conversions by reward
@@ -16,12 +16,14 @@ export const functions = {
     description: "The rewards offered now, with the signed-in customer's affordability",
     capabilities: ["shopifyAppSecret", "loyaltyTableRead", "pos"],
     timeoutSeconds: 10,
+    memoryMb: CUSTOMER_WAIT_MEMORY_MB,
   },
   couponValidity: {
     entry: "functions/rewards/coupon-validity.ts",
     description: "Whether one of the signed-in customer's codes is valid now, and why not",
     capabilities: ["shopifyAppSecret", "loyaltyTableRead"],
     timeoutSeconds: 10,
+    memoryMb: CUSTOMER_WAIT_MEMORY_MB,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -56,6 +56,14 @@ export interface FunctionSpec {
 /** The memory of a function whose spec names none (CDK deploys it; the bench prices it). */
 export const DEFAULT_MEMORY_MB = 256;
 
+/**
+ * The memory of the functions a shopper waits on: the customer routes and the conversion saga's
+ * tasks. Lambda gives CPU in proportion to memory (1,769 MB is one vCPU), and their init and
+ * per-request CPU are on the shopper's wait; at 1,024 MB (~0.58 vCPU) they run about 4x faster than
+ * at 256 MB for 4x the GB-seconds, which the cost model counts (docs/performance.md).
+ */
+export const CUSTOMER_WAIT_MEMORY_MB = 1024;
+
 export function functionMemoryMb(spec: FunctionSpec): number {
   return spec.memoryMb ?? DEFAULT_MEMORY_MB;
 }
