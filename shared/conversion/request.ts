@@ -36,7 +36,13 @@ export interface RequestDependencies {
   shopDate: (instant: Date) => string;
   /** How long the customer waits for the outcome before getting 202. */
   waitBudgetMs: number;
+  /** How often the record is read while the saga prepares (40 ms). */
   pollIntervalMs?: number;
+  /**
+   * How often once the deduction has started (10 ms): the outcome follows the POS's answer within
+   * milliseconds, and each interval of delay is time the customer waits for nothing.
+   */
+  settlingPollIntervalMs?: number;
 }
 
 export interface ConversionRequest {
@@ -180,6 +186,9 @@ export async function requestConversion(
       "This Idempotency-Key was already used for a different request; use a new key for a new conversion",
     );
   }
+  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
+  // Sent before the audit entry, which the saga does not wait for.
+  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   const audited =
     reserved.outcome === "reserved"
       ? deps.audit.appendAuditEvent({
@@ -199,8 +208,6 @@ export async function requestConversion(
           },
         })
       : undefined;
-  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
-  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   await Promise.all([audited, started]);
   return waitForOutcome(deps, record);
 }
@@ -211,10 +218,13 @@ async function waitForOutcome(
 ): Promise<ConversionRecord> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
-  // A short, steady poll: a consistent read costs a few milliseconds, and every interval of
-  // delay after the saga confirms is time the customer waits for nothing.
-  const interval = deps.pollIntervalMs ?? 40;
+  // A consistent read costs a few milliseconds. Until the deduction starts the saga is checking
+  // the balance and creating the code, which takes the POS and Shopify their time; from then on the
+  // outcome can come any moment, so the record is read more often.
+  const preparing = deps.pollIntervalMs ?? 40;
+  const settling = deps.settlingPollIntervalMs ?? 10;
   while (!terminal.includes(current.status) && Date.now() < deadline) {
+    const interval = current.deductionStartedAt === undefined ? preparing : settling;
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
     );

@@ -46,6 +46,8 @@ export interface CouponCreated {
 export interface PointsDeducted {
   balanceAfter: number;
   transactionHeadIds: string[];
+  /** The step also completed the conversion; ConfirmConversion then only records it. */
+  completed?: true;
 }
 
 export type DeductionReconciled = Reconciled;
@@ -71,6 +73,8 @@ export interface AuditEntry {
   detail?: string;
   shopifyDiscountId?: string;
   smaregiTransactionHeadIds?: string[];
+  /** When it happened, if written later than that; now by default. */
+  at?: Date;
 }
 
 export interface SagaDependencies {
@@ -108,6 +112,7 @@ async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry):
     actor: { kind: "system", id: "convert-points" },
     outcome: entry.outcome,
     ...(entry.detail ? { detail: entry.detail } : {}),
+    ...(entry.at ? { at: entry.at.toISOString() } : {}),
     ...(entry.shopifyDiscountId || smaregi
       ? {
           externalIds: {
@@ -254,6 +259,14 @@ function requirePrepared(state: SagaState) {
 /**
  * The one irreversible step. The conditional "deduction started" write comes first, so a second
  * run of this step (a redrive, an operator's mistake) goes to reconciliation instead of deducting.
+ *
+ * Once the POS has taken the points and its answer is saved, the step completes the conversion
+ * itself, in ConfirmConversion's order (lease and coupon record, then the status the API waits
+ * for), so the customer gets the code without waiting for another state; ConfirmConversion then
+ * only writes the trail's entry, or completes the conversion if this step could not. The
+ * "points.deducted" entry follows the completion, stamped with the moment the POS answered. A
+ * crash after the POS answer fails the step, and the saga reconciles: from the saved answer if
+ * there is one, else from the POS.
  */
 export async function deductPoints(deps: SagaDependencies, state: SagaState): Promise<PointsDeducted> {
   const { balance } = requirePrepared(state);
@@ -261,24 +274,15 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
   if (!first) {
     throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
   }
+  let deducted: { balanceAfter: number; transactionHeadIds: string[] };
+  let answeredAt: Date;
   try {
     const result = await deps.pos.addPoints(balance.posCustomerId, -state.points);
-    // Persisted at once: a later conversion's reconciliation must see these ids as taken.
-    await Promise.all([
-      deps.conversions.updateConversion(state.conversionId, ["reserved"], {
-        transactionHeadIds: result.transactionHeadIds,
-        balanceAfter: result.balance,
-      }),
-      record(deps, {
-        conversionId: state.conversionId,
-        code: state.code,
-        type: "points.deducted",
-        outcome: "succeeded",
-        detail: `${state.points} points, balance now ${result.balance}`,
-        smaregiTransactionHeadIds: result.transactionHeadIds,
-      }),
-    ]);
-    return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
+    answeredAt = deps.now();
+    deducted = { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
+    // Persisted at once: a later conversion's reconciliation must see these ids as taken, and a
+    // reconciliation of this one knows from them that the points were taken.
+    await deps.conversions.updateConversion(state.conversionId, ["reserved"], deducted);
   } catch (error) {
     await record(deps, {
       conversionId: state.conversionId,
@@ -289,6 +293,21 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
     });
     throw error;
   }
+  // Whatever stops the completion here is left to ConfirmConversion and its retries.
+  const completed = await complete(deps, state, deducted).then(
+    () => true,
+    () => false,
+  );
+  await record(deps, {
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "points.deducted",
+    outcome: "succeeded",
+    detail: `${state.points} points, balance now ${deducted.balanceAfter}`,
+    smaregiTransactionHeadIds: deducted.transactionHeadIds,
+    at: answeredAt,
+  });
+  return completed ? { ...deducted, completed: true } : deducted;
 }
 
 /**
@@ -316,6 +335,15 @@ export async function reconcileDeduction(
   };
   if (!stored?.deductionStartedAt) {
     return decide({ outcome: "not_applied", reason: "no deduction was ever sent" });
+  }
+  if (stored.transactionHeadIds !== undefined && stored.balanceAfter !== undefined) {
+    // DeductPoints saved the POS's answer before whatever stopped it: the points were taken.
+    return decide({
+      outcome: "applied",
+      reason: `the POS answered the deduction (transaction ${stored.transactionHeadIds.join(", ")}); balance now ${stored.balanceAfter}`,
+      transactionHeadIds: stored.transactionHeadIds,
+      balanceAfter: stored.balanceAfter,
+    });
   }
   const evidence = await findPointChange(deps, {
     posCustomerId: balance.posCustomerId,
@@ -541,7 +569,50 @@ export async function parkForReview(deps: SagaDependencies, state: SagaState): P
   return { reason };
 }
 
-/** Points are taken and the coupon exists: record it as live and free the customer. */
+/** The coupon's record once its points are taken: live. */
+const activeCoupon = (state: SagaState, discountId: string) => ({
+  code: state.code,
+  conversionId: state.conversionId,
+  customerId: state.customerId,
+  customerGid: state.customerGid,
+  discountId,
+  amount: state.amount,
+  currency: state.currency,
+  pointsUsed: state.points,
+  ...couponKind(state),
+  status: "active" as const,
+  startsAt: state.startsAt,
+  expiresAt: state.expiresAt,
+});
+
+/**
+ * Frees the customer, saves the coupon's record as live and marks the conversion completed, the
+ * status the API answers with. The lease and the record come first, so the customer never meets
+ * "conversion in progress", nor misses the coupon, after seeing this conversion complete.
+ */
+async function complete(
+  deps: SagaDependencies,
+  state: SagaState,
+  deducted: { balanceAfter: number; transactionHeadIds: string[] },
+): Promise<void> {
+  const { balance, coupon } = requirePrepared(state);
+  await Promise.all([
+    release(deps, state, false),
+    deps.coupons.putCoupon(activeCoupon(state, coupon.discountId)),
+  ]);
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+    status: "completed",
+    discountId: coupon.discountId,
+    balanceBefore: balance.balance,
+    balanceAfter: deducted.balanceAfter,
+    transactionHeadIds: deducted.transactionHeadIds,
+  });
+}
+
+/**
+ * Points are taken and the coupon exists: record it as live and free the customer. Usually
+ * DeductPoints has done so already and this step only writes the trail's entry.
+ */
 export async function confirmConversion(
   deps: SagaDependencies,
   state: SagaState,
@@ -551,32 +622,7 @@ export async function confirmConversion(
     balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
   };
-  // The deduction is done, so the lease has served its purpose: free it first, so the customer
-  // never meets "conversion in progress" after seeing this conversion complete.
-  await Promise.all([
-    release(deps, state, false),
-    deps.coupons.putCoupon({
-      code: state.code,
-      conversionId: state.conversionId,
-      customerId: state.customerId,
-      customerGid: state.customerGid,
-      discountId: coupon.discountId,
-      amount: state.amount,
-      currency: state.currency,
-      pointsUsed: state.points,
-      ...couponKind(state),
-      status: "active",
-      startsAt: state.startsAt,
-      expiresAt: state.expiresAt,
-    }),
-  ]);
-  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
-    status: "completed",
-    discountId: coupon.discountId,
-    balanceBefore: balance.balance,
-    balanceAfter: deducted.balanceAfter,
-    transactionHeadIds: deducted.transactionHeadIds,
-  });
+  if (!state.deduction?.completed) await complete(deps, state, deducted);
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,

@@ -133,8 +133,58 @@ describe("DeductPoints", () => {
     expect(world.pos.netChange(member.posId)).toBe(-500);
     expect(world.pos.balanceOf(member.posId)).toBe(750);
     const [transaction] = world.pos.applied;
-    expect(deducted).toEqual({ balanceAfter: 750, transactionHeadIds: [transaction?.transactionHeadId] });
+    expect(deducted).toEqual({
+      balanceAfter: 750,
+      transactionHeadIds: [transaction?.transactionHeadId],
+      completed: true,
+    });
     expect(await stored(world)).toMatchObject({ transactionHeadIds: [transaction?.transactionHeadId] });
+  });
+
+  it("completes the conversion as soon as the points are taken, so the customer waits for no further step", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+
+    await deductPoints(world.deps.saga, state);
+
+    expect(await stored(world)).toMatchObject({
+      status: "completed",
+      balanceBefore: 1250,
+      balanceAfter: 750,
+      discountId: state.prepared?.coupon.discountId,
+    });
+    expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    // The trail still says the deduction first; ConfirmConversion writes the completion's entry.
+    expect(world.tables.eventTypes(conversion).slice(-1)).toEqual(["points.deducted:succeeded"]);
+  });
+
+  it("leaves the completion to ConfirmConversion when it cannot write it", async () => {
+    // Prepare: the lease cannot be released once (DynamoDB throttles, say)
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const release = world.conversions.releaseReservation.bind(world.conversions);
+    let refusals = 1;
+    const conversions = Object.assign(Object.create(world.conversions), {
+      releaseReservation: (...args: Parameters<typeof release>) =>
+        refusals-- > 0 ? Promise.reject(new Error("throttled")) : release(...args),
+    });
+    const deps = { ...world.deps.saga, conversions };
+
+    // Act
+    const deduction = await deductPoints(deps, state);
+    const reserved = await stored(world);
+    await confirmConversion(deps, { ...state, deduction });
+
+    // Assess
+    expect(deduction.completed).toBeUndefined();
+    expect(reserved?.status).toBe("reserved");
+    expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.eventTypes(conversion).slice(-2)).toEqual([
+      "points.deducted:succeeded",
+      "conversion.completed:succeeded",
+    ]);
   });
 
   it("never sends a second deduction when the step runs again: it sends the saga to reconciliation", async () => {
@@ -320,6 +370,76 @@ describe("ReconcileDeduction", () => {
     expect(reconciled.reconciliation?.outcome).toBe("not_applied");
   });
 
+  it("says applied from the saved POS answer when the step stopped after the customer got the code", async () => {
+    // Prepare: the conversion completes, then the step dies before its trail entry.
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const crashing = {
+      ...world.deps.saga,
+      audit: {
+        appendAuditEvent: async (event: Parameters<typeof world.audit.appendAuditEvent>[0]) => {
+          if (event.type === "points.deducted") throw new Error("Runtime exited with error: signal: killed");
+          return world.audit.appendAuditEvent(event);
+        },
+      },
+    };
+    await caught(() => deductPoints(crashing, state));
+    expect((await stored(world))?.status).toBe("completed");
+    // Two same-sized subtractions around the attempt: the POS alone could not tell which is ours.
+    world.pos.record(member.posId, { division: "7", at: world.clock.now().toISOString(), points: -500 });
+
+    // Act: DeductPoints caught by States.ALL -> LetDeductionSettle -> ReconcileDeduction -> ConfirmConversion
+    const reconciled = await deductionLost(world, state);
+    await confirmConversion(world.deps.saga, reconciled);
+    await saveCouponRecord(world.deps.saga, reconciled);
+
+    // Assess: points taken once, the conversion completed once with the POS's own answer
+    const [transaction] = world.pos.applied;
+    expect(reconciled.reconciliation).toMatchObject({
+      outcome: "applied",
+      transactionHeadIds: [transaction?.transactionHeadId],
+      balanceAfter: 750,
+    });
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(await stored(world)).toMatchObject({
+      status: "completed",
+      balanceAfter: 750,
+      transactionHeadIds: [transaction?.transactionHeadId],
+      metafieldSaved: true,
+    });
+    expect(world.tables.coupon(state.code)?.status).toBe("active");
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.eventTypes(conversion).slice(-3)).toEqual([
+      "deduction.reconciled:succeeded",
+      "conversion.completed:succeeded",
+      "coupon_record.saved:succeeded",
+    ]);
+  });
+
+  it("completes from the saved POS answer when the step stopped before it could complete", async () => {
+    // Prepare: the POS answer is saved, then every later write of the step fails (the step dies).
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const dying = {
+      ...world.deps.saga,
+      coupons: { putCoupon: () => Promise.reject(new Error("connection reset")) },
+      audit: { appendAuditEvent: () => Promise.reject(new Error("connection reset")) },
+    };
+    await caught(() => deductPoints(dying, state));
+    expect((await stored(world))?.status).toBe("reserved");
+
+    // Act
+    const reconciled = await deductionLost(world, state);
+    await confirmConversion(world.deps.saga, reconciled);
+
+    // Assess
+    expect(reconciled.reconciliation?.outcome).toBe("applied");
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
+    expect(world.tables.coupon(state.code)?.status).toBe("active");
+    expect(world.tables.leases.has(member.number)).toBe(false);
+  });
+
   it("says not applied without reading the POS when no deduction was ever sent", async () => {
     const world = fakeWorld();
     const state = await prepared(world);
@@ -434,10 +554,24 @@ describe("ParkForReview", () => {
 });
 
 describe("ConfirmConversion", () => {
-  it("records the coupon as live and completes the conversion; a re-run changes nothing", async () => {
+  it("after a completing deduction, only writes the trail's entry, once", async () => {
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
     const deduction = await deductPoints(world.deps.saga, state);
+    const completed = await stored(world);
+
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+
+    expect(await stored(world)).toEqual(completed);
+    expect(world.tables.eventTypes(conversion).filter((type) => type.startsWith("conversion."))).toEqual([
+      "conversion.completed:succeeded",
+    ]);
+  });
+
+  it("records the coupon as live and completes the conversion; a re-run changes nothing", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const { completed: _completed, ...deduction } = await deductPoints(world.deps.saga, state);
 
     await confirmConversion(world.deps.saga, { ...state, deduction });
     const before = await stored(world);
