@@ -681,3 +681,108 @@ describe("SaveCouponRecord", () => {
     expect(world.tables.coupon(state.code)?.status).toBe("active");
   });
 });
+
+describe("what the saga learns of the balance, and an order that asks for it first", () => {
+  const knownOf = (world: FakeWorld, shopDate: string) =>
+    world.tables.knownBalances.get(`${member.number}#${shopDate}`);
+
+  it("CheckBalance remembers a balance that does not cover the points", async () => {
+    const world = fakeWorld({ balance: 300 });
+    const order = await reservedConversion(world);
+
+    await caught(() => checkBalance(world.deps.saga, order));
+
+    expect(knownOf(world, order.shopDate)).toEqual({
+      atMost: 300,
+      at: world.clock.now().toISOString(),
+      source: "balance_check",
+    });
+  });
+
+  it("a declined deduction remembers that the balance was below the points", async () => {
+    const world = fakeWorld();
+    const state = await prepared(world);
+    world.pos.nextChange("declined");
+
+    await caught(() => deductPoints(world.deps.saga, state));
+
+    expect(knownOf(world, state.shopDate)).toMatchObject({ atMost: 499, source: "deduction_declined" });
+  });
+
+  it("a completed conversion remembers the balance it left", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const deduction = await deductPoints(world.deps.saga, state);
+
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+
+    expect(knownOf(world, state.shopDate)).toMatchObject({ atMost: 750, source: "conversion" });
+  });
+
+  it("creates no coupon beside the balance check of an order that asks for the balance first", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const checkBalanceFirst = {
+      atMost: 300,
+      at: world.clock.now().toISOString(),
+      source: "balance_check" as const,
+    };
+    const order = await reservedConversion(world, { checkBalanceFirst });
+
+    // Act: PrepareCoupon's two branches, then CreateCouponAfterCheck
+    const [balance, deferred] = await Promise.all([
+      checkBalance(world.deps.saga, order),
+      createCoupon(world.deps.saga, order),
+    ]);
+    const created = await createCoupon(world.deps.saga, {
+      ...order,
+      prepared: { balance, coupon: deferred },
+    });
+
+    // Assess
+    expect(deferred).toEqual({ deferred: true });
+    expect(created).toMatchObject({
+      discountId: world.shopify.discount(order.code)?.discountId,
+      adopted: false,
+    });
+    expect(world.shopify.count("createDiscountCode")).toBe(1);
+    // The balance it read is remembered in place of the low one.
+    expect(knownOf(world, order.shopDate)).toMatchObject({ atMost: 1250, source: "balance_check" });
+  });
+
+  it("refuses an order whose balance is still too low without any coupon to create or delete", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 300 });
+    const checkBalanceFirst = {
+      atMost: 300,
+      at: world.clock.now().toISOString(),
+      source: "balance_check" as const,
+    };
+    const order = await reservedConversion(world, { checkBalanceFirst });
+
+    // Act: CheckBalance fails, CreateCoupon defers, RefusedBeforeCoupon -> FailConversion
+    const [error, deferred] = await Promise.all([
+      caught(() => checkBalance(world.deps.saga, order)),
+      createCoupon(world.deps.saga, order),
+    ]);
+    const failed = await failConversion(world.deps.saga, {
+      ...order,
+      prepared: { balance: { failed: error }, coupon: deferred } as unknown as SagaState["prepared"],
+      error,
+    });
+
+    // Assess: the customer reads the same refusal as when a coupon was made and deleted
+    expect(failed).toEqual({ status: "failed" });
+    expect(failureOf({ ...order, error })).toEqual({
+      code: "insufficient_points",
+      detail: "You have 300 points; 500 are needed for this coupon",
+    });
+    expect(world.shopify.count("createDiscountCode")).toBe(0);
+    expect(world.tables.eventTypes(conversion)).toEqual([
+      "balance.checked:failed",
+      "conversion.failed:failed",
+    ]);
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.dailyPoints.get(`${member.number}#${order.shopDate}`)).toBe(0);
+  });
+});
