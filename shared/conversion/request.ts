@@ -43,6 +43,11 @@ export interface RequestDependencies {
    * milliseconds, and each interval of delay is time the customer waits for nothing.
    */
   settlingPollIntervalMs?: number;
+  /**
+   * How long a balance a saga step learned stays worth acting on (10 minutes): a conversion it
+   * does not cover reads the balance before its coupon is created.
+   */
+  knownBalanceMs?: number;
 }
 
 export interface ConversionRequest {
@@ -92,6 +97,7 @@ export const orderOf = (record: ConversionRecord): ConversionOrder => ({
   shopDate: record.shopDate,
   ...(record.rewardId !== undefined ? { rewardId: record.rewardId } : {}),
   ...(record.reward !== undefined ? { reward: record.reward } : {}),
+  ...(record.checkBalanceFirst !== undefined ? { checkBalanceFirst: record.checkBalanceFirst } : {}),
 });
 
 /** What a plain `{"points": N}` request converts into: a fixed amount off, by the stage's rules. */
@@ -139,45 +145,55 @@ export async function requestConversion(
   const idempotencyKey = validateIdempotencyKey(request.idempotencyKey);
   const now = deps.now();
   const conversionId = newConversionId();
+  // A balance learned moments ago that does not cover the points: the saga reads the balance
+  // before it creates a coupon instead of beside it. Checked within the reservation's own writes,
+  // so a customer nothing is known of waits for no extra read.
+  const reservation = { knownBalanceSince: new Date(now.getTime() - (deps.knownBalanceMs ?? 10 * 60_000)) };
   let reserved: { outcome: "reserved" | "existing"; conversion: ConversionRecord };
   let requestHash: string;
   if (request.rewardId === undefined) {
     const terms = plainTerms(deps, request.points, request.customerId, now);
     requestHash = hashOf({ points: request.points });
     // One conditional transaction decides: a new reservation, or the conversion this key made before.
-    reserved = await deps.requests.reserveConversion({
-      conversionId,
-      customerId: request.customerId,
-      customerGid: request.customerGid,
-      memberNumber: request.customerId,
-      ...terms,
-      shopDate: deps.shopDate(now),
-      idempotencyKey,
-      requestHash,
-    });
+    reserved = await deps.requests.reserveConversion(
+      {
+        conversionId,
+        customerId: request.customerId,
+        customerGid: request.customerGid,
+        memberNumber: request.customerId,
+        ...terms,
+        shopDate: deps.shopDate(now),
+        idempotencyKey,
+        requestHash,
+      },
+      reservation,
+    );
   } else {
     requestHash = hashOf({ rewardId: request.rewardId, points: request.points ?? null });
     const terms = await rewardTerms(deps, { ...request, rewardId: request.rewardId }, idempotencyKey, now);
     reserved =
       "conversionId" in terms
         ? { outcome: "existing", conversion: terms }
-        : await deps.requests.reserveConversion({
-            conversionId,
-            customerId: request.customerId,
-            customerGid: request.customerGid,
-            memberNumber: request.customerId,
-            points: terms.points,
-            amount: terms.amount,
-            currency: terms.currency,
-            code: couponCodeFor(request.customerId, terms.codeSuffix),
-            startsAt: terms.startsAt,
-            expiresAt: terms.expiresAt,
-            shopDate: deps.shopDate(now),
-            idempotencyKey,
-            requestHash,
-            rewardId: request.rewardId,
-            reward: terms.reward,
-          });
+        : await deps.requests.reserveConversion(
+            {
+              conversionId,
+              customerId: request.customerId,
+              customerGid: request.customerGid,
+              memberNumber: request.customerId,
+              points: terms.points,
+              amount: terms.amount,
+              currency: terms.currency,
+              code: couponCodeFor(request.customerId, terms.codeSuffix),
+              startsAt: terms.startsAt,
+              expiresAt: terms.expiresAt,
+              shopDate: deps.shopDate(now),
+              idempotencyKey,
+              requestHash,
+              rewardId: request.rewardId,
+              reward: terms.reward,
+            },
+            reservation,
+          );
   }
   const record = reserved.conversion;
   if (record.requestHash !== requestHash) {

@@ -1,4 +1,10 @@
-import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
+import {
+  InsufficientPoints,
+  PosDeclined,
+  PosOutcomeUnknown,
+  ShopifyRejected,
+  ShopifyUnavailable,
+} from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
@@ -14,6 +20,7 @@ import {
   type ConversionStore,
   type CouponStore,
   DuplicateAuditEvent,
+  type KnownBalance,
 } from "../store";
 
 /**
@@ -37,6 +44,12 @@ export interface ConversionOrder {
   /** Conversions by reward: the rule, and its snapshot taken at reservation. */
   rewardId?: string;
   reward?: IssuedReward;
+  /**
+   * The balance learned moments before the reservation, too low for these points: the balance is
+   * read before the coupon is created (CreateCoupon defers in PrepareCoupon, then
+   * CreateCouponAfterCheck creates it if the balance covers the points).
+   */
+  checkBalanceFirst?: KnownBalance;
 }
 
 export interface BalanceChecked {
@@ -55,6 +68,11 @@ export interface CouponCreated {
   createdAt?: string;
 }
 
+/** CreateCoupon's answer beside the balance check of an order that asks for the balance first. */
+export interface CouponDeferred {
+  deferred: true;
+}
+
 export interface PointsDeducted {
   balanceAfter: number;
   transactionHeadIds: string[];
@@ -67,7 +85,8 @@ export type DeductionReconciled = Reconciled;
 export type { CaughtError };
 
 export interface SagaState extends ConversionOrder {
-  prepared?: { balance: BalanceChecked; coupon: CouponCreated };
+  /** After PrepareCoupon; a deferred coupon is replaced by CreateCouponAfterCheck's. */
+  prepared?: { balance: BalanceChecked; coupon: CouponCreated | CouponDeferred };
   deduction?: PointsDeducted;
   reconciliation?: DeductionReconciled;
   discard?: { deleted: boolean };
@@ -97,7 +116,7 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
+    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation" | "rememberBalance"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
@@ -147,6 +166,26 @@ async function release(deps: SagaDependencies, order: ConversionOrder, refundDai
     refundDailyPoints ? { refundDailyPoints: { shopDate: order.shopDate, points: order.points } } : {},
   );
 }
+
+/**
+ * Remembers what a step learned of the customer's balance, so that a conversion moments later that
+ * it does not cover reads the balance before creating a coupon. Only a hint: never fails the step.
+ */
+async function rememberBalance(
+  deps: SagaDependencies,
+  order: ConversionOrder,
+  atMost: number,
+  source: KnownBalance["source"],
+): Promise<void> {
+  const known = { atMost, at: deps.now().toISOString(), source };
+  await deps.conversions.rememberBalance(order.customerId, order.shopDate, known).catch(() => undefined);
+}
+
+/** The coupon PrepareCoupon (or CreateCouponAfterCheck) created, if there is one yet. */
+const createdCoupon = (state: SagaState): CouponCreated | undefined => {
+  const coupon = state.prepared?.coupon;
+  return coupon !== undefined && "discountId" in coupon ? coupon : undefined;
+};
 
 const couponTitle = (order: ConversionOrder) =>
   order.reward
@@ -202,14 +241,19 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
   const member = await deps.pos.findMember(order.memberNumber);
   const { points, expiresOn } = await deps.pos.getBalance(member.customerId);
   if (points < order.points) {
-    await record(deps, {
-      conversionId: order.conversionId,
-      type: "balance.checked",
-      outcome: "failed",
-      detail: `balance ${points} < requested ${order.points}`,
-    });
+    await Promise.all([
+      record(deps, {
+        conversionId: order.conversionId,
+        type: "balance.checked",
+        outcome: "failed",
+        detail: `balance ${points} < requested ${order.points}`,
+      }),
+      rememberBalance(deps, order, points, "balance_check"),
+    ]);
     throw new InsufficientPoints(`You have ${points} points; ${order.points} are needed for this coupon`);
   }
+  // What was remembered has just been found out of date.
+  if (order.checkBalanceFirst !== undefined) await rememberBalance(deps, order, points, "balance_check");
   await deps.conversions.updateConversion(order.conversionId, ["reserved"], {
     posCustomerId: member.customerId,
     balanceBefore: points,
@@ -223,7 +267,16 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
   return { posCustomerId: member.customerId, balance: points, expiresOn };
 }
 
-export async function createCoupon(deps: SagaDependencies, order: ConversionOrder): Promise<CouponCreated> {
+/**
+ * Creates the coupon beside the balance check. For an order that asks for the balance first, it
+ * creates nothing there (`deferred`); CreateCouponAfterCheck runs it again once the balance covers
+ * the points.
+ */
+export async function createCoupon(
+  deps: SagaDependencies,
+  order: SagaState,
+): Promise<CouponCreated | CouponDeferred> {
+  if (order.checkBalanceFirst !== undefined && order.prepared === undefined) return { deferred: true };
   if (isHandedOff(order)) {
     // In the place of the discount's creation: a failed handoff is compensated like a failed create.
     await handoffOf(deps).issued({
@@ -258,7 +311,7 @@ export async function createCoupon(deps: SagaDependencies, order: ConversionOrde
  * conversion, so it is written once, in its place in the trail, whichever step gets there.
  */
 async function recordCreation(deps: SagaDependencies, state: SagaState): Promise<void> {
-  const coupon = state.prepared?.coupon;
+  const coupon = createdCoupon(state);
   if (coupon?.createdAt === undefined) return;
   const handedOff = isHandedOff(state);
   try {
@@ -282,9 +335,12 @@ async function recordCreation(deps: SagaDependencies, state: SagaState): Promise
 }
 
 function requirePrepared(state: SagaState) {
-  if (!state.prepared)
-    throw new Error(`Conversion ${state.conversionId} reached a later step without its balance check`);
-  return state.prepared;
+  const coupon = createdCoupon(state);
+  if (!state.prepared || !coupon)
+    throw new Error(
+      `Conversion ${state.conversionId} reached a later step without its balance check and coupon`,
+    );
+  return { balance: state.prepared.balance, coupon };
 }
 
 /**
@@ -322,6 +378,8 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
   } catch (error) {
     // Whichever step comes next writes the creation's entry if this one could not.
     await creation.catch(() => undefined);
+    if (error instanceof PosDeclined)
+      await rememberBalance(deps, state, state.points - 1, "deduction_declined");
     await record(deps, {
       conversionId: state.conversionId,
       code: state.code,
@@ -420,7 +478,7 @@ export async function discardCoupon(deps: SagaDependencies, state: SagaState): P
   }
   // CreateCoupon returned this code's discount: it is deleted by its id, which needs no lookup by
   // code (a lookup Shopify may be failing). Deleting an id that is gone succeeds.
-  const created = state.prepared?.coupon.discountId;
+  const created = createdCoupon(state)?.discountId;
   if (created !== undefined) {
     await deps.discounts.deleteDiscount(created);
     await record(deps, {
@@ -524,7 +582,7 @@ async function suspendCoupon(
   try {
     // By the id CreateCoupon returned, which needs no lookup by code (a lookup Shopify may be
     // failing); a code already ended or gone is then looked up, which tells which it is.
-    const known = state.prepared?.coupon.discountId;
+    const known = createdCoupon(state)?.discountId;
     if (known !== undefined) {
       const ended = await deps.discounts.deactivateDiscount(known).then(
         () => true,
@@ -568,7 +626,7 @@ export async function parkForReview(deps: SagaDependencies, state: SagaState): P
   await recordCreation(deps, state);
   const reason = reviewReasonOf(state);
   const { discountId, deactivation, live } = await suspendCoupon(deps, state);
-  const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
+  const knownDiscountId = discountId ?? createdCoupon(state)?.discountId;
   if (knownDiscountId) {
     await deps.coupons.putCoupon({
       code: state.code,
@@ -666,6 +724,7 @@ export async function confirmConversion(
   // Reached without DeductPoints' answer (after a reconciliation): its entries may be missing.
   if (state.deduction === undefined) await recordCreation(deps, state);
   if (!state.deduction?.completed) await complete(deps, state, deducted);
+  await rememberBalance(deps, state, deducted.balanceAfter, "conversion");
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
 import {
+  type ConversionOrder,
+  type CouponCreated,
   checkBalance,
   confirmConversion,
   createCoupon,
@@ -33,6 +35,13 @@ import {
  */
 
 const conversion = { type: "conversion" as const, id: "CONV1" };
+
+/** CreateCoupon's answer for an order that does not ask for the balance first: the coupon. */
+async function couponFor(world: FakeWorld, order: ConversionOrder): Promise<CouponCreated> {
+  const coupon = await createCoupon(world.deps.saga, order);
+  if (!("discountId" in coupon)) throw new Error("CreateCoupon deferred the coupon");
+  return coupon;
+}
 
 /** PrepareCoupon's two branches, as the Parallel state runs them. */
 async function prepared(world: FakeWorld): Promise<SagaState> {
@@ -116,7 +125,7 @@ describe("CreateCoupon", () => {
   it("adopts the code an earlier attempt created instead of making a second one", async () => {
     const world = fakeWorld();
     const order = await reservedConversion(world);
-    const first = await createCoupon(world.deps.saga, order);
+    const first = await couponFor(world, order);
 
     const retried = await createCoupon(world.deps.saga, order);
 
@@ -129,7 +138,7 @@ describe("CreateCoupon", () => {
     const order = await reservedConversion(world);
     const [balance, coupon] = await Promise.all([
       checkBalance(world.deps.saga, order),
-      createCoupon(world.deps.saga, order),
+      couponFor(world, order),
     ]);
     const state: SagaState = { ...order, prepared: { balance, coupon } };
     const untouched = world.tables.eventTypes(conversion);
@@ -211,7 +220,7 @@ describe("DeductPoints", () => {
       status: "completed",
       balanceBefore: 1250,
       balanceAfter: 750,
-      discountId: state.prepared?.coupon.discountId,
+      discountId: world.shopify.discount(state.code)?.discountId,
     });
     expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
     expect(world.tables.leases.has(member.number)).toBe(false);

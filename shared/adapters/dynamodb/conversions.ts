@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors";
@@ -10,6 +14,7 @@ import type {
   PageRequest,
   ReleaseOptions,
   ReleaseResult,
+  ReservationOptions,
   ReservationResult,
 } from "../../store/ports";
 import {
@@ -17,6 +22,8 @@ import {
   type ConversionStatus,
   conversionRecordSchema,
   conversionStatusSchema,
+  type KnownBalance,
+  knownBalanceSchema,
   terminalConversionStatuses,
 } from "../../store/records";
 import {
@@ -45,6 +52,49 @@ const day = 24 * 60 * 60 * 1000;
 
 const RETRY_AFTER_CAP_SECONDS = 3;
 
+const dailyTtl = (shopDate: string) => epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day);
+
+/** The balance a saga step last learned is kept on the customer's day item, beside its points. */
+const knownBalanceNames = {
+  "#atMost": "knownBalanceAtMost",
+  "#at": "knownBalanceAt",
+  "#source": "knownBalanceSource",
+};
+
+/** From the day item a cancelled reservation returns (raw attribute values). */
+function knownBalanceOf(item: Record<string, AttributeValue> | undefined): KnownBalance | undefined {
+  const known = knownBalanceSchema.safeParse({
+    atMost: rawNumber(item, "knownBalanceAtMost"),
+    at: rawString(item, "knownBalanceAt"),
+    source: rawString(item, "knownBalanceSource"),
+  });
+  return known.success ? known.data : undefined;
+}
+
+/**
+ * The day item's condition, and when `since` is given, also that no balance learned since then is
+ * below the points: if one is, the reservation is cancelled and made again carrying it.
+ */
+function withKnownBalanceUnder(
+  update: {
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  },
+  since: Date | undefined,
+) {
+  if (since === undefined) return update;
+  return {
+    ConditionExpression: `${update.ConditionExpression} AND (attribute_not_exists(#at) OR #at < :since OR #atMost >= :points)`,
+    ExpressionAttributeNames: {
+      ...update.ExpressionAttributeNames,
+      "#at": knownBalanceNames["#at"],
+      "#atMost": knownBalanceNames["#atMost"],
+    },
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":since": since.toISOString() },
+  };
+}
+
 export class DynamoConversionStore extends DynamoStore implements ConversionStore {
   readonly #dailyLimit: number;
   readonly #leaseMs: number;
@@ -57,7 +107,10 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
     this.#idempotencyMs = (options.idempotencyDays ?? 90) * day;
   }
 
-  async reserveConversion(input: NewConversion): Promise<ReservationResult> {
+  async reserveConversion(
+    input: NewConversion,
+    options: ReservationOptions = {},
+  ): Promise<ReservationResult> {
     const now = this.now();
     const nowMs = now.getTime();
     const conversion = conversionRecordSchema.parse({
@@ -122,14 +175,19 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
               TableName: this.table,
               Key: keys.daily(customerId, shopDate),
               UpdateExpression: "ADD #points :points SET #ttl = if_not_exists(#ttl, :ttl)",
-              ConditionExpression: "attribute_not_exists(#points) OR #points <= :limitMinusPoints",
-              ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
-              ExpressionAttributeValues: {
-                ":points": points,
-                ":limitMinusPoints": this.#dailyLimit - points,
-                // Kept well past the day so a late release can still refund it.
-                ":ttl": epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day),
-              },
+              ...withKnownBalanceUnder(
+                {
+                  ConditionExpression: "(attribute_not_exists(#points) OR #points <= :limitMinusPoints)",
+                  ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
+                  ExpressionAttributeValues: {
+                    ":points": points,
+                    ":limitMinusPoints": this.#dailyLimit - points,
+                    // Kept well past the day so a late release can still refund it.
+                    ":ttl": dailyTtl(shopDate),
+                  },
+                },
+                conversion.checkBalanceFirst === undefined ? options.knownBalanceSince : undefined,
+              ),
               ReturnValuesOnConditionCheckFailure: "ALL_OLD",
             },
           },
@@ -165,6 +223,11 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       }
       if (failedCondition(daily)) {
         const convertedToday = rawNumber(daily?.Item, "points") ?? 0;
+        const known = knownBalanceOf(daily?.Item);
+        if (convertedToday <= this.#dailyLimit - points && known !== undefined) {
+          // Only the remembered balance stood in the way: reserved again, carrying it.
+          return this.reserveConversion({ ...input, checkBalanceFirst: known });
+        }
         throw new DailyLimitExceeded(
           points,
           this.#dailyLimit,
@@ -248,6 +311,30 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
         },
       },
     );
+  }
+
+  async rememberBalance(customerId: string, shopDate: string, known: KnownBalance): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.daily(customerId, shopDate),
+          UpdateExpression:
+            "SET #atMost = :atMost, #at = :at, #source = :source, #ttl = if_not_exists(#ttl, :ttl)",
+          ConditionExpression: "attribute_not_exists(#at) OR #at <= :at",
+          ExpressionAttributeNames: { ...knownBalanceNames, "#ttl": "ttl" },
+          ExpressionAttributeValues: {
+            ":atMost": known.atMost,
+            ":at": known.at,
+            ":source": known.source,
+            ":ttl": dailyTtl(shopDate),
+          },
+        }),
+      );
+    } catch (error) {
+      // Something learned later is remembered already.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
