@@ -252,12 +252,14 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
     ]);
     throw new InsufficientPoints(`You have ${points} points; ${order.points} are needed for this coupon`);
   }
-  // What was remembered has just been found out of date.
-  if (order.checkBalanceFirst !== undefined) await rememberBalance(deps, order, points, "balance_check");
-  await deps.conversions.updateConversion(order.conversionId, ["reserved"], {
-    posCustomerId: member.customerId,
-    balanceBefore: points,
-  });
+  await Promise.all([
+    deps.conversions.updateConversion(order.conversionId, ["reserved"], {
+      posCustomerId: member.customerId,
+      balanceBefore: points,
+    }),
+    // What was remembered has just been found out of date.
+    order.checkBalanceFirst !== undefined ? rememberBalance(deps, order, points, "balance_check") : undefined,
+  ]);
   await record(deps, {
     conversionId: order.conversionId,
     type: "balance.checked",
