@@ -76,7 +76,7 @@ export interface CouponDeferred {
 export interface PointsDeducted {
   balanceAfter: number;
   transactionHeadIds: string[];
-  /** The step also completed the conversion; ConfirmConversion then only records it. */
+  /** The step also completed the conversion, trail included: ConfirmConversion has nothing to do. */
   completed?: true;
 }
 
@@ -352,10 +352,10 @@ function requirePrepared(state: SagaState) {
  * Once the POS has taken the points and its answer is saved, the step completes the conversion
  * itself, in ConfirmConversion's order (lease and coupon record, then the status the API waits
  * for), so the customer gets the code without waiting for another state; ConfirmConversion then
- * only writes the trail's entry, or completes the conversion if this step could not. The
- * "points.deducted" entry follows the completion, stamped with the moment the POS answered. A
- * crash after the POS answer fails the step, and the saga reconciles: from the saved answer if
- * there is one, else from the POS.
+ * has nothing left to do, or completes the conversion if this step could not. The trail's
+ * "points.deducted" (stamped with the moment the POS answered) and "conversion.completed" entries
+ * follow the completion. A crash after the POS answer fails the step, and the saga reconciles:
+ * from the saved answer if there is one, else from the POS.
  */
 export async function deductPoints(deps: SagaDependencies, state: SagaState): Promise<PointsDeducted> {
   const { balance } = requirePrepared(state);
@@ -375,8 +375,12 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
     answeredAt = deps.now();
     deducted = { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
     // Persisted at once: a later conversion's reconciliation must see these ids as taken, and a
-    // reconciliation of this one knows from them that the points were taken.
-    await deps.conversions.updateConversion(state.conversionId, ["reserved"], deducted);
+    // reconciliation of this one knows from them that the points were taken. The balance left is
+    // remembered before the customer hears, for a conversion that follows at once.
+    await Promise.all([
+      deps.conversions.updateConversion(state.conversionId, ["reserved"], deducted),
+      rememberBalance(deps, state, deducted.balanceAfter, "conversion"),
+    ]);
   } catch (error) {
     // Whichever step comes next writes the creation's entry if this one could not.
     await creation.catch(() => undefined);
@@ -406,7 +410,9 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
     smaregiTransactionHeadIds: deducted.transactionHeadIds,
     at: answeredAt,
   });
-  return completed ? { ...deducted, completed: true } : deducted;
+  if (!completed) return deducted;
+  await recordCompletion(deps, state, deducted);
+  return { ...deducted, completed: true };
 }
 
 /**
@@ -710,32 +716,43 @@ async function complete(
   });
 }
 
-/**
- * Points are taken and the coupon exists: record it as live and free the customer. Usually
- * DeductPoints has done so already and this step only writes the trail's entry.
- */
-export async function confirmConversion(
+async function recordCompletion(
   deps: SagaDependencies,
   state: SagaState,
-): Promise<{ status: "completed" }> {
-  const { balance, coupon } = requirePrepared(state);
-  const deducted = state.deduction ?? {
-    balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
-    transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
-  };
-  // Reached without DeductPoints' answer (after a reconciliation): its entries may be missing.
-  if (state.deduction === undefined) await recordCreation(deps, state);
-  if (!state.deduction?.completed) await complete(deps, state, deducted);
-  await rememberBalance(deps, state, deducted.balanceAfter, "conversion");
+  deducted: { transactionHeadIds: string[] },
+): Promise<void> {
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "conversion.completed",
     outcome: "succeeded",
     detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
-    shopifyDiscountId: coupon.discountId,
+    shopifyDiscountId: requirePrepared(state).coupon.discountId,
     smaregiTransactionHeadIds: deducted.transactionHeadIds,
   });
+}
+
+/**
+ * Points are taken and the coupon exists: record it as live and free the customer. Usually
+ * DeductPoints has done all of it already (`completed`), and this step has nothing left to do.
+ */
+export async function confirmConversion(
+  deps: SagaDependencies,
+  state: SagaState,
+): Promise<{ status: "completed" }> {
+  if (state.deduction?.completed) return { status: "completed" };
+  const { balance } = requirePrepared(state);
+  const deducted = state.deduction ?? {
+    balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
+    transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
+  };
+  // Reached without DeductPoints' answer (after a reconciliation): its entries may be missing.
+  if (state.deduction === undefined) {
+    await recordCreation(deps, state);
+    await rememberBalance(deps, state, deducted.balanceAfter, "conversion");
+  }
+  await complete(deps, state, deducted);
+  await recordCompletion(deps, state, deducted);
   return { status: "completed" };
 }
 

@@ -224,8 +224,10 @@ describe("DeductPoints", () => {
     });
     expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
     expect(world.tables.leases.has(member.number)).toBe(false);
-    // The trail still says the deduction first; ConfirmConversion writes the completion's entry.
-    expect(world.tables.eventTypes(conversion).slice(-1)).toEqual(["points.deducted:succeeded"]);
+    expect(world.tables.eventTypes(conversion).slice(-2)).toEqual([
+      "points.deducted:succeeded",
+      "conversion.completed:succeeded",
+    ]);
   });
 
   it("leaves the completion to ConfirmConversion when it cannot write it", async () => {
@@ -623,16 +625,18 @@ describe("ParkForReview", () => {
 });
 
 describe("ConfirmConversion", () => {
-  it("after a completing deduction, only writes the trail's entry, once", async () => {
+  it("has nothing left to do after a completing deduction", async () => {
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
     const deduction = await deductPoints(world.deps.saga, state);
     const completed = await stored(world);
+    const trail = world.tables.eventTypes(conversion);
 
     await confirmConversion(world.deps.saga, { ...state, deduction });
 
     expect(await stored(world)).toEqual(completed);
-    expect(world.tables.eventTypes(conversion).filter((type) => type.startsWith("conversion."))).toEqual([
+    expect(world.tables.eventTypes(conversion)).toEqual(trail);
+    expect(trail.filter((type) => type.startsWith("conversion."))).toEqual([
       "conversion.completed:succeeded",
     ]);
   });
