@@ -116,7 +116,12 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation" | "rememberBalance"
+    | "getConversion"
+    | "updateConversion"
+    | "markDeductionStarted"
+    | "releaseReservation"
+    | "rememberBalance"
+    | "completeConversion"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
@@ -358,13 +363,14 @@ function requirePrepared(state: SagaState) {
  * from the saved answer if there is one, else from the POS.
  */
 export async function deductPoints(deps: SagaDependencies, state: SagaState): Promise<PointsDeducted> {
-  const { balance } = requirePrepared(state);
+  const { balance, coupon } = requirePrepared(state);
   const first = await deps.conversions.markDeductionStarted(state.conversionId, deps.now());
   if (!first) {
     throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
   }
   let deducted: { balanceAfter: number; transactionHeadIds: string[] };
   let answeredAt: Date;
+  let completed = false;
   let creation: Promise<void> = Promise.resolve();
   try {
     const answer = deps.pos.addPoints(balance.posCustomerId, -state.points);
@@ -375,12 +381,19 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
     answeredAt = deps.now();
     deducted = { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
     // Persisted at once: a later conversion's reconciliation must see these ids as taken, and a
-    // reconciliation of this one knows from them that the points were taken. The balance left is
-    // remembered before the customer hears, for a conversion that follows at once.
-    await Promise.all([
-      deps.conversions.updateConversion(state.conversionId, ["reserved"], deducted),
-      rememberBalance(deps, state, deducted.balanceAfter, "conversion"),
-    ]);
+    // reconciliation of this one knows from them that the points were taken. Usually in the one
+    // write that completes the conversion, with its coupon's record and the freed lease.
+    completed = await deps.conversions
+      .completeConversion(
+        state.conversionId,
+        state.customerId,
+        completionOf(state, deducted),
+        activeCoupon(state, coupon.discountId),
+      )
+      .catch(() => false);
+    if (!completed) {
+      await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], deducted);
+    }
   } catch (error) {
     // Whichever step comes next writes the creation's entry if this one could not.
     await creation.catch(() => undefined);
@@ -395,21 +408,24 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
     });
     throw error;
   }
-  // Whatever stops the completion here is left to ConfirmConversion and its retries.
-  const completed = await complete(deps, state, deducted).then(
+  // Otherwise step by step; whatever stops that too is left to ConfirmConversion and its retries.
+  completed ||= await complete(deps, state, deducted).then(
     () => true,
     () => false,
   );
   await creation;
-  await record(deps, {
-    conversionId: state.conversionId,
-    code: state.code,
-    type: "points.deducted",
-    outcome: "succeeded",
-    detail: `${state.points} points, balance now ${deducted.balanceAfter}`,
-    smaregiTransactionHeadIds: deducted.transactionHeadIds,
-    at: answeredAt,
-  });
+  await Promise.all([
+    record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "points.deducted",
+      outcome: "succeeded",
+      detail: `${state.points} points, balance now ${deducted.balanceAfter}`,
+      smaregiTransactionHeadIds: deducted.transactionHeadIds,
+      at: answeredAt,
+    }),
+    rememberBalance(deps, state, deducted.balanceAfter, "conversion"),
+  ]);
   if (!completed) return deducted;
   await recordCompletion(deps, state, deducted);
   return { ...deducted, completed: true };
@@ -702,18 +718,26 @@ async function complete(
   state: SagaState,
   deducted: { balanceAfter: number; transactionHeadIds: string[] },
 ): Promise<void> {
-  const { balance, coupon } = requirePrepared(state);
+  const { coupon } = requirePrepared(state);
   await Promise.all([
     release(deps, state, false),
     deps.coupons.putCoupon(activeCoupon(state, coupon.discountId)),
   ]);
   await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
     status: "completed",
+    ...completionOf(state, deducted),
+  });
+}
+
+/** What a completed conversion records of its coupon and its deduction. */
+function completionOf(state: SagaState, deducted: { balanceAfter: number; transactionHeadIds: string[] }) {
+  const { balance, coupon } = requirePrepared(state);
+  return {
     discountId: coupon.discountId,
     balanceBefore: balance.balance,
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
-  });
+  };
 }
 
 async function recordCompletion(

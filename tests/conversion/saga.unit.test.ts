@@ -230,13 +230,14 @@ describe("DeductPoints", () => {
     ]);
   });
 
-  it("leaves the completion to ConfirmConversion when it cannot write it", async () => {
-    // Prepare: the lease cannot be released once (DynamoDB throttles, say)
+  it("completes step by step when the one write cannot, and leaves it to ConfirmConversion when that fails too", async () => {
+    // Prepare: the completing write is refused, and the lease cannot be released once (throttled, say)
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
     const release = world.conversions.releaseReservation.bind(world.conversions);
     let refusals = 1;
     const conversions = Object.assign(Object.create(world.conversions), {
+      completeConversion: async () => false,
       releaseReservation: (...args: Parameters<typeof release>) =>
         refusals-- > 0 ? Promise.reject(new Error("throttled")) : release(...args),
     });
@@ -247,10 +248,11 @@ describe("DeductPoints", () => {
     const reserved = await stored(world);
     await confirmConversion(deps, { ...state, deduction });
 
-    // Assess
+    // Assess: the POS answer was saved at once all the same
     expect(deduction.completed).toBeUndefined();
-    expect(reserved?.status).toBe("reserved");
+    expect(reserved).toMatchObject({ status: "reserved", balanceAfter: 750 });
     expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
+    expect(world.tables.coupon(state.code)?.status).toBe("active");
     expect(world.tables.leases.has(member.number)).toBe(false);
     expect(world.tables.eventTypes(conversion).slice(-2)).toEqual([
       "points.deducted:succeeded",
@@ -491,10 +493,12 @@ describe("ReconcileDeduction", () => {
     // Prepare: the POS answer is saved, then every later write of the step fails (the step dies).
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
+    const reset = () => Promise.reject(new Error("connection reset"));
     const dying = {
       ...world.deps.saga,
-      coupons: { putCoupon: () => Promise.reject(new Error("connection reset")) },
-      audit: { appendAuditEvent: () => Promise.reject(new Error("connection reset")) },
+      conversions: Object.assign(Object.create(world.conversions), { completeConversion: reset }),
+      coupons: { putCoupon: reset },
+      audit: { appendAuditEvent: reset },
     };
     await caught(() => deductPoints(dying, state));
     expect((await stored(world))?.status).toBe("reserved");

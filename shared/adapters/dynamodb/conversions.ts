@@ -10,6 +10,7 @@ import type {
   ConversionPatch,
   ConversionStore,
   NewConversion,
+  NewCoupon,
   Page,
   PageRequest,
   ReleaseOptions,
@@ -27,6 +28,7 @@ import {
   terminalConversionStatuses,
 } from "../../store/records";
 import {
+  conditionalStatusUpdate,
   DynamoStore,
   epochSeconds,
   failedCondition,
@@ -37,6 +39,7 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
+import { newCouponItem } from "./coupons";
 import { customerIndexPrefixes, keys } from "./keys";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
@@ -311,6 +314,55 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
         },
       },
     );
+  }
+
+  async completeConversion(
+    conversionId: string,
+    customerId: string,
+    patch: ConversionPatch,
+    coupon: NewCoupon,
+  ): Promise<boolean> {
+    const now = this.now().toISOString();
+    const completed = conditionalStatusUpdate(
+      {
+        ...withoutUndefined(patch),
+        status: "completed",
+        gsi2pk: keys.conversionStatus("completed"),
+        updatedAt: now,
+      },
+      ["reserved"],
+    );
+    try {
+      await transactWrite(this.client, {
+        TransactItems: [
+          { Update: { TableName: this.table, Key: keys.conversion(conversionId), ...completed } },
+          {
+            Delete: {
+              TableName: this.table,
+              Key: keys.lease(customerId),
+              ConditionExpression: "holder = :holder",
+              ExpressionAttributeValues: { ":holder": conversionId },
+            },
+          },
+          // The same item the coupon store writes, index keys included.
+          {
+            Put: {
+              TableName: this.table,
+              Item: newCouponItem(coupon, now).item,
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+        ],
+      });
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some(failedCondition)
+      )
+        return false;
+      throw error;
+    }
   }
 
   async rememberBalance(customerId: string, shopDate: string, known: KnownBalance): Promise<void> {
