@@ -36,7 +36,18 @@ export interface RequestDependencies {
   shopDate: (instant: Date) => string;
   /** How long the customer waits for the outcome before getting 202. */
   waitBudgetMs: number;
+  /** How often the record is read while the saga prepares (40 ms). */
   pollIntervalMs?: number;
+  /**
+   * How often once the deduction has started (10 ms): the outcome follows the POS's answer within
+   * milliseconds, and each interval of delay is time the customer waits for nothing.
+   */
+  settlingPollIntervalMs?: number;
+  /**
+   * How long a balance a saga step learned stays worth acting on (10 minutes): a conversion it
+   * does not cover reads the balance before its coupon is created.
+   */
+  knownBalanceMs?: number;
 }
 
 export interface ConversionRequest {
@@ -86,6 +97,7 @@ export const orderOf = (record: ConversionRecord): ConversionOrder => ({
   shopDate: record.shopDate,
   ...(record.rewardId !== undefined ? { rewardId: record.rewardId } : {}),
   ...(record.reward !== undefined ? { reward: record.reward } : {}),
+  ...(record.checkBalanceFirst !== undefined ? { checkBalanceFirst: record.checkBalanceFirst } : {}),
 });
 
 /** What a plain `{"points": N}` request converts into: a fixed amount off, by the stage's rules. */
@@ -133,45 +145,55 @@ export async function requestConversion(
   const idempotencyKey = validateIdempotencyKey(request.idempotencyKey);
   const now = deps.now();
   const conversionId = newConversionId();
+  // A balance learned moments ago that does not cover the points: the saga reads the balance
+  // before it creates a coupon instead of beside it. Checked within the reservation's own writes,
+  // so a customer nothing is known of waits for no extra read.
+  const reservation = { knownBalanceSince: new Date(now.getTime() - (deps.knownBalanceMs ?? 10 * 60_000)) };
   let reserved: { outcome: "reserved" | "existing"; conversion: ConversionRecord };
   let requestHash: string;
   if (request.rewardId === undefined) {
     const terms = plainTerms(deps, request.points, request.customerId, now);
     requestHash = hashOf({ points: request.points });
     // One conditional transaction decides: a new reservation, or the conversion this key made before.
-    reserved = await deps.requests.reserveConversion({
-      conversionId,
-      customerId: request.customerId,
-      customerGid: request.customerGid,
-      memberNumber: request.customerId,
-      ...terms,
-      shopDate: deps.shopDate(now),
-      idempotencyKey,
-      requestHash,
-    });
+    reserved = await deps.requests.reserveConversion(
+      {
+        conversionId,
+        customerId: request.customerId,
+        customerGid: request.customerGid,
+        memberNumber: request.customerId,
+        ...terms,
+        shopDate: deps.shopDate(now),
+        idempotencyKey,
+        requestHash,
+      },
+      reservation,
+    );
   } else {
     requestHash = hashOf({ rewardId: request.rewardId, points: request.points ?? null });
     const terms = await rewardTerms(deps, { ...request, rewardId: request.rewardId }, idempotencyKey, now);
     reserved =
       "conversionId" in terms
         ? { outcome: "existing", conversion: terms }
-        : await deps.requests.reserveConversion({
-            conversionId,
-            customerId: request.customerId,
-            customerGid: request.customerGid,
-            memberNumber: request.customerId,
-            points: terms.points,
-            amount: terms.amount,
-            currency: terms.currency,
-            code: couponCodeFor(request.customerId, terms.codeSuffix),
-            startsAt: terms.startsAt,
-            expiresAt: terms.expiresAt,
-            shopDate: deps.shopDate(now),
-            idempotencyKey,
-            requestHash,
-            rewardId: request.rewardId,
-            reward: terms.reward,
-          });
+        : await deps.requests.reserveConversion(
+            {
+              conversionId,
+              customerId: request.customerId,
+              customerGid: request.customerGid,
+              memberNumber: request.customerId,
+              points: terms.points,
+              amount: terms.amount,
+              currency: terms.currency,
+              code: couponCodeFor(request.customerId, terms.codeSuffix),
+              startsAt: terms.startsAt,
+              expiresAt: terms.expiresAt,
+              shopDate: deps.shopDate(now),
+              idempotencyKey,
+              requestHash,
+              rewardId: request.rewardId,
+              reward: terms.reward,
+            },
+            reservation,
+          );
   }
   const record = reserved.conversion;
   if (record.requestHash !== requestHash) {
@@ -180,6 +202,9 @@ export async function requestConversion(
       "This Idempotency-Key was already used for a different request; use a new key for a new conversion",
     );
   }
+  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
+  // Sent before the audit entry, which the saga does not wait for.
+  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   const audited =
     reserved.outcome === "reserved"
       ? deps.audit.appendAuditEvent({
@@ -199,8 +224,6 @@ export async function requestConversion(
           },
         })
       : undefined;
-  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
-  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   await Promise.all([audited, started]);
   return waitForOutcome(deps, record);
 }
@@ -211,10 +234,13 @@ async function waitForOutcome(
 ): Promise<ConversionRecord> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
-  // A short, steady poll: a consistent read costs a few milliseconds, and every interval of
-  // delay after the saga confirms is time the customer waits for nothing.
-  const interval = deps.pollIntervalMs ?? 40;
+  // A consistent read costs a few milliseconds. Until the deduction starts the saga is checking
+  // the balance and creating the code, which takes the POS and Shopify their time; from then on the
+  // outcome can come any moment, so the record is read more often.
+  const preparing = deps.pollIntervalMs ?? 40;
+  const settling = deps.settlingPollIntervalMs ?? 10;
   while (!terminal.includes(current.status) && Date.now() < deadline) {
+    const interval = current.deductionStartedAt === undefined ? preparing : settling;
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
     );

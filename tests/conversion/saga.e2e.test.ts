@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { type BenchCustomer, createBenchCustomer } from "../../bench/customers";
 import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
 
@@ -388,5 +389,148 @@ describe("when the coupon record cannot be saved", () => {
     expect(mailTo("ops@example.com")[0]?.subject).toContain("coupon_record_not_saved");
     expect(alerts.lines).toEqual([expect.objectContaining({ conversionId: stored.conversionId })]);
     expect(t.posBalance(taro.posCustomerId)).toBe(750);
+  });
+});
+
+describe("when the service learned moments before that the balance is too low", () => {
+  let customers = 0;
+  /** A member no earlier test has touched: nothing is known of their balance yet. */
+  const newMember = (points: number): Promise<BenchCustomer> =>
+    createBenchCustomer(stack, {
+      email: `known-balance-${++customers}@example.com`,
+      firstName: `Known${customers}`,
+      points,
+    });
+  const creates = () => stack.shopify.control.snapshot().calls.discountCodeBasicCreate ?? 0;
+  /** A refusal as the customer reads it, but for the conversion it names. */
+  const asRead = ({ conversionId: _conversion, instance: _instance, ...problem }: Record<string, unknown>) =>
+    problem;
+  /** When each of a run's task states was entered and left. */
+  const taskTimes = (conversionId: string) => {
+    const { events } = stack.stepFunctions.getExecutionHistory({
+      executionArn: executionOf(conversionId),
+      maxResults: 1000,
+    });
+    const times = new Map<string, { entered: number; exited?: number }>();
+    for (const event of events) {
+      const name = (event.details?.value as { name?: string } | undefined)?.name;
+      if (name === undefined) continue;
+      if (event.type === "TaskStateEntered") times.set(name, { entered: event.id });
+      if (event.type === "TaskStateExited") {
+        const known = times.get(name);
+        if (known) known.exited = event.id;
+      }
+    }
+    return times;
+  };
+
+  it("reads the balance before creating a coupon: none is created, and the refusal reads as before", async () => {
+    // Prepare: a first refusal the usual way (the coupon created beside the balance check, then deleted)
+    const member = await newMember(1000);
+    const first = await t.convert(member.customerId, 1500);
+    expect(first.status).toBe(422);
+    expect(creates()).toBe(1);
+    expect(await discountsOf()).toHaveLength(0);
+
+    // Act
+    const again = await t.convert(member.customerId, 1500);
+
+    // Assess
+    expect(again.status).toBe(422);
+    expect(asRead(again.body)).toEqual(asRead(first.body));
+    expect(again.body).toMatchObject({
+      code: "insufficient_points",
+      detail: expect.stringContaining("You have 1000 points"),
+    });
+    expect(creates()).toBe(1);
+    expect(await discountsOf()).toHaveLength(0);
+    expect(t.posBalance(member.posCustomerId)).toBe(1000);
+    const refused = await settled(String(again.body.conversionId));
+    expect(refused.status).toBe("failed");
+    expect(await t.trailOf(refused.conversionId)).toEqual([
+      "conversion.reserved:succeeded",
+      "balance.checked:failed",
+      "conversion.failed:failed",
+    ]);
+    // The day's allowance and the lease went back: a conversion the balance covers goes through.
+    expect((await t.convert(member.customerId, 500)).status).toBe(201);
+  });
+
+  it("also after the POS declined a deduction", async () => {
+    // Prepare: a till sale spends the points between the balance check and the deduction
+    const member = await newMember(1000);
+    stack.shopify.control.setLatency({ discountCodeBasicCreate: 300 });
+    const declined = t.convert(member.customerId, 800);
+    await expect.poll(() => stack.smaregi.control.snapshot().calls.getPoints ?? 0).toBeGreaterThan(0);
+    stack.smaregi.store.setPoints(member.posCustomerId, { point: 200 });
+    expect((await declined).status).toBe(422);
+    expect(creates()).toBe(1);
+
+    // Act
+    const again = await t.convert(member.customerId, 800);
+
+    // Assess
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ code: "insufficient_points" });
+    expect(creates()).toBe(1);
+    expect(t.posBalance(member.posCustomerId)).toBe(200);
+  });
+
+  it("still converts, coupon created after the check, for a customer who earned points since", async () => {
+    // Prepare
+    const member = await newMember(1000);
+    expect((await t.convert(member.customerId, 1500)).status).toBe(422);
+    stack.smaregi.store.setPoints(member.posCustomerId, { point: 2000 });
+
+    // Act
+    const { status, body } = await t.convert(member.customerId, 1500);
+
+    // Assess
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ status: "completed", balance: { before: 2000, after: 500 } });
+    expect(creates()).toBe(2);
+    const discounts = await discountsOf();
+    expect(discounts).toHaveLength(1);
+    expect(discounts[0]).toMatchObject({ code: (body.coupon as { code: string }).code, status: "ACTIVE" });
+    expect(t.posBalance(member.posCustomerId)).toBe(500);
+    const times = taskTimes(String(body.conversionId));
+    const check = times.get("CheckBalance");
+    const create = times.get("CreateCouponAfterCheck");
+    expect(check?.exited).toBeDefined();
+    expect(create?.entered).toBeGreaterThan(check?.exited ?? Number.POSITIVE_INFINITY);
+  });
+
+  it("creates the coupon while the balance is read when nothing says it is too low", async () => {
+    // Prepare: the last conversion left enough points for the next; the POS reads slowly
+    const member = await newMember(1000);
+    expect((await t.convert(member.customerId, 300)).status).toBe(201);
+    stack.smaregi.control.setLatency({ getPoints: 300 });
+
+    // Act
+    const { status, body } = await t.convert(member.customerId, 300);
+
+    // Assess: the coupon was created before the balance check answered
+    expect(status).toBe(201);
+    const times = taskTimes(String(body.conversionId));
+    expect(times.has("CreateCouponAfterCheck")).toBe(false);
+    expect(times.get("CreateCoupon")?.exited).toBeLessThan(times.get("CheckBalance")?.exited ?? 0);
+    expect(creates()).toBe(2);
+  });
+
+  it("reads the balance first when the last conversion left fewer points than asked for", async () => {
+    // Prepare
+    const member = await newMember(1000);
+    expect((await t.convert(member.customerId, 700)).status).toBe(201);
+
+    // Act
+    const { status, body } = await t.convert(member.customerId, 500);
+
+    // Assess
+    expect(status).toBe(422);
+    expect(body).toMatchObject({
+      code: "insufficient_points",
+      detail: expect.stringContaining("You have 300 points"),
+    });
+    expect(creates()).toBe(1);
   });
 });
