@@ -6,6 +6,7 @@ import type { AdjustmentResolutionDependencies } from "../../shared/admin/adjust
 import type { InspectionDependencies } from "../../shared/admin/inspect";
 import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
 import type { ResolutionDependencies } from "../../shared/conversion/resolution";
+import { deductionSettleMs } from "../convert-points/root";
 import { once } from "../once";
 import {
   adjustmentStore,
@@ -65,8 +66,7 @@ export const resolutionDependencies = /* @__PURE__ */ once(
       pos: pointsLedger(),
       claimed: claimed(),
       now: () => new Date(),
-      // As the saga's reconciliation: a lost deduction may land up to twice the POS write timeout later.
-      deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
+      deductionSettleMs: deductionSettleMs(),
     },
     now: () => new Date(),
     // Longer than the function may run (29 s): an older pending claim died with its request.

@@ -1,4 +1,9 @@
 import { discardCoupon } from "../../shared/conversion/saga";
+import { auditTrail, shopifyAdmin } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(discardCoupon);
+export const handler = sagaTask(discardCoupon, () => ({
+  audit: auditTrail(),
+  discounts: shopifyAdmin(),
+  now: () => new Date(),
+}));

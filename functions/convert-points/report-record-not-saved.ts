@@ -1,4 +1,5 @@
 import { reportRecordNotSaved } from "../../shared/conversion/saga";
+import { adminAlerts, auditTrail } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(reportRecordNotSaved);
+export const handler = sagaTask(reportRecordNotSaved, () => ({ alerts: adminAlerts(), audit: auditTrail() }));

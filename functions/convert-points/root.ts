@@ -1,40 +1,18 @@
 import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
 import { required } from "../../shared/config";
 import type { RequestDependencies } from "../../shared/conversion/request";
-import type { ConversionOrder, SagaDependencies } from "../../shared/conversion/saga";
+import type { ConversionOrder } from "../../shared/conversion/saga";
 import { shopLocalDate } from "../../shared/store";
 import { once } from "../once";
-import {
-  adminAlerts,
-  auditTrail,
-  claimed,
-  conversionRequests,
-  conversionRules,
-  couponRecords,
-  couponStore,
-  env,
-  pointsLedger,
-  rewardStore,
-  sfn,
-  shopifyAdmin,
-} from "../runtime";
+import { auditTrail, conversionRequests, conversionRules, env, rewardStore, sfn } from "../runtime";
 
 /** The conversion's composition root: the API's request side and the saga's steps. */
 
-export const sagaDependencies = /* @__PURE__ */ once(
-  (): SagaDependencies => ({
-    pos: pointsLedger(),
-    discounts: shopifyAdmin(),
-    records: couponRecords(),
-    conversions: conversionRequests(),
-    coupons: couponStore(),
-    claimed: claimed(),
-    audit: auditTrail(),
-    alerts: adminAlerts(),
-    now: () => new Date(),
-    deductionSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
-  }),
-);
+/**
+ * How long after a deduction attempt its request may still reach the POS (a timed-out request can
+ * land late): twice the write timeout, for the saga's reconciliation and the staff's resolution.
+ */
+export const deductionSettleMs = () => 2 * env.POS_WRITE_TIMEOUT_MS;
 
 export const conversionRequestDependencies = /* @__PURE__ */ once(
   (): RequestDependencies => ({

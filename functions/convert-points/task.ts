@@ -1,19 +1,22 @@
 import type { Context } from "aws-lambda";
-import type { SagaDependencies, SagaState } from "../../shared/conversion/saga";
+import type { SagaState } from "../../shared/conversion/saga";
 import { logger } from "../../shared/observability";
-import { sagaDependencies } from "./root";
 
 /**
- * Wraps one saga step as a task Lambda. Errors are rethrown untouched: their `name` is what the
- * state machine's Retry and Catch match.
+ * Wraps one saga step as a task Lambda, built with only the dependencies that step uses (each a
+ * lazily created adapter of the composition root), so the function's bundle holds only their code.
+ * Errors are rethrown untouched: their `name` is what the state machine's Retry and Catch match.
  */
-export function sagaTask<R>(step: (deps: SagaDependencies, state: SagaState) => Promise<R>) {
+export function sagaTask<Deps, R>(
+  step: (deps: Deps, state: SagaState) => Promise<R>,
+  dependencies: () => Deps,
+) {
   return async (state: SagaState, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
     logger.appendKeys({ conversionId: state.conversionId, step: step.name });
     const started = Date.now();
     try {
-      const result = await step(sagaDependencies(), state);
+      const result = await step(dependencies(), state);
       logger.info("saga step done", { ms: Date.now() - started });
       return result;
     } catch (error) {

@@ -110,6 +110,9 @@ export interface AuditEntry {
   eventId?: string;
 }
 
+/** What one step uses of the saga's dependencies: each task function is built with only that. */
+export type StepNeeds<K extends keyof SagaDependencies> = Pick<SagaDependencies, K>;
+
 export interface SagaDependencies {
   pos: PointsLedger;
   discounts: DiscountCodes;
@@ -164,7 +167,7 @@ async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry):
 }
 
 /** Frees the customer's lease; gives back the day's allowance when nothing was deducted. */
-async function release(deps: SagaDependencies, order: ConversionOrder, refundDailyPoints: boolean) {
+async function release(deps: StepNeeds<"conversions">, order: ConversionOrder, refundDailyPoints: boolean) {
   await deps.conversions.releaseReservation(
     order.conversionId,
     order.customerId,
@@ -177,7 +180,7 @@ async function release(deps: SagaDependencies, order: ConversionOrder, refundDai
  * it does not cover reads the balance before creating a coupon. Only a hint: never fails the step.
  */
 async function rememberBalance(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "now">,
   order: ConversionOrder,
   atMost: number,
   source: KnownBalance["source"],
@@ -203,7 +206,7 @@ const handedOffId = (order: ConversionOrder) => `custom:${order.conversionId}`;
 const isHandedOff = (order: ConversionOrder): order is ConversionOrder & { reward: IssuedReward } =>
   order.reward?.coupon.type === "custom";
 
-const handoffOf = (deps: SagaDependencies) => deps.couponHandoff ?? new AuditOutboxCouponHandoff(deps.audit);
+const handoffOf = (deps: StepNeeds<"audit" | "couponHandoff">) => deps.couponHandoff ?? new AuditOutboxCouponHandoff(deps.audit);
 
 /** The coupon record's type and rule, for every step that writes one. */
 const couponKind = (order: ConversionOrder) => ({
@@ -242,7 +245,7 @@ function discountSpecFor(order: ConversionOrder): DiscountCodeSpec {
   };
 }
 
-export async function checkBalance(deps: SagaDependencies, order: ConversionOrder): Promise<BalanceChecked> {
+export async function checkBalance(deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "now" | "pos">, order: ConversionOrder): Promise<BalanceChecked> {
   const member = await deps.pos.findMember(order.memberNumber);
   const { points, expiresOn } = await deps.pos.getBalance(member.customerId);
   if (points < order.points) {
@@ -280,7 +283,7 @@ export async function checkBalance(deps: SagaDependencies, order: ConversionOrde
  * the points.
  */
 export async function createCoupon(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
   order: SagaState,
 ): Promise<CouponCreated | CouponDeferred> {
   if (order.checkBalanceFirst !== undefined && order.prepared === undefined) return { deferred: true };
@@ -317,7 +320,7 @@ export async function createCoupon(
  * reconciliation, ParkForReview) writes it first. It carries the creation's instant and one id per
  * conversion, so it is written once, in its place in the trail, whichever step gets there.
  */
-async function recordCreation(deps: SagaDependencies, state: SagaState): Promise<void> {
+async function recordCreation(deps: StepNeeds<"audit">, state: SagaState): Promise<void> {
   const coupon = createdCoupon(state);
   if (coupon?.createdAt === undefined) return;
   const handedOff = isHandedOff(state);
@@ -362,7 +365,7 @@ function requirePrepared(state: SagaState) {
  * follow the completion. A crash after the POS answer fails the step, and the saga reconciles:
  * from the saved answer if there is one, else from the POS.
  */
-export async function deductPoints(deps: SagaDependencies, state: SagaState): Promise<PointsDeducted> {
+export async function deductPoints(deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">, state: SagaState): Promise<PointsDeducted> {
   const { balance, coupon } = requirePrepared(state);
   const first = await deps.conversions.markDeductionStarted(state.conversionId, deps.now());
   if (!first) {
@@ -438,7 +441,7 @@ export async function deductPoints(deps: SagaDependencies, state: SagaState): Pr
  * unknown. Too early to tell is `pending`: the state machine waits and asks again.
  */
 export async function reconcileDeduction(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit" | "claimed" | "clockSkewMs" | "conversions" | "deductionSettleMs" | "now" | "pos">,
   state: SagaState,
 ): Promise<DeductionReconciled> {
   const { balance } = requirePrepared(state);
@@ -486,7 +489,7 @@ export async function reconcileDeduction(
 }
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */
-export async function discardCoupon(deps: SagaDependencies, state: SagaState): Promise<{ deleted: boolean }> {
+export async function discardCoupon(deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">, state: SagaState): Promise<{ deleted: boolean }> {
   await recordCreation(deps, state);
   if (isHandedOff(state)) {
     // Sent whether or not the handoff got through: "revoke this conversion's coupon, if any".
@@ -550,7 +553,7 @@ export function failureOf(state: SagaState): { code: string; detail: string } {
 }
 
 export async function failConversion(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit" | "conversions">,
   state: SagaState,
 ): Promise<{ status: ConversionStatus }> {
   const failure = failureOf(state);
@@ -569,7 +572,7 @@ export async function failConversion(
 }
 
 function revocationOf(
-  deps: SagaDependencies,
+  deps: StepNeeds<"now">,
   state: SagaState & { reward: IssuedReward },
   reason: "compensated" | "needs_review",
 ) {
@@ -586,7 +589,7 @@ function revocationOf(
 
 /** Keeps the coupon unusable while an operator looks: deactivates the code, or revokes the handoff. */
 async function suspendCoupon(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
   state: SagaState,
 ): Promise<{ discountId: string | undefined; deactivation: string; live?: true }> {
   if (isHandedOff(state)) {
@@ -646,7 +649,7 @@ function reviewReasonOf(state: SagaState): string {
 }
 
 /** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
-export async function parkForReview(deps: SagaDependencies, state: SagaState): Promise<{ reason: string }> {
+export async function parkForReview(deps: StepNeeds<"alerts" | "audit" | "conversions" | "couponHandoff" | "coupons" | "discounts" | "now">, state: SagaState): Promise<{ reason: string }> {
   await recordCreation(deps, state);
   const reason = reviewReasonOf(state);
   const { discountId, deactivation, live } = await suspendCoupon(deps, state);
@@ -714,7 +717,7 @@ const activeCoupon = (state: SagaState, discountId: string) => ({
  * "conversion in progress", nor misses the coupon, after seeing this conversion complete.
  */
 async function complete(
-  deps: SagaDependencies,
+  deps: StepNeeds<"conversions" | "coupons">,
   state: SagaState,
   deducted: { balanceAfter: number; transactionHeadIds: string[] },
 ): Promise<void> {
@@ -741,7 +744,7 @@ function completionOf(state: SagaState, deducted: { balanceAfter: number; transa
 }
 
 async function recordCompletion(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit">,
   state: SagaState,
   deducted: { transactionHeadIds: string[] },
 ): Promise<void> {
@@ -761,7 +764,7 @@ async function recordCompletion(
  * DeductPoints has done all of it already (`completed`), and this step has nothing left to do.
  */
 export async function confirmConversion(
-  deps: SagaDependencies,
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now">,
   state: SagaState,
 ): Promise<{ status: "completed" }> {
   if (state.deduction?.completed) return { status: "completed" };
@@ -780,7 +783,7 @@ export async function confirmConversion(
   return { status: "completed" };
 }
 
-export async function saveCouponRecord(deps: SagaDependencies, state: SagaState): Promise<{ saved: true }> {
+export async function saveCouponRecord(deps: StepNeeds<"audit" | "conversions" | "records">, state: SagaState): Promise<{ saved: true }> {
   const { coupon } = requirePrepared(state);
   await deps.records.upsert(state.customerGid, {
     code: state.code,
@@ -806,7 +809,7 @@ export async function saveCouponRecord(deps: SagaDependencies, state: SagaState)
 }
 
 export async function reportRecordNotSaved(
-  deps: SagaDependencies,
+  deps: StepNeeds<"alerts" | "audit">,
   state: SagaState,
 ): Promise<{ alerted: true }> {
   await recordNotSaved(deps, state, causeMessage(state.error));
