@@ -2,9 +2,9 @@ import { adminOperations } from "../admin/operations";
 import { cancellationOperations } from "../cancellation/operations";
 import { webhookOperations } from "../usage/api";
 import type { ApiOperation } from "./contract";
-import { customerOperations } from "./customer";
+import { customerOperations } from "./customer-operations";
 import { openApiDocument } from "./openapi";
-import { rewardOperations } from "./rewards";
+import { rewardOperations } from "./reward-operations";
 
 /** Every documented operation; a test holds this equal to the route catalog. */
 export const apiOperations: readonly ApiOperation[] = [

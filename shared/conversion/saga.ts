@@ -206,7 +206,8 @@ const handedOffId = (order: ConversionOrder) => `custom:${order.conversionId}`;
 const isHandedOff = (order: ConversionOrder): order is ConversionOrder & { reward: IssuedReward } =>
   order.reward?.coupon.type === "custom";
 
-const handoffOf = (deps: StepNeeds<"audit" | "couponHandoff">) => deps.couponHandoff ?? new AuditOutboxCouponHandoff(deps.audit);
+const handoffOf = (deps: StepNeeds<"audit" | "couponHandoff">) =>
+  deps.couponHandoff ?? new AuditOutboxCouponHandoff(deps.audit);
 
 /** The coupon record's type and rule, for every step that writes one. */
 const couponKind = (order: ConversionOrder) => ({
@@ -245,7 +246,10 @@ function discountSpecFor(order: ConversionOrder): DiscountCodeSpec {
   };
 }
 
-export async function checkBalance(deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "now" | "pos">, order: ConversionOrder): Promise<BalanceChecked> {
+export async function checkBalance(
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "now" | "pos">,
+  order: ConversionOrder,
+): Promise<BalanceChecked> {
   const member = await deps.pos.findMember(order.memberNumber);
   const { points, expiresOn } = await deps.pos.getBalance(member.customerId);
   if (points < order.points) {
@@ -365,7 +369,10 @@ function requirePrepared(state: SagaState) {
  * follow the completion. A crash after the POS answer fails the step, and the saga reconciles:
  * from the saved answer if there is one, else from the POS.
  */
-export async function deductPoints(deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">, state: SagaState): Promise<PointsDeducted> {
+export async function deductPoints(
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">,
+  state: SagaState,
+): Promise<PointsDeducted> {
   const { balance, coupon } = requirePrepared(state);
   const first = await deps.conversions.markDeductionStarted(state.conversionId, deps.now());
   if (!first) {
@@ -489,7 +496,10 @@ export async function reconcileDeduction(
 }
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */
-export async function discardCoupon(deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">, state: SagaState): Promise<{ deleted: boolean }> {
+export async function discardCoupon(
+  deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
+  state: SagaState,
+): Promise<{ deleted: boolean }> {
   await recordCreation(deps, state);
   if (isHandedOff(state)) {
     // Sent whether or not the handoff got through: "revoke this conversion's coupon, if any".
@@ -649,7 +659,10 @@ function reviewReasonOf(state: SagaState): string {
 }
 
 /** Keeps the coupon inactive, records why, frees the customer and tells the admins. */
-export async function parkForReview(deps: StepNeeds<"alerts" | "audit" | "conversions" | "couponHandoff" | "coupons" | "discounts" | "now">, state: SagaState): Promise<{ reason: string }> {
+export async function parkForReview(
+  deps: StepNeeds<"alerts" | "audit" | "conversions" | "couponHandoff" | "coupons" | "discounts" | "now">,
+  state: SagaState,
+): Promise<{ reason: string }> {
   await recordCreation(deps, state);
   const reason = reviewReasonOf(state);
   const { discountId, deactivation, live } = await suspendCoupon(deps, state);
@@ -783,7 +796,10 @@ export async function confirmConversion(
   return { status: "completed" };
 }
 
-export async function saveCouponRecord(deps: StepNeeds<"audit" | "conversions" | "records">, state: SagaState): Promise<{ saved: true }> {
+export async function saveCouponRecord(
+  deps: StepNeeds<"audit" | "conversions" | "records">,
+  state: SagaState,
+): Promise<{ saved: true }> {
   const { coupon } = requirePrepared(state);
   await deps.records.upsert(state.customerGid, {
     code: state.code,
