@@ -27,10 +27,13 @@ describe("bench cost model", () => {
     const result = lambdaUsage([
       { function: "points", trigger: "api", startedAt: 0, durationMs: 250.2, ok: true },
       { function: "points", trigger: "api", startedAt: 0, durationMs: 249.9, ok: false },
+      { function: "adminLookup", trigger: "api", startedAt: 0, durationMs: 99.5, ok: true },
     ]);
 
-    // Assess: 251 + 250 ms at 256 MB (the CDK default: the catalog names no memory for it).
-    expect(result.points).toEqual({ memoryMb: 256, invocations: 2, billedMs: 501, gbSeconds: 0.501 / 4 });
+    // Assess: 251 + 250 ms at 1,024 MB (a shopper waits on it); 100 ms at 256 MB (the CDK default:
+    // the catalog names no memory for it).
+    expect(result.points).toEqual({ memoryMb: 1024, invocations: 2, billedMs: 501, gbSeconds: 0.501 });
+    expect(result.adminLookup).toEqual({ memoryMb: 256, invocations: 1, billedMs: 100, gbSeconds: 0.1 / 4 });
   });
 
   it("counts a transition per state entered and per task retry", () => {
