@@ -36,15 +36,7 @@ export interface RequestDependencies {
   shopDate: (instant: Date) => string;
   /** How long the customer waits for the outcome before getting 202. */
   waitBudgetMs: number;
-  /** How often the record is read while the saga prepares (40 ms). */
   pollIntervalMs?: number;
-  /** How often once the deduction's answer may come (10 ms): see `nextPollIn`. */
-  settlingPollIntervalMs?: number;
-  /**
-   * How long a balance a saga step learned stays worth acting on (10 minutes): a conversion it
-   * does not cover reads the balance before its coupon is created.
-   */
-  knownBalanceMs?: number;
 }
 
 export interface ConversionRequest {
@@ -94,7 +86,6 @@ export const orderOf = (record: ConversionRecord): ConversionOrder => ({
   shopDate: record.shopDate,
   ...(record.rewardId !== undefined ? { rewardId: record.rewardId } : {}),
   ...(record.reward !== undefined ? { reward: record.reward } : {}),
-  ...(record.checkBalanceFirst !== undefined ? { checkBalanceFirst: record.checkBalanceFirst } : {}),
 });
 
 /** What a plain `{"points": N}` request converts into: a fixed amount off, by the stage's rules. */
@@ -142,55 +133,45 @@ export async function requestConversion(
   const idempotencyKey = validateIdempotencyKey(request.idempotencyKey);
   const now = deps.now();
   const conversionId = newConversionId();
-  // A balance learned moments ago that does not cover the points: the saga reads the balance
-  // before it creates a coupon instead of beside it. Checked within the reservation's own writes,
-  // so a customer nothing is known of waits for no extra read.
-  const reservation = { knownBalanceSince: new Date(now.getTime() - (deps.knownBalanceMs ?? 10 * 60_000)) };
   let reserved: { outcome: "reserved" | "existing"; conversion: ConversionRecord };
   let requestHash: string;
   if (request.rewardId === undefined) {
     const terms = plainTerms(deps, request.points, request.customerId, now);
     requestHash = hashOf({ points: request.points });
     // One conditional transaction decides: a new reservation, or the conversion this key made before.
-    reserved = await deps.requests.reserveConversion(
-      {
-        conversionId,
-        customerId: request.customerId,
-        customerGid: request.customerGid,
-        memberNumber: request.customerId,
-        ...terms,
-        shopDate: deps.shopDate(now),
-        idempotencyKey,
-        requestHash,
-      },
-      reservation,
-    );
+    reserved = await deps.requests.reserveConversion({
+      conversionId,
+      customerId: request.customerId,
+      customerGid: request.customerGid,
+      memberNumber: request.customerId,
+      ...terms,
+      shopDate: deps.shopDate(now),
+      idempotencyKey,
+      requestHash,
+    });
   } else {
     requestHash = hashOf({ rewardId: request.rewardId, points: request.points ?? null });
     const terms = await rewardTerms(deps, { ...request, rewardId: request.rewardId }, idempotencyKey, now);
     reserved =
       "conversionId" in terms
         ? { outcome: "existing", conversion: terms }
-        : await deps.requests.reserveConversion(
-            {
-              conversionId,
-              customerId: request.customerId,
-              customerGid: request.customerGid,
-              memberNumber: request.customerId,
-              points: terms.points,
-              amount: terms.amount,
-              currency: terms.currency,
-              code: couponCodeFor(request.customerId, terms.codeSuffix),
-              startsAt: terms.startsAt,
-              expiresAt: terms.expiresAt,
-              shopDate: deps.shopDate(now),
-              idempotencyKey,
-              requestHash,
-              rewardId: request.rewardId,
-              reward: terms.reward,
-            },
-            reservation,
-          );
+        : await deps.requests.reserveConversion({
+            conversionId,
+            customerId: request.customerId,
+            customerGid: request.customerGid,
+            memberNumber: request.customerId,
+            points: terms.points,
+            amount: terms.amount,
+            currency: terms.currency,
+            code: couponCodeFor(request.customerId, terms.codeSuffix),
+            startsAt: terms.startsAt,
+            expiresAt: terms.expiresAt,
+            shopDate: deps.shopDate(now),
+            idempotencyKey,
+            requestHash,
+            rewardId: request.rewardId,
+            reward: terms.reward,
+          });
   }
   const record = reserved.conversion;
   if (record.requestHash !== requestHash) {
@@ -199,9 +180,6 @@ export async function requestConversion(
       "This Idempotency-Key was already used for a different request; use a new key for a new conversion",
     );
   }
-  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
-  // Sent before the audit entry, which the saga does not wait for.
-  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   const audited =
     reserved.outcome === "reserved"
       ? deps.audit.appendAuditEvent({
@@ -221,44 +199,10 @@ export async function requestConversion(
           },
         })
       : undefined;
+  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
+  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   await Promise.all([audited, started]);
   return waitForOutcome(deps, record);
-}
-
-/**
- * How long the deductions this instance has seen took, from their start to their conversion's
- * completion (ms), newest last: the API reads the record often only from shortly before the next
- * one is expected, which keeps the reads per conversion near what a steady poll cost.
- */
-const recentDeductions: number[] = [];
-const rememberedDeductions = 10;
-
-export interface PollIntervals {
-  /** While the saga prepares (balance check, coupon creation): 40 ms. */
-  preparing: number;
-  /** Once the deduction's answer may come: 10 ms. */
-  settling: number;
-  /** How long before the earliest expected answer the close reads start: 100 ms. */
-  leadMs: number;
-}
-
-/**
- * The wait before the next read of a conversion. Until the deduction starts the saga is checking
- * the balance and creating the code, which takes the POS and Shopify their time. Then the outcome
- * follows the POS's answer within milliseconds, and each interval of delay is time the customer
- * waits for nothing: from `leadMs` before the shortest recent deduction on (at once, the first
- * time), the record is read every `settling` ms.
- */
-export function nextPollIn(
-  current: Pick<ConversionRecord, "deductionStartedAt">,
-  nowMs: number,
-  recent: readonly number[],
-  intervals: PollIntervals,
-): number {
-  if (current.deductionStartedAt === undefined) return intervals.preparing;
-  if (recent.length === 0) return intervals.settling;
-  const closeFrom = Date.parse(current.deductionStartedAt) + Math.min(...recent) - intervals.leadMs;
-  return Math.max(intervals.settling, Math.min(intervals.preparing, closeFrom - nowMs));
 }
 
 async function waitForOutcome(
@@ -267,22 +211,14 @@ async function waitForOutcome(
 ): Promise<ConversionRecord> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
-  const intervals = {
-    preparing: deps.pollIntervalMs ?? 40,
-    settling: deps.settlingPollIntervalMs ?? 10,
-    leadMs: 100,
-  };
+  // A short, steady poll: a consistent read costs a few milliseconds, and every interval of
+  // delay after the saga confirms is time the customer waits for nothing.
+  const interval = deps.pollIntervalMs ?? 40;
   while (!terminal.includes(current.status) && Date.now() < deadline) {
-    const interval = nextPollIn(current, Date.now(), recentDeductions, intervals);
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
     );
     current = (await deps.requests.getConversion(record.conversionId)) ?? current;
-  }
-  if (current.status === "completed" && current.deductionStartedAt !== undefined) {
-    // Both instants are the saga's clock.
-    recentDeductions.push(Date.parse(current.updatedAt) - Date.parse(current.deductionStartedAt));
-    if (recentDeductions.length > rememberedDeductions) recentDeductions.shift();
   }
   return current;
 }

@@ -1,10 +1,4 @@
-import {
-  InsufficientPoints,
-  PosDeclined,
-  PosOutcomeUnknown,
-  ShopifyRejected,
-  ShopifyUnavailable,
-} from "../errors";
+import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
@@ -13,15 +7,7 @@ import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff
 import type { IssuedReward } from "../rewards/model";
 import type { DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
-import {
-  type AuditOutcome,
-  type AuditTrail,
-  type ConversionStatus,
-  type ConversionStore,
-  type CouponStore,
-  DuplicateAuditEvent,
-  type KnownBalance,
-} from "../store";
+import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
 
 /**
  * The task steps of the conversion saga (state-machines/convert-points.asl.json). Each step is
@@ -44,12 +30,6 @@ export interface ConversionOrder {
   /** Conversions by reward: the rule, and its snapshot taken at reservation. */
   rewardId?: string;
   reward?: IssuedReward;
-  /**
-   * The balance learned moments before the reservation, too low for these points: the balance is
-   * read before the coupon is created (CreateCoupon defers in PrepareCoupon, then
-   * CreateCouponAfterCheck creates it if the balance covers the points).
-   */
-  checkBalanceFirst?: KnownBalance;
 }
 
 export interface BalanceChecked {
@@ -61,23 +41,11 @@ export interface BalanceChecked {
 export interface CouponCreated {
   discountId: string;
   adopted: boolean;
-  /**
-   * When the coupon came to exist. The trail's entry for it is written by the steps after
-   * CreateCoupon (see `recordCreation`), with this instant; absent in runs that wrote it at once.
-   */
-  createdAt?: string;
-}
-
-/** CreateCoupon's answer beside the balance check of an order that asks for the balance first. */
-export interface CouponDeferred {
-  deferred: true;
 }
 
 export interface PointsDeducted {
   balanceAfter: number;
   transactionHeadIds: string[];
-  /** The step also completed the conversion, trail included: ConfirmConversion has nothing to do. */
-  completed?: true;
 }
 
 export type DeductionReconciled = Reconciled;
@@ -85,8 +53,7 @@ export type DeductionReconciled = Reconciled;
 export type { CaughtError };
 
 export interface SagaState extends ConversionOrder {
-  /** After PrepareCoupon; a deferred coupon is replaced by CreateCouponAfterCheck's. */
-  prepared?: { balance: BalanceChecked; coupon: CouponCreated | CouponDeferred };
+  prepared?: { balance: BalanceChecked; coupon: CouponCreated };
   deduction?: PointsDeducted;
   reconciliation?: DeductionReconciled;
   discard?: { deleted: boolean };
@@ -104,10 +71,6 @@ export interface AuditEntry {
   detail?: string;
   shopifyDiscountId?: string;
   smaregiTransactionHeadIds?: string[];
-  /** When it happened, if written later than that; now by default. */
-  at?: Date;
-  /** For an entry more than one step may write: the second write is refused as a duplicate. */
-  eventId?: string;
 }
 
 /** What one step uses of the saga's dependencies: each task function is built with only that. */
@@ -119,12 +82,7 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    | "getConversion"
-    | "updateConversion"
-    | "markDeductionStarted"
-    | "releaseReservation"
-    | "rememberBalance"
-    | "completeConversion"
+    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
@@ -153,8 +111,6 @@ async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry):
     actor: { kind: "system", id: "convert-points" },
     outcome: entry.outcome,
     ...(entry.detail ? { detail: entry.detail } : {}),
-    ...(entry.at ? { at: entry.at.toISOString() } : {}),
-    ...(entry.eventId ? { eventId: entry.eventId } : {}),
     ...(entry.shopifyDiscountId || smaregi
       ? {
           externalIds: {
@@ -167,33 +123,17 @@ async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry):
 }
 
 /** Frees the customer's lease; gives back the day's allowance when nothing was deducted. */
-async function release(deps: StepNeeds<"conversions">, order: ConversionOrder, refundDailyPoints: boolean) {
+async function release(
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff">,
+  order: ConversionOrder,
+  refundDailyPoints: boolean,
+) {
   await deps.conversions.releaseReservation(
     order.conversionId,
     order.customerId,
     refundDailyPoints ? { refundDailyPoints: { shopDate: order.shopDate, points: order.points } } : {},
   );
 }
-
-/**
- * Remembers what a step learned of the customer's balance, so that a conversion moments later that
- * it does not cover reads the balance before creating a coupon. Only a hint: never fails the step.
- */
-async function rememberBalance(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "now">,
-  order: ConversionOrder,
-  atMost: number,
-  source: KnownBalance["source"],
-): Promise<void> {
-  const known = { atMost, at: deps.now().toISOString(), source };
-  await deps.conversions.rememberBalance(order.customerId, order.shopDate, known).catch(() => undefined);
-}
-
-/** The coupon PrepareCoupon (or CreateCouponAfterCheck) created, if there is one yet. */
-const createdCoupon = (state: SagaState): CouponCreated | undefined => {
-  const coupon = state.prepared?.coupon;
-  return coupon !== undefined && "discountId" in coupon ? coupon : undefined;
-};
 
 const couponTitle = (order: ConversionOrder) =>
   order.reward
@@ -247,31 +187,24 @@ function discountSpecFor(order: ConversionOrder): DiscountCodeSpec {
 }
 
 export async function checkBalance(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "conversions" | "pos">,
   order: ConversionOrder,
 ): Promise<BalanceChecked> {
   const member = await deps.pos.findMember(order.memberNumber);
   const { points, expiresOn } = await deps.pos.getBalance(member.customerId);
   if (points < order.points) {
-    await Promise.all([
-      record(deps, {
-        conversionId: order.conversionId,
-        type: "balance.checked",
-        outcome: "failed",
-        detail: `balance ${points} < requested ${order.points}`,
-      }),
-      rememberBalance(deps, order, points, "balance_check"),
-    ]);
+    await record(deps, {
+      conversionId: order.conversionId,
+      type: "balance.checked",
+      outcome: "failed",
+      detail: `balance ${points} < requested ${order.points}`,
+    });
     throw new InsufficientPoints(`You have ${points} points; ${order.points} are needed for this coupon`);
   }
-  await Promise.all([
-    deps.conversions.updateConversion(order.conversionId, ["reserved"], {
-      posCustomerId: member.customerId,
-      balanceBefore: points,
-    }),
-    // What was remembered has just been found out of date.
-    order.checkBalanceFirst !== undefined ? rememberBalance(deps, order, points, "balance_check") : undefined,
-  ]);
+  await deps.conversions.updateConversion(order.conversionId, ["reserved"], {
+    posCustomerId: member.customerId,
+    balanceBefore: points,
+  });
   await record(deps, {
     conversionId: order.conversionId,
     type: "balance.checked",
@@ -281,16 +214,10 @@ export async function checkBalance(
   return { posCustomerId: member.customerId, balance: points, expiresOn };
 }
 
-/**
- * Creates the coupon beside the balance check. For an order that asks for the balance first, it
- * creates nothing there (`deferred`); CreateCouponAfterCheck runs it again once the balance covers
- * the points.
- */
 export async function createCoupon(
   deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
-  order: SagaState,
-): Promise<CouponCreated | CouponDeferred> {
-  if (order.checkBalanceFirst !== undefined && order.prepared === undefined) return { deferred: true };
+  order: ConversionOrder,
+): Promise<CouponCreated> {
   if (isHandedOff(order)) {
     // In the place of the discount's creation: a failed handoff is compensated like a failed create.
     await handoffOf(deps).issued({
@@ -311,104 +238,65 @@ export async function createCoupon(
       coupon: order.reward.coupon,
       issuedAt: order.reward.issuedAt,
     });
-    return { discountId: handedOffId(order), adopted: false, createdAt: deps.now().toISOString() };
-  }
-  const created = await deps.discounts.createDiscountCode(discountSpecFor(order));
-  return { discountId: created.discountId, adopted: created.adopted, createdAt: deps.now().toISOString() };
-}
-
-/**
- * The trail's entry for the coupon's creation. CreateCoupon returns as soon as the coupon exists,
- * since the deduction waits for it; DeductPoints writes the entry while the POS takes the points,
- * and every step that may follow without it (DiscardCoupon, ConfirmConversion after a
- * reconciliation, ParkForReview) writes it first. It carries the creation's instant and one id per
- * conversion, so it is written once, in its place in the trail, whichever step gets there.
- */
-async function recordCreation(deps: StepNeeds<"audit">, state: SagaState): Promise<void> {
-  const coupon = createdCoupon(state);
-  if (coupon?.createdAt === undefined) return;
-  const handedOff = isHandedOff(state);
-  try {
     await record(deps, {
-      conversionId: state.conversionId,
-      code: state.code,
+      conversionId: order.conversionId,
+      code: order.code,
       type: "coupon.created",
       outcome: "succeeded",
-      detail: handedOff
-        ? "handed to the merchant's integration (loyalty.coupon.issued)"
-        : coupon.adopted
-          ? "adopted the code created by an earlier attempt"
-          : undefined,
-      ...(handedOff ? {} : { shopifyDiscountId: coupon.discountId }),
-      at: new Date(coupon.createdAt),
-      eventId: `coupon-created-${state.conversionId}`,
+      detail: "handed to the merchant's integration (loyalty.coupon.issued)",
     });
-  } catch (error) {
-    if (!(error instanceof DuplicateAuditEvent)) throw error;
+    return { discountId: handedOffId(order), adopted: false };
   }
+  const created = await deps.discounts.createDiscountCode(discountSpecFor(order));
+  await record(deps, {
+    conversionId: order.conversionId,
+    code: order.code,
+    type: "coupon.created",
+    outcome: "succeeded",
+    detail: created.adopted ? "adopted the code created by an earlier attempt" : undefined,
+    shopifyDiscountId: created.discountId,
+  });
+  return { discountId: created.discountId, adopted: created.adopted };
 }
 
 function requirePrepared(state: SagaState) {
-  const coupon = createdCoupon(state);
-  if (!state.prepared || !coupon)
-    throw new Error(
-      `Conversion ${state.conversionId} reached a later step without its balance check and coupon`,
-    );
-  return { balance: state.prepared.balance, coupon };
+  if (!state.prepared)
+    throw new Error(`Conversion ${state.conversionId} reached a later step without its balance check`);
+  return state.prepared;
 }
 
 /**
  * The one irreversible step. The conditional "deduction started" write comes first, so a second
  * run of this step (a redrive, an operator's mistake) goes to reconciliation instead of deducting.
- *
- * Once the POS has taken the points and its answer is saved, the step completes the conversion
- * itself, in ConfirmConversion's order (lease and coupon record, then the status the API waits
- * for), so the customer gets the code without waiting for another state; ConfirmConversion then
- * has nothing left to do, or completes the conversion if this step could not. The trail's
- * "points.deducted" (stamped with the moment the POS answered) and "conversion.completed" entries
- * follow the completion. A crash after the POS answer fails the step, and the saga reconciles:
- * from the saved answer if there is one, else from the POS.
  */
 export async function deductPoints(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "conversions" | "now" | "pos">,
   state: SagaState,
 ): Promise<PointsDeducted> {
-  const { balance, coupon } = requirePrepared(state);
+  const { balance } = requirePrepared(state);
   const first = await deps.conversions.markDeductionStarted(state.conversionId, deps.now());
   if (!first) {
     throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
   }
-  let deducted: { balanceAfter: number; transactionHeadIds: string[] };
-  let answeredAt: Date;
-  let completed = false;
-  let creation: Promise<void> = Promise.resolve();
   try {
-    const answer = deps.pos.addPoints(balance.posCustomerId, -state.points);
-    // The coupon's creation goes on the trail while the POS works; awaited below.
-    creation = recordCreation(deps, state);
-    creation.catch(() => undefined);
-    const result = await answer;
-    answeredAt = deps.now();
-    deducted = { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
-    // Persisted at once: a later conversion's reconciliation must see these ids as taken, and a
-    // reconciliation of this one knows from them that the points were taken. Usually in the one
-    // write that completes the conversion, with its coupon's record and the freed lease.
-    completed = await deps.conversions
-      .completeConversion(
-        state.conversionId,
-        state.customerId,
-        completionOf(state, deducted),
-        activeCoupon(state, coupon.discountId),
-      )
-      .catch(() => false);
-    if (!completed) {
-      await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], deducted);
-    }
+    const result = await deps.pos.addPoints(balance.posCustomerId, -state.points);
+    // Persisted at once: a later conversion's reconciliation must see these ids as taken.
+    await Promise.all([
+      deps.conversions.updateConversion(state.conversionId, ["reserved"], {
+        transactionHeadIds: result.transactionHeadIds,
+        balanceAfter: result.balance,
+      }),
+      record(deps, {
+        conversionId: state.conversionId,
+        code: state.code,
+        type: "points.deducted",
+        outcome: "succeeded",
+        detail: `${state.points} points, balance now ${result.balance}`,
+        smaregiTransactionHeadIds: result.transactionHeadIds,
+      }),
+    ]);
+    return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
   } catch (error) {
-    // Whichever step comes next writes the creation's entry if this one could not.
-    await creation.catch(() => undefined);
-    if (error instanceof PosDeclined)
-      await rememberBalance(deps, state, state.points - 1, "deduction_declined");
     await record(deps, {
       conversionId: state.conversionId,
       code: state.code,
@@ -418,27 +306,6 @@ export async function deductPoints(
     });
     throw error;
   }
-  // Otherwise step by step; whatever stops that too is left to ConfirmConversion and its retries.
-  completed ||= await complete(deps, state, deducted).then(
-    () => true,
-    () => false,
-  );
-  await creation;
-  await Promise.all([
-    record(deps, {
-      conversionId: state.conversionId,
-      code: state.code,
-      type: "points.deducted",
-      outcome: "succeeded",
-      detail: `${state.points} points, balance now ${deducted.balanceAfter}`,
-      smaregiTransactionHeadIds: deducted.transactionHeadIds,
-      at: answeredAt,
-    }),
-    rememberBalance(deps, state, deducted.balanceAfter, "conversion"),
-  ]);
-  if (!completed) return deducted;
-  await recordCompletion(deps, state, deducted);
-  return { ...deducted, completed: true };
 }
 
 /**
@@ -467,15 +334,6 @@ export async function reconcileDeduction(
   if (!stored?.deductionStartedAt) {
     return decide({ outcome: "not_applied", reason: "no deduction was ever sent" });
   }
-  if (stored.transactionHeadIds !== undefined && stored.balanceAfter !== undefined) {
-    // DeductPoints saved the POS's answer before whatever stopped it: the points were taken.
-    return decide({
-      outcome: "applied",
-      reason: `the POS answered the deduction (transaction ${stored.transactionHeadIds.join(", ")}); balance now ${stored.balanceAfter}`,
-      transactionHeadIds: stored.transactionHeadIds,
-      balanceAfter: stored.balanceAfter,
-    });
-  }
   const evidence = await findPointChange(deps, {
     posCustomerId: balance.posCustomerId,
     customerId: state.customerId,
@@ -500,7 +358,6 @@ export async function discardCoupon(
   deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
   state: SagaState,
 ): Promise<{ deleted: boolean }> {
-  await recordCreation(deps, state);
   if (isHandedOff(state)) {
     // Sent whether or not the handoff got through: "revoke this conversion's coupon, if any".
     await handoffOf(deps).revoked(revocationOf(deps, state, "compensated"));
@@ -515,7 +372,7 @@ export async function discardCoupon(
   }
   // CreateCoupon returned this code's discount: it is deleted by its id, which needs no lookup by
   // code (a lookup Shopify may be failing). Deleting an id that is gone succeeds.
-  const created = createdCoupon(state)?.discountId;
+  const created = state.prepared?.coupon.discountId;
   if (created !== undefined) {
     await deps.discounts.deleteDiscount(created);
     await record(deps, {
@@ -563,7 +420,7 @@ export function failureOf(state: SagaState): { code: string; detail: string } {
 }
 
 export async function failConversion(
-  deps: StepNeeds<"audit" | "conversions">,
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff">,
   state: SagaState,
 ): Promise<{ status: ConversionStatus }> {
   const failure = failureOf(state);
@@ -619,7 +476,7 @@ async function suspendCoupon(
   try {
     // By the id CreateCoupon returned, which needs no lookup by code (a lookup Shopify may be
     // failing); a code already ended or gone is then looked up, which tells which it is.
-    const known = createdCoupon(state)?.discountId;
+    const known = state.prepared?.coupon.discountId;
     if (known !== undefined) {
       const ended = await deps.discounts.deactivateDiscount(known).then(
         () => true,
@@ -663,10 +520,9 @@ export async function parkForReview(
   deps: StepNeeds<"alerts" | "audit" | "conversions" | "couponHandoff" | "coupons" | "discounts" | "now">,
   state: SagaState,
 ): Promise<{ reason: string }> {
-  await recordCreation(deps, state);
   const reason = reviewReasonOf(state);
   const { discountId, deactivation, live } = await suspendCoupon(deps, state);
-  const knownDiscountId = discountId ?? createdCoupon(state)?.discountId;
+  const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
   if (knownDiscountId) {
     await deps.coupons.putCoupon({
       code: state.code,
@@ -708,91 +564,51 @@ export async function parkForReview(
   return { reason };
 }
 
-/** The coupon's record once its points are taken: live. */
-const activeCoupon = (state: SagaState, discountId: string) => ({
-  code: state.code,
-  conversionId: state.conversionId,
-  customerId: state.customerId,
-  customerGid: state.customerGid,
-  discountId,
-  amount: state.amount,
-  currency: state.currency,
-  pointsUsed: state.points,
-  ...couponKind(state),
-  status: "active" as const,
-  startsAt: state.startsAt,
-  expiresAt: state.expiresAt,
-});
-
-/**
- * Frees the customer, saves the coupon's record as live and marks the conversion completed, the
- * status the API answers with. The lease and the record come first, so the customer never meets
- * "conversion in progress", nor misses the coupon, after seeing this conversion complete.
- */
-async function complete(
-  deps: StepNeeds<"conversions" | "coupons">,
+/** Points are taken and the coupon exists: record it as live and free the customer. */
+export async function confirmConversion(
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
   state: SagaState,
-  deducted: { balanceAfter: number; transactionHeadIds: string[] },
-): Promise<void> {
-  const { coupon } = requirePrepared(state);
+): Promise<{ status: "completed" }> {
+  const { balance, coupon } = requirePrepared(state);
+  const deducted = state.deduction ?? {
+    balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
+    transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
+  };
+  // The deduction is done, so the lease has served its purpose: free it first, so the customer
+  // never meets "conversion in progress" after seeing this conversion complete.
   await Promise.all([
     release(deps, state, false),
-    deps.coupons.putCoupon(activeCoupon(state, coupon.discountId)),
+    deps.coupons.putCoupon({
+      code: state.code,
+      conversionId: state.conversionId,
+      customerId: state.customerId,
+      customerGid: state.customerGid,
+      discountId: coupon.discountId,
+      amount: state.amount,
+      currency: state.currency,
+      pointsUsed: state.points,
+      ...couponKind(state),
+      status: "active",
+      startsAt: state.startsAt,
+      expiresAt: state.expiresAt,
+    }),
   ]);
   await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
     status: "completed",
-    ...completionOf(state, deducted),
-  });
-}
-
-/** What a completed conversion records of its coupon and its deduction. */
-function completionOf(state: SagaState, deducted: { balanceAfter: number; transactionHeadIds: string[] }) {
-  const { balance, coupon } = requirePrepared(state);
-  return {
     discountId: coupon.discountId,
     balanceBefore: balance.balance,
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
-  };
-}
-
-async function recordCompletion(
-  deps: StepNeeds<"audit">,
-  state: SagaState,
-  deducted: { transactionHeadIds: string[] },
-): Promise<void> {
+  });
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "conversion.completed",
     outcome: "succeeded",
     detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
-    shopifyDiscountId: requirePrepared(state).coupon.discountId,
+    shopifyDiscountId: coupon.discountId,
     smaregiTransactionHeadIds: deducted.transactionHeadIds,
   });
-}
-
-/**
- * Points are taken and the coupon exists: record it as live and free the customer. Usually
- * DeductPoints has done all of it already (`completed`), and this step has nothing left to do.
- */
-export async function confirmConversion(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now">,
-  state: SagaState,
-): Promise<{ status: "completed" }> {
-  if (state.deduction?.completed) return { status: "completed" };
-  const { balance } = requirePrepared(state);
-  const deducted = state.deduction ?? {
-    balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
-    transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
-  };
-  // Reached without DeductPoints' answer (after a reconciliation): its entries may be missing.
-  if (state.deduction === undefined) {
-    await recordCreation(deps, state);
-    await rememberBalance(deps, state, deducted.balanceAfter, "conversion");
-  }
-  await complete(deps, state, deducted);
-  await recordCompletion(deps, state, deducted);
   return { status: "completed" };
 }
 

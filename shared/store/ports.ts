@@ -11,7 +11,6 @@ import type {
   ConversionStatus,
   CouponRecord,
   CouponStatus,
-  KnownBalance,
 } from "./records";
 
 export interface PageRequest {
@@ -47,7 +46,6 @@ export type NewConversion = Pick<
   | "shopDate"
   | "rewardId"
   | "reward"
-  | "checkBalanceFirst"
 >;
 
 export type ReservationResult =
@@ -58,15 +56,6 @@ export type ReservationResult =
    * existing conversion; different -> answer 422 `idempotency_key_reused`.
    */
   | { outcome: "existing"; conversion: ConversionRecord };
-
-export interface ReservationOptions {
-  /**
-   * A balance remembered for the day, learned at or after this instant and below the points,
-   * is reserved with the conversion as `checkBalanceFirst`. Read in the reservation's own writes:
-   * nothing is read before them.
-   */
-  knownBalanceSince?: Date;
-}
 
 /** Fields a saga step may set; identity, amounts and timestamps never change after reservation. */
 export type ConversionPatch = Partial<
@@ -106,12 +95,7 @@ export interface ConversionStore {
    * lease and the day's points total. Throws `Conflict("conversion_in_progress")` while another
    * conversion holds the lease and `DailyLimitExceeded` when the day's limit would be passed.
    */
-  reserveConversion(conversion: NewConversion, options?: ReservationOptions): Promise<ReservationResult>;
-  /**
-   * Remembers what a saga step learned of the customer's balance on a shop day, unless something
-   * learned later is remembered already. A reservation on that day reads it (`ReservationOptions`).
-   */
-  rememberBalance(customerId: string, shopDate: string, known: KnownBalance): Promise<void>;
+  reserveConversion(conversion: NewConversion): Promise<ReservationResult>;
   getConversion(conversionId: string): Promise<ConversionRecord | undefined>;
   findByIdempotencyKey(customerId: string, idempotencyKey: string): Promise<ConversionRecord | undefined>;
   /** Newest first. */
@@ -127,18 +111,6 @@ export interface ConversionStore {
     expectedStatuses: readonly ConversionStatus[],
     patch: ConversionPatch,
   ): Promise<ConversionRecord>;
-  /**
-   * Completes a `reserved` conversion in one write: the patch and the `completed` status, the
-   * coupon's record (written once) and the customer's lease released, all or nothing. False, with
-   * nothing written, when one of them cannot be done so (the status moved on, the lease is gone or
-   * another conversion's, the coupon already written): the caller then goes step by step.
-   */
-  completeConversion(
-    conversionId: string,
-    customerId: string,
-    patch: ConversionPatch,
-    coupon: NewCoupon,
-  ): Promise<boolean>;
   /**
    * Records the start of the conversion's one deduction attempt, only while it is `reserved` and
    * no attempt was recorded before. False when one was: the caller must reconcile, not deduct.

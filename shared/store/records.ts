@@ -27,17 +27,6 @@ export type ConversionStatus = z.infer<typeof conversionStatusSchema>;
  */
 export const terminalConversionStatuses: readonly ConversionStatus[] = ["completed", "failed", "compensated"];
 
-/**
- * What the service last learned of a customer's POS balance: at most `atMost` points at `at`, from
- * a balance check, a declined deduction (fewer than its points) or a completed conversion.
- */
-export const knownBalanceSchema = z.object({
-  atMost: z.number().check(z.int()),
-  at: instant,
-  source: z.enum(["balance_check", "deduction_declined", "conversion"]),
-});
-export type KnownBalance = z.infer<typeof knownBalanceSchema>;
-
 export const conversionRecordSchema = z.object({
   conversionId: z.string().check(z.minLength(1)),
   customerId: shopifyCustomerId,
@@ -57,11 +46,6 @@ export const conversionRecordSchema = z.object({
   rewardId: z.optional(z.string()),
   /** The rule as it was at reservation: the coupon every step and a replay build. */
   reward: z.optional(issuedRewardSchema),
-  /**
-   * Set at reservation when the balance the service learned moments before did not cover the
-   * points: the saga reads the balance before it creates the coupon.
-   */
-  checkBalanceFirst: z.optional(knownBalanceSchema),
   idempotencyKey: z.string().check(z.minLength(1)),
   requestHash: z.string().check(z.minLength(1)),
   executionArn: z.optional(z.string()),

@@ -100,7 +100,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     });
 
     // Assess
-    expect(tasks).toHaveLength(11);
+    expect(tasks).toHaveLength(10);
     for (const { name, expected } of invoked) {
       expect(stateNamed(states, name).Resource, name).toBe(expected);
     }
@@ -138,28 +138,6 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     expect(shopify).toHaveLength(1);
     expect(shopify?.[0]?.MaxAttempts).toBe(3);
     expect(create.Retry?.some((retrier) => retrier.ErrorEquals.includes("States.ALL"))).toBe(false);
-  });
-
-  it("creates the coupon after the balance check for an order that asks for the balance first", () => {
-    // Prepare
-    const create = stateNamed(states, "CreateCoupon");
-    const afterCheck = stateNamed(states, "CreateCouponAfterCheck");
-    const prepared = stateNamed(states, "Prepared");
-    const routes = (prepared.Choices as Array<{ Next: string }>).map((choice) => choice.Next);
-
-    // Assess: the same function and retries as in the Parallel state; its coupon replaces the deferral
-    expect(afterCheck.Resource).toBe(create.Resource);
-    expect(afterCheck.Retry).toEqual(create.Retry);
-    expect(afterCheck.ResultPath).toBe("$.prepared.coupon");
-    expect(afterCheck.Next).toBe("DeductPoints");
-    // A creation that failed, or whose answer was lost, is looked for and deleted.
-    expect(afterCheck.Catch).toEqual([
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "DiscardCoupon" },
-    ]);
-    // A balance refused before any coupon existed fails the conversion without a compensation.
-    expect(routes[0]).toBe("RefusedBeforeCoupon");
-    expect(routes).toContain("CreateCouponAfterCheck");
-    expect(stateNamed(states, "RefusedBeforeCoupon")).toMatchObject({ Type: "Pass", Next: "FailConversion" });
   });
 
   it("tries the coupon record at most 3 more times, then reports it without failing the conversion", () => {

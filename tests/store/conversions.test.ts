@@ -1,14 +1,9 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
+import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
 import { Conflict, NotFound } from "../../shared/errors";
-import {
-  ConversionStatusConflict,
-  DailyLimitExceeded,
-  type NewConversion,
-  type ReservationOptions,
-} from "../../shared/store";
+import { ConversionStatusConflict, DailyLimitExceeded, type NewConversion } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
 
 const { client, names } = await useTestTables();
@@ -303,145 +298,6 @@ describe("releaseReservation", () => {
     expect(result.leaseReleased).toBe(false);
     const error = await caught(store.reserveConversion(conversionFor(customerId)));
     expect(error).toMatchObject({ code: "conversion_in_progress" });
-  });
-});
-
-describe("completeConversion", () => {
-  const couponOf = (conversion: NewConversion) => ({
-    code: conversion.code,
-    conversionId: conversion.conversionId,
-    customerId: conversion.customerId,
-    customerGid: conversion.customerGid,
-    discountId: "gid://shopify/DiscountCodeNode/1",
-    amount: 500,
-    currency: "JPY",
-    pointsUsed: 500,
-    type: "fixed_discount" as const,
-    status: "active" as const,
-    startsAt: conversion.startsAt,
-    expiresAt: conversion.expiresAt,
-  });
-  const completion = {
-    discountId: "gid://shopify/DiscountCodeNode/1",
-    balanceAfter: 750,
-    transactionHeadIds: ["42"],
-  };
-
-  it("completes the conversion, writes its coupon and frees the customer in one write", async () => {
-    // Prepare
-    const { store } = storeAt("2025-06-01T03:00:00.000Z");
-    const customerId = newCustomerId();
-    const conversion = conversionFor(customerId);
-    await store.reserveConversion(conversion);
-
-    // Act
-    const done = await store.completeConversion(
-      conversion.conversionId,
-      customerId,
-      completion,
-      couponOf(conversion),
-    );
-
-    // Assess
-    expect(done).toBe(true);
-    expect(await store.getConversion(conversion.conversionId)).toMatchObject({
-      status: "completed",
-      ...completion,
-    });
-    const coupon = new DynamoCouponStore({ client, tableName: names.loyalty });
-    expect(await coupon.getCoupon(conversion.code)).toMatchObject({
-      status: "active",
-      conversionId: conversion.conversionId,
-    });
-    expect((await store.reserveConversion(conversionFor(customerId))).outcome).toBe("reserved");
-  });
-
-  it("writes nothing when the lease is another conversion's, so the caller can go step by step", async () => {
-    // Prepare: this conversion's lease expired and a later one took it
-    const { store, advance } = storeAt("2025-06-01T03:00:00.000Z");
-    const customerId = newCustomerId();
-    const stale = conversionFor(customerId);
-    await store.reserveConversion(stale);
-    advance(301);
-    await store.reserveConversion(conversionFor(customerId));
-
-    // Act
-    const done = await store.completeConversion(stale.conversionId, customerId, completion, couponOf(stale));
-
-    // Assess
-    expect(done).toBe(false);
-    expect((await store.getConversion(stale.conversionId))?.status).toBe("reserved");
-    const coupon = new DynamoCouponStore({ client, tableName: names.loyalty });
-    expect(await coupon.getCoupon(stale.code)).toBeUndefined();
-  });
-});
-
-describe("a balance remembered for the day", () => {
-  it("comes back with a reservation it does not cover, learned since the instant given", async () => {
-    // Prepare
-    const { store } = storeAt("2025-06-01T03:00:00.000Z");
-    const customerId = newCustomerId();
-    const known = { atMost: 300, at: "2025-06-01T02:58:00.000Z", source: "balance_check" as const };
-    await store.rememberBalance(customerId, "2025-06-01", known);
-
-    // Act
-    const reserved = await store.reserveConversion(conversionFor(customerId), {
-      knownBalanceSince: new Date("2025-06-01T02:50:00.000Z"),
-    });
-
-    // Assess: reserved, lease and day's points as ever, carrying what was known
-    expect(reserved).toMatchObject({
-      outcome: "reserved",
-      conversion: { status: "reserved", checkBalanceFirst: known },
-    });
-    expect(await dailyPoints(customerId, "2025-06-01")).toBe(500);
-    const error = await caught(store.reserveConversion(conversionFor(customerId)));
-    expect(error).toMatchObject({ code: "conversion_in_progress" });
-  });
-
-  it("is left out when it covers the points, when it is older, or without the instant", async () => {
-    const { store } = storeAt("2025-06-01T03:00:00.000Z");
-    const since = new Date("2025-06-01T02:50:00.000Z");
-    const reserveWith = async (
-      known: { atMost: number; at: string },
-      options: ReservationOptions = { knownBalanceSince: since },
-    ) => {
-      const customerId = newCustomerId();
-      await store.rememberBalance(customerId, "2025-06-01", { ...known, source: "conversion" });
-      return (await store.reserveConversion(conversionFor(customerId), options)).conversion;
-    };
-
-    const covered = await reserveWith({ atMost: 500, at: "2025-06-01T02:59:00.000Z" });
-    const older = await reserveWith({ atMost: 100, at: "2025-06-01T02:40:00.000Z" });
-    const unasked = await reserveWith({ atMost: 100, at: "2025-06-01T02:59:00.000Z" }, {});
-
-    for (const conversion of [covered, older, unasked]) expect(conversion.checkBalanceFirst).toBeUndefined();
-  });
-
-  it("keeps the later of two facts, whatever order they arrive in, and still enforces the daily limit", async () => {
-    // Prepare
-    const { store } = storeAt("2025-06-01T03:00:00.000Z");
-    const customerId = newCustomerId();
-    await store.rememberBalance(customerId, "2025-06-01", {
-      atMost: 100,
-      at: "2025-06-01T02:59:00.000Z",
-      source: "conversion",
-    });
-    await store.rememberBalance(customerId, "2025-06-01", {
-      atMost: 9000,
-      at: "2025-06-01T02:58:00.000Z",
-      source: "balance_check",
-    });
-    const since = { knownBalanceSince: new Date("2025-06-01T02:50:00.000Z") };
-
-    // Act
-    const low = await store.reserveConversion(conversionFor(customerId, { points: 500 }), since);
-    await store.releaseReservation(low.conversion.conversionId, customerId);
-    const over = await caught(store.reserveConversion(conversionFor(customerId, { points: 9600 }), since));
-
-    // Assess
-    expect(low.conversion.checkBalanceFirst).toMatchObject({ atMost: 100 });
-    expect(over).toBeInstanceOf(DailyLimitExceeded);
   });
 });
 

@@ -50,7 +50,6 @@ import {
   CouponStatusConflict,
   type CouponStore,
   DuplicateAuditEvent,
-  type KnownBalance,
   type NewAuditEvent,
   type NewConversion,
   type NewCoupon,
@@ -58,7 +57,6 @@ import {
   type PageRequest,
   type ReleaseOptions,
   type ReleaseResult,
-  type ReservationOptions,
   type ReservationResult,
   terminalConversionStatuses,
 } from "../../shared/store";
@@ -105,8 +103,6 @@ export class FakeTables {
   /** Points converted per customer and shop day, as the daily-limit counter keeps them. */
   readonly dailyPoints = new Map<string, number>();
   readonly dailyRefunded = new Set<string>();
-  /** The balance saga steps last learned, per customer and shop day, as the day item keeps it. */
-  readonly knownBalances = new Map<string, KnownBalance>();
   readonly events: AuditEvent[] = [];
 
   constructor(readonly clock: TestClock = new TestClock()) {}
@@ -143,10 +139,7 @@ export class FakeTables {
 export class InMemoryConversionStore implements ConversionStore {
   constructor(private readonly tables: FakeTables) {}
 
-  async reserveConversion(
-    input: NewConversion,
-    options: ReservationOptions = {},
-  ): Promise<ReservationResult> {
+  async reserveConversion(input: NewConversion): Promise<ReservationResult> {
     const { tables } = this;
     const existing = [...tables.conversions.values()].find(
       (conversion) =>
@@ -157,20 +150,10 @@ export class InMemoryConversionStore implements ConversionStore {
     if (holder !== undefined)
       throw new Conflict("conversion_in_progress", `Conversion ${holder} holds the lease`);
     const now = tables.stamp();
-    const day = `${input.customerId}#${input.shopDate}`;
-    const known = tables.knownBalances.get(day);
-    const since = options.knownBalanceSince?.toISOString();
-    const short =
-      since !== undefined && known !== undefined && known.at >= since && known.atMost < input.points;
-    const conversion: ConversionRecord = {
-      ...input,
-      ...(short && input.checkBalanceFirst === undefined ? { checkBalanceFirst: copy(known) } : {}),
-      status: "reserved",
-      createdAt: now,
-      updatedAt: now,
-    };
+    const conversion: ConversionRecord = { ...input, status: "reserved", createdAt: now, updatedAt: now };
     tables.conversions.set(conversion.conversionId, conversion);
     tables.leases.set(input.customerId, input.conversionId);
+    const day = `${input.customerId}#${input.shopDate}`;
     tables.dailyPoints.set(day, (tables.dailyPoints.get(day) ?? 0) + input.points);
     return { outcome: "reserved", conversion: copy(conversion) };
   }
@@ -215,40 +198,6 @@ export class InMemoryConversionStore implements ConversionStore {
     const updated = { ...current, ...defined(patch), updatedAt: this.tables.stamp() };
     this.tables.conversions.set(conversionId, updated);
     return copy(updated);
-  }
-
-  async completeConversion(
-    conversionId: string,
-    customerId: string,
-    patch: ConversionPatch,
-    coupon: NewCoupon,
-  ): Promise<boolean> {
-    const { tables } = this;
-    const current = tables.conversions.get(conversionId);
-    const code = coupon.code.toUpperCase();
-    if (
-      current?.status !== "reserved" ||
-      tables.leases.get(customerId) !== conversionId ||
-      tables.coupons.has(code)
-    )
-      return false;
-    const now = tables.stamp();
-    tables.conversions.set(conversionId, {
-      ...current,
-      ...defined(patch),
-      status: "completed",
-      updatedAt: now,
-    });
-    tables.leases.delete(customerId);
-    tables.coupons.set(code, { coupon: { ...coupon, code, createdAt: now, updatedAt: now }, guard: {} });
-    return true;
-  }
-
-  async rememberBalance(customerId: string, shopDate: string, known: KnownBalance): Promise<void> {
-    const day = `${customerId}#${shopDate}`;
-    const remembered = this.tables.knownBalances.get(day);
-    if (remembered === undefined || remembered.at <= known.at)
-      this.tables.knownBalances.set(day, copy(known));
   }
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {

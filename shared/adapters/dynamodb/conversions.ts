@@ -1,16 +1,13 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { Conflict, NotFound } from "../../errors";
 import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors";
 import type {
   ConversionPatch,
   ConversionStore,
   NewConversion,
-  NewCoupon,
   Page,
   PageRequest,
   ReleaseOptions,
   ReleaseResult,
-  ReservationOptions,
   ReservationResult,
 } from "../../store/ports";
 import {
@@ -18,13 +15,10 @@ import {
   type ConversionStatus,
   conversionRecordSchema,
   conversionStatusSchema,
-  type KnownBalance,
-  knownBalanceSchema,
   terminalConversionStatuses,
 } from "../../store/records";
 import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
-  conditionalStatusUpdate,
   DynamoStore,
   epochSeconds,
   failedCondition,
@@ -35,7 +29,6 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { newCouponItem } from "./coupons";
 import { customerIndexPrefixes, keys } from "./keys";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
@@ -51,49 +44,6 @@ const day = 24 * 60 * 60 * 1000;
 
 const RETRY_AFTER_CAP_SECONDS = 3;
 
-const dailyTtl = (shopDate: string) => epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day);
-
-/** The balance a saga step last learned is kept on the customer's day item, beside its points. */
-const knownBalanceNames = {
-  "#atMost": "knownBalanceAtMost",
-  "#at": "knownBalanceAt",
-  "#source": "knownBalanceSource",
-};
-
-/** From the day item a cancelled reservation returns (raw attribute values). */
-function knownBalanceOf(item: Record<string, AttributeValue> | undefined): KnownBalance | undefined {
-  const known = knownBalanceSchema.safeParse({
-    atMost: rawNumber(item, "knownBalanceAtMost"),
-    at: rawString(item, "knownBalanceAt"),
-    source: rawString(item, "knownBalanceSource"),
-  });
-  return known.success ? known.data : undefined;
-}
-
-/**
- * The day item's condition, and when `since` is given, also that no balance learned since then is
- * below the points: if one is, the reservation is cancelled and made again carrying it.
- */
-function withKnownBalanceUnder(
-  update: {
-    ConditionExpression: string;
-    ExpressionAttributeNames: Record<string, string>;
-    ExpressionAttributeValues: Record<string, unknown>;
-  },
-  since: Date | undefined,
-) {
-  if (since === undefined) return update;
-  return {
-    ConditionExpression: `${update.ConditionExpression} AND (attribute_not_exists(#at) OR #at < :since OR #atMost >= :points)`,
-    ExpressionAttributeNames: {
-      ...update.ExpressionAttributeNames,
-      "#at": knownBalanceNames["#at"],
-      "#atMost": knownBalanceNames["#atMost"],
-    },
-    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":since": since.toISOString() },
-  };
-}
-
 export class DynamoConversionStore extends DynamoStore implements ConversionStore {
   readonly #dailyLimit: number;
   readonly #leaseMs: number;
@@ -106,10 +56,7 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
     this.#idempotencyMs = (options.idempotencyDays ?? 90) * day;
   }
 
-  async reserveConversion(
-    input: NewConversion,
-    options: ReservationOptions = {},
-  ): Promise<ReservationResult> {
+  async reserveConversion(input: NewConversion): Promise<ReservationResult> {
     const now = this.now();
     const nowMs = now.getTime();
     const conversion = conversionRecordSchema.parse({
@@ -174,19 +121,14 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
               TableName: this.table,
               Key: keys.daily(customerId, shopDate),
               UpdateExpression: "ADD #points :points SET #ttl = if_not_exists(#ttl, :ttl)",
-              ...withKnownBalanceUnder(
-                {
-                  ConditionExpression: "(attribute_not_exists(#points) OR #points <= :limitMinusPoints)",
-                  ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
-                  ExpressionAttributeValues: {
-                    ":points": points,
-                    ":limitMinusPoints": this.#dailyLimit - points,
-                    // Kept well past the day so a late release can still refund it.
-                    ":ttl": dailyTtl(shopDate),
-                  },
-                },
-                conversion.checkBalanceFirst === undefined ? options.knownBalanceSince : undefined,
-              ),
+              ConditionExpression: "attribute_not_exists(#points) OR #points <= :limitMinusPoints",
+              ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
+              ExpressionAttributeValues: {
+                ":points": points,
+                ":limitMinusPoints": this.#dailyLimit - points,
+                // Kept well past the day so a late release can still refund it.
+                ":ttl": epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day),
+              },
               ReturnValuesOnConditionCheckFailure: "ALL_OLD",
             },
           },
@@ -222,11 +164,6 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       }
       if (failedCondition(daily)) {
         const convertedToday = rawNumber(daily?.Item, "points") ?? 0;
-        const known = knownBalanceOf(daily?.Item);
-        if (convertedToday <= this.#dailyLimit - points && known !== undefined) {
-          // Only the remembered balance stood in the way: reserved again, carrying it.
-          return this.reserveConversion({ ...input, checkBalanceFirst: known });
-        }
         throw new DailyLimitExceeded(
           points,
           this.#dailyLimit,
@@ -310,74 +247,6 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
         },
       },
     );
-  }
-
-  async completeConversion(
-    conversionId: string,
-    customerId: string,
-    patch: ConversionPatch,
-    coupon: NewCoupon,
-  ): Promise<boolean> {
-    const now = this.now().toISOString();
-    const completed = conditionalStatusUpdate(
-      {
-        ...withoutUndefined(patch),
-        status: "completed",
-        gsi2pk: keys.conversionStatus("completed"),
-        updatedAt: now,
-      },
-      ["reserved"],
-    );
-    try {
-      await transactWrite(this.client, {
-        TransactItems: [
-          { Update: { TableName: this.table, Key: keys.conversion(conversionId), ...completed } },
-          {
-            Delete: {
-              TableName: this.table,
-              Key: keys.lease(customerId),
-              ConditionExpression: "holder = :holder",
-              ExpressionAttributeValues: { ":holder": conversionId },
-            },
-          },
-          // The same item the coupon store writes, index keys included.
-          {
-            Put: {
-              TableName: this.table,
-              Item: newCouponItem(coupon, now).item,
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-        ],
-      });
-      return true;
-    } catch (error) {
-      if (isTransactionCanceled(error) && (error.CancellationReasons ?? []).some(failedCondition))
-        return false;
-      throw error;
-    }
-  }
-
-  async rememberBalance(customerId: string, shopDate: string, known: KnownBalance): Promise<void> {
-    try {
-      await this.client.update({
-        TableName: this.table,
-        Key: keys.daily(customerId, shopDate),
-        UpdateExpression:
-          "SET #atMost = :atMost, #at = :at, #source = :source, #ttl = if_not_exists(#ttl, :ttl)",
-        ConditionExpression: "attribute_not_exists(#at) OR #at <= :at",
-        ExpressionAttributeNames: { ...knownBalanceNames, "#ttl": "ttl" },
-        ExpressionAttributeValues: {
-          ":atMost": known.atMost,
-          ":at": known.at,
-          ":source": known.source,
-          ":ttl": dailyTtl(shopDate),
-        },
-      });
-    } catch (error) {
-      // Something learned later is remembered already.
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
   }
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
