@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   cpSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -85,8 +85,10 @@ interface TemplateFunction {
 }
 
 function functionsOf(cdkOut: string): TemplateFunction[] {
-  const stackFile = ["Loyalty-demo.template.json"].map((file) => path.join(cdkOut, file)).find(existsSync);
-  if (!stackFile) throw new Error(`No stack template in ${cdkOut}`);
+  const templates = readdirSync(cdkOut).filter((file) => file.endsWith(".template.json"));
+  if (templates.length !== 1)
+    throw new Error(`Expected one stack template in ${cdkOut}, found ${templates.length}`);
+  const stackFile = path.join(cdkOut, templates[0] as string);
   const template = JSON.parse(readFileSync(stackFile, "utf8")) as Template;
   const byDescription = new Map(
     (Object.entries(functions) as Array<[FunctionName, { description: string }]>).map(([name, spec]) => [

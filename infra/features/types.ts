@@ -59,8 +59,9 @@ export const DEFAULT_MEMORY_MB = 256;
 /**
  * The memory of the functions a shopper waits on: the customer routes and the conversion saga's
  * tasks. Lambda gives CPU in proportion to memory (1,769 MB is one vCPU), and their init and
- * per-request CPU are on the shopper's wait; at 1,024 MB (~0.58 vCPU) they run about 4x faster than
- * at 256 MB for 4x the GB-seconds, which the cost model counts (docs/performance.md).
+ * per-request CPU are on the shopper's wait; 1,024 MB (~0.58 vCPU) gives them four times the CPU of
+ * 256 MB for four times the GB-seconds, which the cost model counts (docs/performance.md). Derived
+ * from Lambda's memory-to-CPU rule, not measured on Lambda.
  */
 export const CUSTOMER_WAIT_MEMORY_MB = 1024;
 
