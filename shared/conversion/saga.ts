@@ -425,9 +425,11 @@ export async function failConversion(
 ): Promise<{ status: ConversionStatus }> {
   const failure = failureOf(state);
   const status: ConversionStatus = state.discard?.deleted ? "compensated" : "failed";
-  await deps.conversions.updateConversion(state.conversionId, ["reserved", status], { status, failure });
-  // Nothing was deducted on any path into this step, so the day's allowance goes back too.
+  // Nothing was deducted on any path into this step, so the day's allowance goes back too. Freed
+  // before the status the API answers with, as ConfirmConversion does: a customer told of the
+  // failure who tries again at once is never met with "conversion in progress".
   await release(deps, state, true);
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", status], { status, failure });
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,

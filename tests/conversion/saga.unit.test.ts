@@ -377,6 +377,37 @@ describe("FailConversion", () => {
     });
     expect(world.tables.leases.has(member.number)).toBe(false);
   });
+
+  it("frees the customer and the day's allowance before the conversion reads failed", async () => {
+    // Prepare: note what a customer who reads the failure would meet at that moment.
+    const world = fakeWorld({ balance: 100 });
+    const order = await reservedConversion(world);
+    const error = await caught(() => checkBalance(world.deps.saga, order));
+    const conversions = world.deps.saga.conversions;
+    const seenWhenFailed: Array<{ leaseHeld: boolean; convertedToday: number | undefined }> = [];
+    const watched: typeof conversions = Object.create(conversions, {
+      updateConversion: {
+        value: async (...args: Parameters<typeof conversions.updateConversion>) => {
+          if (args[2].status === "failed") {
+            seenWhenFailed.push({
+              leaseHeld: world.tables.leases.has(member.number),
+              convertedToday: world.tables.dailyPoints.get(`${member.number}#${order.shopDate}`),
+            });
+          }
+          return conversions.updateConversion(...args);
+        },
+      },
+    });
+
+    // Act
+    await failConversion(
+      { ...world.deps.saga, conversions: watched },
+      { ...order, error, discard: { deleted: false } },
+    );
+
+    // Assess
+    expect(seenWhenFailed).toEqual([{ leaseHeld: false, convertedToday: 0 }]);
+  });
 });
 
 describe("ParkForReview", () => {
