@@ -36,7 +36,10 @@ export interface RequestDependencies {
   shopDate: (instant: Date) => string;
   /** How long the customer waits for the outcome before getting 202. */
   waitBudgetMs: number;
+  /** How often the record is read while the saga prepares (40 ms). */
   pollIntervalMs?: number;
+  /** How often once the deduction's answer may come (10 ms): see `nextPollIn`. */
+  settlingPollIntervalMs?: number;
 }
 
 export interface ConversionRequest {
@@ -180,6 +183,9 @@ export async function requestConversion(
       "This Idempotency-Key was already used for a different request; use a new key for a new conversion",
     );
   }
+  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
+  // Sent before the audit entry is written, which the saga does not wait for.
+  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   const audited =
     reserved.outcome === "reserved"
       ? deps.audit.appendAuditEvent({
@@ -199,10 +205,44 @@ export async function requestConversion(
           },
         })
       : undefined;
-  // Idempotent by execution name: a replay, or a retry after a failed start, finds the same run.
-  const started = terminal.includes(record.status) ? undefined : deps.saga.start(orderOf(record));
   await Promise.all([audited, started]);
   return waitForOutcome(deps, record);
+}
+
+/**
+ * How long the deductions this instance has seen took, from their start to their conversion's
+ * completion (ms), newest last: the API reads the record often only from shortly before the next
+ * one is expected, which keeps the reads per conversion near what a steady poll costs.
+ */
+const recentDeductions: number[] = [];
+const rememberedDeductions = 10;
+
+export interface PollIntervals {
+  /** While the saga prepares (balance check, coupon creation): 40 ms. */
+  preparing: number;
+  /** Once the deduction's answer may come: 10 ms. */
+  settling: number;
+  /** How long before the earliest expected answer the close reads start: 100 ms. */
+  leadMs: number;
+}
+
+/**
+ * The wait before the next read of a conversion. Until the deduction starts the saga is checking
+ * the balance and creating the code, which takes the POS and Shopify their time. Then the outcome
+ * follows the POS's answer within milliseconds, and each interval of delay is time the customer
+ * waits for nothing: from `leadMs` before the shortest recent deduction on (at once, the first
+ * time), the record is read every `settling` ms.
+ */
+export function nextPollIn(
+  current: Pick<ConversionRecord, "deductionStartedAt">,
+  nowMs: number,
+  recent: readonly number[],
+  intervals: PollIntervals,
+): number {
+  if (current.deductionStartedAt === undefined) return intervals.preparing;
+  if (recent.length === 0) return intervals.settling;
+  const closeFrom = Date.parse(current.deductionStartedAt) + Math.min(...recent) - intervals.leadMs;
+  return Math.max(intervals.settling, Math.min(intervals.preparing, closeFrom - nowMs));
 }
 
 async function waitForOutcome(
@@ -211,14 +251,22 @@ async function waitForOutcome(
 ): Promise<ConversionRecord> {
   const deadline = Date.now() + deps.waitBudgetMs;
   let current = record;
-  // A short, steady poll: a consistent read costs a few milliseconds, and every interval of
-  // delay after the saga confirms is time the customer waits for nothing.
-  const interval = deps.pollIntervalMs ?? 40;
+  const intervals = {
+    preparing: deps.pollIntervalMs ?? 40,
+    settling: deps.settlingPollIntervalMs ?? 10,
+    leadMs: 100,
+  };
   while (!terminal.includes(current.status) && Date.now() < deadline) {
+    const interval = nextPollIn(current, Date.now(), recentDeductions, intervals);
     await new Promise((resolve) =>
       setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))),
     );
     current = (await deps.requests.getConversion(record.conversionId)) ?? current;
+  }
+  if (current.status === "completed" && current.deductionStartedAt !== undefined) {
+    // Both instants are the saga's clock.
+    recentDeductions.push(Date.parse(current.updatedAt) - Date.parse(current.deductionStartedAt));
+    if (recentDeductions.length > rememberedDeductions) recentDeductions.shift();
   }
   return current;
 }

@@ -220,7 +220,8 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(divisionSevenCount()).toBe(1);
     expect(stack.smaregi.control.snapshot().calls.addPoints).toBe(1);
     expect((await discountsOf())[0]?.status).toBe("ACTIVE");
-    const trail = await t.trailOf(String(body.conversionId));
+    // The answer comes with the status; the run writes its last entries just after.
+    const trail = await t.trailOf((await settled(String(body.conversionId))).conversionId);
     expect(trail).toContain("points.deducted:unknown");
     expect(trail).toContain("deduction.reconciled:succeeded");
     expect(trail).toContain("conversion.completed:succeeded");
