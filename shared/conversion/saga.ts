@@ -82,7 +82,11 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
+    | "getConversion"
+    | "updateConversion"
+    | "markDeductionStarted"
+    | "releaseReservation"
+    | "completeConversion"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
@@ -566,7 +570,14 @@ export async function parkForReview(
   return { reason };
 }
 
-/** Points are taken and the coupon exists: record it as live and free the customer. */
+/**
+ * Points are taken and the coupon exists: record it as live and free the customer. Usually one
+ * write does all of it (the status the API answers with, the coupon's record, the freed lease),
+ * all or nothing. When that write is refused because part of it was done before (a re-run after a
+ * partial failure), it goes step by step, each step idempotent: the lease and the record first, so
+ * the customer never meets "conversion in progress", nor misses the coupon, after seeing this
+ * conversion complete.
+ */
 export async function confirmConversion(
   deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
   state: SagaState,
@@ -576,32 +587,39 @@ export async function confirmConversion(
     balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
   };
-  // The deduction is done, so the lease has served its purpose: free it first, so the customer
-  // never meets "conversion in progress" after seeing this conversion complete.
-  await Promise.all([
-    release(deps, state, false),
-    deps.coupons.putCoupon({
-      code: state.code,
-      conversionId: state.conversionId,
-      customerId: state.customerId,
-      customerGid: state.customerGid,
-      discountId: coupon.discountId,
-      amount: state.amount,
-      currency: state.currency,
-      pointsUsed: state.points,
-      ...couponKind(state),
-      status: "active",
-      startsAt: state.startsAt,
-      expiresAt: state.expiresAt,
-    }),
-  ]);
-  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
-    status: "completed",
+  const completion = {
     discountId: coupon.discountId,
     balanceBefore: balance.balance,
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
-  });
+  };
+  const live = {
+    code: state.code,
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    customerGid: state.customerGid,
+    discountId: coupon.discountId,
+    amount: state.amount,
+    currency: state.currency,
+    pointsUsed: state.points,
+    ...couponKind(state),
+    status: "active" as const,
+    startsAt: state.startsAt,
+    expiresAt: state.expiresAt,
+  };
+  const inOneWrite = await deps.conversions.completeConversion(
+    state.conversionId,
+    state.customerId,
+    completion,
+    live,
+  );
+  if (!inOneWrite) {
+    await Promise.all([release(deps, state, false), deps.coupons.putCoupon(live)]);
+    await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+      status: "completed",
+      ...completion,
+    });
+  }
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,

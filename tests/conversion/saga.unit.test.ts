@@ -481,6 +481,36 @@ describe("ConfirmConversion", () => {
     expect(world.tables.dailyPoints.get(`${member.number}#${state.shopDate}`)).toBe(500);
     expect(world.pos.netChange(member.posId)).toBe(-500);
   });
+
+  it("completes step by step when an earlier attempt already freed the customer and wrote the coupon", async () => {
+    // Prepare: a first attempt got as far as the lease and the coupon's record, then stopped.
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const deduction = await deductPoints(world.deps.saga, state);
+    await world.conversions.releaseReservation(state.conversionId, member.number);
+    await confirmConversion(
+      {
+        ...world.deps.saga,
+        conversions: Object.create(world.conversions, {
+          updateConversion: { value: async () => Promise.reject(new Error("the table did not answer")) },
+        }),
+      },
+      { ...state, deduction },
+    ).catch(() => undefined);
+    expect(world.tables.coupon(state.code)).toMatchObject({ status: "active" });
+    expect((await stored(world))?.status).toBe("reserved");
+
+    // Act: ConfirmConversion's retry
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+
+    // Assess
+    expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
+    expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(await world.audit.listAuditEvents({ type: "conversion", id: state.conversionId })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: "conversion.completed" })]),
+    );
+  });
 });
 
 describe("SaveCouponRecord", () => {

@@ -75,6 +75,10 @@ describe("the scheduled reconciler", () => {
     const record = await settled(stuck.conversionId);
     expect(record?.status).toBe("completed");
     expect(t.posBalance(taro.posCustomerId)).toBe(before - 500);
+    // The trail is whole once the run has ended (its last entry follows the status).
+    await t.stack.stepFunctions.waitForExecution(
+      `${String(t.stack.environment.CONVERT_STATE_MACHINE_ARN).replace(":stateMachine:", ":execution:")}:${stuck.conversionId}`,
+    );
     const trail = await t.trailOf(stuck.conversionId);
     expect(trail[0]).toBe("operations.saga_started:succeeded");
     expect(trail).toContain("conversion.completed:succeeded");
