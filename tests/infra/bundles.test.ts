@@ -147,7 +147,6 @@ const OVER_THE_LIMIT: Partial<Record<FunctionName, number>> = {
   reconcileStuck: 215_000,
   cancellationResolution: 195_000,
   adminReviewResolution: 190_000,
-  adminPointAdjustments: 158_000,
 };
 
 /** A static import of an AWS SDK package: loaded (50–110 ms each) before the handler runs. */
