@@ -1,38 +1,23 @@
-import { adjustmentIdSchema } from "../../shared/admin/adjustment-records";
-import { resolveAdjustmentReview } from "../../shared/admin/adjustment-resolution";
-import { adjustmentResolutionBodySchema, pointAdjustmentBodySchema } from "../../shared/admin/api";
+import { pointAdjustmentBodySchema } from "../../shared/admin/api";
 import { adjustmentView } from "../../shared/admin/inspect";
 import { adjustPoints } from "../../shared/admin/point-adjustments";
 import { customerIdSchema } from "../../shared/auth/shopify-ids";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";
-import { adjustmentDependencies, adjustmentResolutionDependencies } from "./root";
+import { adjustmentDependencies } from "./root";
 
 /**
- * Admin role, at most once per Idempotency-Key:
- * POST /v1/admin/customers/{customerId}/point-adjustments adds or takes away points by hand. 201
- * applied; 202 parked for review; 503 adjustment_not_applied when the same request may be repeated.
- * POST .../point-adjustments/{adjustmentId}/resolution settles a parked one, moving no points.
+ * POST /v1/admin/customers/{customerId}/point-adjustments (admin role, at most once per
+ * Idempotency-Key) adds or takes away points by hand. 201 applied; 202 parked for review; 503
+ * adjustment_not_applied when the same request may be repeated. A parked one is settled by
+ * `adjustment-resolution.ts`.
  */
 
 export const handler = httpApi(async function adjustPointsByHand(event) {
   const admin = adminOf(event, "admin");
   const customerId = pathParameter(event, "customerId", customerIdSchema, "invalid_customer_id");
   const idempotencyKey = validateIdempotencyKey(header(event, "idempotency-key"));
-  if (event.pathParameters?.adjustmentId !== undefined) {
-    const adjustmentId = pathParameter(event, "adjustmentId", adjustmentIdSchema);
-    const resolution = parseBody(event, adjustmentResolutionBodySchema);
-    const answer = await resolveAdjustmentReview(adjustmentResolutionDependencies(), {
-      admin,
-      customerId,
-      adjustmentId,
-      idempotencyKey,
-      outcome: resolution.outcome,
-      note: resolution.note,
-    });
-    return json(200, answer);
-  }
   const body = parseBody(event, pointAdjustmentBodySchema);
 
   const result = await adjustPoints(adjustmentDependencies(), {

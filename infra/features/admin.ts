@@ -11,12 +11,20 @@ export const functions = {
   },
   adminPointAdjustments: {
     entry: "functions/admin/point-adjustments.ts",
-    description:
-      "Admin point grants and corrections on the POS, recorded first and never blindly resent; resolution of parked ones",
+    description: "Admin point grants and corrections on the POS, recorded first and never blindly resent",
     // Read: the customer's conversions, coupons and adjustments own POS transactions that
     // reconciliation must not take for this adjustment's.
     capabilities: ["pos", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend", "sendEmail"],
     // A POS write may stay open up to its timeout, then settle and reconcile; API Gateway stops at 30 s.
+    timeoutSeconds: 29,
+  },
+  adminAdjustmentResolution: {
+    entry: "functions/admin/adjustment-resolution.ts",
+    description:
+      "Admin resolution of a point adjustment parked for review: POS evidence read, the adjustment recorded applied or not_applied",
+    // Reads the POS (never writes it); the adjustment and its resolution change in one transaction.
+    // Read: the customer's other records own POS transactions the evidence must not take for this one.
+    capabilities: ["pos", "loyaltyTableRead", "loyaltyTableWrite", "auditAppend"],
     timeoutSeconds: 29,
   },
   adminReviewResolution: {
@@ -83,7 +91,7 @@ export const routes: readonly RouteSpec<keyof typeof functions>[] = [
   {
     method: "POST",
     path: "/v1/admin/customers/{customerId}/point-adjustments/{adjustmentId}/resolution",
-    function: "adminPointAdjustments",
+    function: "adminAdjustmentResolution",
     auth: "admin:admin",
     throttle: { rate: 2, burst: 5 },
   },
