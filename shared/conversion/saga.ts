@@ -7,7 +7,14 @@ import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff
 import type { IssuedReward } from "../rewards/model";
 import type { DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
-import type { AuditOutcome, AuditTrail, ConversionStatus, ConversionStore, CouponStore } from "../store";
+import {
+  type AuditOutcome,
+  type AuditTrail,
+  type ConversionStatus,
+  type ConversionStore,
+  type CouponStore,
+  DuplicateAuditEvent,
+} from "../store";
 
 /**
  * The task steps of the conversion saga (state-machines/convert-points.asl.json). Each step is
@@ -41,6 +48,11 @@ export interface BalanceChecked {
 export interface CouponCreated {
   discountId: string;
   adopted: boolean;
+  /**
+   * When the coupon came to exist. The trail's entry for it is written by the steps after
+   * CreateCoupon (see `recordCreation`), with this instant; absent in runs that wrote it at once.
+   */
+  createdAt?: string;
 }
 
 export interface PointsDeducted {
@@ -71,6 +83,10 @@ export interface AuditEntry {
   detail?: string;
   shopifyDiscountId?: string;
   smaregiTransactionHeadIds?: string[];
+  /** When it happened, if written later than that; now by default. */
+  at?: Date;
+  /** For an entry more than one step may write: the second write is refused as a duplicate. */
+  eventId?: string;
 }
 
 /** What one step uses of the saga's dependencies: each task function is built with only that. */
@@ -115,6 +131,8 @@ async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry):
     actor: { kind: "system", id: "convert-points" },
     outcome: entry.outcome,
     ...(entry.detail ? { detail: entry.detail } : {}),
+    ...(entry.at ? { at: entry.at.toISOString() } : {}),
+    ...(entry.eventId ? { eventId: entry.eventId } : {}),
     ...(entry.shopifyDiscountId || smaregi
       ? {
           externalIds: {
@@ -242,25 +260,41 @@ export async function createCoupon(
       coupon: order.reward.coupon,
       issuedAt: order.reward.issuedAt,
     });
-    await record(deps, {
-      conversionId: order.conversionId,
-      code: order.code,
-      type: "coupon.created",
-      outcome: "succeeded",
-      detail: "handed to the merchant's integration (loyalty.coupon.issued)",
-    });
-    return { discountId: handedOffId(order), adopted: false };
+    return { discountId: handedOffId(order), adopted: false, createdAt: deps.now().toISOString() };
   }
   const created = await deps.discounts.createDiscountCode(discountSpecFor(order));
-  await record(deps, {
-    conversionId: order.conversionId,
-    code: order.code,
-    type: "coupon.created",
-    outcome: "succeeded",
-    detail: created.adopted ? "adopted the code created by an earlier attempt" : undefined,
-    shopifyDiscountId: created.discountId,
-  });
-  return { discountId: created.discountId, adopted: created.adopted };
+  return { discountId: created.discountId, adopted: created.adopted, createdAt: deps.now().toISOString() };
+}
+
+/**
+ * The trail's entry for the coupon's creation. CreateCoupon returns as soon as the coupon exists,
+ * since the deduction waits for it; DeductPoints writes the entry while the POS takes the points,
+ * and every step that may follow without it (DiscardCoupon, ConfirmConversion after a
+ * reconciliation, ParkForReview) writes it first. It carries the creation's instant and one id per
+ * conversion, so it is written once, in its place in the trail, whichever step gets there.
+ */
+async function recordCreation(deps: StepNeeds<"audit">, state: SagaState): Promise<void> {
+  const coupon = state.prepared?.coupon;
+  if (coupon?.createdAt === undefined) return;
+  const handedOff = isHandedOff(state);
+  try {
+    await record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "coupon.created",
+      outcome: "succeeded",
+      detail: handedOff
+        ? "handed to the merchant's integration (loyalty.coupon.issued)"
+        : coupon.adopted
+          ? "adopted the code created by an earlier attempt"
+          : undefined,
+      ...(handedOff ? {} : { shopifyDiscountId: coupon.discountId }),
+      at: new Date(coupon.createdAt),
+      eventId: `coupon-created-${state.conversionId}`,
+    });
+  } catch (error) {
+    if (!(error instanceof DuplicateAuditEvent)) throw error;
+  }
 }
 
 function requirePrepared(state: SagaState) {
@@ -282,14 +316,20 @@ export async function deductPoints(
   if (!first) {
     throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
   }
+  let creation: Promise<void> = Promise.resolve();
   try {
-    const result = await deps.pos.addPoints(balance.posCustomerId, -state.points);
+    const answer = deps.pos.addPoints(balance.posCustomerId, -state.points);
+    // The coupon's creation goes on the trail while the POS works.
+    creation = recordCreation(deps, state);
+    creation.catch(() => undefined);
+    const result = await answer;
     // Persisted at once: a later conversion's reconciliation must see these ids as taken.
     await Promise.all([
       deps.conversions.updateConversion(state.conversionId, ["reserved"], {
         transactionHeadIds: result.transactionHeadIds,
         balanceAfter: result.balance,
       }),
+      creation,
       record(deps, {
         conversionId: state.conversionId,
         code: state.code,
@@ -301,6 +341,8 @@ export async function deductPoints(
     ]);
     return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
   } catch (error) {
+    // Whichever step comes next writes the creation's entry if this one could not.
+    await creation.catch(() => undefined);
     await record(deps, {
       conversionId: state.conversionId,
       code: state.code,
@@ -362,6 +404,7 @@ export async function discardCoupon(
   deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
   state: SagaState,
 ): Promise<{ deleted: boolean }> {
+  await recordCreation(deps, state);
   if (isHandedOff(state)) {
     // Sent whether or not the handoff got through: "revoke this conversion's coupon, if any".
     await handoffOf(deps).revoked(revocationOf(deps, state, "compensated"));
@@ -526,6 +569,7 @@ export async function parkForReview(
   deps: StepNeeds<"alerts" | "audit" | "conversions" | "couponHandoff" | "coupons" | "discounts" | "now">,
   state: SagaState,
 ): Promise<{ reason: string }> {
+  await recordCreation(deps, state);
   const reason = reviewReasonOf(state);
   const { discountId, deactivation, live } = await suspendCoupon(deps, state);
   const knownDiscountId = discountId ?? state.prepared?.coupon.discountId;
@@ -587,6 +631,8 @@ export async function confirmConversion(
     balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
   };
+  // Reached without DeductPoints' answer (after a reconciliation): the creation's entry may be missing.
+  if (state.deduction === undefined) await recordCreation(deps, state);
   const completion = {
     discountId: coupon.discountId,
     balanceBefore: balance.balance,

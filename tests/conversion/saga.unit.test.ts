@@ -99,7 +99,11 @@ describe("CreateCoupon", () => {
     const created = await createCoupon(world.deps.saga, order);
 
     const discount = world.shopify.discount(order.code);
-    expect(created).toEqual({ discountId: discount?.discountId, adopted: false });
+    expect(created).toEqual({
+      discountId: discount?.discountId,
+      adopted: false,
+      createdAt: world.clock.now().toISOString(),
+    });
     expect(discount).toMatchObject({
       status: "ACTIVE",
       usageLimit: 1,
@@ -115,11 +119,72 @@ describe("CreateCoupon", () => {
     const first = await createCoupon(world.deps.saga, order);
 
     const retried = await createCoupon(world.deps.saga, order);
+    await discardCoupon(world.deps.saga, { ...order, prepared: { coupon: retried } } as SagaState);
 
-    expect(retried).toEqual({ discountId: first.discountId, adopted: true });
-    expect(world.tables.eventsOf(conversion).at(-1)?.detail).toBe(
-      "adopted the code created by an earlier attempt",
-    );
+    expect(retried).toMatchObject({ discountId: first.discountId, adopted: true });
+    expect(world.tables.eventsOf(conversion)[0]).toMatchObject({
+      type: "coupon.created",
+      detail: "adopted the code created by an earlier attempt",
+    });
+  });
+
+  it("returns as soon as the code exists: the next step writes the trail's entry, in its place, once", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const order = await reservedConversion(world);
+    const [balance, coupon] = await Promise.all([
+      checkBalance(world.deps.saga, order),
+      createCoupon(world.deps.saga, order),
+    ]);
+    const state: SagaState = { ...order, prepared: { balance, coupon } };
+    const untouched = world.tables.eventTypes(conversion);
+    world.clock.advance(1000);
+
+    // Act: DeductPoints, then ConfirmConversion
+    const deduction = await deductPoints(world.deps.saga, state);
+    await confirmConversion(world.deps.saga, { ...state, deduction });
+    const trail = world.tables.eventTypes(conversion);
+    // ...and ConfirmConversion once more, as after a reconciliation, which writes the entry if missing
+    await confirmConversion(world.deps.saga, state);
+
+    // Assess
+    expect(untouched).toEqual(["balance.checked:succeeded"]);
+    expect(trail).toEqual([
+      "balance.checked:succeeded",
+      "coupon.created:succeeded",
+      "points.deducted:succeeded",
+      "conversion.completed:succeeded",
+    ]);
+    const created = world.tables.eventsOf(conversion).filter((event) => event.type === "coupon.created");
+    expect(created).toEqual([
+      expect.objectContaining({
+        outcome: "succeeded",
+        at: coupon.createdAt,
+        externalIds: { shopifyDiscountId: coupon.discountId },
+      }),
+    ]);
+  });
+
+  it("is on the trail of a conversion the balance refused, before the coupon's deletion", async () => {
+    const world = fakeWorld({ balance: 100 });
+    const order = await reservedConversion(world);
+    const [error, coupon] = await Promise.all([
+      caught(() => checkBalance(world.deps.saga, order)),
+      createCoupon(world.deps.saga, order),
+    ]);
+    // As BalanceCheckFailed leaves the state: the failed branch's error beside the coupon.
+    const prepared = { balance: { failed: error }, coupon } as unknown as SagaState["prepared"];
+    const state: SagaState = { ...order, prepared, error };
+
+    const discard = await discardCoupon(world.deps.saga, state);
+    await failConversion(world.deps.saga, { ...state, discard });
+
+    expect(world.tables.eventTypes(conversion)).toEqual([
+      "balance.checked:failed",
+      "coupon.created:succeeded",
+      "coupon.discarded:succeeded",
+      "conversion.failed:failed",
+    ]);
   });
 });
 
