@@ -14,6 +14,12 @@ import { auditTrail, conversionRequests, conversionRules, env, rewardStore, sfn 
  */
 export const deductionSettleMs = () => 2 * env.POS_WRITE_TIMEOUT_MS;
 
+/**
+ * How long after the compensation began a coupon creation may still reach Shopify (a timed-out
+ * request can land late): twice the Shopify timeout.
+ */
+export const creationSettleMs = () => 2 * env.SHOPIFY_TIMEOUT_MS;
+
 export const conversionRequestDependencies = /* @__PURE__ */ once(
   (): RequestDependencies => ({
     requests: conversionRequests(),

@@ -1,6 +1,7 @@
 import {
   type Capability,
   CUSTOMER_WAIT_MEMORY_MB,
+  DEFAULT_MEMORY_MB,
   type FunctionSpec,
   type RouteSpec,
   type StateMachineSpec,
@@ -68,6 +69,15 @@ export const functions = {
   discardCoupon: task("discard-coupon", "Saga compensation: deletes the conversion's code if it exists", [
     "shopify",
   ]),
+  // After the customer's answer (the conversion is already failed or compensated): no one waits.
+  sweepLateCoupon: {
+    ...task(
+      "sweep-late-coupon",
+      "Saga compensation, once a lost creation can no longer land: deletes the code if it appeared",
+      ["shopify"],
+    ),
+    memoryMb: DEFAULT_MEMORY_MB,
+  },
   // The three ways a conversion ends free the customer's lease (releaseReservation deletes it).
   failConversion: task(
     "fail-conversion",
@@ -128,6 +138,7 @@ export const stateMachines = {
       DeductPointsFunctionArn: "deductPoints",
       ReconcileDeductionFunctionArn: "reconcileDeduction",
       DiscardCouponFunctionArn: "discardCoupon",
+      SweepLateCouponFunctionArn: "sweepLateCoupon",
       FailConversionFunctionArn: "failConversion",
       ParkForReviewFunctionArn: "parkForReview",
       ConfirmConversionFunctionArn: "confirmConversion",

@@ -68,12 +68,25 @@ export interface SagaState extends ConversionOrder {
   prepared?: { balance: BalanceChecked; coupon: CouponCreated };
   deduction?: PointsDeducted;
   reconciliation?: DeductionReconciled;
-  discard?: { deleted: boolean };
+  discard?: CouponDiscarded;
+  sweep?: LateCouponSweep;
   error?: CaughtError;
   compensationError?: CaughtError;
   /** Set when ParkForReview's retries could not deactivate the coupon; it then parks anyway. */
   deactivationError?: CaughtError;
 }
+
+export interface CouponDiscarded {
+  deleted: boolean;
+  /**
+   * Until when a creation attempt whose answer was lost may still make the code (a timed-out
+   * request can land late): SweepLateCoupon looks for it again then. Absent for handed-off coupons.
+   */
+  lateUntil?: string;
+}
+
+/** SweepLateCoupon's answer: too early (wait `waitSeconds`, then again), or looked. */
+export type LateCouponSweep = { pending: true; waitSeconds: number } | { deleted: boolean };
 
 export interface AuditEntry {
   conversionId: string;
@@ -119,6 +132,11 @@ export interface SagaDependencies {
    * can land late). "Not applied" is only concluded after this; twice the write timeout is safe.
    */
   deductionSettleMs?: number;
+  /**
+   * How long after the compensation began a coupon creation may still land at Shopify (a timed-out
+   * request can land late): twice the Shopify timeout. SweepLateCoupon looks for the code again then.
+   */
+  creationSettleMs?: number;
 }
 
 /** Appends a step's event under the conversion and, once it has one, its coupon. */
@@ -401,9 +419,11 @@ export async function reconcileDeduction(
 
 /** Compensation: removes this conversion's code from Shopify if it exists. */
 export async function discardCoupon(
-  deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
+  deps: StepNeeds<"audit" | "couponHandoff" | "creationSettleMs" | "discounts" | "now">,
   state: SagaState,
-): Promise<{ deleted: boolean }> {
+): Promise<CouponDiscarded> {
+  // Every creation attempt began before this step: none can land after this instant.
+  const lateUntil = new Date(deps.now().getTime() + (deps.creationSettleMs ?? 20_000)).toISOString();
   await recordCreation(deps, state);
   if (isHandedOff(state)) {
     // Sent whether or not the handoff got through: "revoke this conversion's coupon, if any".
@@ -430,7 +450,7 @@ export async function discardCoupon(
       detail: "the coupon was deleted (or an earlier attempt of this step had deleted it)",
       shopifyDiscountId: created,
     });
-    return { deleted: true };
+    return { deleted: true, lateUntil };
   }
   // A creation whose answer was lost may still have made the code: look it up by code.
   const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
@@ -441,6 +461,34 @@ export async function discardCoupon(
     outcome: deleted ? "succeeded" : "skipped",
     detail: deleted ? "the coupon was deleted" : "no coupon existed for this conversion",
   });
+  return { deleted, lateUntil };
+}
+
+/**
+ * After the compensation: a creation attempt whose answer was lost can reach Shopify after the
+ * code was deleted (or looked for), and would then make it again, live, for a conversion whose
+ * points were never taken. Once no attempt can land any more, the code is looked up once more and
+ * deleted if it exists. Until then the step answers `pending` and the state machine waits.
+ */
+export async function sweepLateCoupon(
+  deps: StepNeeds<"audit" | "discounts" | "now">,
+  state: SagaState,
+): Promise<LateCouponSweep> {
+  const lateUntil = state.discard?.lateUntil;
+  if (lateUntil === undefined) return { deleted: false };
+  const leftMs = Date.parse(lateUntil) - deps.now().getTime();
+  if (leftMs > 0) return { pending: true, waitSeconds: Math.ceil(leftMs / 1000) };
+  const deleted = await deps.discounts.deleteDiscountByCode(state.code, state.conversionId);
+  if (deleted) {
+    await record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "coupon.discarded",
+      outcome: "succeeded",
+      detail:
+        "a creation that reached Shopify after the compensation had made the code again; it was deleted",
+    });
+  }
   return { deleted };
 }
 

@@ -179,6 +179,42 @@ describe("when the POS refuses or loses the deduction", () => {
     expect(await t.trailOf(stored.conversionId)).toContain("coupon.discarded:succeeded");
   });
 
+  it("deletes a code that a lost creation makes after the compensation", async () => {
+    // Prepare: the POS declines (a store purchase spent the points), and once the customer has
+    // heard so, an earlier creation attempt whose answer was lost reaches Shopify late.
+    stack.shopify.control.setLatency({ discountCodeBasicCreate: 300 });
+    const conversion = t.convert(taro.customerId, 500);
+    await expect.poll(() => stack.smaregi.control.snapshot().calls.getPoints ?? 0).toBeGreaterThan(0);
+    stack.smaregi.store.setPoints(taro.posCustomerId, { point: 100 });
+    expect((await conversion).status).toBe(422);
+    const page = await t.conversions.listConversionsByCustomer(taro.customerId, { limit: 1 });
+    const refused = page.items[0];
+    if (!refused) throw new Error("no conversion stored");
+    expect(await discountsOf()).toHaveLength(0);
+    const late = stack.shopify.store.createDiscount("basic", {
+      title: `Loyalty reward 500 points #${refused.conversionId}`,
+      code: refused.code,
+      startsAt: refused.startsAt,
+      customerSelection: { customers: { add: [`gid://shopify/Customer/${taro.customerId}`] } },
+      customerGets: {
+        value: { discountAmount: { amount: 500, appliesOnEachItem: false } },
+        items: { all: true },
+      },
+      usageLimit: 1,
+    });
+    expect(late).toHaveProperty("discount");
+
+    // Act: the run goes on after the answer
+    const stored = await settled(refused.conversionId);
+
+    // Assess
+    expect(await discountsOf()).toHaveLength(0);
+    expect(stored.status).toBe("compensated");
+    expect(t.posBalance(taro.posCustomerId)).toBe(100);
+    const trail = await t.trailOf(refused.conversionId);
+    expect(trail.slice(-2)).toEqual(["conversion.failed:failed", "coupon.discarded:succeeded"]);
+  });
+
   it("reads compensated when the coupon's deletion applied but its answer was lost", async () => {
     // Prepare: the POS declines (a store purchase spent the points), and Shopify deletes the code
     // but the answer never arrives, so the retried deletion finds no code.

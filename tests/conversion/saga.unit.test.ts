@@ -13,6 +13,7 @@ import {
   reportRecordNotSaved,
   type SagaState,
   saveCouponRecord,
+  sweepLateCoupon,
 } from "../../shared/conversion/saga";
 import { InsufficientPoints, NotRegistered, PosDeclined, PosOutcomeUnknown } from "../../shared/errors";
 import { shopifyDown } from "../support/fake-shopify";
@@ -405,8 +406,12 @@ describe("DiscardCoupon", () => {
     const first = await discardCoupon(world.deps.saga, state);
     const again = await discardCoupon(world.deps.saga, state);
 
-    expect(first).toEqual({ deleted: true });
-    expect(again).toEqual({ deleted: true });
+    // A creation whose answer was lost may still land: looked for again 20 s later (twice the Shopify timeout).
+    expect(first).toEqual({
+      deleted: true,
+      lateUntil: new Date(world.clock.now().getTime() + 20_000).toISOString(),
+    });
+    expect(again).toEqual({ deleted: true, lateUntil: expect.any(String) });
     expect(world.shopify.discount(state.code)).toBeUndefined();
     expect(world.shopify.count("findDiscountByCode")).toBe(0);
   });
@@ -420,10 +425,61 @@ describe("DiscardCoupon", () => {
     const lost = await discardCoupon(world.deps.saga, order);
     const notOurs = await discardCoupon(world.deps.saga, { ...order, code: "OTHER-CODE" });
 
-    expect(lost).toEqual({ deleted: true });
+    expect(lost).toEqual({ deleted: true, lateUntil: expect.any(String) });
     expect(world.shopify.discount(order.code)).toBeUndefined();
-    expect(notOurs).toEqual({ deleted: false });
+    expect(notOurs).toEqual({ deleted: false, lateUntil: expect.any(String) });
     expect(world.shopify.discount("OTHER-CODE")).toBeDefined();
+  });
+});
+
+describe("SweepLateCoupon", () => {
+  /** A conversion the balance refused, compensated: its code deleted, its run at FailConversion. */
+  async function compensated(world: FakeWorld) {
+    const order = await reservedConversion(world);
+    const [error, coupon] = await Promise.all([
+      caught(() => checkBalance(world.deps.saga, order)),
+      createCoupon(world.deps.saga, order),
+    ]);
+    const prepared = { balance: { failed: error }, coupon } as unknown as SagaState["prepared"];
+    const state: SagaState = { ...order, prepared, error };
+    const discard = await discardCoupon({ ...world.deps.saga, creationSettleMs: 1_600 }, state);
+    await failConversion(world.deps.saga, { ...state, discard });
+    return { order, state: { ...state, discard } };
+  }
+
+  it("deletes a code that a lost creation made after the compensation, once none can land any more", async () => {
+    // Prepare: an earlier attempt of CreateCoupon, its answer lost, reaches Shopify late.
+    const world = fakeWorld({ balance: 100 });
+    const { order, state } = await compensated(world);
+    world.clock.advance(400);
+    await createCoupon(world.deps.saga, order);
+
+    // Act
+    const early = await sweepLateCoupon(world.deps.saga, state);
+    world.clock.advance(1_200);
+    const swept = await sweepLateCoupon(world.deps.saga, state);
+
+    // Assess
+    expect(early).toEqual({ pending: true, waitSeconds: 2 });
+    expect(swept).toEqual({ deleted: true });
+    expect(world.shopify.discount(order.code)).toBeUndefined();
+    expect(world.tables.eventTypes(conversion).slice(-2)).toEqual([
+      "conversion.failed:failed",
+      "coupon.discarded:succeeded",
+    ]);
+    expect((await stored(world))?.status).toBe("compensated");
+  });
+
+  it("leaves the trail as it was when no late creation came", async () => {
+    const world = fakeWorld({ balance: 100 });
+    const { state } = await compensated(world);
+    const trail = world.tables.eventTypes(conversion);
+    world.clock.advance(1_600);
+
+    const swept = await sweepLateCoupon(world.deps.saga, state);
+
+    expect(swept).toEqual({ deleted: false });
+    expect(world.tables.eventTypes(conversion)).toEqual(trail);
   });
 });
 

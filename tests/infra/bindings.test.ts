@@ -129,7 +129,7 @@ describe("What each catalog function is given, against what its code calls", () 
       expect(allows(statementsOf(name), "dynamodb:PutItem", audit, "items"), name).toBe(appends);
     }
     const sagaTasks = stack.stateMachines.convertPoints?.tasks ?? [];
-    expect(sagaTasks).toHaveLength(10);
+    expect(sagaTasks).toHaveLength(11);
     expect(sagaTasks.every((task) => task.spec.capabilities.includes("auditAppend"))).toBe(true);
   });
 

@@ -100,7 +100,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     });
 
     // Assess
-    expect(tasks).toHaveLength(10);
+    expect(tasks).toHaveLength(11);
     for (const { name, expected } of invoked) {
       expect(stateNamed(states, name).Resource, name).toBe(expected);
     }
@@ -159,9 +159,33 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     // Assess: the failed-executions alarm must not ring for a customer's ordinary refusal.
     const fails = [...states].filter(([, state]) => state.Type === "Fail").map(([name]) => name);
     expect(fails).toEqual(["NeedsReview"]);
-    expect(stateNamed(states, "FailConversion").Next).toBe("ConversionNotMade");
+    expect(stateNamed(states, "FailConversion").Next).toBe("AfterCompensation");
+    expect(stateNamed(states, "AfterCompensation").Default).toBe("ConversionNotMade");
     expect(stateNamed(states, "ConversionNotMade").Type).toBe("Succeed");
     expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(3600);
+  });
+
+  it("looks for the code again after a compensation, once a lost creation can no longer land", () => {
+    // Prepare
+    const after = stateNamed(states, "AfterCompensation");
+    const sweep = stateNamed(states, "SweepLateCoupon");
+    const swept = stateNamed(states, "LateCouponSwept");
+    const wait = stateNamed(states, "WaitForLateCreation");
+
+    // Assess: only when DiscardCoupon said until when a creation may land (not for handed-off coupons)
+    expect(after.Choices).toEqual([
+      { Variable: "$.discard.lateUntil", IsPresent: true, Next: "SweepLateCoupon" },
+    ]);
+    expect(sweep.Next).toBe("LateCouponSwept");
+    // Too early: wait as long as the step says, then look again; otherwise the run ends as before.
+    expect(swept.Choices).toEqual([
+      { Variable: "$.sweep.pending", IsPresent: true, Next: "WaitForLateCreation" },
+    ]);
+    expect(swept.Default).toBe("ConversionNotMade");
+    expect(wait).toMatchObject({ Type: "Wait", SecondsPath: "$.sweep.waitSeconds", Next: "SweepLateCoupon" });
+    // Retried while Shopify is down; with its retries spent the run fails for an operator.
+    expect(sweep.Retry?.[0]?.ErrorEquals).toContain("ShopifyUnavailable");
+    expect(sweep.Catch).toBeUndefined();
   });
 
   it("catches every error inside each Parallel branch, so the Parallel state always waits for both", () => {
@@ -203,7 +227,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     });
   });
 
-  it("may invoke exactly the 10 task functions", () => {
+  it("may invoke exactly the 11 task functions", () => {
     // Prepare
     const functionIds = new Map(
       (Object.keys(catalogFunctions) as FunctionName[]).map((name) => [
@@ -222,7 +246,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
 
     // Assess
     expect(new Set(invocable)).toEqual(new Set(Object.values(taskFunctions)));
-    expect(invocable).toHaveLength(10);
+    expect(invocable).toHaveLength(11);
     expect(invoke.flatMap(actionsOf).every((action) => action === "lambda:InvokeFunction")).toBe(true);
   });
 
