@@ -45,6 +45,18 @@ async function prepared(world: FakeWorld): Promise<SagaState> {
   return { ...order, prepared: { balance, coupon } };
 }
 
+/** PrepareCoupon's branches when the balance does not cover the points, as BalanceCheckFailed leaves them. */
+async function refusedBesideCoupon(world: FakeWorld): Promise<SagaState> {
+  const order = await reservedConversion(world);
+  const [error, coupon] = await Promise.all([
+    caught(() => checkBalance(world.deps.saga, order)),
+    createCoupon(world.deps.saga, order),
+  ]);
+  // The failed branch's error beside the coupon.
+  const prepared = { balance: { failed: error }, coupon } as unknown as SagaState["prepared"];
+  return { ...order, prepared, error };
+}
+
 /** DeductPoints caught by `States.ALL`, then LetDeductionSettle and ReconcileDeduction. */
 async function deductionLost(world: FakeWorld, state: SagaState): Promise<SagaState> {
   const error = await caught(() => deductPoints(world.deps.saga, state));
@@ -168,14 +180,7 @@ describe("CreateCoupon", () => {
 
   it("is on the trail of a conversion the balance refused, before the coupon's deletion", async () => {
     const world = fakeWorld({ balance: 100 });
-    const order = await reservedConversion(world);
-    const [error, coupon] = await Promise.all([
-      caught(() => checkBalance(world.deps.saga, order)),
-      createCoupon(world.deps.saga, order),
-    ]);
-    // As BalanceCheckFailed leaves the state: the failed branch's error beside the coupon.
-    const prepared = { balance: { failed: error }, coupon } as unknown as SagaState["prepared"];
-    const state: SagaState = { ...order, prepared, error };
+    const state = await refusedBesideCoupon(world);
 
     const discard = await discardCoupon(world.deps.saga, state);
     await failConversion(world.deps.saga, { ...state, discard });
@@ -435,16 +440,10 @@ describe("DiscardCoupon", () => {
 describe("SweepLateCoupon", () => {
   /** A conversion the balance refused, compensated: its code deleted, its run at FailConversion. */
   async function compensated(world: FakeWorld) {
-    const order = await reservedConversion(world);
-    const [error, coupon] = await Promise.all([
-      caught(() => checkBalance(world.deps.saga, order)),
-      createCoupon(world.deps.saga, order),
-    ]);
-    const prepared = { balance: { failed: error }, coupon } as unknown as SagaState["prepared"];
-    const state: SagaState = { ...order, prepared, error };
+    const state = await refusedBesideCoupon(world);
     const discard = await discardCoupon({ ...world.deps.saga, creationSettleMs: 1_600 }, state);
     await failConversion(world.deps.saga, { ...state, discard });
-    return { order, state: { ...state, discard } };
+    return { order: state, state: { ...state, discard } };
   }
 
   it("deletes a code that a lost creation made after the compensation, once none can land any more", async () => {
