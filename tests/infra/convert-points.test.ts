@@ -183,9 +183,15 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     ]);
     expect(swept.Default).toBe("ConversionNotMade");
     expect(wait).toMatchObject({ Type: "Wait", SecondsPath: "$.sweep.waitSeconds", Next: "SweepLateCoupon" });
-    // Retried while Shopify is down; with its retries spent the run fails for an operator.
+    // Retried while Shopify is down; with its retries spent it looks again 5 minutes later, until
+    // the execution's hour is up (a timed-out run ends FAILED, for an operator).
     expect(sweep.Retry?.[0]?.ErrorEquals).toContain("ShopifyUnavailable");
-    expect(sweep.Catch).toBeUndefined();
+    expect(catchTarget(sweep, "States.ALL")).toBe("SweepAgainLater");
+    expect(stateNamed(states, "SweepAgainLater")).toMatchObject({
+      Type: "Wait",
+      Seconds: 300,
+      Next: "SweepLateCoupon",
+    });
   });
 
   it("catches every error inside each Parallel branch, so the Parallel state always waits for both", () => {
