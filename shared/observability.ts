@@ -15,6 +15,30 @@ export const metrics = new Metrics({
 
 export { MetricUnit };
 
+/**
+ * The emitter of the one-metric EMF lines below, made on first use and then reused. Powertools'
+ * `singleMetric()` builds a whole emitter per call (environment parsing, a `Console` of its own):
+ * ~0.1 ms of CPU per dependency call, three per balance read. A single-metric emitter prints each
+ * metric as it is added and then clears the dimensions added before it, so one emitter prints the
+ * same lines; its dimensions are cleared before each line all the same, in case a line failed.
+ */
+let singleMetricEmitter: Metrics | undefined;
+
+/** Prints one EMF line holding one metric with these dimensions (besides the service's). */
+function emitSingleMetric(
+  dimensions: Readonly<Record<string, string>>,
+  name: string,
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+  value: number,
+): void {
+  singleMetricEmitter ??= metrics.singleMetric();
+  singleMetricEmitter.clearDimensions();
+  for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
+    singleMetricEmitter.addDimension(dimension, dimensionValue);
+  }
+  singleMetricEmitter.addMetric(name, unit, value);
+}
+
 /** Records one call to an external system: latency and, on failure, the error kind. */
 export function recordDependencyCall(
   dependency: "pos" | "shopify",
@@ -22,15 +46,19 @@ export function recordDependencyCall(
   startedAt: number,
   error?: unknown,
 ): void {
-  const metric = metrics.singleMetric();
-  metric.addDimension("dependency", dependency);
-  metric.addDimension("operation", operation);
-  metric.addMetric("DependencyLatency", MetricUnit.Milliseconds, Date.now() - startedAt);
+  emitSingleMetric(
+    { dependency, operation },
+    "DependencyLatency",
+    MetricUnit.Milliseconds,
+    Date.now() - startedAt,
+  );
   if (error !== undefined) {
-    const failure = metrics.singleMetric();
-    failure.addDimension("dependency", dependency);
-    failure.addDimension("errorKind", error instanceof Error ? error.name : "Unknown");
-    failure.addMetric("DependencyErrors", MetricUnit.Count, 1);
+    emitSingleMetric(
+      { dependency, errorKind: error instanceof Error ? error.name : "Unknown" },
+      "DependencyErrors",
+      MetricUnit.Count,
+      1,
+    );
   }
 }
 
@@ -39,7 +67,7 @@ export function recordDependencyCall(
  * metrics emitter prints it whatever the log level, and a metric filter counts it for an alarm.
  */
 export function countEvent(metric: CountedEvent): void {
-  metrics.singleMetric().addMetric(metric, MetricUnit.Count, 1);
+  emitSingleMetric({}, metric, MetricUnit.Count, 1);
 }
 
 /**
