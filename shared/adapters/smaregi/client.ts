@@ -17,6 +17,7 @@ import type {
   PointTransaction,
   PointTransactionQuery,
 } from "../../pos/ports";
+import { type HttpAnswer, type HttpTransport, sendHttp } from "../http-transport";
 import {
   fetchForRead,
   isTimeout,
@@ -62,7 +63,11 @@ export interface SmaregiClientOptions {
   scopes?: readonly string[];
   /** Shared member cache; a per-process in-memory one when omitted. */
   memberDirectory?: MemberDirectory;
-  fetch?: typeof fetch;
+  /**
+   * How requests are sent: Node's http/https over kept-alive connections when omitted
+   * (`../http-transport.ts`); `fetch` fits too (tests wrap it to rewrite requests and answers).
+   */
+  fetch?: HttpTransport;
   now?: () => Date;
   random?: () => number;
 }
@@ -106,7 +111,7 @@ export class SmaregiPointsLedger implements PointsLedger {
   private readonly readPolicy: ReadRetryPolicy;
   private readonly apiBase: string;
   private readonly writeTimeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: HttpTransport;
   private readonly now: () => Date;
 
   constructor(private readonly options: SmaregiClientOptions) {
@@ -120,8 +125,7 @@ export class SmaregiPointsLedger implements PointsLedger {
       random: options.random ?? Math.random,
     };
     this.writeTimeoutMs = options.writeTimeoutMs ?? 15_000;
-    // Bound late so a test's stubbed global fetch is honoured.
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetch = options.fetch ?? sendHttp;
     this.now = options.now ?? (() => new Date());
     this.apiBase = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(options.contractId)}/pos`;
     this.members = options.memberDirectory ?? new InMemoryMemberDirectory();
@@ -206,7 +210,7 @@ export class SmaregiPointsLedger implements PointsLedger {
         { cause },
       );
 
-    let response: Response;
+    let response: HttpAnswer;
     try {
       response = await this.fetch(`${this.apiBase}/customers/${encodeURIComponent(customerId)}/point/add`, {
         method: "POST",
@@ -394,7 +398,7 @@ export class SmaregiPointsLedger implements PointsLedger {
   }
 
   /** 4xx on a read: our request or our access is wrong, which retrying does not fix. */
-  private async readRefused(response: Response, what: string): Promise<LoyaltyError> {
+  private async readRefused(response: HttpAnswer, what: string): Promise<LoyaltyError> {
     const detail = await readProblemDetail(response);
     return new PosUnavailable(`Smaregi refused ${what} (${response.status})${detail ? `: ${detail}` : ""}`);
   }

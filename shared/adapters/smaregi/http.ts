@@ -1,5 +1,6 @@
 import type * as z from "zod/mini";
 import { PosTimeout, PosUnavailable } from "../../errors";
+import type { HttpAnswer, HttpRequestInit, HttpTransport } from "../http-transport";
 import { problemSchema } from "./schemas";
 
 /**
@@ -31,7 +32,7 @@ export function isTimeout(error: unknown): boolean {
 /** Socket error codes that mean no byte of the request reached the server. */
 const neverSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
-/** True when fetch failed before the request could have reached Smaregi (refused, DNS). */
+/** True when a request failed before it could have reached Smaregi (refused, DNS). */
 export function wasNeverSent(error: unknown): boolean {
   const codes: string[] = [];
   const collect = (value: unknown, depth: number) => {
@@ -53,7 +54,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 }
 
 /** The `detail` (or `title`) of a problem body, best-effort: error bodies are not trusted. */
-export async function readProblemDetail(response: Response): Promise<string | undefined> {
+export async function readProblemDetail(response: HttpAnswer): Promise<string | undefined> {
   try {
     const parsed = problemSchema.safeParse(JSON.parse(await response.text()));
     return parsed.success ? (parsed.data.detail ?? parsed.data.title) : undefined;
@@ -78,17 +79,17 @@ export function parseJsonBody<T extends z.ZodMiniType>(
 }
 
 /**
- * Runs `fetch` and turns its failures into transient ones: the request may be retried because it
+ * Sends a request and turns its failures into transient ones: the request may be retried because it
  * only reads.
  */
 export async function fetchForRead(
-  fetchImpl: typeof fetch,
+  send: HttpTransport,
   url: string,
-  init: RequestInit,
+  init: HttpRequestInit,
   what: string,
-): Promise<Response> {
+): Promise<HttpAnswer> {
   try {
-    return await fetchImpl(url, init);
+    return await send(url, init);
   } catch (error) {
     throw isTimeout(error)
       ? new TransientPosFailure("timeout", `Smaregi did not answer ${what} in time`, { cause: error })
@@ -97,7 +98,7 @@ export async function fetchForRead(
 }
 
 /** Reads a body under the request's signal; a stall or a cut connection is transient. */
-export async function readBodyForRead(response: Response, what: string): Promise<string> {
+export async function readBodyForRead(response: HttpAnswer, what: string): Promise<string> {
   try {
     return await response.text();
   } catch (error) {

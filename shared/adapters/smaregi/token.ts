@@ -1,4 +1,5 @@
 import { PosUnavailable } from "../../errors";
+import type { HttpTransport } from "../http-transport";
 import {
   fetchForRead,
   parseJsonBody,
@@ -21,7 +22,7 @@ export interface SmaregiTokenSourceOptions {
   /** Called for every new token, so rotated secrets are picked up. */
   credentials: () => Promise<SmaregiCredentials>;
   scopes: readonly string[];
-  fetch: typeof fetch;
+  fetch: HttpTransport;
   now: () => Date;
   retry: ReadRetryPolicy;
 }
