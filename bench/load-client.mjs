@@ -1,10 +1,29 @@
-// The load generator of `npm run bench`, on a thread of its own, so that a client does not take
-// its CPU from the API on the main thread's event loop (in AWS every request has a Lambda
-// instance to itself). Warms up, says "warmed", waits for "go" (the bench starts counting in
-// between), then runs the measured requests and posts their durations.
-import { parentPort, workerData } from "node:worker_threads";
+// The load generator of `npm run bench`, in a Node process of its own, so that neither the client's
+// CPU nor its garbage is counted as the measured process's (in AWS every request has a Lambda
+// instance to itself, and the shopper's browser is elsewhere). Plain `node:http` over kept-alive
+// connections, one per lane: the lightest client Node has, so it takes as little of the machine's
+// two cores as it can from the API. Configured by its one argument (JSON); warms up, says
+// "warmed", waits for "go" (the bench starts counting in between), then runs the measured requests
+// and sends their durations.
+import { Agent, request } from "node:http";
 
-const { url, headers, requests, concurrency, warmUp } = workerData;
+const { url, headers, requests, concurrency, warmUp } = JSON.parse(process.argv[2] ?? "{}");
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+
+/** One GET; resolves with the status and body once the whole answer has arrived. */
+const get = () =>
+  new Promise((resolve, reject) => {
+    const sent = request(url, { agent, headers }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode, body: Buffer.concat(chunks).toString("utf8") }),
+      );
+      response.on("error", reject);
+    });
+    sent.on("error", reject);
+    sent.end();
+  });
 
 async function closedLoop(total) {
   const durations = [];
@@ -13,9 +32,8 @@ async function closedLoop(total) {
     while (next < total) {
       next += 1;
       const started = performance.now();
-      const response = await fetch(url, { headers });
-      const body = await response.text();
-      if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${body}`);
+      const { status, body } = await get();
+      if (status !== 200) throw new Error(`${url} answered ${status}: ${body}`);
       durations.push(performance.now() - started);
     }
   };
@@ -23,8 +41,14 @@ async function closedLoop(total) {
   return durations;
 }
 
-await closedLoop(warmUp);
-const go = new Promise((resolve) => parentPort.once("message", resolve));
-parentPort.postMessage({ type: "warmed" });
-await go;
-parentPort.postMessage({ type: "done", durations: await closedLoop(requests) });
+try {
+  await closedLoop(warmUp);
+  const go = new Promise((resolve) => process.once("message", resolve));
+  process.send({ type: "warmed" });
+  await go;
+  process.send({ type: "done", durations: await closedLoop(requests) });
+} catch (error) {
+  process.send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+}
+agent.destroy();
+process.disconnect();
