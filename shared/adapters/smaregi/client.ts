@@ -29,6 +29,7 @@ import {
   TransientPosFailure,
   wasNeverSent,
   withReadRetries,
+  withTimeout,
 } from "./http";
 import {
   customerListSchema,
@@ -368,32 +369,33 @@ export class SmaregiPointsLedger implements PointsLedger {
     const url = `${this.apiBase}${path}${search ? `?${search}` : ""}`;
     return withReadRetries(this.readPolicy, async (timeoutMs) => {
       let accessToken = await this.tokens.accessToken();
-      const signal = AbortSignal.timeout(timeoutMs);
-      const get = (token: string) =>
-        fetchForRead(this.fetch, url, { headers: { authorization: `Bearer ${token}` }, signal }, what);
-      let response = await get(accessToken);
-      if (response.status === 401) {
-        await response.body?.cancel();
-        this.tokens.forget(accessToken);
-        accessToken = await this.tokens.accessToken();
-        response = await get(accessToken);
-      }
-      if (response.status === 429) {
-        await response.body?.cancel();
-        throw new TransientPosFailure("throttled", `Smaregi throttled ${what}`, {
-          retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-        });
-      }
-      if (response.status >= 500) {
-        await response.body?.cancel();
-        throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
-      }
-      if (!response.ok) throw await this.readRefused(response, what);
-      const parsed = parseJsonBody(await readBodyForRead(response, what), schema);
-      if (!parsed.success) {
-        throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
-      }
-      return parsed.data;
+      return withTimeout(timeoutMs, async (signal) => {
+        const get = (token: string) =>
+          fetchForRead(this.fetch, url, { headers: { authorization: `Bearer ${token}` }, signal }, what);
+        let response = await get(accessToken);
+        if (response.status === 401) {
+          await response.body?.cancel();
+          this.tokens.forget(accessToken);
+          accessToken = await this.tokens.accessToken();
+          response = await get(accessToken);
+        }
+        if (response.status === 429) {
+          await response.body?.cancel();
+          throw new TransientPosFailure("throttled", `Smaregi throttled ${what}`, {
+            retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+          });
+        }
+        if (response.status >= 500) {
+          await response.body?.cancel();
+          throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
+        }
+        if (!response.ok) throw await this.readRefused(response, what);
+        const parsed = parseJsonBody(await readBodyForRead(response, what), schema);
+        if (!parsed.success) {
+          throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
+        }
+        return parsed.data;
+      });
     });
   }
 

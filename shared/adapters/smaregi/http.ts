@@ -24,7 +24,7 @@ export class TransientPosFailure extends Error {
   readonly retryAfterMs: number | undefined;
 }
 
-/** AbortSignal.timeout rejects with a TimeoutError; an abort for any other reason counts the same. */
+/** A timeout rejects with a TimeoutError; an abort for any other reason counts the same. */
 export function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
@@ -127,6 +127,25 @@ export interface ReadRetryPolicy {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Runs `run` with a signal that aborts with a `TimeoutError` after `ms`, as `AbortSignal.timeout`'s
+ * does, and clears the timer once `run` settles: `AbortSignal.timeout` makes a transferable signal
+ * (costly to create on Node 20) whose timer keeps it alive, listeners included, for the whole
+ * timeout after the answer has long arrived. `run` must have read the body before it settles.
+ */
+export async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    ms,
+  );
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs a read, retrying transient failures with jittered exponential backoff (or Retry-After).
  * A timeout that survives the retries is `PosTimeout`; any other transient failure `PosUnavailable`.
  * Errors that are not transient (already typed) pass through untouched.
@@ -139,7 +158,7 @@ export async function withReadRetries<T>(
   const remaining = () => policy.budgetMs - (performance.now() - startedAt);
   for (let retries = 0; ; retries += 1) {
     try {
-      // AbortSignal.timeout takes whole milliseconds only.
+      // Timers take whole milliseconds only.
       return await attempt(Math.max(1, Math.floor(Math.min(policy.attemptTimeoutMs, remaining()))));
     } catch (error) {
       if (!(error instanceof TransientPosFailure)) throw error;
