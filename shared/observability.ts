@@ -21,8 +21,11 @@ export { MetricUnit };
  * ~0.1 ms of CPU per dependency call, three per balance read. A single-metric emitter prints each
  * metric as it is added and then clears the dimensions added before it, so one emitter prints the
  * same lines; its dimensions are cleared before each line all the same, in case a line failed.
+ * What a new emitter would read from the environment when it prints (whether metrics are
+ * disabled, and the dev mode that picks the console) is compared on every line, and the emitter
+ * made anew when it changed, as a fresh one per call would have seen it.
  */
-let singleMetricEmitter: Metrics | undefined;
+let singleMetricEmitter: { metrics: Metrics; environment: string } | undefined;
 
 /** Prints one EMF line holding one metric with these dimensions (besides the service's). */
 function emitSingleMetric(
@@ -31,12 +34,16 @@ function emitSingleMetric(
   unit: (typeof MetricUnit)[keyof typeof MetricUnit],
   value: number,
 ): void {
-  singleMetricEmitter ??= metrics.singleMetric();
-  singleMetricEmitter.clearDimensions();
-  for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
-    singleMetricEmitter.addDimension(dimension, dimensionValue);
+  const environment = `${process.env.POWERTOOLS_METRICS_DISABLED}|${process.env.POWERTOOLS_DEV}`;
+  if (singleMetricEmitter?.environment !== environment) {
+    singleMetricEmitter = { metrics: metrics.singleMetric(), environment };
   }
-  singleMetricEmitter.addMetric(name, unit, value);
+  const emitter = singleMetricEmitter.metrics;
+  emitter.clearDimensions();
+  for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
+    emitter.addDimension(dimension, dimensionValue);
+  }
+  emitter.addMetric(name, unit, value);
 }
 
 /** Records one call to an external system: latency and, on failure, the error kind. */

@@ -54,4 +54,21 @@ describe("measured adapters", () => {
     ]);
     expect(lines[2]?.DependencyErrors).toBe(1);
   });
+
+  it("reads whether metrics are disabled when it prints, as a fresh emitter per line did", async () => {
+    // Prepare
+    const { recordDependencyCall } = await import("../../shared/observability");
+    const print = () => printedLines(() => recordDependencyCall("pos", "getPoints", Date.now()));
+    expect(await print()).toHaveLength(1);
+
+    // Act
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+    const whileDisabled = await print();
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
+    const afterwards = await print();
+
+    // Assess
+    expect(whileDisabled).toEqual([]);
+    expect(afterwards).toHaveLength(1);
+  });
 });
