@@ -1,7 +1,8 @@
 import "./quiet";
+import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Worker } from "node:worker_threads";
 import { localAdminIssuer } from "../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../infra/local/demo-data";
 import { findFreePort } from "../infra/local/dynamodb";
@@ -18,7 +19,8 @@ import { type LatencySummary, runClosedLoop, summarise } from "./stats";
  * slowly as the real services were measured), driven over HTTP. The API gateway, the handlers and
  * the Step Functions runner run in this process; the Shopify, Smaregi and SES emulators and the
  * DynamoDB capacity-counting proxy in a child process (DynamoDB Local is Java, a process of its
- * own), so this process measures the service, not the emulators.
+ * own), the balance load generator in another (`load-client.mjs`), so this process measures the
+ * service, not the emulators or the client.
  *
  * Reports latency percentiles and the service's own overhead (latency minus the dependency latency
  * the `seed` profile injects on the critical path), and a cost model counted during the run: per
@@ -141,27 +143,39 @@ async function benchPoints(
 ): Promise<LatencyResult> {
   // One token for the whole points run: it takes seconds.
   const token = await taroTokens();
-  const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
-    workerData: {
-      url: `${context.apiUrl}/v1/me/points`,
-      headers: { authorization: `Bearer ${token}` },
-      requests,
-      concurrency,
-      // Token, member lookup cache, module loading, connection pools.
-      warmUp: Math.min(20, requests),
-    },
-  });
+  const client = fork(
+    fileURLToPath(new URL("./load-client.mjs", import.meta.url)),
+    [
+      JSON.stringify({
+        url: `${context.apiUrl}/v1/me/points`,
+        headers: { authorization: `Bearer ${token}` },
+        requests,
+        concurrency,
+        // Token, member lookup cache, module loading, connection pools.
+        warmUp: Math.min(20, requests),
+      }),
+    ],
+    { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+  type ClientMessage =
+    | { type: "warmed" }
+    | { type: "done"; durations: number[] }
+    | { type: "failed"; message: string };
   const durations = await new Promise<number[]>((resolve, reject) => {
-    worker.on("message", (message: { type: "warmed" } | { type: "done"; durations: number[] }) => {
+    client.on("message", (message: ClientMessage) => {
       if (message.type === "warmed") {
-        context.meter.start().then(() => worker.postMessage("go"), reject);
-      } else {
+        context.meter.start().then(() => client.send("go"), reject);
+      } else if (message.type === "done") {
         resolve(message.durations);
+      } else {
+        reject(new Error(`The load client failed: ${message.message}`));
       }
     });
-    worker.once("error", reject);
+    client.once("error", reject);
+    client.once("exit", (code) => reject(new Error(`The load client exited (code ${code})`)));
+  }).finally(() => {
+    if (client.exitCode === null) client.kill();
   });
-  await worker.terminate();
   const usage = await context.meter.finish(requests);
   const latency = summarise(durations);
   const overhead = summarise(durations.map((ms) => ms - POINTS_INJECTED_MS));
@@ -430,8 +444,8 @@ async function main() {
     emulators,
     note:
       emulators === "child-process"
-        ? "gateway, handlers and Step Functions runner in the measured process; Shopify, Smaregi and SES emulators and the DynamoDB counting proxy in a child process; DynamoDB Local in Java; load generator on a worker thread"
-        : "gateway, handlers, Step Functions runner and the emulators share the measured process; load generator on a worker thread",
+        ? "gateway, handlers and Step Functions runner in the measured process; Shopify, Smaregi and SES emulators and the DynamoDB counting proxy in a child process; DynamoDB Local in Java; load generator in a child process of its own"
+        : "gateway, handlers, Step Functions runner and the emulators share the measured process; load generator in a child process of its own",
     injectedLatency: {
       pointsMs: POINTS_INJECTED_MS,
       conversionMs: CONVERSION_INJECTED_MS,

@@ -15,6 +15,37 @@ export const metrics = new Metrics({
 
 export { MetricUnit };
 
+/**
+ * The emitter of the one-metric EMF lines below, made on first use and then reused. Powertools'
+ * `singleMetric()` builds a whole emitter per call (environment parsing, a `Console` of its own):
+ * ~0.1 ms of CPU per dependency call, three per balance read. A single-metric emitter prints each
+ * metric as it is added and then clears the dimensions added before it, so one emitter prints the
+ * same lines; its dimensions are cleared before each line all the same, in case a line failed.
+ * What a new emitter would read from the environment when it prints (whether metrics are
+ * disabled, and the dev mode that picks the console) is compared on every line, and the emitter
+ * made anew when it changed, as a fresh one per call would have seen it.
+ */
+let singleMetricEmitter: { metrics: Metrics; environment: string } | undefined;
+
+/** Prints one EMF line holding one metric with these dimensions (besides the service's). */
+function emitSingleMetric(
+  dimensions: Readonly<Record<string, string>>,
+  name: string,
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+  value: number,
+): void {
+  const environment = `${process.env.POWERTOOLS_METRICS_DISABLED}|${process.env.POWERTOOLS_DEV}`;
+  if (singleMetricEmitter?.environment !== environment) {
+    singleMetricEmitter = { metrics: metrics.singleMetric(), environment };
+  }
+  const emitter = singleMetricEmitter.metrics;
+  emitter.clearDimensions();
+  for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
+    emitter.addDimension(dimension, dimensionValue);
+  }
+  emitter.addMetric(name, unit, value);
+}
+
 /** Records one call to an external system: latency and, on failure, the error kind. */
 export function recordDependencyCall(
   dependency: "pos" | "shopify",
@@ -22,15 +53,19 @@ export function recordDependencyCall(
   startedAt: number,
   error?: unknown,
 ): void {
-  const metric = metrics.singleMetric();
-  metric.addDimension("dependency", dependency);
-  metric.addDimension("operation", operation);
-  metric.addMetric("DependencyLatency", MetricUnit.Milliseconds, Date.now() - startedAt);
+  emitSingleMetric(
+    { dependency, operation },
+    "DependencyLatency",
+    MetricUnit.Milliseconds,
+    Date.now() - startedAt,
+  );
   if (error !== undefined) {
-    const failure = metrics.singleMetric();
-    failure.addDimension("dependency", dependency);
-    failure.addDimension("errorKind", error instanceof Error ? error.name : "Unknown");
-    failure.addMetric("DependencyErrors", MetricUnit.Count, 1);
+    emitSingleMetric(
+      { dependency, errorKind: error instanceof Error ? error.name : "Unknown" },
+      "DependencyErrors",
+      MetricUnit.Count,
+      1,
+    );
   }
 }
 
@@ -39,7 +74,7 @@ export function recordDependencyCall(
  * metrics emitter prints it whatever the log level, and a metric filter counts it for an alarm.
  */
 export function countEvent(metric: CountedEvent): void {
-  metrics.singleMetric().addMetric(metric, MetricUnit.Count, 1);
+  emitSingleMetric({}, metric, MetricUnit.Count, 1);
 }
 
 /**

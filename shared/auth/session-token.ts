@@ -40,6 +40,28 @@ export type SessionTokenClaims = z.infer<typeof sessionTokenClaimsSchema>;
 const encoder = new TextEncoder();
 
 /**
+ * The HMAC key of the app secret, imported once per secret: given the secret's bytes, jose imports
+ * a key on every verification. Only the last secret is kept (a rotated one replaces it).
+ */
+let verificationKey: { appSecret: string; key: Promise<CryptoKey> } | undefined;
+
+function hmacKeyFor(appSecret: string): Promise<CryptoKey> {
+  if (verificationKey?.appSecret !== appSecret) {
+    verificationKey = {
+      appSecret,
+      key: crypto.subtle.importKey(
+        "raw",
+        encoder.encode(appSecret),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["verify"],
+      ),
+    };
+  }
+  return verificationKey.key;
+}
+
+/**
  * Verifies a customer-account UI extension session token (`shopify.sessionToken.get()`).
  * Every rejection is an `Unauthenticated` whose message tells the front end what to do; the
  * token itself never appears in a message.
@@ -63,7 +85,7 @@ export async function verifyCustomerSessionToken(
 
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, encoder.encode(appSecret), {
+    ({ payload } = await jwtVerify(token, await hmacKeyFor(appSecret), {
       // Pinning the algorithm is what rejects `alg: none` and asymmetric-key confusion.
       algorithms: ["HS256"],
       clockTolerance: clockToleranceSeconds,

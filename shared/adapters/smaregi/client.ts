@@ -17,6 +17,7 @@ import type {
   PointTransaction,
   PointTransactionQuery,
 } from "../../pos/ports";
+import { type HttpAnswer, type HttpTransport, sendHttp } from "../http-transport";
 import {
   fetchForRead,
   isTimeout,
@@ -28,6 +29,7 @@ import {
   TransientPosFailure,
   wasNeverSent,
   withReadRetries,
+  withTimeout,
 } from "./http";
 import {
   customerListSchema,
@@ -62,7 +64,11 @@ export interface SmaregiClientOptions {
   scopes?: readonly string[];
   /** Shared member cache; a per-process in-memory one when omitted. */
   memberDirectory?: MemberDirectory;
-  fetch?: typeof fetch;
+  /**
+   * How requests are sent: Node's http/https over kept-alive connections when omitted
+   * (`../http-transport.ts`); `fetch` fits too (tests wrap it to rewrite requests and answers).
+   */
+  fetch?: HttpTransport;
   now?: () => Date;
   random?: () => number;
 }
@@ -106,7 +112,7 @@ export class SmaregiPointsLedger implements PointsLedger {
   private readonly readPolicy: ReadRetryPolicy;
   private readonly apiBase: string;
   private readonly writeTimeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: HttpTransport;
   private readonly now: () => Date;
 
   constructor(private readonly options: SmaregiClientOptions) {
@@ -120,8 +126,7 @@ export class SmaregiPointsLedger implements PointsLedger {
       random: options.random ?? Math.random,
     };
     this.writeTimeoutMs = options.writeTimeoutMs ?? 15_000;
-    // Bound late so a test's stubbed global fetch is honoured.
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetch = options.fetch ?? sendHttp;
     this.now = options.now ?? (() => new Date());
     this.apiBase = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(options.contractId)}/pos`;
     this.members = options.memberDirectory ?? new InMemoryMemberDirectory();
@@ -206,7 +211,7 @@ export class SmaregiPointsLedger implements PointsLedger {
         { cause },
       );
 
-    let response: Response;
+    let response: HttpAnswer;
     try {
       response = await this.fetch(`${this.apiBase}/customers/${encodeURIComponent(customerId)}/point/add`, {
         method: "POST",
@@ -364,37 +369,38 @@ export class SmaregiPointsLedger implements PointsLedger {
     const url = `${this.apiBase}${path}${search ? `?${search}` : ""}`;
     return withReadRetries(this.readPolicy, async (timeoutMs) => {
       let accessToken = await this.tokens.accessToken();
-      const signal = AbortSignal.timeout(timeoutMs);
-      const get = (token: string) =>
-        fetchForRead(this.fetch, url, { headers: { authorization: `Bearer ${token}` }, signal }, what);
-      let response = await get(accessToken);
-      if (response.status === 401) {
-        await response.body?.cancel();
-        this.tokens.forget(accessToken);
-        accessToken = await this.tokens.accessToken();
-        response = await get(accessToken);
-      }
-      if (response.status === 429) {
-        await response.body?.cancel();
-        throw new TransientPosFailure("throttled", `Smaregi throttled ${what}`, {
-          retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-        });
-      }
-      if (response.status >= 500) {
-        await response.body?.cancel();
-        throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
-      }
-      if (!response.ok) throw await this.readRefused(response, what);
-      const parsed = parseJsonBody(await readBodyForRead(response, what), schema);
-      if (!parsed.success) {
-        throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
-      }
-      return parsed.data;
+      return withTimeout(timeoutMs, async (signal) => {
+        const get = (token: string) =>
+          fetchForRead(this.fetch, url, { headers: { authorization: `Bearer ${token}` }, signal }, what);
+        let response = await get(accessToken);
+        if (response.status === 401) {
+          await response.body?.cancel();
+          this.tokens.forget(accessToken);
+          accessToken = await this.tokens.accessToken();
+          response = await get(accessToken);
+        }
+        if (response.status === 429) {
+          await response.body?.cancel();
+          throw new TransientPosFailure("throttled", `Smaregi throttled ${what}`, {
+            retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+          });
+        }
+        if (response.status >= 500) {
+          await response.body?.cancel();
+          throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
+        }
+        if (!response.ok) throw await this.readRefused(response, what);
+        const parsed = parseJsonBody(await readBodyForRead(response, what), schema);
+        if (!parsed.success) {
+          throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
+        }
+        return parsed.data;
+      });
     });
   }
 
   /** 4xx on a read: our request or our access is wrong, which retrying does not fix. */
-  private async readRefused(response: Response, what: string): Promise<LoyaltyError> {
+  private async readRefused(response: HttpAnswer, what: string): Promise<LoyaltyError> {
     const detail = await readProblemDetail(response);
     return new PosUnavailable(`Smaregi refused ${what} (${response.status})${detail ? `: ${detail}` : ""}`);
   }

@@ -1,5 +1,6 @@
 import type * as z from "zod/mini";
 import { PosTimeout, PosUnavailable } from "../../errors";
+import type { HttpAnswer, HttpRequestInit, HttpTransport } from "../http-transport";
 import { problemSchema } from "./schemas";
 
 /**
@@ -23,7 +24,7 @@ export class TransientPosFailure extends Error {
   readonly retryAfterMs: number | undefined;
 }
 
-/** AbortSignal.timeout rejects with a TimeoutError; an abort for any other reason counts the same. */
+/** A timeout rejects with a TimeoutError; an abort for any other reason counts the same. */
 export function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
@@ -31,7 +32,7 @@ export function isTimeout(error: unknown): boolean {
 /** Socket error codes that mean no byte of the request reached the server. */
 const neverSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
-/** True when fetch failed before the request could have reached Smaregi (refused, DNS). */
+/** True when a request failed before it could have reached Smaregi (refused, DNS). */
 export function wasNeverSent(error: unknown): boolean {
   const codes: string[] = [];
   const collect = (value: unknown, depth: number) => {
@@ -53,7 +54,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 }
 
 /** The `detail` (or `title`) of a problem body, best-effort: error bodies are not trusted. */
-export async function readProblemDetail(response: Response): Promise<string | undefined> {
+export async function readProblemDetail(response: HttpAnswer): Promise<string | undefined> {
   try {
     const parsed = problemSchema.safeParse(JSON.parse(await response.text()));
     return parsed.success ? (parsed.data.detail ?? parsed.data.title) : undefined;
@@ -78,17 +79,17 @@ export function parseJsonBody<T extends z.ZodMiniType>(
 }
 
 /**
- * Runs `fetch` and turns its failures into transient ones: the request may be retried because it
+ * Sends a request and turns its failures into transient ones: the request may be retried because it
  * only reads.
  */
 export async function fetchForRead(
-  fetchImpl: typeof fetch,
+  send: HttpTransport,
   url: string,
-  init: RequestInit,
+  init: HttpRequestInit,
   what: string,
-): Promise<Response> {
+): Promise<HttpAnswer> {
   try {
-    return await fetchImpl(url, init);
+    return await send(url, init);
   } catch (error) {
     throw isTimeout(error)
       ? new TransientPosFailure("timeout", `Smaregi did not answer ${what} in time`, { cause: error })
@@ -97,7 +98,7 @@ export async function fetchForRead(
 }
 
 /** Reads a body under the request's signal; a stall or a cut connection is transient. */
-export async function readBodyForRead(response: Response, what: string): Promise<string> {
+export async function readBodyForRead(response: HttpAnswer, what: string): Promise<string> {
   try {
     return await response.text();
   } catch (error) {
@@ -126,6 +127,25 @@ export interface ReadRetryPolicy {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Runs `run` with a signal that aborts with a `TimeoutError` after `ms`, as `AbortSignal.timeout`'s
+ * does, and clears the timer once `run` settles: `AbortSignal.timeout` makes a transferable signal
+ * (costly to create on Node 20) whose timer keeps it alive, listeners included, for the whole
+ * timeout after the answer has long arrived. `run` must have read the body before it settles.
+ */
+export async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")),
+    ms,
+  );
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs a read, retrying transient failures with jittered exponential backoff (or Retry-After).
  * A timeout that survives the retries is `PosTimeout`; any other transient failure `PosUnavailable`.
  * Errors that are not transient (already typed) pass through untouched.
@@ -138,7 +158,7 @@ export async function withReadRetries<T>(
   const remaining = () => policy.budgetMs - (performance.now() - startedAt);
   for (let retries = 0; ; retries += 1) {
     try {
-      // AbortSignal.timeout takes whole milliseconds only.
+      // Timers take whole milliseconds only.
       return await attempt(Math.max(1, Math.floor(Math.min(policy.attemptTimeoutMs, remaining()))));
     } catch (error) {
       if (!(error instanceof TransientPosFailure)) throw error;

@@ -1,4 +1,5 @@
 import { PosUnavailable } from "../../errors";
+import type { HttpTransport } from "../http-transport";
 import {
   fetchForRead,
   parseJsonBody,
@@ -7,6 +8,7 @@ import {
   retryAfterMs,
   TransientPosFailure,
   withReadRetries,
+  withTimeout,
 } from "./http";
 import { tokenResponseSchema } from "./schemas";
 
@@ -21,7 +23,7 @@ export interface SmaregiTokenSourceOptions {
   /** Called for every new token, so rotated secrets are picked up. */
   credentials: () => Promise<SmaregiCredentials>;
   scopes: readonly string[];
-  fetch: typeof fetch;
+  fetch: HttpTransport;
   now: () => Date;
   retry: ReadRetryPolicy;
 }
@@ -64,41 +66,43 @@ export class SmaregiTokenSource {
     }).toString();
 
     const token = await withReadRetries(retry, async (timeoutMs) => {
-      const issuedAt = this.options.now().getTime();
-      const response = await fetchForRead(
-        this.options.fetch,
-        url,
-        {
-          method: "POST",
-          headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        },
-        what,
-      );
-      const text = await readBodyForRead(response, what);
-      if (response.status === 429) {
-        throw new TransientPosFailure("throttled", "Smaregi throttled the access token request", {
-          retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-        });
-      }
-      if (response.status >= 500) {
-        throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
-      }
-      if (!response.ok) {
-        // Wrong credentials, contract or scopes: a configuration problem that retries cannot fix.
-        throw new PosUnavailable(`Smaregi refused ${what} (${response.status}): ${text.slice(0, 200)}`);
-      }
-      const parsed = parseJsonBody(text, tokenResponseSchema);
-      if (!parsed.success) {
-        throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
-      }
-      const lifetimeMs = parsed.data.expires_in * 1000;
-      return {
-        accessToken: parsed.data.access_token,
-        // Short-lived tokens (unlikely) are refreshed at half-life instead.
-        refreshAt: issuedAt + Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2),
-      };
+      return withTimeout(timeoutMs, async (signal) => {
+        const issuedAt = this.options.now().getTime();
+        const response = await fetchForRead(
+          this.options.fetch,
+          url,
+          {
+            method: "POST",
+            headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+            body,
+            signal,
+          },
+          what,
+        );
+        const text = await readBodyForRead(response, what);
+        if (response.status === 429) {
+          throw new TransientPosFailure("throttled", "Smaregi throttled the access token request", {
+            retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+          });
+        }
+        if (response.status >= 500) {
+          throw new TransientPosFailure("server-error", `Smaregi answered ${response.status} to ${what}`);
+        }
+        if (!response.ok) {
+          // Wrong credentials, contract or scopes: a configuration problem that retries cannot fix.
+          throw new PosUnavailable(`Smaregi refused ${what} (${response.status}): ${text.slice(0, 200)}`);
+        }
+        const parsed = parseJsonBody(text, tokenResponseSchema);
+        if (!parsed.success) {
+          throw new PosUnavailable(`Smaregi's answer to ${what} could not be read`, { cause: parsed.error });
+        }
+        const lifetimeMs = parsed.data.expires_in * 1000;
+        return {
+          accessToken: parsed.data.access_token,
+          // Short-lived tokens (unlikely) are refreshed at half-life instead.
+          refreshAt: issuedAt + Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2),
+        };
+      });
     });
     this.cached = token;
     return token.accessToken;
