@@ -111,11 +111,7 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    | "getConversion"
-    | "updateConversion"
-    | "markDeductionStarted"
-    | "releaseReservation"
-    | "completeConversion"
+    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
@@ -662,14 +658,7 @@ export async function parkForReview(
   return { reason };
 }
 
-/**
- * Points are taken and the coupon exists: record it as live and free the customer. Usually one
- * write does all of it (the status the API answers with, the coupon's record, the freed lease),
- * all or nothing. When that write is refused because part of it was done before (a re-run after a
- * partial failure), it goes step by step, each step idempotent: the lease and the record first, so
- * the customer never meets "conversion in progress", nor misses the coupon, after seeing this
- * conversion complete.
- */
+/** Points are taken and the coupon exists: record it as live and free the customer. */
 export async function confirmConversion(
   deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
   state: SagaState,
@@ -681,39 +670,32 @@ export async function confirmConversion(
   };
   // Reached without DeductPoints' answer (after a reconciliation): the creation's entry may be missing.
   if (state.deduction === undefined) await recordCreation(deps, state);
-  const completion = {
+  // The deduction is done, so the lease has served its purpose: free it first, so the customer
+  // never meets "conversion in progress" after seeing this conversion complete.
+  await Promise.all([
+    release(deps, state, false),
+    deps.coupons.putCoupon({
+      code: state.code,
+      conversionId: state.conversionId,
+      customerId: state.customerId,
+      customerGid: state.customerGid,
+      discountId: coupon.discountId,
+      amount: state.amount,
+      currency: state.currency,
+      pointsUsed: state.points,
+      ...couponKind(state),
+      status: "active",
+      startsAt: state.startsAt,
+      expiresAt: state.expiresAt,
+    }),
+  ]);
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+    status: "completed",
     discountId: coupon.discountId,
     balanceBefore: balance.balance,
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
-  };
-  const live = {
-    code: state.code,
-    conversionId: state.conversionId,
-    customerId: state.customerId,
-    customerGid: state.customerGid,
-    discountId: coupon.discountId,
-    amount: state.amount,
-    currency: state.currency,
-    pointsUsed: state.points,
-    ...couponKind(state),
-    status: "active" as const,
-    startsAt: state.startsAt,
-    expiresAt: state.expiresAt,
-  };
-  const inOneWrite = await deps.conversions.completeConversion(
-    state.conversionId,
-    state.customerId,
-    completion,
-    live,
-  );
-  if (!inOneWrite) {
-    await Promise.all([release(deps, state, false), deps.coupons.putCoupon(live)]);
-    await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
-      status: "completed",
-      ...completion,
-    });
-  }
+  });
   await record(deps, {
     conversionId: state.conversionId,
     code: state.code,

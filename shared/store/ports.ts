@@ -112,18 +112,6 @@ export interface ConversionStore {
     patch: ConversionPatch,
   ): Promise<ConversionRecord>;
   /**
-   * Completes a `reserved` conversion in one write: the patch and the `completed` status, the
-   * coupon's record (written once) and the customer's lease released, all or nothing. False, with
-   * nothing written, when one of them cannot be done so (the status moved on, the lease is gone or
-   * another conversion's, the coupon already written): the caller then goes step by step.
-   */
-  completeConversion(
-    conversionId: string,
-    customerId: string,
-    patch: ConversionPatch,
-    coupon: NewCoupon,
-  ): Promise<boolean>;
-  /**
    * Records the start of the conversion's one deduction attempt, only while it is `reserved` and
    * no attempt was recorded before. False when one was: the caller must reconcile, not deduct.
    */

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
+import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
 import { Conflict, NotFound } from "../../shared/errors";
 import { ConversionStatusConflict, DailyLimitExceeded, type NewConversion } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
@@ -384,75 +384,5 @@ describe("listing conversions", () => {
     expect(secondPage.nextCursor).toBeUndefined();
     const reviewIds = review.items.map((item) => item.conversionId).filter((id) => ids.includes(id));
     expect(reviewIds).toEqual([ids[2], ids[1], ids[0]]);
-  });
-});
-
-describe("completeConversion", () => {
-  const couponOf = (conversion: NewConversion) => ({
-    code: conversion.code,
-    conversionId: conversion.conversionId,
-    customerId: conversion.customerId,
-    customerGid: conversion.customerGid,
-    discountId: "gid://shopify/DiscountCodeNode/1",
-    amount: 500,
-    currency: "JPY",
-    pointsUsed: 500,
-    type: "fixed_discount" as const,
-    status: "active" as const,
-    startsAt: conversion.startsAt,
-    expiresAt: conversion.expiresAt,
-  });
-  const completion = {
-    discountId: "gid://shopify/DiscountCodeNode/1",
-    balanceAfter: 750,
-    transactionHeadIds: ["42"],
-  };
-
-  it("completes the conversion, writes its coupon and frees the customer in one write", async () => {
-    // Prepare
-    const { store } = storeAt("2025-06-01T03:00:00.000Z");
-    const customerId = newCustomerId();
-    const conversion = conversionFor(customerId);
-    await store.reserveConversion(conversion);
-
-    // Act
-    const done = await store.completeConversion(
-      conversion.conversionId,
-      customerId,
-      completion,
-      couponOf(conversion),
-    );
-
-    // Assess
-    expect(done).toBe(true);
-    expect(await store.getConversion(conversion.conversionId)).toMatchObject({
-      status: "completed",
-      ...completion,
-    });
-    const coupon = new DynamoCouponStore({ client, tableName: names.loyalty });
-    expect(await coupon.getCoupon(conversion.code)).toMatchObject({
-      status: "active",
-      conversionId: conversion.conversionId,
-    });
-    expect((await store.reserveConversion(conversionFor(customerId))).outcome).toBe("reserved");
-  });
-
-  it("writes nothing when the lease is another conversion's, so the caller can go step by step", async () => {
-    // Prepare: this conversion's lease expired and a later one took it
-    const { store, advance } = storeAt("2025-06-01T03:00:00.000Z");
-    const customerId = newCustomerId();
-    const stale = conversionFor(customerId);
-    await store.reserveConversion(stale);
-    advance(301);
-    await store.reserveConversion(conversionFor(customerId));
-
-    // Act
-    const done = await store.completeConversion(stale.conversionId, customerId, completion, couponOf(stale));
-
-    // Assess
-    expect(done).toBe(false);
-    expect((await store.getConversion(stale.conversionId))?.status).toBe("reserved");
-    const coupon = new DynamoCouponStore({ client, tableName: names.loyalty });
-    expect(await coupon.getCoupon(stale.code)).toBeUndefined();
   });
 });

@@ -200,33 +200,6 @@ export class InMemoryConversionStore implements ConversionStore {
     return copy(updated);
   }
 
-  async completeConversion(
-    conversionId: string,
-    customerId: string,
-    patch: ConversionPatch,
-    coupon: NewCoupon,
-  ): Promise<boolean> {
-    const { tables } = this;
-    const current = tables.conversions.get(conversionId);
-    const code = coupon.code.toUpperCase();
-    if (
-      current?.status !== "reserved" ||
-      tables.leases.get(customerId) !== conversionId ||
-      tables.coupons.has(code)
-    )
-      return false;
-    const now = tables.stamp();
-    tables.conversions.set(conversionId, {
-      ...current,
-      ...defined(patch),
-      status: "completed",
-      updatedAt: now,
-    });
-    tables.leases.delete(customerId);
-    tables.coupons.set(code, { coupon: { ...coupon, code, createdAt: now, updatedAt: now }, guard: {} });
-    return true;
-  }
-
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
     const current = this.tables.conversions.get(conversionId);
     if (current?.status !== "reserved" || current.deductionStartedAt !== undefined) return false;

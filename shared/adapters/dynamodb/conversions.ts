@@ -4,7 +4,6 @@ import type {
   ConversionPatch,
   ConversionStore,
   NewConversion,
-  NewCoupon,
   Page,
   PageRequest,
   ReleaseOptions,
@@ -20,7 +19,6 @@ import {
 } from "../../store/records";
 import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
-  conditionalStatusUpdate,
   DynamoStore,
   epochSeconds,
   failedCondition,
@@ -31,7 +29,6 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { newCouponItem } from "./coupons";
 import { customerIndexPrefixes, keys } from "./keys";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
@@ -250,52 +247,6 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
         },
       },
     );
-  }
-
-  async completeConversion(
-    conversionId: string,
-    customerId: string,
-    patch: ConversionPatch,
-    coupon: NewCoupon,
-  ): Promise<boolean> {
-    const now = this.now().toISOString();
-    const completed = conditionalStatusUpdate(
-      {
-        ...withoutUndefined(patch),
-        status: "completed",
-        gsi2pk: keys.conversionStatus("completed"),
-        updatedAt: now,
-      },
-      ["reserved"],
-    );
-    try {
-      await transactWrite(this.client, {
-        TransactItems: [
-          { Update: { TableName: this.table, Key: keys.conversion(conversionId), ...completed } },
-          {
-            Delete: {
-              TableName: this.table,
-              Key: keys.lease(customerId),
-              ConditionExpression: "holder = :holder",
-              ExpressionAttributeValues: { ":holder": conversionId },
-            },
-          },
-          // The same item the coupon store writes, index keys included, and never over another.
-          {
-            Put: {
-              TableName: this.table,
-              Item: newCouponItem(coupon, now).item,
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-        ],
-      });
-      return true;
-    } catch (error) {
-      if (isTransactionCanceled(error) && (error.CancellationReasons ?? []).some(failedCondition))
-        return false;
-      throw error;
-    }
   }
 
   async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
