@@ -6,6 +6,7 @@ import type { CouponStore, Page } from "../../store";
 import { type CouponRecord, couponRecordSchema } from "../../store";
 import { loyaltyIndexes } from "../../tables";
 import { DynamoStore, type Item, maxPageSize, queryPage, type RepositoryOptions } from "./common";
+import { ranOutQuery } from "./coupons";
 import { customerIndexPrefixes, keys } from "./keys";
 
 /**
@@ -326,10 +327,7 @@ export class DynamoCouponSearch extends DynamoStore {
     let startKey: Item | undefined;
     do {
       const result = await this.client.query({
-        TableName: this.table,
-        IndexName: loyaltyIndexes.byActivity,
-        KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
-        ExpressionAttributeValues: { ":pk": keys.couponStatus("active"), ":now": now.toISOString() },
+        ...ranOutQuery(this.table, now),
         ExclusiveStartKey: startKey,
       });
       items.push(...(result.Items ?? []));

@@ -58,6 +58,19 @@ export function couponIndexUpdate(status: CouponStatus): { fields: Item; move: K
     : { fields: { gsi2pk, gsi3pk: keys.otherCoupons }, move: { copy: { gsi3sk: "gsi2sk" } } };
 }
 
+/**
+ * The byActivity query of the active coupons that ran out by `now` (a key range, as their end is
+ * the sort key): what the expiry sweep moves and what a listing still reads as expired.
+ */
+export function ranOutQuery(table: string, now: Date) {
+  return {
+    TableName: table,
+    IndexName: loyaltyIndexes.byActivity,
+    KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
+    ExpressionAttributeValues: { ":pk": keys.couponStatus("active"), ":now": now.toISOString() },
+  };
+}
+
 /** How many ran-out coupons one sweep moves at most; the next run goes on with the rest. */
 const sweepLimit = 1000;
 const sweepPage = 100;
@@ -174,10 +187,7 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
     let startKey: Item | undefined;
     do {
       const result = await this.client.query({
-        TableName: this.table,
-        IndexName: loyaltyIndexes.byActivity,
-        KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :now",
-        ExpressionAttributeValues: { ":pk": active, ":now": now.toISOString() },
+        ...ranOutQuery(this.table, now),
         Limit: Math.min(sweepPage, max - examined),
         ExclusiveStartKey: startKey,
       });
