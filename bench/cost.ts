@@ -74,6 +74,11 @@ export interface ScenarioUsage {
     byStateMachine: Record<string, { executions: number; transitions: number }>;
   };
   dynamodb: CapacityCounts;
+  /**
+   * Set when `dynamodb` was counted on a run of its own (the capacity pass, through the counting
+   * proxy) and scaled to `operations`: how many operations that run counted.
+   */
+  dynamodbCountedOver?: number;
   ses: { messages: number };
   /** Calls the emulators counted per operation name (Smaregi, Shopify, SES): not billed by AWS. */
   dependencyCalls: Record<string, Record<string, number>>;
@@ -206,5 +211,42 @@ export function combineUsage(a: ScenarioUsage, b: ScenarioUsage): ScenarioUsage 
         ? { emulatorProcessMs: a.cpu.emulatorProcessMs + b.cpu.emulatorProcessMs }
         : {}),
     },
+  };
+}
+
+/**
+ * The latency pass runs without the DynamoDB counting proxy (its extra hop and its pricing writes
+ * would slow what is measured); its `dynamodb` is taken from a capacity pass of the same operation,
+ * per operation, scaled to this window's `operations`.
+ */
+export function withCapacityOf(usage: ScenarioUsage, counted: ScenarioUsage): ScenarioUsage {
+  const factor = usage.operations / counted.operations;
+  const scale = (value: number) => value * factor;
+  const source = counted.dynamodb;
+  const operations: CapacityCounts["operations"] = {};
+  for (const [name, entry] of Object.entries(source.operations)) {
+    operations[name] = {
+      requests: scale(entry.requests),
+      readUnits: scale(entry.readUnits),
+      writeUnits: scale(entry.writeUnits),
+      errors: Object.fromEntries(Object.entries(entry.errors).map(([type, count]) => [type, scale(count)])),
+    };
+  }
+  const tx = source.transactWrites;
+  return {
+    ...usage,
+    dynamodb: {
+      readRequestUnits: scale(source.readRequestUnits),
+      writeRequestUnits: scale(source.writeRequestUnits),
+      operations,
+      transactWrites: {
+        requests: scale(tx.requests),
+        items: scale(tx.items),
+        reportedByLocal: scale(tx.reportedByLocal),
+        counted: scale(tx.counted),
+        notRepriced: scale(tx.notRepriced),
+      },
+    },
+    dynamodbCountedOver: counted.operations,
   };
 }

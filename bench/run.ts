@@ -9,7 +9,14 @@ import { findFreePort } from "../infra/local/dynamodb";
 import { type LocalStackOptions, startLocalStack } from "../infra/local/stack";
 import { mintAdminToken } from "../shared/auth/admin-token";
 import { customerSessionTokens } from "../shared/auth/mint";
-import { type CostEstimate, combineUsage, costFor, type ScenarioUsage, totalLambda } from "./cost";
+import {
+  type CostEstimate,
+  combineUsage,
+  costFor,
+  type ScenarioUsage,
+  totalLambda,
+  withCapacityOf,
+} from "./cost";
 import { UsageMeter } from "./meter";
 import { PRICE_REGION, prices } from "./prices";
 import { type LatencySummary, runClosedLoop, summarise } from "./stats";
@@ -32,7 +39,12 @@ import { type LatencySummary, runClosedLoop, summarise } from "./stats";
  *          (one after another), --cancellations 20 (one after another, of coupons converted
  *          first), --scenario points|conversions|cancellations|all,
  *          --emulators child-process|in-process (in-process: as before, to compare),
- *          --no-count-capacity (no DynamoDB counting proxy: latency without its extra hop).
+ *          --no-count-capacity (skip the capacity pass: no DynamoDB units are counted).
+ *
+ * Two passes, each on a fresh local stack: the latency pass, whose figures are reported, reaches
+ * DynamoDB Local directly; the capacity pass then runs a few of the same operations through the
+ * counting proxy (an extra hop, and pricing writes of its own, that would slow the first pass) and
+ * gives the cost model its DynamoDB units per operation.
  */
 
 const { values } = parseArgs({
@@ -45,6 +57,8 @@ const { values } = parseArgs({
     scenario: { type: "string", default: "all" },
     emulators: { type: "string", default: "child-process" },
     "count-capacity": { type: "boolean", default: true },
+    // Internal: the capacity pass, run by the bench in a child process of its own.
+    pass: { type: "string", default: "latency" },
   },
 });
 
@@ -83,6 +97,12 @@ const POINTS_INJECTED_MS = 250;
  * record (`metafieldsSet`, 300 ms) is saved after the answer.
  */
 const CONVERSION_INJECTED_MS = 1400;
+
+/**
+ * How many operations the capacity pass counts DynamoDB units over. Every conversion, cancellation
+ * and balance read of the bench writes and reads the same items, so a few stand for all of them.
+ */
+const CAPACITY_PASS = { balanceReads: 20, conversions: 10, cancellations: 5 } as const;
 
 /** The goals of issue "Lean and fast", printed beside the figures and written into the report. */
 interface Goal {
@@ -367,12 +387,13 @@ function printCosts(rows: ReadonlyArray<[string, CostEstimate]>): void {
 
 // ---- main ----
 
-async function main() {
+/** A local stack for one pass, its meter, and what the scenarios need to reach it. */
+async function withStack<T>(countCapacity: boolean, run: (context: BenchContext) => Promise<T>): Promise<T> {
   const meterRef: { meter?: UsageMeter } = {};
   const options: LocalStackOptions = {
     ports: { api: 0, shopify: 0, smaregi: 0, stepFunctions: 0, ses: 0, dynamodb: await findFreePort() },
     latencyProfile: "seed",
-    countDynamoDbCapacity: values["count-capacity"],
+    countDynamoDbCapacity: countCapacity,
     onInvocation: (invocation) => meterRef.meter?.record(invocation),
   };
   const stack =
@@ -381,27 +402,89 @@ async function main() {
       : await startLocalStack({ ...options, emulators: "in-process" });
   const meter = new UsageMeter(stack);
   meterRef.meter = meter;
-  const context: BenchContext = { apiUrl: stack.urls.api, smaregiUrl: stack.urls.smaregi, meter };
-
-  const results: LatencyResult[] = [];
-  let codes: string[] = [];
   try {
-    if (scenario === "points" || scenario === "all") {
-      for (const [index, concurrency] of concurrencies.entries()) {
-        results.push(await benchPoints(context, requestsAt(index), concurrency));
-      }
-    }
-    if (scenario === "conversions" || scenario === "all") {
-      const conversions = await benchConversions(context, positive("conversions", values.conversions));
-      codes = conversions.codes;
-      const { codes: _codes, ...result } = conversions;
-      results.push(result);
-    }
-    if (scenario === "cancellations" || scenario === "all") {
-      results.push(await benchCancellations(context, positive("cancellations", values.cancellations), codes));
-    }
+    return await run({ apiUrl: stack.urls.api, smaregiUrl: stack.urls.smaregi, meter });
   } finally {
     await stack.stop();
+  }
+}
+
+const runsPoints = scenario === "points" || scenario === "all";
+const runsConversions = scenario === "conversions" || scenario === "all";
+const runsCancellations = scenario === "cancellations" || scenario === "all";
+
+type CapacityUsage = { points?: ScenarioUsage; conversion?: ScenarioUsage; cancellation?: ScenarioUsage };
+
+/** The capacity pass itself (`--pass capacity`): a few of each operation, counted through the proxy. */
+async function capacityPass(): Promise<CapacityUsage> {
+  return withStack(true, async (context) => {
+    const usage: CapacityUsage = {};
+    let codes: string[] = [];
+    if (runsPoints) usage.points = (await benchPoints(context, CAPACITY_PASS.balanceReads, 1)).usage;
+    if (runsConversions) {
+      const result = await benchConversions(context, CAPACITY_PASS.conversions);
+      codes = result.codes;
+      usage.conversion = result.usage;
+    }
+    if (runsCancellations) {
+      usage.cancellation = (await benchCancellations(context, CAPACITY_PASS.cancellations, codes)).usage;
+    }
+    return usage;
+  });
+}
+
+function capacityPassInChild(): Promise<CapacityUsage> {
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ["--pass", "capacity", "--scenario", scenario, "--emulators", emulators ?? "child-process"],
+    { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+  return new Promise<CapacityUsage>((resolve, reject) => {
+    child.on("message", (usage: CapacityUsage) => resolve(usage));
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`The capacity pass exited (code ${code})`)));
+  });
+}
+
+async function main() {
+  // The latency pass: DynamoDB reached directly, as the functions reach it in AWS.
+  const results: LatencyResult[] = await withStack(false, async (context) => {
+    const measured: LatencyResult[] = [];
+    let codes: string[] = [];
+    if (runsPoints) {
+      for (const [index, concurrency] of concurrencies.entries()) {
+        measured.push(await benchPoints(context, requestsAt(index), concurrency));
+      }
+    }
+    if (runsConversions) {
+      const { codes: converted, ...result } = await benchConversions(
+        context,
+        positive("conversions", values.conversions),
+      );
+      codes = converted;
+      measured.push(result);
+    }
+    if (runsCancellations) {
+      measured.push(
+        await benchCancellations(context, positive("cancellations", values.cancellations), codes),
+      );
+    }
+    return measured;
+  });
+
+  // The capacity pass, in a process of its own (the functions' clients keep the first stack's
+  // endpoints): the same operations, fewer of them, through the DynamoDB counting proxy. Its units
+  // replace the latency pass's (which counted none), per operation.
+  if (values["count-capacity"]) {
+    const counted = await capacityPassInChild();
+    for (const result of results) {
+      const pass = result.scenario.startsWith("GET /v1/me/points")
+        ? counted.points
+        : result.scenario.startsWith("POST /v1/me/conversions")
+          ? counted.conversion
+          : counted.cancellation;
+      if (pass) result.usage = withCapacityOf(result.usage, pass);
+    }
   }
 
   printLatency(results);
@@ -442,10 +525,11 @@ async function main() {
     node: process.version,
     profile: "seed",
     emulators,
+    capacityPass: values["count-capacity"] ? CAPACITY_PASS : null,
     note:
       emulators === "child-process"
-        ? "gateway, handlers and Step Functions runner in the measured process; Shopify, Smaregi and SES emulators and the DynamoDB counting proxy in a child process; DynamoDB Local in Java; load generator in a child process of its own"
-        : "gateway, handlers, Step Functions runner and the emulators share the measured process; load generator in a child process of its own",
+        ? "gateway, handlers and Step Functions runner in the measured process; Shopify, Smaregi and SES emulators in a child process; DynamoDB Local in Java; load generator in a child process of its own. Latency from a pass without the DynamoDB counting proxy; DynamoDB units from a capacity pass through it (usage.dynamodbCountedOver operations), per operation"
+        : "gateway, handlers, Step Functions runner and the emulators share the measured process; load generator in a child process of its own. Latency from a pass without the DynamoDB counting proxy; DynamoDB units from a capacity pass through it, per operation",
     injectedLatency: {
       pointsMs: POINTS_INJECTED_MS,
       conversionMs: CONVERSION_INJECTED_MS,
@@ -469,5 +553,10 @@ async function main() {
   console.log(`\nreport: bench/reports/${file.pathname.split("/").pop()}`);
 }
 
-await main();
+if (values.pass === "capacity") {
+  const usage = await capacityPass();
+  process.send?.(usage, () => process.exit(0));
+} else {
+  await main();
+}
 process.exit(0);

@@ -57,8 +57,8 @@ export const functions = {
   ]),
   deductPoints: task(
     "deduct-points",
-    "Saga: the one, never retried, POS deduction",
-    ["pos", "loyaltyTableWrite"],
+    "Saga: the one, never retried, POS deduction; completes the conversion once the points are taken",
+    ["pos", "loyaltyTableWrite", "releaseLease"],
     20,
   ),
   reconcileDeduction: task(
@@ -90,10 +90,11 @@ export const functions = {
     "releaseLease",
     "sendEmail",
   ]),
-  confirmConversion: task("confirm-conversion", "Saga: marks the conversion completed and the coupon live", [
-    "loyaltyTableWrite",
-    "releaseLease",
-  ]),
+  confirmConversion: task(
+    "confirm-conversion",
+    "Saga: completes a conversion reconciliation found deducted",
+    ["loyaltyTableWrite", "releaseLease"],
+  ),
   saveCouponRecord: task("save-coupon-record", "Saga: writes the customer's coupon record metafield", [
     "shopify",
     "loyaltyTableWrite",

@@ -291,21 +291,26 @@ async function recordCreation(deps: StepNeeds<"audit">, state: SagaState): Promi
   const coupon = state.prepared?.coupon;
   if (coupon?.createdAt === undefined) return;
   const handedOff = isHandedOff(state);
+  await recordOnce(deps, {
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "coupon.created",
+    outcome: "succeeded",
+    detail: handedOff
+      ? "handed to the merchant's integration (loyalty.coupon.issued)"
+      : coupon.adopted
+        ? "adopted the code created by an earlier attempt"
+        : undefined,
+    ...(handedOff ? {} : { shopifyDiscountId: coupon.discountId }),
+    at: new Date(coupon.createdAt),
+    eventId: `coupon-created-${state.conversionId}`,
+  });
+}
+
+/** An entry more than one step (or a repeated step) may write: written once, the rest ignored. */
+async function recordOnce(deps: StepNeeds<"audit">, entry: AuditEntry & { eventId: string }): Promise<void> {
   try {
-    await record(deps, {
-      conversionId: state.conversionId,
-      code: state.code,
-      type: "coupon.created",
-      outcome: "succeeded",
-      detail: handedOff
-        ? "handed to the merchant's integration (loyalty.coupon.issued)"
-        : coupon.adopted
-          ? "adopted the code created by an earlier attempt"
-          : undefined,
-      ...(handedOff ? {} : { shopifyDiscountId: coupon.discountId }),
-      at: new Date(coupon.createdAt),
-      eventId: `coupon-created-${state.conversionId}`,
-    });
+    await record(deps, entry);
   } catch (error) {
     if (!(error instanceof DuplicateAuditEvent)) throw error;
   }
@@ -320,9 +325,12 @@ function requirePrepared(state: SagaState) {
 /**
  * The one irreversible step. The conditional "deduction started" write comes first, so a second
  * run of this step (a redrive, an operator's mistake) goes to reconciliation instead of deducting.
+ * Once the POS has taken the points the conversion is complete, so this step completes it at once
+ * (`complete`): the customer's answer waits for no further state. Should those writes fail, the
+ * error sends the saga to reconciliation, which finds the points taken and completes it there.
  */
 export async function deductPoints(
-  deps: StepNeeds<"audit" | "conversions" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">,
   state: SagaState,
 ): Promise<PointsDeducted> {
   const { balance } = requirePrepared(state);
@@ -331,29 +339,13 @@ export async function deductPoints(
     throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
   }
   let creation: Promise<void> = Promise.resolve();
+  let result: Awaited<ReturnType<PointsLedger["addPoints"]>>;
   try {
     const answer = deps.pos.addPoints(balance.posCustomerId, -state.points);
     // The coupon's creation goes on the trail while the POS works.
     creation = recordCreation(deps, state);
     creation.catch(() => undefined);
-    const result = await answer;
-    // Persisted at once: a later conversion's reconciliation must see these ids as taken.
-    await Promise.all([
-      deps.conversions.updateConversion(state.conversionId, ["reserved"], {
-        transactionHeadIds: result.transactionHeadIds,
-        balanceAfter: result.balance,
-      }),
-      creation,
-      record(deps, {
-        conversionId: state.conversionId,
-        code: state.code,
-        type: "points.deducted",
-        outcome: "succeeded",
-        detail: `${state.points} points, balance now ${result.balance}`,
-        smaregiTransactionHeadIds: result.transactionHeadIds,
-      }),
-    ]);
-    return { balanceAfter: result.balance, transactionHeadIds: result.transactionHeadIds };
+    result = await answer;
   } catch (error) {
     // Whichever step comes next writes the creation's entry if this one could not.
     await creation.catch(() => undefined);
@@ -366,6 +358,36 @@ export async function deductPoints(
     });
     throw error;
   }
+  const deduction: PointsDeducted = {
+    balanceAfter: result.balance,
+    transactionHeadIds: result.transactionHeadIds,
+  };
+  const deductedAt = deps.now();
+  // The answer first: the trail's entry follows, stamped with the instant the POS answered, so that
+  // the customer does not wait for it (DynamoDB Local, which the bench runs on, serialises writes).
+  let trailed = false;
+  const trail = async () => {
+    // Written while the POS worked, or tried once more now.
+    await creation.catch(() => recordCreation(deps, state));
+    await record(deps, {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "points.deducted",
+      outcome: "succeeded",
+      detail: `${state.points} points, balance now ${result.balance}`,
+      smaregiTransactionHeadIds: result.transactionHeadIds,
+      at: deductedAt,
+    });
+    trailed = true;
+  };
+  try {
+    await complete(deps, state, deduction, trail);
+  } catch (error) {
+    // Reconciliation completes it; the trail still says the POS took the points.
+    if (!trailed) await trail().catch(() => undefined);
+    throw error;
+  }
+  return deduction;
 }
 
 /**
@@ -517,7 +539,7 @@ export async function failConversion(
   const failure = failureOf(state);
   const status: ConversionStatus = state.discard?.deleted ? "compensated" : "failed";
   // Nothing was deducted on any path into this step, so the day's allowance goes back too. Freed
-  // before the status the API answers with, as ConfirmConversion does: a customer told of the
+  // before the status the API answers with, as a completion is (`complete`): a customer told of the
   // failure who tries again at once is never met with "conversion in progress".
   await release(deps, state, true);
   await deps.conversions.updateConversion(state.conversionId, ["reserved", status], { status, failure });
@@ -658,22 +680,45 @@ export async function parkForReview(
   return { reason };
 }
 
-/** Points are taken and the coupon exists: record it as live and free the customer. */
+/**
+ * Points are taken and the coupon exists: completes a conversion reconciliation found deducted (DeductPoints completes its own). Each write
+ * is safe to repeat, so the state machine retries the step.
+ */
 export async function confirmConversion(
   deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
   state: SagaState,
 ): Promise<{ status: "completed" }> {
-  const { balance, coupon } = requirePrepared(state);
+  const { balance } = requirePrepared(state);
   const deducted = state.deduction ?? {
     balanceAfter: state.reconciliation?.balanceAfter ?? balance.balance - state.points,
     transactionHeadIds: state.reconciliation?.transactionHeadIds ?? [],
   };
   // Reached without DeductPoints' answer (after a reconciliation): the creation's entry may be missing.
   if (state.deduction === undefined) await recordCreation(deps, state);
-  // The deduction is done, so the lease has served its purpose: free it first, so the customer
-  // never meets "conversion in progress" after seeing this conversion complete.
+  await complete(deps, state, deducted);
+  return { status: "completed" };
+}
+
+/**
+ * A conversion whose points were taken: its coupon recorded live, the customer's lease freed and
+ * the status `completed`, in that order. The POS transaction is stored before the lease is freed,
+ * so that a later conversion's reconciliation sees it as taken; the lease is freed before the
+ * status changes, so that the customer never meets "conversion in progress" after seeing this one
+ * complete. Every write is safe to repeat.
+ */
+async function complete(
+  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
+  state: SagaState,
+  deducted: PointsDeducted,
+  /** Trail entries that come before the completion's own, written after the status. */
+  trailBefore: () => Promise<void> = async () => undefined,
+): Promise<void> {
+  const { balance, coupon } = requirePrepared(state);
   await Promise.all([
-    release(deps, state, false),
+    deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+      transactionHeadIds: deducted.transactionHeadIds,
+      balanceAfter: deducted.balanceAfter,
+    }),
     deps.coupons.putCoupon({
       code: state.code,
       conversionId: state.conversionId,
@@ -689,6 +734,7 @@ export async function confirmConversion(
       expiresAt: state.expiresAt,
     }),
   ]);
+  await release(deps, state, false);
   await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
     status: "completed",
     discountId: coupon.discountId,
@@ -696,7 +742,9 @@ export async function confirmConversion(
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
   });
-  await record(deps, {
+  await trailBefore();
+  // Once per conversion, whether DeductPoints completed it or ConfirmConversion (again).
+  await recordOnce(deps, {
     conversionId: state.conversionId,
     code: state.code,
     type: "conversion.completed",
@@ -704,8 +752,8 @@ export async function confirmConversion(
     detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
     shopifyDiscountId: coupon.discountId,
     smaregiTransactionHeadIds: deducted.transactionHeadIds,
+    eventId: `conversion-completed-${state.conversionId}`,
   });
-  return { status: "completed" };
 }
 
 export async function saveCouponRecord(

@@ -153,11 +153,10 @@ describe("CreateCoupon", () => {
     const untouched = world.tables.eventTypes(conversion);
     world.clock.advance(1000);
 
-    // Act: DeductPoints, then ConfirmConversion
-    const deduction = await deductPoints(world.deps.saga, state);
-    await confirmConversion(world.deps.saga, { ...state, deduction });
+    // Act: DeductPoints, which completes the conversion...
+    await deductPoints(world.deps.saga, state);
     const trail = world.tables.eventTypes(conversion);
-    // ...and ConfirmConversion once more, as after a reconciliation, which writes the entry if missing
+    // ...and ConfirmConversion, as after a reconciliation, which writes the entry if missing
     await confirmConversion(world.deps.saga, state);
 
     // Assess
@@ -168,6 +167,7 @@ describe("CreateCoupon", () => {
       "points.deducted:succeeded",
       "conversion.completed:succeeded",
     ]);
+    expect(world.tables.eventTypes(conversion)).toEqual(trail);
     const created = world.tables.eventsOf(conversion).filter((event) => event.type === "coupon.created");
     expect(created).toEqual([
       expect.objectContaining({
@@ -206,6 +206,89 @@ describe("DeductPoints", () => {
     const [transaction] = world.pos.applied;
     expect(deducted).toEqual({ balanceAfter: 750, transactionHeadIds: [transaction?.transactionHeadId] });
     expect(await stored(world)).toMatchObject({ transactionHeadIds: [transaction?.transactionHeadId] });
+  });
+
+  it("completes the conversion once the points are taken: the code is live and the customer free", async () => {
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+
+    await deductPoints(world.deps.saga, state);
+
+    expect(await stored(world)).toMatchObject({
+      status: "completed",
+      balanceBefore: 1250,
+      balanceAfter: 750,
+    });
+    expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.dailyPoints.get(`${member.number}#${state.shopDate}`)).toBe(500);
+    expect(world.tables.eventTypes(conversion)).toEqual([
+      "balance.checked:succeeded",
+      "coupon.created:succeeded",
+      "points.deducted:succeeded",
+      "conversion.completed:succeeded",
+    ]);
+  });
+
+  it("stores the POS transaction before it frees the customer, and frees the customer before the conversion reads completed", async () => {
+    // Prepare: note what a later conversion's reconciliation, and a customer who reads the answer, would meet.
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const conversions = world.deps.saga.conversions;
+    const seen: string[] = [];
+    const watched: typeof conversions = Object.create(conversions, {
+      releaseReservation: {
+        value: async (...args: Parameters<typeof conversions.releaseReservation>) => {
+          const ids = (await conversions.getConversion(state.conversionId))?.transactionHeadIds ?? [];
+          seen.push(`lease freed, ${ids.length} POS transaction(s) stored`);
+          return conversions.releaseReservation(...args);
+        },
+      },
+      updateConversion: {
+        value: async (...args: Parameters<typeof conversions.updateConversion>) => {
+          if (args[2].status === "completed") {
+            seen.push(`completed, lease ${world.tables.leases.has(member.number) ? "held" : "free"}`);
+          }
+          return conversions.updateConversion(...args);
+        },
+      },
+    });
+
+    // Act
+    await deductPoints({ ...world.deps.saga, conversions: watched }, state);
+
+    // Assess
+    expect(seen).toEqual(["lease freed, 1 POS transaction(s) stored", "completed, lease free"]);
+  });
+
+  it("goes to reconciliation when the completion cannot be written, which finds the points and completes it", async () => {
+    // Prepare: the POS takes the points, then the table stops answering.
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    const failing = Object.create(world.conversions, {
+      updateConversion: { value: async () => Promise.reject(new Error("the table did not answer")) },
+    });
+
+    // Act: DeductPoints caught by States.ALL -> LetDeductionSettle -> ReconcileDeduction -> ConfirmConversion
+    const error = await caught(() => deductPoints({ ...world.deps.saga, conversions: failing }, state));
+    world.clock.advance(settleMs);
+    const reconciliation = await reconcileDeduction(world.deps.saga, { ...state, error });
+    await confirmConversion(world.deps.saga, { ...state, error, reconciliation });
+
+    // Assess: taken once, said so once, and completed
+    expect(error.Error).toBe("Error");
+    expect(reconciliation.outcome).toBe("applied");
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(world.pos.netChange(member.posId)).toBe(-500);
+    expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
+    expect(world.tables.leases.has(member.number)).toBe(false);
+    expect(world.tables.eventTypes(conversion)).toEqual([
+      "balance.checked:succeeded",
+      "coupon.created:succeeded",
+      "points.deducted:succeeded",
+      "deduction.reconciled:succeeded",
+      "conversion.completed:succeeded",
+    ]);
   });
 
   it("never sends a second deduction when the step runs again: it sends the saga to reconciliation", async () => {
@@ -603,33 +686,40 @@ describe("ConfirmConversion", () => {
   });
 
   it("completes step by step when an earlier attempt already freed the customer and wrote the coupon", async () => {
-    // Prepare: a first attempt got as far as the lease and the coupon's record, then stopped.
+    // Prepare: reconciliation found the points taken; a first attempt got as far as the lease and
+    // the coupon's record, then stopped.
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
-    const deduction = await deductPoints(world.deps.saga, state);
-    await world.conversions.releaseReservation(state.conversionId, member.number);
+    world.pos.nextChange("timeout_applied");
+    const reconciled = await deductionLost(world, state);
     await confirmConversion(
       {
         ...world.deps.saga,
         conversions: Object.create(world.conversions, {
-          updateConversion: { value: async () => Promise.reject(new Error("the table did not answer")) },
+          updateConversion: {
+            value: async (...args: Parameters<typeof world.conversions.updateConversion>) =>
+              args[2].status === "completed"
+                ? Promise.reject(new Error("the table did not answer"))
+                : world.conversions.updateConversion(...args),
+          },
         }),
       },
-      { ...state, deduction },
+      reconciled,
     ).catch(() => undefined);
     expect(world.tables.coupon(state.code)).toMatchObject({ status: "active" });
+    expect(world.tables.leases.has(member.number)).toBe(false);
     expect((await stored(world))?.status).toBe("reserved");
 
     // Act: ConfirmConversion's retry
-    await confirmConversion(world.deps.saga, { ...state, deduction });
+    await confirmConversion(world.deps.saga, reconciled);
 
     // Assess
     expect(await stored(world)).toMatchObject({ status: "completed", balanceAfter: 750 });
     expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
     expect(world.tables.leases.has(member.number)).toBe(false);
-    expect(await world.audit.listAuditEvents({ type: "conversion", id: state.conversionId })).toEqual(
-      expect.arrayContaining([expect.objectContaining({ type: "conversion.completed" })]),
-    );
+    expect(
+      world.tables.eventTypes(conversion).filter((entry) => entry.startsWith("conversion.completed")),
+    ).toEqual(["conversion.completed:succeeded"]);
   });
 });
 

@@ -265,6 +265,7 @@ describe("Least privilege: each grant is only what the code calls", () => {
     const expected: Readonly<Record<string, string>> = {
       adminReviewResolution: "LEASE#*",
       confirmConversion: "LEASE#*",
+      deductPoints: "LEASE#*",
       failConversion: "LEASE#*",
       parkForReview: "LEASE#*",
       reconcileStuck: "LEASE#*",

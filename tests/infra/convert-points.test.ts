@@ -127,6 +127,32 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     expect(stateNamed(states, "ReconcileDeduction").Resource).toBe(functionArnMarker("reconcileDeduction"));
   });
 
+  it("answers the customer from the deduction itself; only a reconciled deduction goes through ConfirmConversion", () => {
+    // Prepare
+    const outcome = stateNamed(states, "DeductionOutcome");
+    const confirm = stateNamed(states, "ConfirmConversion");
+
+    // Assess: DeductPoints completes the conversion, so its success goes on to the coupon record.
+    expect(stateNamed(states, "DeductPoints").Next).toBe("SaveCouponRecord");
+    expect(outcome.Choices).toContainEqual(
+      expect.objectContaining({ StringEquals: "applied", Next: "ConfirmConversion" }),
+    );
+    expect(confirm.Retry?.some((retrier) => retrier.ErrorEquals.includes("States.ALL"))).toBe(true);
+    expect(confirm.Next).toBe("SaveCouponRecord");
+  });
+
+  it("starts the coupon's creation, the longer of the two, first, and reads each branch's result by its place", () => {
+    // Prepare
+    const prepare = stateNamed(states, "PrepareCoupon");
+
+    // Act
+    const starts = (prepare.Branches ?? []).map((branch) => branch.StartAt);
+
+    // Assess
+    expect(starts).toEqual(["CreateCoupon", "CheckBalance"]);
+    expect(prepare.ResultSelector).toEqual({ "coupon.$": "$[0]", "balance.$": "$[1]" });
+  });
+
   it("retries coupon creation up to 3 times on ShopifyUnavailable and never on every error", () => {
     // Prepare
     const create = stateNamed(states, "CreateCoupon");
