@@ -2,6 +2,7 @@ import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../s
 import { DynamoAdjustmentStore } from "../shared/adapters/dynamodb/adjustments";
 import { documentDb } from "../shared/adapters/dynamodb/client";
 import { DynamoRewardStore } from "../shared/adapters/dynamodb/rewards";
+import { DynamoTransactionOwners } from "../shared/adapters/dynamodb/transaction-owners";
 import { cachedSecret, secretValue } from "../shared/adapters/secretsmanager/secrets";
 import { sesClient } from "../shared/adapters/ses/client";
 import { EmailAdminAlerts, SesEmailSender } from "../shared/adapters/ses/email";
@@ -172,11 +173,10 @@ export const adjustmentStore = /* @__PURE__ */ once(
   () => new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
-/** POS transactions the service's records own, for every reader of POS evidence. */
+/**
+ * POS transactions the service's records own, for every reader of POS evidence: read from the
+ * customer's records without their stores, which a reader that changes none of them would carry.
+ */
 export const claimed = /* @__PURE__ */ once(() =>
-  claimedTransactions({
-    conversions: conversionRequests(),
-    coupons: couponStore(),
-    adjustments: adjustmentStore(),
-  }),
+  claimedTransactions(new DynamoTransactionOwners({ client: dynamo(), tableName: env.LOYALTY_TABLE })),
 );

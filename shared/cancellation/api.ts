@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { limitSchema } from "../admin/api";
+import { limitSchema } from "../http/paging";
 import { resolutionNoteSchema } from "../resolution/claims";
 import { type CancellationRecord, cancellationStatusSchema, cancelReasonSchema } from "./records";
 import { cancellationResolutionOutcomeSchema } from "./resolution-records";

@@ -3,7 +3,8 @@
  * like any other, and their class names are what a state machine's `ErrorEquals` catches.
  */
 import { Conflict, Unprocessable } from "../errors";
-import type { ConversionStatus, CouponStatus } from "./records";
+import type { ConversionStatus } from "./conversion-records";
+import type { CouponStatus } from "./records";
 
 /** A conditional status change found another status: a late step must not overwrite it. */
 export class ConversionStatusConflict extends Conflict {
