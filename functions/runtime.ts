@@ -6,7 +6,12 @@ import { DynamoTransactionOwners } from "../shared/adapters/dynamodb/transaction
 import { cachedSecret, secretValue } from "../shared/adapters/secretsmanager/secrets";
 import { sesClient } from "../shared/adapters/ses/client";
 import { EmailAdminAlerts, SesEmailSender } from "../shared/adapters/ses/email";
-import { ShopifyAdminClient } from "../shared/adapters/shopify";
+import {
+  AdminGraphql,
+  ShopifyCustomers,
+  ShopifyDiscountCodes,
+  ShopifyDiscountIssuer,
+} from "../shared/adapters/shopify";
 import { ShopifyAdminAccessToken } from "../shared/adapters/shopify/access-token";
 import { MetafieldCouponRecords } from "../shared/adapters/shopify/coupon-records";
 import { SmaregiPointsLedger } from "../shared/adapters/smaregi";
@@ -145,10 +150,10 @@ const shopifyAccessToken = /* @__PURE__ */ once(
     }),
 );
 
-export const shopifyAdmin = /* @__PURE__ */ once(() =>
-  measured(
-    "shopify",
-    new ShopifyAdminClient({
+/** The Admin GraphQL connection every Shopify adapter of the container shares. */
+const shopifyGraphql = /* @__PURE__ */ once(
+  () =>
+    new AdminGraphql({
       shopDomain: env.SHOP_DOMAIN,
       apiVersion: env.SHOPIFY_API_VERSION,
       // Resolved per request, so functions without Shopify access never ask for the secret.
@@ -156,11 +161,22 @@ export const shopifyAdmin = /* @__PURE__ */ once(() =>
       timeoutMs: env.SHOPIFY_TIMEOUT_MS,
       ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
     }),
-  ),
+);
+
+/** Shopify's discount codes, looked up and changed; the conversion saga's CreateCoupon issues them. */
+export const shopifyDiscounts = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyDiscountCodes(shopifyGraphql())),
+);
+export const shopifyDiscountIssuer = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyDiscountIssuer(shopifyGraphql())),
+);
+/** Shopify's customers: the cancellation email's address, and the metafield of the coupon record. */
+export const shopifyCustomers = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyCustomers(shopifyGraphql())),
 );
 
 /** The customer's coupon record in Shopify: one writer for issuance, cancellation and use. */
-export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyAdmin()));
+export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyCustomers()));
 
 export const emailSender = /* @__PURE__ */ once(
   () => new SesEmailSender(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET),

@@ -19,7 +19,7 @@ import {
   dynamo,
   env,
   pointsLedger,
-  shopifyAdmin,
+  shopifyDiscounts,
 } from "../runtime";
 
 /** The admin features' composition root: lookups, point adjustments and the resolution of parked conversions. */
@@ -58,7 +58,7 @@ export const resolutionDependencies = /* @__PURE__ */ once(
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     conversions: conversionRequests(),
     coupons: couponStore(),
-    discounts: shopifyAdmin(),
+    discounts: shopifyDiscounts(),
     records: couponRecords(),
     audit: auditTrail(),
     alerts: adminAlerts(),

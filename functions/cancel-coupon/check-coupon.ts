@@ -1,5 +1,5 @@
 import { checkCoupon } from "../../shared/cancellation/saga";
-import { auditTrail, couponStore, pointsLedger, shopifyAdmin } from "../runtime";
+import { auditTrail, couponStore, pointsLedger, shopifyDiscounts } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
@@ -7,6 +7,6 @@ export const handler = cancellationTask(checkCoupon, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   pos: pointsLedger(),
 }));

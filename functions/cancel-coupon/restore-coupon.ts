@@ -1,5 +1,5 @@
 import { restoreCoupon } from "../../shared/cancellation/saga";
-import { auditTrail, couponStore, shopifyAdmin } from "../runtime";
+import { auditTrail, couponStore, shopifyDiscounts } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
@@ -7,6 +7,6 @@ export const handler = cancellationTask(restoreCoupon, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   now: () => new Date(),
 }));

@@ -20,7 +20,8 @@ import {
   env,
   pointsLedger,
   sfn,
-  shopifyAdmin,
+  shopifyCustomers,
+  shopifyDiscounts,
 } from "../runtime";
 
 /**
@@ -62,10 +63,10 @@ export const cancellationDependencies = /* @__PURE__ */ once(
       return pointsLedger();
     },
     get discounts() {
-      return shopifyAdmin();
+      return shopifyDiscounts();
     },
     get customers() {
-      return shopifyAdmin();
+      return shopifyCustomers();
     },
     get records() {
       return couponRecords();

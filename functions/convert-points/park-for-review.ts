@@ -1,5 +1,5 @@
 import { parkForReview } from "../../shared/conversion/saga";
-import { adminAlerts, auditTrail, conversionRequests, couponStore, shopifyAdmin } from "../runtime";
+import { adminAlerts, auditTrail, conversionRequests, couponStore, shopifyDiscounts } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask(parkForReview, () => ({
@@ -7,6 +7,6 @@ export const handler = sagaTask(parkForReview, () => ({
   audit: auditTrail(),
   conversions: conversionRequests(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   now: () => new Date(),
 }));

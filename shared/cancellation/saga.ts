@@ -2,7 +2,7 @@ import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger } from "../pos/ports";
-import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
+import type { CustomerRecords, DiscountCodeChanges } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
 import {
   type AuditOutcome,
@@ -109,7 +109,7 @@ export type StepNeeds<K extends keyof CancellationDependencies> = Pick<Cancellat
 
 export interface CancellationDependencies {
   pos: PointsLedger;
-  discounts: DiscountCodes;
+  discounts: DiscountCodeChanges;
   customers: Pick<CustomerRecords, "getCustomer">;
   records: CustomerCouponRecords;
   coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus">;

@@ -5,7 +5,7 @@ import type { PointsLedger } from "../pos/ports";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
-import type { DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
+import type { DiscountCodeChanges, DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
 import {
   type AuditOutcome,
@@ -107,7 +107,10 @@ export type StepNeeds<K extends keyof SagaDependencies> = Pick<SagaDependencies,
 
 export interface SagaDependencies {
   pos: PointsLedger;
-  discounts: DiscountCodes;
+  /** CreateCoupon's: the only step that creates a code. */
+  discountIssuer: Pick<DiscountCodes, "createDiscountCode">;
+  /** The steps that look for, deactivate or delete the code. */
+  discounts: DiscountCodeChanges;
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
@@ -251,7 +254,7 @@ export async function checkBalance(
 }
 
 export async function createCoupon(
-  deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
+  deps: StepNeeds<"audit" | "couponHandoff" | "discountIssuer" | "now">,
   order: ConversionOrder,
 ): Promise<CouponCreated> {
   if (isHandedOff(order)) {
@@ -276,7 +279,7 @@ export async function createCoupon(
     });
     return { discountId: handedOffId(order), adopted: false, createdAt: deps.now().toISOString() };
   }
-  const created = await deps.discounts.createDiscountCode(discountSpecFor(order));
+  const created = await deps.discountIssuer.createDiscountCode(discountSpecFor(order));
   return { discountId: created.discountId, adopted: created.adopted, createdAt: deps.now().toISOString() };
 }
 

@@ -97,6 +97,9 @@ describe("DynamoTransactionOwners", () => {
     ] as const) {
       expect(await claimed.of(customerId, except)).toEqual(await fromStores.of(customerId, except));
     }
-    expect([...(await claimed.of(customerId, { kind: "coupon", id: code }))].sort()).toEqual(["9001", "9003"]);
+    expect([...(await claimed.of(customerId, { kind: "coupon", id: code }))].sort()).toEqual([
+      "9001",
+      "9003",
+    ]);
   });
 });
