@@ -3,7 +3,7 @@ import { auditTrail, couponStore, pointsLedger, shopifyDiscounts } from "../runt
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(checkCoupon, () => ({
+export const handler = cancellationTask({ checkCoupon }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),

@@ -2,7 +2,7 @@ import { deactivateCode } from "../../shared/cancellation/saga";
 import { auditTrail, shopifyDiscounts } from "../runtime";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(deactivateCode, () => ({
+export const handler = cancellationTask({ deactivateCode }, () => ({
   audit: auditTrail(),
   discounts: shopifyDiscounts(),
 }));

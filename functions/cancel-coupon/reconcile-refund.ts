@@ -3,7 +3,7 @@ import { auditTrail, claimed, pointsLedger } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(reconcileRefund, () => ({
+export const handler = cancellationTask({ reconcileRefund }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   claimed: claimed(),

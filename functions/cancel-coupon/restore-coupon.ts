@@ -3,7 +3,7 @@ import { auditTrail, couponStore, shopifyDiscounts } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(restoreCoupon, () => ({
+export const handler = cancellationTask({ restoreCoupon }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),

@@ -2,7 +2,7 @@ import { checkBalance } from "../../shared/conversion/saga";
 import { auditTrail, conversionRequests, pointsLedger } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(checkBalance, () => ({
+export const handler = sagaTask({ checkBalance }, () => ({
   audit: auditTrail(),
   conversions: conversionRequests(),
   now: () => new Date(),

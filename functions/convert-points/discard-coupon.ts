@@ -3,7 +3,7 @@ import { auditTrail, shopifyDiscounts } from "../runtime";
 import { creationSettleMs } from "./root";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(discardCoupon, () => ({
+export const handler = sagaTask({ discardCoupon }, () => ({
   audit: auditTrail(),
   creationSettleMs: creationSettleMs(),
   discounts: shopifyDiscounts(),

@@ -3,7 +3,7 @@ import { auditTrail, claimed, conversionRequests, pointsLedger } from "../runtim
 import { deductionSettleMs } from "./root";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(reconcileDeduction, () => ({
+export const handler = sagaTask({ reconcileDeduction }, () => ({
   audit: auditTrail(),
   claimed: claimed(),
   conversions: conversionRequests(),

@@ -52,6 +52,7 @@ export type AdjustmentResult =
 
 /** Proven not applied: the same request with the same key may be sent again. */
 export class AdjustmentNotApplied extends LoyaltyError {
+  override readonly name: string = "AdjustmentNotApplied";
   readonly status = 503;
   readonly code = "adjustment_not_applied";
   readonly title = "The points were not changed";

@@ -380,8 +380,13 @@ function givenBack(
  */
 async function tellCustomer(saga: CancellationDependencies, state: CancellationState): Promise<void> {
   const steps = [
-    { run: saveCancelledRecord, report: reportRecordNotSaved, error: "recordError" },
-    { run: notifyCustomer, report: reportEmailNotSent, error: "noticeError" },
+    {
+      name: "saveCancelledRecord",
+      run: saveCancelledRecord,
+      report: reportRecordNotSaved,
+      error: "recordError",
+    },
+    { name: "notifyCustomer", run: notifyCustomer, report: reportEmailNotSent, error: "noticeError" },
   ] as const;
   for (const step of steps) {
     try {
@@ -392,7 +397,7 @@ async function tellCustomer(saga: CancellationDependencies, state: CancellationS
       } catch (reportError) {
         logger.warn("resolution follow-up not reported", {
           cancellationId: state.cancellationId,
-          step: step.run.name,
+          step: step.name,
           error: reportError instanceof Error ? reportError.message : String(reportError),
         });
       }

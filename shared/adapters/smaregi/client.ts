@@ -96,7 +96,6 @@ export class PointChangeOutcomeUnknown extends PosOutcomeUnknown {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = "PosOutcomeUnknown";
     this.customerId = details.customerId;
     this.delta = details.delta;
     this.attemptStartedAt = details.attemptStartedAt;
