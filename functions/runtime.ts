@@ -14,7 +14,11 @@ import {
 } from "../shared/adapters/shopify";
 import { ShopifyAdminAccessToken } from "../shared/adapters/shopify/access-token";
 import { MetafieldCouponRecords } from "../shared/adapters/shopify/coupon-records";
-import { SmaregiPointsLedger } from "../shared/adapters/smaregi";
+import {
+  type SmaregiClientOptions,
+  SmaregiPointsLedger,
+  SmaregiPointsReader,
+} from "../shared/adapters/smaregi";
 import { stepFunctions } from "../shared/adapters/stepfunctions/client";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
@@ -66,19 +70,24 @@ const smaregiCredentials = /* @__PURE__ */ once(() => {
   };
 });
 
+const smaregiOptions = (): SmaregiClientOptions => ({
+  authUrl: env.SMAREGI_AUTH_URL,
+  apiUrl: env.SMAREGI_API_URL,
+  contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
+  credentials: smaregiCredentials(),
+  memberField: env.SMAREGI_MEMBER_FIELD,
+  lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
+  writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
+});
+
+/** The POS read only: members, balances, the point history (evidence of a lost change). */
+export const pointsReader = /* @__PURE__ */ once(() =>
+  measured("pos", new SmaregiPointsReader(smaregiOptions())),
+);
+
+/** The POS with the point change, for the functions that move points (and read around it). */
 export const pointsLedger = /* @__PURE__ */ once(() =>
-  measured(
-    "pos",
-    new SmaregiPointsLedger({
-      authUrl: env.SMAREGI_AUTH_URL,
-      apiUrl: env.SMAREGI_API_URL,
-      contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
-      credentials: smaregiCredentials(),
-      memberField: env.SMAREGI_MEMBER_FIELD,
-      lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
-      writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
-    }),
-  ),
+  measured("pos", new SmaregiPointsLedger(smaregiOptions())),
 );
 
 export const conversionRules: ConversionRules = {

@@ -19,6 +19,7 @@ import {
   dynamo,
   env,
   pointsLedger,
+  pointsReader,
   shopifyDiscounts,
 } from "../runtime";
 
@@ -63,7 +64,7 @@ export const resolutionDependencies = /* @__PURE__ */ once(
     audit: auditTrail(),
     alerts: adminAlerts(),
     evidence: {
-      pos: pointsLedger(),
+      pos: pointsReader(),
       claimed: claimed(),
       now: () => new Date(),
       deductionSettleMs: deductionSettleMs(),
@@ -78,7 +79,7 @@ export const adjustmentResolutionDependencies = /* @__PURE__ */ once(
   (): AdjustmentResolutionDependencies => ({
     resolutions: new DynamoAdjustmentResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     adjustments: adjustmentStore(),
-    evidence: { pos: pointsLedger(), claimed: claimed(), now: () => new Date() },
+    evidence: { pos: pointsReader(), claimed: claimed(), now: () => new Date() },
     audit: auditTrail(),
     now: () => new Date(),
     // Longer than the function may run (29 s): an older pending claim died with its request.

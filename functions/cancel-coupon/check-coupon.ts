@@ -1,5 +1,5 @@
 import { checkCoupon } from "../../shared/cancellation/saga";
-import { auditTrail, couponStore, pointsLedger, shopifyDiscounts } from "../runtime";
+import { auditTrail, couponStore, pointsReader, shopifyDiscounts } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
@@ -8,5 +8,5 @@ export const handler = cancellationTask({ checkCoupon }, () => ({
   cancellations: cancellationStore(),
   coupons: couponStore(),
   discounts: shopifyDiscounts(),
-  pos: pointsLedger(),
+  pos: pointsReader(),
 }));

@@ -1,5 +1,5 @@
 import { reconcileRefund } from "../../shared/cancellation/saga";
-import { auditTrail, claimed, pointsLedger } from "../runtime";
+import { auditTrail, claimed, pointsReader } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
@@ -8,5 +8,5 @@ export const handler = cancellationTask({ reconcileRefund }, () => ({
   cancellations: cancellationStore(),
   claimed: claimed(),
   now: () => new Date(),
-  pos: pointsLedger(),
+  pos: pointsReader(),
 }));

@@ -4,8 +4,10 @@ import { SesCustomerNotices } from "../../shared/adapters/ses/email";
 import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
 import type { CancellationRecord } from "../../shared/cancellation/records";
 import type { CancellationRequestDependencies } from "../../shared/cancellation/request";
-import type { CancellationResolutionDependencies } from "../../shared/cancellation/resolution";
-import type { CancellationDependencies } from "../../shared/cancellation/saga";
+import type {
+  CancellationResolutionDependencies,
+  ResolutionSagaDependencies,
+} from "../../shared/cancellation/resolution";
 import { orderOf } from "../../shared/cancellation/saga";
 import { required } from "../../shared/config";
 import { once } from "../once";
@@ -18,7 +20,7 @@ import {
   dynamo,
   emailSender,
   env,
-  pointsLedger,
+  pointsReader,
   sfn,
   shopifyCustomers,
   shopifyDiscounts,
@@ -54,13 +56,14 @@ export const customerNotices = /* @__PURE__ */ once(() => new SesCustomerNotices
 
 /**
  * Everything a cancellation step may use, for the resolution of parked cancellations, which runs
- * the steps' logic itself; each task function is built with only its own step's part. Getters, so
- * a resolution that never refunds never builds the POS client (nor asks for its secret).
+ * the steps' logic itself (the POS only read: a resolution never moves points); each task function
+ * is built with only its own step's part. Getters, so a resolution that never reads the POS never
+ * builds its client (nor asks for its secret).
  */
 export const cancellationDependencies = /* @__PURE__ */ once(
-  (): CancellationDependencies => ({
+  (): ResolutionSagaDependencies => ({
     get pos() {
-      return pointsLedger();
+      return pointsReader();
     },
     get discounts() {
       return shopifyDiscounts();

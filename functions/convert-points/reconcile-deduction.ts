@@ -1,5 +1,5 @@
 import { reconcileDeduction } from "../../shared/conversion/saga";
-import { auditTrail, claimed, conversionRequests, pointsLedger } from "../runtime";
+import { auditTrail, claimed, conversionRequests, pointsReader } from "../runtime";
 import { deductionSettleMs } from "./root";
 import { sagaTask } from "./task";
 
@@ -9,5 +9,5 @@ export const handler = sagaTask({ reconcileDeduction }, () => ({
   conversions: conversionRequests(),
   deductionSettleMs: deductionSettleMs(),
   now: () => new Date(),
-  pos: pointsLedger(),
+  pos: pointsReader(),
 }));

@@ -3,7 +3,7 @@ import { adminLabel } from "../auth/admin";
 import { Conflict } from "../errors";
 import { logger } from "../observability";
 import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
+import type { PointsReader } from "../pos/ports";
 import type { ResolutionTrail } from "../resolution/claims";
 import {
   type ParkedResolutionRequest,
@@ -28,6 +28,7 @@ import {
   giveCodeBack,
   notifyCustomer,
   orderOf,
+  type ReadsPos,
   reportEmailNotSent,
   reportRecordNotSaved,
   saveCancelledRecord,
@@ -56,10 +57,12 @@ export interface CancellationResolutionRequest {
   note: string;
 }
 
+/** The saga's adapters (Shopify, stores, notices, alerts, audit), for its own steps; the POS is only read. */
+export type ResolutionSagaDependencies = Omit<CancellationDependencies, "pos"> & ReadsPos;
+
 export interface CancellationResolutionDependencies {
   resolutions: CancellationResolutionStore;
-  /** The saga's adapters (POS, Shopify, stores, notices, alerts, audit), for its own steps. */
-  saga: CancellationDependencies;
+  saga: ResolutionSagaDependencies;
   /** How long after its attempt a refund may still land. */
   refundSettleMs: number;
   /** A `pending` claim older than this died with its request; another request may take over. */
@@ -67,7 +70,7 @@ export interface CancellationResolutionDependencies {
 }
 
 export interface RefundEvidenceDependencies {
-  pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
+  pos: PointsReader;
   cancellations: Pick<CancellationStore, "refundGuardOf">;
   /** POS transactions other records own. */
   claimed: ClaimedTransactions;
@@ -378,7 +381,7 @@ function givenBack(
  * email. Each is best effort, as in the saga: a failure is reported and alerted, never undoes the
  * resolution.
  */
-async function tellCustomer(saga: CancellationDependencies, state: CancellationState): Promise<void> {
+async function tellCustomer(saga: ResolutionSagaDependencies, state: CancellationState): Promise<void> {
   const steps = [
     {
       name: "saveCancelledRecord",

@@ -1,7 +1,7 @@
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
+import type { PointsLedger, PointsReader } from "../pos/ports";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
@@ -104,6 +104,9 @@ export interface AuditEntry {
 
 /** What one step uses of the saga's dependencies: each task function is built with only that. */
 export type StepNeeds<K extends keyof SagaDependencies> = Pick<SagaDependencies, K>;
+
+/** What a step that only reads the POS needs of it: the point change stays out of its function. */
+export type ReadsPos = { pos: PointsReader };
 
 export interface SagaDependencies {
   pos: PointsLedger;
@@ -226,7 +229,7 @@ function discountSpecFor(order: ConversionOrder): DiscountCodeSpec {
 }
 
 export async function checkBalance(
-  deps: StepNeeds<"audit" | "conversions" | "pos">,
+  deps: StepNeeds<"audit" | "conversions"> & ReadsPos,
   order: ConversionOrder,
 ): Promise<BalanceChecked> {
   const member = await deps.pos.findMember(order.memberNumber);
@@ -378,7 +381,8 @@ export async function deductPoints(
  * unknown. Too early to tell is `pending`: the state machine waits and asks again.
  */
 export async function reconcileDeduction(
-  deps: StepNeeds<"audit" | "claimed" | "clockSkewMs" | "conversions" | "deductionSettleMs" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "claimed" | "clockSkewMs" | "conversions" | "deductionSettleMs" | "now"> &
+    ReadsPos,
   state: SagaState,
 ): Promise<DeductionReconciled> {
   const { balance } = requirePrepared(state);

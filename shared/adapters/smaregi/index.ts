@@ -1,7 +1,3 @@
-export {
-  defaultSmaregiScopes,
-  PointChangeOutcomeUnknown,
-  type SmaregiClientOptions,
-  SmaregiPointsLedger,
-} from "./client";
+export { defaultSmaregiScopes, type SmaregiClientOptions, SmaregiPointsReader } from "./client";
+export { PointChangeOutcomeUnknown, SmaregiPointsLedger } from "./ledger";
 export type { SmaregiCredentials } from "./token";
