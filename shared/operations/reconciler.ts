@@ -49,7 +49,7 @@ export interface ReconcilerThresholds {
   rateMs: number;
 }
 
-/** The reconciler's schedule (the stack's EventBridge rule reads it). */
+/** The reconcilers' schedule, and the coupon expiry sweep's (the stack's EventBridge rules read it). */
 export const RECONCILE_RATE_MINUTES = 5;
 
 const MINUTE = 60_000;

@@ -267,7 +267,7 @@ describe("Least privilege: each grant is only what the code calls", () => {
       confirmConversion: "LEASE#*",
       failConversion: "LEASE#*",
       parkForReview: "LEASE#*",
-      reconcileStuck: "LEASE#*",
+      reconcileConversions: "LEASE#*",
       shopifyWebhooks: "WEBHOOK#*",
     };
     const deleting = Object.fromEntries(
