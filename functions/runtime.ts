@@ -1,4 +1,9 @@
-import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../shared/adapters/dynamodb";
+import {
+  DynamoAuditTrail,
+  DynamoConversionStore,
+  DynamoCouponReader,
+  DynamoCouponStore,
+} from "../shared/adapters/dynamodb";
 import { DynamoAdjustmentStore } from "../shared/adapters/dynamodb/adjustments";
 import { documentDb } from "../shared/adapters/dynamodb/client";
 import { DynamoRewardStore } from "../shared/adapters/dynamodb/rewards";
@@ -90,15 +95,18 @@ export const pointsLedger = /* @__PURE__ */ once(() =>
   measured("pos", new SmaregiPointsLedger(smaregiOptions())),
 );
 
-export const conversionRules: ConversionRules = {
-  unit: env.POINTS_UNIT,
-  minimum: env.POINTS_MINIMUM,
-  dailyLimit: env.DAILY_POINTS_LIMIT,
-  currencyPerPoint: env.YEN_PER_POINT,
-  currency: env.CURRENCY,
-  validityDays: env.COUPON_VALIDITY_DAYS,
-  timeZone: env.SHOP_TIMEZONE,
-};
+/** The conversion rules of the configuration; made on first use, as the adapters are. */
+export const conversionRules = /* @__PURE__ */ once(
+  (): ConversionRules => ({
+    unit: env.POINTS_UNIT,
+    minimum: env.POINTS_MINIMUM,
+    dailyLimit: env.DAILY_POINTS_LIMIT,
+    currencyPerPoint: env.YEN_PER_POINT,
+    currency: env.CURRENCY,
+    validityDays: env.COUPON_VALIDITY_DAYS,
+    timeZone: env.SHOP_TIMEZONE,
+  }),
+);
 
 // ---- AWS clients: one per container, pointed at local endpoints when configured; each loads its
 // SDK package on its first call (shared/adapters/lazy.ts), so nothing is loaded at import ----
@@ -135,6 +143,10 @@ export const conversionRequests = /* @__PURE__ */ once(
 );
 export const couponStore = /* @__PURE__ */ once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
+/** Coupons read only, for the functions that never write one. */
+export const couponReader = /* @__PURE__ */ once(
+  () => new DynamoCouponReader({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 export const auditTrail = /* @__PURE__ */ once(
   () => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }),

@@ -14,6 +14,7 @@ import {
   auditTrail,
   claimed,
   conversionRequests,
+  couponReader,
   couponRecords,
   couponStore,
   dynamo,
@@ -58,7 +59,7 @@ export const resolutionDependencies = /* @__PURE__ */ once(
   (): ResolutionDependencies => ({
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     conversions: conversionRequests(),
-    coupons: couponStore(),
+    coupons: couponReader(),
     discounts: shopifyDiscounts(),
     records: couponRecords(),
     audit: auditTrail(),

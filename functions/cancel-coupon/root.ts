@@ -15,6 +15,7 @@ import {
   adminAlerts,
   auditTrail,
   claimed,
+  couponReader,
   couponRecords,
   couponStore,
   dynamo,
@@ -75,7 +76,7 @@ export const cancellationDependencies = /* @__PURE__ */ once(
       return couponRecords();
     },
     get coupons() {
-      return couponStore();
+      return couponReader();
     },
     get claimed() {
       return claimed();

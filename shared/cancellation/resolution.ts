@@ -12,7 +12,13 @@ import {
   type Settled,
 } from "../resolution/workflow";
 import { caught } from "../step-functions";
-import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
+import {
+  type CouponPatch,
+  type CouponRecord,
+  type CouponStatus,
+  CouponStatusConflict,
+  type CouponStore,
+} from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";
 import type {
@@ -58,7 +64,8 @@ export interface CancellationResolutionRequest {
 }
 
 /** The saga's adapters (Shopify, stores, notices, alerts, audit), for its own steps; the POS is only read. */
-export type ResolutionSagaDependencies = Omit<CancellationDependencies, "pos"> & ReadsPos;
+export type ResolutionSagaDependencies = Omit<CancellationDependencies, "pos" | "coupons"> &
+  ReadsPos & { coupons: Pick<CouponStore, "getCoupon"> };
 
 export interface CancellationResolutionDependencies {
   resolutions: CancellationResolutionStore;

@@ -93,11 +93,32 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
   };
 }
 
-export class DynamoCouponStore extends DynamoStore implements CouponStore {
+/** Coupons read: one by its code, a customer's newest first. What only reads them carries no writes. */
+export class DynamoCouponReader
+  extends DynamoStore
+  implements Pick<CouponStore, "getCoupon" | "listCouponsByCustomer">
+{
   constructor(options: RepositoryOptions) {
     super(options);
   }
 
+  async getCoupon(code: string): Promise<CouponRecord | undefined> {
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.coupon(code),
+      ConsistentRead: true,
+    });
+    return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
+  }
+
+  listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>> {
+    return this.listByCustomerIndex(customerId, customerIndexPrefixes.coupon, page, (item) =>
+      couponRecordSchema.parse(item),
+    );
+  }
+}
+
+export class DynamoCouponStore extends DynamoCouponReader implements CouponStore {
   async putCoupon(input: NewCoupon): Promise<{ created: boolean; coupon: CouponRecord }> {
     const { coupon, item } = newCouponItem(input, this.now().toISOString());
     try {
@@ -118,21 +139,6 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
       if (existing === undefined) throw new Error(`Coupon ${coupon.code} vanished while being written`);
       return { created: false, coupon: existing };
     }
-  }
-
-  async getCoupon(code: string): Promise<CouponRecord | undefined> {
-    const result = await this.client.get({
-      TableName: this.table,
-      Key: keys.coupon(code),
-      ConsistentRead: true,
-    });
-    return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
-  }
-
-  listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>> {
-    return this.listByCustomerIndex(customerId, customerIndexPrefixes.coupon, page, (item) =>
-      couponRecordSchema.parse(item),
-    );
   }
 
   async updateCouponStatus(
