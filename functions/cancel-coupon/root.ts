@@ -1,5 +1,8 @@
 import { DynamoCancellationResolutionStore } from "../../shared/adapters/dynamodb/cancellation-resolutions";
-import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
+import {
+  DynamoCancellationReader,
+  DynamoCancellationStore,
+} from "../../shared/adapters/dynamodb/cancellations";
 import { SesCustomerNotices } from "../../shared/adapters/ses/email";
 import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
 import type { CancellationRecord } from "../../shared/cancellation/records";
@@ -35,6 +38,10 @@ import {
 
 export const cancellationStore = /* @__PURE__ */ once(
   () => new DynamoCancellationStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
+/** Cancellations read only: the resolution and the reconciler change them in their own transactions. */
+export const cancellationReader = /* @__PURE__ */ once(
+  () => new DynamoCancellationReader({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
 export const cancellationRequestDependencies = /* @__PURE__ */ once(
@@ -82,7 +89,7 @@ export const cancellationDependencies = /* @__PURE__ */ once(
       return claimed();
     },
     get cancellations() {
-      return cancellationStore();
+      return cancellationReader();
     },
     get audit() {
       return auditTrail();

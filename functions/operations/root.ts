@@ -7,7 +7,7 @@ import type {
   ReconcilerDependencies,
 } from "../../shared/operations/ports";
 import { resolutionDependencies } from "../admin/root";
-import { cancellationResolutionDependencies, cancellationStore } from "../cancel-coupon/root";
+import { cancellationReader, cancellationResolutionDependencies } from "../cancel-coupon/root";
 import { once } from "../once";
 import { adminAlerts, auditTrail, conversionRequests, dynamo, env, sfn } from "../runtime";
 
@@ -37,7 +37,7 @@ export const conversionDependencies = /* @__PURE__ */ once(
 
 export const cancellationDependencies = /* @__PURE__ */ once(
   (): CancellationReconcilerDependencies => ({
-    cancellations: cancellationStore(),
+    cancellations: cancellationReader(),
     sagas: cancellationSagaRuns(
       sfn(),
       required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),

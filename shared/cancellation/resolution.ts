@@ -64,8 +64,11 @@ export interface CancellationResolutionRequest {
 }
 
 /** The saga's adapters (Shopify, stores, notices, alerts, audit), for its own steps; the POS is only read. */
-export type ResolutionSagaDependencies = Omit<CancellationDependencies, "pos" | "coupons"> &
-  ReadsPos & { coupons: Pick<CouponStore, "getCoupon"> };
+export type ResolutionSagaDependencies = Omit<CancellationDependencies, "pos" | "coupons" | "cancellations"> &
+  ReadsPos & {
+    coupons: Pick<CouponStore, "getCoupon">;
+    cancellations: Pick<CancellationStore, "getCancellation" | "refundGuardOf">;
+  };
 
 export interface CancellationResolutionDependencies {
   resolutions: CancellationResolutionStore;
