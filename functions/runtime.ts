@@ -23,6 +23,7 @@ import {
   type SmaregiClientOptions,
   SmaregiPointsLedger,
   SmaregiPointsReader,
+  smaregiTokenSource,
 } from "../shared/adapters/smaregi";
 import { stepFunctions } from "../shared/adapters/stepfunctions/client";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
@@ -32,6 +33,7 @@ import type { ConversionRules } from "../shared/conversion/rules";
 import type { ApiEvent } from "../shared/http/api";
 import { measured } from "../shared/observability";
 import { claimedTransactions } from "../shared/pos/evidence";
+import { InMemoryMemberDirectory } from "../shared/pos/member-directory";
 import { once } from "./once";
 
 /**
@@ -75,14 +77,23 @@ const smaregiCredentials = /* @__PURE__ */ once(() => {
   };
 });
 
-const smaregiOptions = (): SmaregiClientOptions => ({
-  authUrl: env.SMAREGI_AUTH_URL,
-  apiUrl: env.SMAREGI_API_URL,
-  contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
-  credentials: smaregiCredentials(),
-  memberField: env.SMAREGI_MEMBER_FIELD,
-  lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
-  writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
+/**
+ * The Smaregi clients' options. The reader and the ledger of one container share the access token
+ * and the member cache, so that a container holds one token and looks a member up once, as one
+ * client would (the local stack runs every function in one process).
+ */
+const smaregiOptions = /* @__PURE__ */ once((): SmaregiClientOptions => {
+  const options = {
+    authUrl: env.SMAREGI_AUTH_URL,
+    apiUrl: env.SMAREGI_API_URL,
+    contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
+    credentials: smaregiCredentials(),
+    memberField: env.SMAREGI_MEMBER_FIELD,
+    lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
+    writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
+    memberDirectory: new InMemoryMemberDirectory(),
+  };
+  return { ...options, tokens: smaregiTokenSource(options) };
 });
 
 /** The POS read only: members, balances, the point history (evidence of a lost change). */

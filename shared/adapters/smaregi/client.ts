@@ -54,6 +54,11 @@ export interface SmaregiClientOptions {
   /** Shared member cache; a per-process in-memory one when omitted. */
   memberDirectory?: MemberDirectory;
   /**
+   * The access token's source, when clients of one container share it (`smaregiTokenSource`), so
+   * that the container holds one token, as one client would; a client's own when omitted.
+   */
+  tokens?: SmaregiTokenSource;
+  /**
    * How requests are sent: Node's http/https over kept-alive connections when omitted
    * (`../http-transport.ts`); `fetch` fits too (tests wrap it to rewrite requests and answers).
    */
@@ -68,6 +73,31 @@ export const defaultSmaregiScopes = ["pos.customers:read", "pos.customers:write"
 const MAX_REMEMBERED_CODES = 10_000;
 const MAX_RETRIES = 2;
 const SLIVER_MS = 60_000;
+
+function readPolicyOf(options: SmaregiClientOptions): ReadRetryPolicy {
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? 3000;
+  return {
+    attemptTimeoutMs: lookupTimeoutMs,
+    budgetMs: options.readBudgetMs ?? lookupTimeoutMs * 2.5,
+    maxRetries: MAX_RETRIES,
+    baseDelayMs: options.retryBaseDelayMs ?? 100,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 2000,
+    random: options.random ?? Math.random,
+  };
+}
+
+/** The access token's source for these options: a client's own, or one its container's clients share. */
+export function smaregiTokenSource(options: Omit<SmaregiClientOptions, "tokens">): SmaregiTokenSource {
+  return new SmaregiTokenSource({
+    authUrl: options.authUrl,
+    contractId: options.contractId,
+    credentials: options.credentials,
+    scopes: options.scopes ?? defaultSmaregiScopes,
+    fetch: options.fetch ?? sendHttp,
+    now: options.now ?? (() => new Date()),
+    retry: readPolicyOf(options),
+  });
+}
 
 /**
  * The Smaregi Platform API's reads as the loyalty service's `PointsReader`: members, balances and
@@ -85,28 +115,12 @@ export class SmaregiPointsReader implements PointsReader {
   protected readonly now: () => Date;
 
   constructor(protected readonly options: SmaregiClientOptions) {
-    const lookupTimeoutMs = options.lookupTimeoutMs ?? 3000;
-    this.readPolicy = {
-      attemptTimeoutMs: lookupTimeoutMs,
-      budgetMs: options.readBudgetMs ?? lookupTimeoutMs * 2.5,
-      maxRetries: MAX_RETRIES,
-      baseDelayMs: options.retryBaseDelayMs ?? 100,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 2000,
-      random: options.random ?? Math.random,
-    };
+    this.readPolicy = readPolicyOf(options);
     this.fetch = options.fetch ?? sendHttp;
     this.now = options.now ?? (() => new Date());
     this.apiBase = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(options.contractId)}/pos`;
     this.members = options.memberDirectory ?? new InMemoryMemberDirectory();
-    this.tokens = new SmaregiTokenSource({
-      authUrl: options.authUrl,
-      contractId: options.contractId,
-      credentials: options.credentials,
-      scopes: options.scopes ?? defaultSmaregiScopes,
-      fetch: this.fetch,
-      now: this.now,
-      retry: this.readPolicy,
-    });
+    this.tokens = options.tokens ?? smaregiTokenSource(options);
   }
 
   async findMember(memberNumber: string): Promise<Member> {

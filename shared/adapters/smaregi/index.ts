@@ -1,3 +1,8 @@
-export { defaultSmaregiScopes, type SmaregiClientOptions, SmaregiPointsReader } from "./client";
+export {
+  defaultSmaregiScopes,
+  type SmaregiClientOptions,
+  SmaregiPointsReader,
+  smaregiTokenSource,
+} from "./client";
 export { PointChangeOutcomeUnknown, SmaregiPointsLedger } from "./ledger";
 export type { SmaregiCredentials } from "./token";
