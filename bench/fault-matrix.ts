@@ -212,8 +212,27 @@ export interface ReconcilerSummary {
 export interface MatrixHandles {
   stack: MatrixStack;
   tableNames: TableNames;
-  /** The scheduled reconciler's handler (functions/operations/reconcile-stuck). */
+  /** The scheduled reconcilers' handlers, run together (`scheduledReconcilers`). */
   reconcile: (event: object) => Promise<ReconcilerSummary>;
+}
+
+/**
+ * The two scheduled reconcilers (functions/operations/reconcile-conversions and -cancellations),
+ * run at once as their schedules run them, their summaries side by side. A run that left records
+ * undone fails (ReconciliationIncomplete) once both are over. Imported when called, so that the
+ * handlers read the environment of the stack started before.
+ */
+export async function scheduledReconcilers(): Promise<MatrixHandles["reconcile"]> {
+  const [{ handler: conversions }, { handler: cancellations }] = await Promise.all([
+    import("../functions/operations/reconcile-conversions"),
+    import("../functions/operations/reconcile-cancellations"),
+  ]);
+  return async (event) => {
+    const [converted, cancelled] = await Promise.allSettled([conversions(event), cancellations(event)]);
+    if (converted.status === "rejected") throw converted.reason;
+    if (cancelled.status === "rejected") throw cancelled.reason;
+    return { ...converted.value, ...cancelled.value };
+  };
 }
 
 export interface CellResult {

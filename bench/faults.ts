@@ -15,6 +15,7 @@ import {
   recoveryOperations,
   reportOf,
   type Saga,
+  scheduledReconcilers,
   singleCells,
 } from "./fault-matrix";
 
@@ -116,8 +117,11 @@ async function main(): Promise<number> {
   // injected fault would log a warning, and the report says what happened.
   logger.setLogLevel(requestedLogLevel === undefined ? "ERROR" : logger.getLevelName());
   // Imported once the stack's environment is in place, as the scheduled Lambda would read it.
-  const { handler } = await import("../functions/operations/reconcile-stuck");
-  const matrix = new FaultMatrix({ stack, tableNames: localTableNames, reconcile: handler });
+  const matrix = new FaultMatrix({
+    stack,
+    tableNames: localTableNames,
+    reconcile: await scheduledReconcilers(),
+  });
   const reports: MatrixReport[] = [];
   const cellsRun: Record<string, CellResult[]> = {};
   try {

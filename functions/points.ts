@@ -5,7 +5,7 @@ import { header, httpApi, json, pathParameter } from "../shared/http/api";
 import { logAlert } from "../shared/observability";
 import { localeFromAcceptLanguage } from "../shared/points/display";
 import { getPointsSummary } from "../shared/points/summary";
-import { customerOf, env, pointsLedger } from "./runtime";
+import { customerOf, env, pointsReader } from "./runtime";
 
 /**
  * GET /v1/me/points and GET /v1/customers/{customerId}/points: the signed-in customer's live
@@ -18,7 +18,7 @@ export const handler = httpApi(async function points(event) {
   }
   const locale = localeFromAcceptLanguage(header(event, "accept-language"), env.DEFAULT_LOCALE);
   try {
-    const summary = await getPointsSummary(pointsLedger(), customer, {
+    const summary = await getPointsSummary(pointsReader(), customer, {
       locale,
       timeZone: env.SHOP_TIMEZONE,
       historyDays: env.POS_HISTORY_DAYS,

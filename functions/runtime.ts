@@ -1,14 +1,30 @@
-import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../shared/adapters/dynamodb";
+import {
+  DynamoAuditTrail,
+  DynamoConversionStore,
+  DynamoCouponReader,
+  DynamoCouponStore,
+} from "../shared/adapters/dynamodb";
 import { DynamoAdjustmentStore } from "../shared/adapters/dynamodb/adjustments";
 import { documentDb } from "../shared/adapters/dynamodb/client";
 import { DynamoRewardStore } from "../shared/adapters/dynamodb/rewards";
+import { DynamoTransactionOwners } from "../shared/adapters/dynamodb/transaction-owners";
 import { cachedSecret, secretValue } from "../shared/adapters/secretsmanager/secrets";
 import { sesClient } from "../shared/adapters/ses/client";
 import { EmailAdminAlerts, SesEmailSender } from "../shared/adapters/ses/email";
-import { ShopifyAdminClient } from "../shared/adapters/shopify";
+import {
+  AdminGraphql,
+  ShopifyCustomers,
+  ShopifyDiscountCodes,
+  ShopifyDiscountIssuer,
+} from "../shared/adapters/shopify";
 import { ShopifyAdminAccessToken } from "../shared/adapters/shopify/access-token";
 import { MetafieldCouponRecords } from "../shared/adapters/shopify/coupon-records";
-import { SmaregiPointsLedger } from "../shared/adapters/smaregi";
+import {
+  type SmaregiClientOptions,
+  SmaregiPointsLedger,
+  SmaregiPointsReader,
+  smaregiTokenSource,
+} from "../shared/adapters/smaregi";
 import { stepFunctions } from "../shared/adapters/stepfunctions/client";
 import { type AdminPrincipal, type AdminRole, adminFromClaims, requireRole } from "../shared/auth/admin";
 import { type AuthenticatedCustomer, authenticateCustomer } from "../shared/auth/customer";
@@ -17,6 +33,7 @@ import type { ConversionRules } from "../shared/conversion/rules";
 import type { ApiEvent } from "../shared/http/api";
 import { measured } from "../shared/observability";
 import { claimedTransactions } from "../shared/pos/evidence";
+import { InMemoryMemberDirectory } from "../shared/pos/member-directory";
 import { once } from "./once";
 
 /**
@@ -60,30 +77,47 @@ const smaregiCredentials = /* @__PURE__ */ once(() => {
   };
 });
 
-export const pointsLedger = /* @__PURE__ */ once(() =>
-  measured(
-    "pos",
-    new SmaregiPointsLedger({
-      authUrl: env.SMAREGI_AUTH_URL,
-      apiUrl: env.SMAREGI_API_URL,
-      contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
-      credentials: smaregiCredentials(),
-      memberField: env.SMAREGI_MEMBER_FIELD,
-      lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
-      writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
-    }),
-  ),
+/**
+ * The Smaregi clients' options. The reader and the ledger of one container share the access token
+ * and the member cache, so that a container holds one token and looks a member up once, as one
+ * client would (the local stack runs every function in one process).
+ */
+const smaregiOptions = /* @__PURE__ */ once((): SmaregiClientOptions => {
+  const options = {
+    authUrl: env.SMAREGI_AUTH_URL,
+    apiUrl: env.SMAREGI_API_URL,
+    contractId: required(env, "SMAREGI_CONTRACT_ID", "the Smaregi POS"),
+    credentials: smaregiCredentials(),
+    memberField: env.SMAREGI_MEMBER_FIELD,
+    lookupTimeoutMs: env.POS_LOOKUP_TIMEOUT_MS,
+    writeTimeoutMs: env.POS_WRITE_TIMEOUT_MS,
+    memberDirectory: new InMemoryMemberDirectory(),
+  };
+  return { ...options, tokens: smaregiTokenSource(options) };
+});
+
+/** The POS read only: members, balances, the point history (evidence of a lost change). */
+export const pointsReader = /* @__PURE__ */ once(() =>
+  measured("pos", new SmaregiPointsReader(smaregiOptions())),
 );
 
-export const conversionRules: ConversionRules = {
-  unit: env.POINTS_UNIT,
-  minimum: env.POINTS_MINIMUM,
-  dailyLimit: env.DAILY_POINTS_LIMIT,
-  currencyPerPoint: env.YEN_PER_POINT,
-  currency: env.CURRENCY,
-  validityDays: env.COUPON_VALIDITY_DAYS,
-  timeZone: env.SHOP_TIMEZONE,
-};
+/** The POS with the point change, for the functions that move points (and read around it). */
+export const pointsLedger = /* @__PURE__ */ once(() =>
+  measured("pos", new SmaregiPointsLedger(smaregiOptions())),
+);
+
+/** The conversion rules of the configuration; made on first use, as the adapters are. */
+export const conversionRules = /* @__PURE__ */ once(
+  (): ConversionRules => ({
+    unit: env.POINTS_UNIT,
+    minimum: env.POINTS_MINIMUM,
+    dailyLimit: env.DAILY_POINTS_LIMIT,
+    currencyPerPoint: env.YEN_PER_POINT,
+    currency: env.CURRENCY,
+    validityDays: env.COUPON_VALIDITY_DAYS,
+    timeZone: env.SHOP_TIMEZONE,
+  }),
+);
 
 // ---- AWS clients: one per container, pointed at local endpoints when configured; each loads its
 // SDK package on its first call (shared/adapters/lazy.ts), so nothing is loaded at import ----
@@ -121,6 +155,10 @@ export const conversionRequests = /* @__PURE__ */ once(
 export const couponStore = /* @__PURE__ */ once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
+/** Coupons read only, for the functions that never write one. */
+export const couponReader = /* @__PURE__ */ once(
+  () => new DynamoCouponReader({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
 export const auditTrail = /* @__PURE__ */ once(
   () => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }),
 );
@@ -144,10 +182,10 @@ const shopifyAccessToken = /* @__PURE__ */ once(
     }),
 );
 
-export const shopifyAdmin = /* @__PURE__ */ once(() =>
-  measured(
-    "shopify",
-    new ShopifyAdminClient({
+/** The Admin GraphQL connection every Shopify adapter of the container shares. */
+const shopifyGraphql = /* @__PURE__ */ once(
+  () =>
+    new AdminGraphql({
       shopDomain: env.SHOP_DOMAIN,
       apiVersion: env.SHOPIFY_API_VERSION,
       // Resolved per request, so functions without Shopify access never ask for the secret.
@@ -155,11 +193,22 @@ export const shopifyAdmin = /* @__PURE__ */ once(() =>
       timeoutMs: env.SHOPIFY_TIMEOUT_MS,
       ...(env.SHOPIFY_ADMIN_URL ? { adminUrl: env.SHOPIFY_ADMIN_URL } : {}),
     }),
-  ),
+);
+
+/** Shopify's discount codes, looked up and changed; the conversion saga's CreateCoupon issues them. */
+export const shopifyDiscounts = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyDiscountCodes(shopifyGraphql())),
+);
+export const shopifyDiscountIssuer = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyDiscountIssuer(shopifyGraphql())),
+);
+/** Shopify's customers: the cancellation email's address, and the metafield of the coupon record. */
+export const shopifyCustomers = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyCustomers(shopifyGraphql())),
 );
 
 /** The customer's coupon record in Shopify: one writer for issuance, cancellation and use. */
-export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyAdmin()));
+export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyCustomers()));
 
 export const emailSender = /* @__PURE__ */ once(
   () => new SesEmailSender(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET),
@@ -172,11 +221,10 @@ export const adjustmentStore = /* @__PURE__ */ once(
   () => new DynamoAdjustmentStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
-/** POS transactions the service's records own, for every reader of POS evidence. */
+/**
+ * POS transactions the service's records own, for every reader of POS evidence: read from the
+ * customer's records without their stores, which a reader that changes none of them would carry.
+ */
 export const claimed = /* @__PURE__ */ once(() =>
-  claimedTransactions({
-    conversions: conversionRequests(),
-    coupons: couponStore(),
-    adjustments: adjustmentStore(),
-  }),
+  claimedTransactions(new DynamoTransactionOwners({ client: dynamo(), tableName: env.LOYALTY_TABLE })),
 );

@@ -7,12 +7,13 @@ import type { FunctionSpec } from "./catalog";
  * How every Lambda bundle is built: the CDK stack ships these files, `npm start -- --bundled`
  * runs them and the saga suites test them. One configuration, so what is tested is what deploys.
  *
- * `keepNames` keeps class and function names through minification. The state machines' Retry and
- * Catch match the `name` a task's error carries, and `LoyaltyError` sets it from `new.target.name`;
- * without it `PosDeclined` would reach Step Functions as a mangled one-letter name and every named
- * `ErrorEquals` would silently stop matching. Names are kept rather than written out as string
- * literals in each error class because the rule then holds for every class, including ones added
- * later, and stack traces stay readable (`tests/infra/bundles.test.ts` proves it on the bundles).
+ * Bundles are minified without esbuild's `keepNames`, which cost every bundle ~5% (a `__name`
+ * call for each function and class) to keep names that nothing needs: the state machines' Retry
+ * and Catch match the `name` a task's error carries, and every error class writes its own out
+ * (`LoyaltyError` requires it; `tests/infra/error-names.unit.test.ts` holds every error class of the
+ * project to its own name), so `PosDeclined` reaches Step Functions as `PosDeclined` whatever the
+ * minifier calls the class. Task log lines name their step the same way (`functions/named-step.ts`).
+ * `tests/infra/bundles.test.ts` proves on the bundles that the names the ASL matches survive.
  */
 
 /** ESM bundles have no `require`; some CommonJS dependencies still call it, so the bundle defines one. */
@@ -35,7 +36,6 @@ export const functionBundleOptions = {
   mainFields: ["module", "main"],
   external: ["@aws-sdk/*"],
   minify: true,
-  keepNames: true,
   sourcemap: true,
   // Stack traces map back to the TypeScript lines; the sources themselves stay out.
   sourcesContent: false,

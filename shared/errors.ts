@@ -1,6 +1,8 @@
 /**
- * Errors of the domain. Each class sets `name` so that a task Lambda's thrown error
- * matches the `ErrorEquals` of the state machine, and carries the HTTP mapping used at the edge.
+ * Errors of the domain. Each class carries its own name as a literal `name` (bundles are minified
+ * and class names do not survive), so that a task Lambda's thrown error matches the `ErrorEquals`
+ * of the state machine and logs name it; each carries the HTTP mapping used at the edge.
+ * `tests/infra/error-names.unit.test.ts` holds every error class of the project to it.
  */
 export interface ProblemMapping {
   /** HTTP status the edge answers with. */
@@ -12,6 +14,8 @@ export interface ProblemMapping {
 }
 
 export abstract class LoyaltyError extends Error implements ProblemMapping {
+  /** The class's own name, written out: what `ErrorEquals`, the logs and the metrics read. */
+  abstract override readonly name: string;
   abstract readonly status: number;
   abstract readonly code: string;
   readonly retryAfterSeconds?: number;
@@ -22,12 +26,12 @@ export abstract class LoyaltyError extends Error implements ProblemMapping {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** A request the client must fix: 400 unless a subclass says otherwise. */
 export class InvalidRequest extends LoyaltyError {
+  override readonly name: string = "InvalidRequest";
   readonly status: number;
   readonly code: string;
   readonly title = "Invalid request";
@@ -39,18 +43,21 @@ export class InvalidRequest extends LoyaltyError {
 }
 
 export class Unauthenticated extends LoyaltyError {
+  override readonly name: string = "Unauthenticated";
   readonly status = 401;
   readonly code = "unauthenticated";
   readonly title = "Sign in again";
 }
 
 export class Forbidden extends LoyaltyError {
+  override readonly name: string = "Forbidden";
   readonly status = 403;
   readonly code = "forbidden";
   readonly title = "Forbidden";
 }
 
 export class NotFound extends LoyaltyError {
+  override readonly name: string = "NotFound";
   readonly status = 404;
   readonly code: string;
   readonly title = "Not found";
@@ -61,6 +68,7 @@ export class NotFound extends LoyaltyError {
 }
 
 export class Conflict extends LoyaltyError {
+  override readonly name: string = "Conflict";
   readonly status = 409;
   readonly code: string;
   readonly title = "Conflict";
@@ -73,6 +81,7 @@ export class Conflict extends LoyaltyError {
 }
 
 export class Unprocessable extends LoyaltyError {
+  override readonly name: string = "Unprocessable";
   readonly status = 422;
   readonly code: string;
   readonly title = "Request cannot be carried out";
@@ -86,6 +95,7 @@ export class Unprocessable extends LoyaltyError {
 
 /** The Shopify customer has no member record at the store. */
 export class NotRegistered extends LoyaltyError {
+  override readonly name: string = "NotRegistered";
   readonly status = 404;
   readonly code = "not_registered";
   readonly title = "Not registered at the store";
@@ -93,6 +103,7 @@ export class NotRegistered extends LoyaltyError {
 
 /** The POS answered with an error or could not be reached; nothing was changed. */
 export class PosUnavailable extends LoyaltyError {
+  override readonly name: string = "PosUnavailable";
   readonly status = 503;
   readonly code = "pos_unavailable";
   readonly title = "Store points are temporarily unavailable";
@@ -101,6 +112,7 @@ export class PosUnavailable extends LoyaltyError {
 
 /** A POS read did not answer in time. */
 export class PosTimeout extends LoyaltyError {
+  override readonly name: string = "PosTimeout";
   readonly status = 504;
   readonly code = "pos_timeout";
   readonly title = "Store points did not answer in time";
@@ -108,6 +120,7 @@ export class PosTimeout extends LoyaltyError {
 
 /** The POS definitely refused a point change (e.g. the balance would go below zero). */
 export class PosDeclined extends LoyaltyError {
+  override readonly name: string = "PosDeclined";
   readonly status = 422;
   readonly code = "pos_declined";
   readonly title = "The store declined the point change";
@@ -115,6 +128,7 @@ export class PosDeclined extends LoyaltyError {
 
 /** A POS write may or may not have been applied (timeout, 5xx, connection reset). Never retry blindly. */
 export class PosOutcomeUnknown extends LoyaltyError {
+  override readonly name: string = "PosOutcomeUnknown";
   readonly status = 503;
   readonly code = "pos_outcome_unknown";
   readonly title = "Outcome of the point change is not known yet";
@@ -125,6 +139,7 @@ export class PosOutcomeUnknown extends LoyaltyError {
 
 /** Shopify could not be reached, answered 5xx, or throttled us; safe to retry. */
 export class ShopifyUnavailable extends LoyaltyError {
+  override readonly name: string = "ShopifyUnavailable";
   readonly status = 503;
   readonly code = "shopify_unavailable";
   readonly title = "Shopify is temporarily unavailable";
@@ -133,6 +148,7 @@ export class ShopifyUnavailable extends LoyaltyError {
 
 /** Shopify rejected the request with userErrors; retrying the same input will not help. */
 export class ShopifyRejected extends LoyaltyError {
+  override readonly name: string = "ShopifyRejected";
   readonly status = 502;
   readonly code = "shopify_rejected";
   readonly title = "Shopify rejected the request";
@@ -154,6 +170,7 @@ export class ShopifyRejected extends LoyaltyError {
 
 /** The POS balance does not cover the requested points. */
 export class InsufficientPoints extends LoyaltyError {
+  override readonly name: string = "InsufficientPoints";
   readonly status = 422;
   readonly code = "insufficient_points";
   readonly title = "Not enough points";

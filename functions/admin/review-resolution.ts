@@ -1,6 +1,6 @@
-import { reviewResolutionBodySchema } from "../../shared/admin/api";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { resolveReview } from "../../shared/conversion/resolution";
+import { reviewResolutionBodySchema } from "../../shared/conversion/resolution-api";
 import { conversionIdSchema } from "../../shared/conversion/rules";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";

@@ -14,12 +14,14 @@ import {
   auditTrail,
   claimed,
   conversionRequests,
+  couponReader,
   couponRecords,
   couponStore,
   dynamo,
   env,
   pointsLedger,
-  shopifyAdmin,
+  pointsReader,
+  shopifyDiscounts,
 } from "../runtime";
 
 /** The admin features' composition root: lookups, point adjustments and the resolution of parked conversions. */
@@ -57,13 +59,13 @@ export const resolutionDependencies = /* @__PURE__ */ once(
   (): ResolutionDependencies => ({
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     conversions: conversionRequests(),
-    coupons: couponStore(),
-    discounts: shopifyAdmin(),
+    coupons: couponReader(),
+    discounts: shopifyDiscounts(),
     records: couponRecords(),
     audit: auditTrail(),
     alerts: adminAlerts(),
     evidence: {
-      pos: pointsLedger(),
+      pos: pointsReader(),
       claimed: claimed(),
       now: () => new Date(),
       deductionSettleMs: deductionSettleMs(),
@@ -78,7 +80,7 @@ export const adjustmentResolutionDependencies = /* @__PURE__ */ once(
   (): AdjustmentResolutionDependencies => ({
     resolutions: new DynamoAdjustmentResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     adjustments: adjustmentStore(),
-    evidence: { pos: pointsLedger(), claimed: claimed(), now: () => new Date() },
+    evidence: { pos: pointsReader(), claimed: claimed(), now: () => new Date() },
     audit: auditTrail(),
     now: () => new Date(),
     // Longer than the function may run (29 s): an older pending claim died with its request.

@@ -1,12 +1,12 @@
 import { checkCoupon } from "../../shared/cancellation/saga";
-import { auditTrail, couponStore, pointsLedger, shopifyAdmin } from "../runtime";
+import { auditTrail, couponStore, pointsReader, shopifyDiscounts } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(checkCoupon, () => ({
+export const handler = cancellationTask({ checkCoupon }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
-  pos: pointsLedger(),
+  discounts: shopifyDiscounts(),
+  pos: pointsReader(),
 }));

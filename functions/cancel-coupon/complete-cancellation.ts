@@ -3,7 +3,7 @@ import { auditTrail, couponStore } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(completeCancellation, () => ({
+export const handler = cancellationTask({ completeCancellation }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),

@@ -1,8 +1,8 @@
 import { deactivateCode } from "../../shared/cancellation/saga";
-import { auditTrail, shopifyAdmin } from "../runtime";
+import { auditTrail, shopifyDiscounts } from "../runtime";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(deactivateCode, () => ({
+export const handler = cancellationTask({ deactivateCode }, () => ({
   audit: auditTrail(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
 }));

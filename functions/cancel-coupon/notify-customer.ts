@@ -1,11 +1,11 @@
 import { notifyCustomer } from "../../shared/cancellation/saga";
-import { auditTrail, env, shopifyAdmin } from "../runtime";
+import { auditTrail, env, shopifyCustomers } from "../runtime";
 import { customerNotices } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(notifyCustomer, () => ({
+export const handler = cancellationTask({ notifyCustomer }, () => ({
   audit: auditTrail(),
-  customers: shopifyAdmin(),
+  customers: shopifyCustomers(),
   defaultLocale: env.DEFAULT_LOCALE,
   notices: customerNotices(),
 }));

@@ -1,9 +1,9 @@
 import { recheckUsage } from "../../shared/cancellation/saga";
-import { auditTrail, couponStore, shopifyAdmin } from "../runtime";
+import { auditTrail, couponStore, shopifyDiscounts } from "../runtime";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(recheckUsage, () => ({
+export const handler = cancellationTask({ recheckUsage }, () => ({
   audit: auditTrail(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
 }));

@@ -1,12 +1,12 @@
 import { reconcileRefund } from "../../shared/cancellation/saga";
-import { auditTrail, claimed, pointsLedger } from "../runtime";
+import { auditTrail, claimed, pointsReader } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(reconcileRefund, () => ({
+export const handler = cancellationTask({ reconcileRefund }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   claimed: claimed(),
   now: () => new Date(),
-  pos: pointsLedger(),
+  pos: pointsReader(),
 }));

@@ -3,7 +3,7 @@ import { auditTrail, couponStore, pointsLedger } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(refundPoints, () => ({
+export const handler = cancellationTask({ refundPoints }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),

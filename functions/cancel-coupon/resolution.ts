@@ -1,6 +1,6 @@
-import { cancellationResolutionBodySchema } from "../../shared/cancellation/api";
 import { cancellationIdSchema } from "../../shared/cancellation/records";
 import { resolveCancellationReview } from "../../shared/cancellation/resolution";
+import { cancellationResolutionBodySchema } from "../../shared/cancellation/resolution-api";
 import { validateIdempotencyKey } from "../../shared/conversion/request";
 import { header, httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { adminOf } from "../runtime";

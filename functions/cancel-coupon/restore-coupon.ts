@@ -1,12 +1,12 @@
 import { restoreCoupon } from "../../shared/cancellation/saga";
-import { auditTrail, couponStore, shopifyAdmin } from "../runtime";
+import { auditTrail, couponStore, shopifyDiscounts } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(restoreCoupon, () => ({
+export const handler = cancellationTask({ restoreCoupon }, () => ({
   audit: auditTrail(),
   cancellations: cancellationStore(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   now: () => new Date(),
 }));

@@ -1,11 +1,16 @@
 import { DynamoCancellationResolutionStore } from "../../shared/adapters/dynamodb/cancellation-resolutions";
-import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
+import {
+  DynamoCancellationReader,
+  DynamoCancellationStore,
+} from "../../shared/adapters/dynamodb/cancellations";
 import { SesCustomerNotices } from "../../shared/adapters/ses/email";
 import { StepFunctionsSagaStarter } from "../../shared/adapters/stepfunctions/saga-starter";
 import type { CancellationRecord } from "../../shared/cancellation/records";
 import type { CancellationRequestDependencies } from "../../shared/cancellation/request";
-import type { CancellationResolutionDependencies } from "../../shared/cancellation/resolution";
-import type { CancellationDependencies } from "../../shared/cancellation/saga";
+import type {
+  CancellationResolutionDependencies,
+  ResolutionSagaDependencies,
+} from "../../shared/cancellation/resolution";
 import { orderOf } from "../../shared/cancellation/saga";
 import { required } from "../../shared/config";
 import { once } from "../once";
@@ -13,14 +18,16 @@ import {
   adminAlerts,
   auditTrail,
   claimed,
+  couponReader,
   couponRecords,
   couponStore,
   dynamo,
   emailSender,
   env,
-  pointsLedger,
+  pointsReader,
   sfn,
-  shopifyAdmin,
+  shopifyCustomers,
+  shopifyDiscounts,
 } from "../runtime";
 
 /**
@@ -31,6 +38,10 @@ import {
 
 export const cancellationStore = /* @__PURE__ */ once(
   () => new DynamoCancellationStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
+/** Cancellations read only: the resolution and the reconciler change them in their own transactions. */
+export const cancellationReader = /* @__PURE__ */ once(
+  () => new DynamoCancellationReader({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
 export const cancellationRequestDependencies = /* @__PURE__ */ once(
@@ -53,31 +64,32 @@ export const customerNotices = /* @__PURE__ */ once(() => new SesCustomerNotices
 
 /**
  * Everything a cancellation step may use, for the resolution of parked cancellations, which runs
- * the steps' logic itself; each task function is built with only its own step's part. Getters, so
- * a resolution that never refunds never builds the POS client (nor asks for its secret).
+ * the steps' logic itself (the POS only read: a resolution never moves points); each task function
+ * is built with only its own step's part. Getters, so a resolution that never reads the POS never
+ * builds its client (nor asks for its secret).
  */
 export const cancellationDependencies = /* @__PURE__ */ once(
-  (): CancellationDependencies => ({
+  (): ResolutionSagaDependencies => ({
     get pos() {
-      return pointsLedger();
+      return pointsReader();
     },
     get discounts() {
-      return shopifyAdmin();
+      return shopifyDiscounts();
     },
     get customers() {
-      return shopifyAdmin();
+      return shopifyCustomers();
     },
     get records() {
       return couponRecords();
     },
     get coupons() {
-      return couponStore();
+      return couponReader();
     },
     get claimed() {
       return claimed();
     },
     get cancellations() {
-      return cancellationStore();
+      return cancellationReader();
     },
     get audit() {
       return auditTrail();

@@ -2,7 +2,7 @@ import { saveCancelledRecord } from "../../shared/cancellation/saga";
 import { auditTrail, couponRecords } from "../runtime";
 import { cancellationTask } from "./task";
 
-export const handler = cancellationTask(saveCancelledRecord, () => ({
+export const handler = cancellationTask({ saveCancelledRecord }, () => ({
   audit: auditTrail(),
   records: couponRecords(),
 }));

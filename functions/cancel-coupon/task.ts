@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { CancellationState } from "../../shared/cancellation/saga";
 import { logger } from "../../shared/observability";
+import { namedStep } from "../named-step";
 
 /**
  * Wraps one cancellation step as a task Lambda, built with only the dependencies that step uses
@@ -9,12 +10,13 @@ import { logger } from "../../shared/observability";
  * Catch match.
  */
 export function cancellationTask<Deps, R>(
-  step: (deps: Deps, state: CancellationState) => Promise<R>,
+  named: Readonly<Record<string, (deps: Deps, state: CancellationState) => Promise<R>>>,
   dependencies: () => Deps,
 ) {
+  const [name, step] = namedStep(named, "cancellationTask");
   return async (state: CancellationState, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
-    logger.appendKeys({ cancellationId: state.cancellationId, code: state.code, step: step.name });
+    logger.appendKeys({ cancellationId: state.cancellationId, code: state.code, step: name });
     const started = Date.now();
     try {
       const result = await step(dependencies(), state);

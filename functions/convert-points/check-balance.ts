@@ -1,10 +1,10 @@
 import { checkBalance } from "../../shared/conversion/saga";
-import { auditTrail, conversionRequests, pointsLedger } from "../runtime";
+import { auditTrail, conversionRequests, pointsReader } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(checkBalance, () => ({
+export const handler = sagaTask({ checkBalance }, () => ({
   audit: auditTrail(),
   conversions: conversionRequests(),
   now: () => new Date(),
-  pos: pointsLedger(),
+  pos: pointsReader(),
 }));

@@ -2,7 +2,7 @@ import { confirmConversion } from "../../shared/conversion/saga";
 import { auditTrail, conversionRequests, couponStore } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(confirmConversion, () => ({
+export const handler = sagaTask({ confirmConversion }, () => ({
   audit: auditTrail(),
   conversions: conversionRequests(),
   coupons: couponStore(),

@@ -1,9 +1,9 @@
 import { createCoupon } from "../../shared/conversion/saga";
-import { auditTrail, shopifyAdmin } from "../runtime";
+import { auditTrail, shopifyDiscountIssuer } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(createCoupon, () => ({
+export const handler = sagaTask({ createCoupon }, () => ({
   audit: auditTrail(),
-  discounts: shopifyAdmin(),
+  discountIssuer: shopifyDiscountIssuer(),
   now: () => new Date(),
 }));

@@ -1,11 +1,11 @@
 import { discardCoupon } from "../../shared/conversion/saga";
-import { auditTrail, shopifyAdmin } from "../runtime";
+import { auditTrail, shopifyDiscounts } from "../runtime";
 import { creationSettleMs } from "./root";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(discardCoupon, () => ({
+export const handler = sagaTask({ discardCoupon }, () => ({
   audit: auditTrail(),
   creationSettleMs: creationSettleMs(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   now: () => new Date(),
 }));

@@ -2,7 +2,7 @@ import { failConversion } from "../../shared/conversion/saga";
 import { auditTrail, conversionRequests } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(failConversion, () => ({
+export const handler = sagaTask({ failConversion }, () => ({
   audit: auditTrail(),
   conversions: conversionRequests(),
 }));

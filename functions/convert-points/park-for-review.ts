@@ -1,12 +1,12 @@
 import { parkForReview } from "../../shared/conversion/saga";
-import { adminAlerts, auditTrail, conversionRequests, couponStore, shopifyAdmin } from "../runtime";
+import { adminAlerts, auditTrail, conversionRequests, couponStore, shopifyDiscounts } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(parkForReview, () => ({
+export const handler = sagaTask({ parkForReview }, () => ({
   alerts: adminAlerts(),
   audit: auditTrail(),
   conversions: conversionRequests(),
   coupons: couponStore(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   now: () => new Date(),
 }));

@@ -30,7 +30,7 @@ export const conversionRequestDependencies = /* @__PURE__ */ once(
       (order) => order.conversionId,
     ),
     audit: auditTrail(),
-    rules: conversionRules,
+    rules: conversionRules(),
     now: () => new Date(),
     shopDate: (instant) => shopLocalDate(instant, env.SHOP_TIMEZONE),
     waitBudgetMs: env.CONVERSION_WAIT_MS,

@@ -1,9 +1,9 @@
 import { sweepLateCoupon } from "../../shared/conversion/saga";
-import { auditTrail, shopifyAdmin } from "../runtime";
+import { auditTrail, shopifyDiscounts } from "../runtime";
 import { sagaTask } from "./task";
 
-export const handler = sagaTask(sweepLateCoupon, () => ({
+export const handler = sagaTask({ sweepLateCoupon }, () => ({
   audit: auditTrail(),
-  discounts: shopifyAdmin(),
+  discounts: shopifyDiscounts(),
   now: () => new Date(),
 }));

@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { SagaState } from "../../shared/conversion/saga";
 import { logger } from "../../shared/observability";
+import { namedStep } from "../named-step";
 
 /**
  * Wraps one saga step as a task Lambda, built with only the dependencies that step uses (each a
@@ -8,12 +9,13 @@ import { logger } from "../../shared/observability";
  * Errors are rethrown untouched: their `name` is what the state machine's Retry and Catch match.
  */
 export function sagaTask<Deps, R>(
-  step: (deps: Deps, state: SagaState) => Promise<R>,
+  named: Readonly<Record<string, (deps: Deps, state: SagaState) => Promise<R>>>,
   dependencies: () => Deps,
 ) {
+  const [name, step] = namedStep(named, "sagaTask");
   return async (state: SagaState, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
-    logger.appendKeys({ conversionId: state.conversionId, step: step.name });
+    logger.appendKeys({ conversionId: state.conversionId, step: name });
     const started = Date.now();
     try {
       const result = await step(dependencies(), state);

@@ -1,3 +1,4 @@
+import { DynamoCouponExpiry } from "../../shared/adapters/dynamodb/coupon-expiry";
 import { cancellationSagaRuns, conversionSagaRuns } from "../../shared/adapters/stepfunctions/saga-runs";
 import { required } from "../../shared/config";
 import { healParkedCancellation, healParkedConversion } from "../../shared/operations/parked";
@@ -6,13 +7,14 @@ import type {
   ReconcilerDependencies,
 } from "../../shared/operations/ports";
 import { resolutionDependencies } from "../admin/root";
-import { cancellationResolutionDependencies, cancellationStore } from "../cancel-coupon/root";
+import { cancellationReader, cancellationResolutionDependencies } from "../cancel-coupon/root";
 import { once } from "../once";
-import { adminAlerts, auditTrail, conversionRequests, couponStore, env, sfn } from "../runtime";
+import { adminAlerts, auditTrail, conversionRequests, dynamo, env, sfn } from "../runtime";
 
 /**
- * The reconciler's composition root: the saga runs it restarts, and the resolutions of the
- * conversion and cancellation features, which settle parked records once the POS is clear.
+ * The scheduled jobs' composition root: the saga runs the reconcilers restart, the resolutions of
+ * the conversion and cancellation features, which settle parked records once the POS is clear, and
+ * the coupon expiry sweep. Each job is a function of its own and builds only its own part.
  */
 
 export const conversionDependencies = /* @__PURE__ */ once(
@@ -35,7 +37,7 @@ export const conversionDependencies = /* @__PURE__ */ once(
 
 export const cancellationDependencies = /* @__PURE__ */ once(
   (): CancellationReconcilerDependencies => ({
-    cancellations: cancellationStore(),
+    cancellations: cancellationReader(),
     sagas: cancellationSagaRuns(
       sfn(),
       required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),
@@ -47,5 +49,7 @@ export const cancellationDependencies = /* @__PURE__ */ once(
   }),
 );
 
-/** The coupon expiry sweep the reconciler's runs also do (`DynamoCouponStore.indexExpired`). */
-export const couponExpiry = once(() => couponStore());
+/** The coupon expiry sweep (`expireCoupons`). */
+export const couponExpiry = /* @__PURE__ */ once(
+  () => new DynamoCouponExpiry({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);

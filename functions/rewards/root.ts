@@ -6,6 +6,6 @@ export { rewardStore } from "../runtime";
 
 /** What saving a rule is checked against. */
 export const rewardContext = () => ({
-  shopCurrency: conversionRules.currency,
-  dailyLimit: conversionRules.dailyLimit,
+  shopCurrency: conversionRules().currency,
+  dailyLimit: conversionRules().dailyLimit,
 });

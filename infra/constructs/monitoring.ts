@@ -249,11 +249,11 @@ export class LoyaltyMonitoring extends Construct {
       });
     }
 
-    // ---- scheduled functions (the reconciler) ----
+    // ---- scheduled functions (the reconcilers, the coupon expiry sweep) ----
     for (const [name, { fn, schedule }] of Object.entries(props.scheduledFunctions)) {
       alarm(`${pascal(name)}Errors`, {
         name: `${name}-errors`,
-        description: `The scheduled ${name} failed in two 5-minute periods running: stuck conversions are not being revisited.`,
+        description: `The scheduled ${name} failed in two 5-minute periods running: ${schedule.stopped}.`,
         metric: fn.function.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" }),
         threshold: 1,
         evaluationPeriods: 2,
@@ -262,7 +262,7 @@ export class LoyaltyMonitoring extends Construct {
         const window = schedule.rateMinutes * HEARTBEAT_INTERVALS;
         alarm(`${pascal(name)}NotRunning`, {
           name: `${name}-not-running`,
-          description: `No run of the scheduled ${name} completed in ${window} minutes (it runs every ${schedule.rateMinutes}): its schedule is disabled or deleted, it is throttled, or every run dies before the end. Stuck conversions and cancellations are not being revisited.`,
+          description: `No run of the scheduled ${name} completed in ${window} minutes (it runs every ${schedule.rateMinutes}): its schedule is disabled or deleted, it is throttled, or every run dies before the end; ${schedule.stopped}.`,
           metric: countedMetric(schedule.heartbeat, Duration.minutes(window)),
           threshold: 1,
           comparison: ComparisonOperator.LESS_THAN_THRESHOLD,

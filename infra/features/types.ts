@@ -104,4 +104,6 @@ export interface FunctionSchedule {
   readonly rateMinutes: number;
   /** The metric each completed run counts (shared/operations/log-metrics.ts); alarmed when absent. */
   readonly heartbeat?: CountedEvent;
+  /** What goes undone while it does not run, for its alarms' descriptions. */
+  readonly stopped: string;
 }

@@ -80,6 +80,7 @@ export type AdjustmentPatch = Partial<
 >;
 
 export class AdjustmentStatusConflict extends Conflict {
+  override readonly name: string = "AdjustmentStatusConflict";
   constructor(adjustmentId: string, current: string | undefined) {
     super(
       "adjustment_status_conflict",

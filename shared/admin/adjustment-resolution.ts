@@ -17,7 +17,7 @@ import type {
   AdjustmentResolutionStore,
   AdjustmentStore,
 } from "./adjustment-records";
-import { type AdjustmentDependencies, readAdjustmentEvidence } from "./point-adjustments";
+import { type AdjustmentEvidenceDependencies, readAdjustmentEvidence } from "./point-adjustments";
 
 /**
  * Staff resolve a point adjustment parked as `needs_review` (its answer was lost and the POS could
@@ -35,7 +35,7 @@ export interface AdjustmentResolutionRequest extends ParkedResolutionRequest<Adj
 export interface AdjustmentResolutionDependencies {
   resolutions: AdjustmentResolutionStore;
   adjustments: Pick<AdjustmentStore, "findById">;
-  evidence: Pick<AdjustmentDependencies, "pos" | "claimed" | "now" | "clockSkewMs">;
+  evidence: AdjustmentEvidenceDependencies;
   audit: Pick<AuditTrail, "appendAuditEvent">;
   now: () => Date;
   /** A `pending` claim older than this died with its request; another request may take over. */

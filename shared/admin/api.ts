@@ -1,8 +1,7 @@
 import * as z from "zod/mini";
 import { customerIdSchema } from "../auth/shopify-ids";
-import { resolutionOutcomeSchema } from "../conversion/resolution-records";
+import { limitSchema } from "../http/paging";
 import { resolutionNoteSchema } from "../resolution/claims";
-import { coercedNumber } from "../schema-formats";
 import { conversionStatusSchema } from "../store";
 import {
   adjustmentReasonSchema,
@@ -11,16 +10,13 @@ import {
 } from "./adjustment-records";
 import { couponFilterSchema } from "./coupon-search";
 
-/** The admin API's inputs, parsed by the handlers with these schemas (its documented answers and operations: operations.ts). */
+/**
+ * The admin API's inputs, parsed by the handlers with these schemas (its documented answers and
+ * operations: operations.ts). The body of a parked conversion's resolution is beside its outcome
+ * (conversion/resolution-api.ts), so that route's bundle holds none of the others.
+ */
 
-export const limitSchema = z._default(
-  coercedNumber().check(
-    z.int("limit must be a whole number"),
-    z.gte(1, "limit must be at least 1"),
-    z.lte(100, "limit must be at most 100"),
-  ),
-  20,
-);
+export { reviewResolutionBodySchema } from "../conversion/resolution-api";
 
 export const couponSearchQuerySchema = z.object({
   customerId: z.optional(customerIdSchema),
@@ -45,15 +41,6 @@ export const pointAdjustmentBodySchema = z.object({
   ),
   reason: adjustmentReasonSchema,
   note: z.optional(z.string().check(z.trim(), z.maxLength(500, "note is at most 500 characters"))),
-});
-
-export const reviewResolutionBodySchema = z.strictObject({
-  outcome: resolutionOutcomeSchema.check(
-    z.describe(
-      "points_taken: the POS shows this conversion's deduction, the coupon is made usable; points_not_taken: it does not, the coupon is voided",
-    ),
-  ),
-  note: resolutionNoteSchema,
 });
 
 export const adjustmentListQuerySchema = z.object({

@@ -4,7 +4,7 @@ import { adminLabel } from "../auth/admin";
 import { Conflict, LoyaltyError, PosDeclined, PosUnavailable, Unprocessable } from "../errors";
 import type { AdminAlerts } from "../ports";
 import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
+import type { PointsLedger, PointsReader } from "../pos/ports";
 import type { AuditOutcome, AuditTrail } from "../store";
 import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adjustment-records";
 
@@ -52,6 +52,7 @@ export type AdjustmentResult =
 
 /** Proven not applied: the same request with the same key may be sent again. */
 export class AdjustmentNotApplied extends LoyaltyError {
+  override readonly name: string = "AdjustmentNotApplied";
   readonly status = 503;
   readonly code = "adjustment_not_applied";
   readonly title = "The points were not changed";
@@ -302,8 +303,16 @@ async function recordReconciliation(
  * What the POS says about an adjustment, by the one rule of `pos/evidence`, since the first attempt
  * (a replay may have sent the change again). The caller has let the change settle.
  */
+/** What reading an adjustment's evidence needs: the POS only read. */
+export type AdjustmentEvidenceDependencies = Pick<
+  AdjustmentDependencies,
+  "claimed" | "now" | "clockSkewMs"
+> & {
+  pos: PointsReader;
+};
+
 export function readAdjustmentEvidence(
-  deps: Pick<AdjustmentDependencies, "pos" | "claimed" | "now" | "clockSkewMs">,
+  deps: AdjustmentEvidenceDependencies,
   record: AdjustmentRecord,
 ): Promise<PosEvidence> {
   return findPointChange(deps, {

@@ -6,6 +6,7 @@ import { Conflict, LoyaltyError } from "../errors";
 
 /** The coupon is not `cancelling` on behalf of this cancellation (another one holds it, or none). */
 export class CouponNotHeld extends Conflict {
+  override readonly name: string = "CouponNotHeld";
   constructor(detail: string) {
     super("cancellation_conflict", detail);
   }
@@ -13,6 +14,7 @@ export class CouponNotHeld extends Conflict {
 
 /** The coupon's Shopify code no longer exists, so its usage cannot be checked. */
 export class DiscountCodeMissing extends Conflict {
+  override readonly name: string = "DiscountCodeMissing";
   constructor(detail: string) {
     super("discount_not_found", detail);
   }
@@ -20,6 +22,7 @@ export class DiscountCodeMissing extends Conflict {
 
 /** The code is still live after its deactivation: never refund while it can be used. */
 export class DiscountStillActive extends Conflict {
+  override readonly name: string = "DiscountStillActive";
   constructor(detail: string) {
     super("discount_still_active", detail);
   }
@@ -27,6 +30,7 @@ export class DiscountStillActive extends Conflict {
 
 /** A cancellation that ended without cancelling, as the admin should read it. */
 export class CancellationRefused extends LoyaltyError {
+  override readonly name: string = "CancellationRefused";
   readonly status: number;
   readonly code: string;
   readonly title = "The coupon was not cancelled";

@@ -3,7 +3,7 @@ import { adminLabel } from "../auth/admin";
 import { Conflict } from "../errors";
 import { logger } from "../observability";
 import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
+import type { PointsReader } from "../pos/ports";
 import type { ResolutionTrail } from "../resolution/claims";
 import {
   type ParkedResolutionRequest,
@@ -12,7 +12,13 @@ import {
   type Settled,
 } from "../resolution/workflow";
 import { caught } from "../step-functions";
-import { type CouponPatch, type CouponRecord, type CouponStatus, CouponStatusConflict } from "../store";
+import {
+  type CouponPatch,
+  type CouponRecord,
+  type CouponStatus,
+  CouponStatusConflict,
+  type CouponStore,
+} from "../store";
 import type { CancellationStore } from "./ports";
 import type { CancellationPatch, CancellationRecord } from "./records";
 import type {
@@ -28,6 +34,7 @@ import {
   giveCodeBack,
   notifyCustomer,
   orderOf,
+  type ReadsPos,
   reportEmailNotSent,
   reportRecordNotSaved,
   saveCancelledRecord,
@@ -56,10 +63,16 @@ export interface CancellationResolutionRequest {
   note: string;
 }
 
+/** The saga's adapters (Shopify, stores, notices, alerts, audit), for its own steps; the POS is only read. */
+export type ResolutionSagaDependencies = Omit<CancellationDependencies, "pos" | "coupons" | "cancellations"> &
+  ReadsPos & {
+    coupons: Pick<CouponStore, "getCoupon">;
+    cancellations: Pick<CancellationStore, "getCancellation" | "refundGuardOf">;
+  };
+
 export interface CancellationResolutionDependencies {
   resolutions: CancellationResolutionStore;
-  /** The saga's adapters (POS, Shopify, stores, notices, alerts, audit), for its own steps. */
-  saga: CancellationDependencies;
+  saga: ResolutionSagaDependencies;
   /** How long after its attempt a refund may still land. */
   refundSettleMs: number;
   /** A `pending` claim older than this died with its request; another request may take over. */
@@ -67,7 +80,7 @@ export interface CancellationResolutionDependencies {
 }
 
 export interface RefundEvidenceDependencies {
-  pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
+  pos: PointsReader;
   cancellations: Pick<CancellationStore, "refundGuardOf">;
   /** POS transactions other records own. */
   claimed: ClaimedTransactions;
@@ -378,10 +391,15 @@ function givenBack(
  * email. Each is best effort, as in the saga: a failure is reported and alerted, never undoes the
  * resolution.
  */
-async function tellCustomer(saga: CancellationDependencies, state: CancellationState): Promise<void> {
+async function tellCustomer(saga: ResolutionSagaDependencies, state: CancellationState): Promise<void> {
   const steps = [
-    { run: saveCancelledRecord, report: reportRecordNotSaved, error: "recordError" },
-    { run: notifyCustomer, report: reportEmailNotSent, error: "noticeError" },
+    {
+      name: "saveCancelledRecord",
+      run: saveCancelledRecord,
+      report: reportRecordNotSaved,
+      error: "recordError",
+    },
+    { name: "notifyCustomer", run: notifyCustomer, report: reportEmailNotSent, error: "noticeError" },
   ] as const;
   for (const step of steps) {
     try {
@@ -392,7 +410,7 @@ async function tellCustomer(saga: CancellationDependencies, state: CancellationS
       } catch (reportError) {
         logger.warn("resolution follow-up not reported", {
           cancellationId: state.cancellationId,
-          step: step.run.name,
+          step: step.name,
           error: reportError instanceof Error ? reportError.message : String(reportError),
         });
       }

@@ -1,8 +1,8 @@
 import { PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
-import type { CustomerRecords, DiscountCodes } from "../shopify/ports";
+import type { PointsLedger, PointsReader } from "../pos/ports";
+import type { CustomerRecords, DiscountCodeChanges } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
 import {
   type AuditOutcome,
@@ -107,9 +107,12 @@ export interface CancellationState extends CancellationOrder {
 /** What one step uses of the saga's dependencies: each task function is built with only that. */
 export type StepNeeds<K extends keyof CancellationDependencies> = Pick<CancellationDependencies, K>;
 
+/** What a step that only reads the POS needs of it: the point change stays out of its function. */
+export type ReadsPos = { pos: PointsReader };
+
 export interface CancellationDependencies {
   pos: PointsLedger;
-  discounts: DiscountCodes;
+  discounts: DiscountCodeChanges;
   customers: Pick<CustomerRecords, "getCustomer">;
   records: CustomerCouponRecords;
   coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus">;
@@ -170,7 +173,7 @@ async function requireHeld(deps: StepNeeds<"cancellations" | "coupons">, order: 
 
 /** Must be active and unused: the coupon record (a webhook may have marked it used) and Shopify's count. */
 export async function checkCoupon(
-  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "discounts" | "pos">,
+  deps: StepNeeds<"audit" | "cancellations" | "coupons" | "discounts"> & ReadsPos,
   order: CancellationOrder,
 ): Promise<CouponChecked> {
   const { coupon, held } = await requireHeld(deps, order);
@@ -344,7 +347,7 @@ export async function refundPoints(
  * refund), so it is unknown. The state machine has let the refund settle before this step.
  */
 export async function reconcileRefund(
-  deps: StepNeeds<"audit" | "cancellations" | "claimed" | "clockSkewMs" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "cancellations" | "claimed" | "clockSkewMs" | "now"> & ReadsPos,
   state: CancellationState,
 ): Promise<RefundReconciled> {
   const posCustomerId = requirePosCustomer(state);

@@ -286,6 +286,7 @@ export async function getConversionOf(
 
 /** A failed conversion as the customer should read it. */
 export class ConversionRefused extends LoyaltyError {
+  override readonly name: string = "ConversionRefused";
   readonly status: number;
   readonly code: string;
   readonly title = "The conversion did not go through";

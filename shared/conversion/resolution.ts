@@ -4,7 +4,7 @@ import { Conflict, ShopifyRejected } from "../errors";
 import { logger } from "../observability";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
+import type { PointsReader } from "../pos/ports";
 import { type ParkedWork, resolveParked, type Settled } from "../resolution/workflow";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { DiscountCodeSummary, DiscountCodes } from "../shopify/ports";
@@ -69,7 +69,7 @@ export interface ResolutionDependencies {
 }
 
 export interface EvidenceDependencies {
-  pos: Pick<PointsLedger, "findMember" | "getBalance" | "listPointTransactions">;
+  pos: PointsReader;
   /** POS transactions other records own. */
   claimed: ClaimedTransactions;
   now: () => Date;

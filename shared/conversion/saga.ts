@@ -1,11 +1,11 @@
 import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavailable } from "../errors";
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
-import type { PointsLedger } from "../pos/ports";
+import type { PointsLedger, PointsReader } from "../pos/ports";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
 import type { IssuedReward } from "../rewards/model";
-import type { DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
+import type { DiscountCodeChanges, DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
 import {
   type AuditOutcome,
@@ -105,9 +105,15 @@ export interface AuditEntry {
 /** What one step uses of the saga's dependencies: each task function is built with only that. */
 export type StepNeeds<K extends keyof SagaDependencies> = Pick<SagaDependencies, K>;
 
+/** What a step that only reads the POS needs of it: the point change stays out of its function. */
+export type ReadsPos = { pos: PointsReader };
+
 export interface SagaDependencies {
   pos: PointsLedger;
-  discounts: DiscountCodes;
+  /** CreateCoupon's: the only step that creates a code. */
+  discountIssuer: Pick<DiscountCodes, "createDiscountCode">;
+  /** The steps that look for, deactivate or delete the code. */
+  discounts: DiscountCodeChanges;
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
@@ -223,7 +229,7 @@ function discountSpecFor(order: ConversionOrder): DiscountCodeSpec {
 }
 
 export async function checkBalance(
-  deps: StepNeeds<"audit" | "conversions" | "pos">,
+  deps: StepNeeds<"audit" | "conversions"> & ReadsPos,
   order: ConversionOrder,
 ): Promise<BalanceChecked> {
   const member = await deps.pos.findMember(order.memberNumber);
@@ -251,7 +257,7 @@ export async function checkBalance(
 }
 
 export async function createCoupon(
-  deps: StepNeeds<"audit" | "couponHandoff" | "discounts" | "now">,
+  deps: StepNeeds<"audit" | "couponHandoff" | "discountIssuer" | "now">,
   order: ConversionOrder,
 ): Promise<CouponCreated> {
   if (isHandedOff(order)) {
@@ -276,7 +282,7 @@ export async function createCoupon(
     });
     return { discountId: handedOffId(order), adopted: false, createdAt: deps.now().toISOString() };
   }
-  const created = await deps.discounts.createDiscountCode(discountSpecFor(order));
+  const created = await deps.discountIssuer.createDiscountCode(discountSpecFor(order));
   return { discountId: created.discountId, adopted: created.adopted, createdAt: deps.now().toISOString() };
 }
 
@@ -397,7 +403,8 @@ export async function deductPoints(
  * unknown. Too early to tell is `pending`: the state machine waits and asks again.
  */
 export async function reconcileDeduction(
-  deps: StepNeeds<"audit" | "claimed" | "clockSkewMs" | "conversions" | "deductionSettleMs" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "claimed" | "clockSkewMs" | "conversions" | "deductionSettleMs" | "now"> &
+    ReadsPos,
   state: SagaState,
 ): Promise<DeductionReconciled> {
   const { balance } = requirePrepared(state);

@@ -40,9 +40,18 @@ export const alarmedAlertKinds = [
  * used.
  */
 export const WEBHOOK_SIGNATURE_FAILURES_METRIC = "WebhookSignatureFailures";
-/** Completed reconciler runs: its heartbeat. No data means the schedule is not running it. */
-export const RECONCILER_RUNS_METRIC = "ReconcilerRuns";
-export type CountedEvent = typeof WEBHOOK_SIGNATURE_FAILURES_METRIC | typeof RECONCILER_RUNS_METRIC;
+/**
+ * Completed runs of each scheduled job, its heartbeat (one metric each, so that one job's runs do not
+ * hide another's absence). No data means the schedule is not running it.
+ */
+export const CONVERSION_RECONCILER_RUNS_METRIC = "ConversionReconcilerRuns";
+export const CANCELLATION_RECONCILER_RUNS_METRIC = "CancellationReconcilerRuns";
+export const COUPON_EXPIRY_RUNS_METRIC = "CouponExpiryRuns";
+export type CountedEvent =
+  | typeof WEBHOOK_SIGNATURE_FAILURES_METRIC
+  | typeof CONVERSION_RECONCILER_RUNS_METRIC
+  | typeof CANCELLATION_RECONCILER_RUNS_METRIC
+  | typeof COUPON_EXPIRY_RUNS_METRIC;
 
 export const monitoredDependencies = ["pos", "shopify"] as const;
 export type MonitoredDependency = (typeof monitoredDependencies)[number];

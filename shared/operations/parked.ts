@@ -20,7 +20,7 @@ import type { AuditTrail, ConversionRecord, ConversionStore } from "../store";
  * points may have paid for: until the evidence settles it, the reconciler keeps deactivating it.
  */
 
-/** Who settles parked work by itself, in resolutions and trails. */
+/** Who settles parked work by itself, in resolutions and trails (as `RECONCILER_ACTOR`, a name kept). */
 export const reconcilerPrincipal: AdminPrincipal = { id: "operations/reconcile-stuck", roles: ["admin"] };
 
 const HOUR = 3_600_000;

@@ -49,7 +49,7 @@ export interface ReconcilerThresholds {
   rateMs: number;
 }
 
-/** The reconciler's schedule (the stack's EventBridge rule reads it). */
+/** The reconcilers' schedule, and the coupon expiry sweep's (the stack's EventBridge rules read it). */
 export const RECONCILE_RATE_MINUTES = 5;
 
 const MINUTE = 60_000;
@@ -66,7 +66,10 @@ export const defaultThresholds: ReconcilerThresholds = {
   rateMs: RECONCILE_RATE_MINUTES * MINUTE,
 };
 
-/** Who the reconciler is in audit trails. */
+/**
+ * Who the reconcilers are in audit trails: the name of the one function that once ran both, kept so
+ * that trails read the same.
+ */
 export const RECONCILER_ACTOR = { kind: "system", id: "operations/reconcile-stuck" } as const;
 
 export type Finding =

@@ -1,5 +1,5 @@
 import { logger } from "../observability";
-import type { PointsLedger, PointTransaction } from "../pos/ports";
+import type { PointsReader, PointTransaction } from "../pos/ports";
 import { pointDivisions } from "../pos/ports";
 import { shopLocalDate } from "../store/shop-date";
 import {
@@ -60,7 +60,7 @@ const localDate = (iso: string, timeZone: string) => shopLocalDate(new Date(iso)
  * History is secondary: when only it fails, the balance is still shown.
  */
 export async function getPointsSummary(
-  ledger: PointsLedger,
+  ledger: PointsReader,
   customer: { customerId: string },
   options: SummaryOptions,
 ): Promise<PointsSummary> {
@@ -93,7 +93,7 @@ export async function getPointsSummary(
 }
 
 async function readHistory(
-  ledger: PointsLedger,
+  ledger: PointsReader,
   posCustomerId: string,
   since: Date,
   until: Date,

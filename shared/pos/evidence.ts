@@ -1,4 +1,4 @@
-import type { PointsLedger, PointTransaction } from "./ports";
+import type { PointsReader, PointTransaction } from "./ports";
 import { pointDivisions } from "./ports";
 
 /**
@@ -46,7 +46,7 @@ export function balanceExplainedWithout(
  * when the POS has more than can be combined (or could not be read): then nothing is explained.
  */
 export async function listedChangesSince(
-  pos: Pick<PointsLedger, "listPointTransactions">,
+  pos: Pick<PointsReader, "listPointTransactions">,
   posCustomerId: string,
   since: Date,
 ): Promise<number[] | undefined> {
@@ -142,7 +142,7 @@ export function claimedTransactions(owners: TransactionOwners): ClaimedTransacti
 }
 
 export interface EvidenceSource {
-  pos: Pick<PointsLedger, "getBalance" | "listPointTransactions">;
+  pos: Pick<PointsReader, "getBalance" | "listPointTransactions">;
   claimed: ClaimedTransactions;
   now(): Date;
 }

@@ -1,6 +1,7 @@
 /**
  * The POS as the loyalty domain sees it: members and their point ledger. Domain code and test
- * fakes depend on these interfaces; `SmaregiPointsLedger` implements them against Smaregi.
+ * fakes depend on these interfaces; `SmaregiPointsReader` and `SmaregiPointsLedger` implement them
+ * against Smaregi.
  */
 
 /** Smaregi customer status: 0 active, 1 suspended, 2 lost card, 3 withdrawn, 4 merged into another. */
@@ -73,17 +74,22 @@ export interface PointTransactionQuery {
   limit?: number;
 }
 
-export interface PointsLedger {
+/** What the POS says: members, balances and the point history. */
+export interface PointsReader {
   /** The member registered under the shop's member number; `NotRegistered` when there is none. */
   findMember(memberNumber: string): Promise<Member>;
   getBalance(customerId: string): Promise<PointBalance>;
+  /** Point-moving transactions, newest first. */
+  listPointTransactions(customerId: string, query?: PointTransactionQuery): Promise<PointTransaction[]>;
+}
+
+/** The POS's point ledger: what it says, and the point change. */
+export interface PointsLedger extends PointsReader {
   /**
    * Adds `delta` points (negative subtracts). Sent once, never retried: `PosDeclined` when the POS
    * refuses, `PosUnavailable` when it was certainly not applied, `PosOutcomeUnknown` otherwise.
    */
   addPoints(customerId: string, delta: number): Promise<PointChange>;
-  /** Point-moving transactions, newest first. */
-  listPointTransactions(customerId: string, query?: PointTransactionQuery): Promise<PointTransaction[]>;
 }
 
 /**

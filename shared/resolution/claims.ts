@@ -83,6 +83,7 @@ const titled = { conversion: "Conversion", cancellation: "Cancellation", adjustm
 
 /** Only a record parked as `needs_review` can be resolved; `currentStatus` says where it is. */
 export class NotInReview extends Conflict {
+  override readonly name: string = "NotInReview";
   override readonly extensions: Readonly<Record<string, string>>;
   constructor(kind: ParkedKind, id: string, status: string) {
     super(
@@ -95,6 +96,7 @@ export class NotInReview extends Conflict {
 
 /** The POS clearly says otherwise than the admin; nothing was changed. */
 export class ContradictedByPos extends Conflict {
+  override readonly name: string = "ContradictedByPos";
   override readonly extensions: Readonly<Record<string, string>>;
   constructor(kind: ParkedKind, id: string, outcome: string, evidence: PosEvidence) {
     super(

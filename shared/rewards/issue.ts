@@ -8,6 +8,7 @@ import type { CouponTemplate, IssuedReward, RewardCost, RewardRule } from "./mod
 
 /** A variable reward's points outside the rule's bounds; names the bound. */
 export class PointsOutOfRange extends LoyaltyError {
+  override readonly name: string = "PointsOutOfRange";
   readonly status = 422;
   readonly code = "points_out_of_range";
   readonly title = "Points outside the reward's bounds";

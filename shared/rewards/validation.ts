@@ -25,6 +25,7 @@ export interface RewardContext {
 
 /** A rule that cannot be saved; names every property at fault. */
 export class RewardRejected extends LoyaltyError {
+  override readonly name: string = "RewardRejected";
   readonly status = 422;
   readonly code: string;
   readonly title = "The reward cannot be saved";

@@ -92,9 +92,8 @@ export interface DiscountCodeSummary {
   appliesToAllCustomers: boolean;
 }
 
-export interface DiscountCodes {
-  /** Idempotent per code: a retry that meets the code with our marker adopts it. */
-  createDiscountCode(spec: DiscountCodeSpec): Promise<CreatedDiscountCode>;
+/** Existing discount codes: found, deactivated, made live again, deleted. */
+export interface DiscountCodeChanges {
   /** Case-insensitive. Deactivated codes are still found; deleted ones are not. */
   findDiscountByCode(code: string): Promise<DiscountCodeSummary | null>;
   /** Ends the discount now; the code stays reserved. */
@@ -114,6 +113,12 @@ export interface DiscountCodes {
   deleteDiscountByCode(code: string, marker: string): Promise<boolean>;
   /** Deactivates the code if it exists and its title carries `marker`; its id when found. */
   deactivateDiscountByCode(code: string, marker: string): Promise<string | undefined>;
+}
+
+/** Discount codes, created and changed. */
+export interface DiscountCodes extends DiscountCodeChanges {
+  /** Idempotent per code: a retry that meets the code with our marker adopts it. */
+  createDiscountCode(spec: DiscountCodeSpec): Promise<CreatedDiscountCode>;
 }
 
 export interface ShopifyCustomer {

@@ -3,10 +3,12 @@
  * like any other, and their class names are what a state machine's `ErrorEquals` catches.
  */
 import { Conflict, Unprocessable } from "../errors";
-import type { ConversionStatus, CouponStatus } from "./records";
+import type { ConversionStatus } from "./conversion-records";
+import type { CouponStatus } from "./records";
 
 /** A conditional status change found another status: a late step must not overwrite it. */
 export class ConversionStatusConflict extends Conflict {
+  override readonly name: string = "ConversionStatusConflict";
   readonly conversionId: string;
   readonly currentStatus: ConversionStatus | undefined;
   constructor(
@@ -24,6 +26,7 @@ export class ConversionStatusConflict extends Conflict {
 }
 
 export class CouponStatusConflict extends Conflict {
+  override readonly name: string = "CouponStatusConflict";
   readonly couponCode: string;
   readonly currentStatus: CouponStatus | undefined;
   constructor(couponCode: string, currentStatus: CouponStatus | undefined, expected: readonly string[]) {
@@ -38,6 +41,7 @@ export class CouponStatusConflict extends Conflict {
 
 /** The conversion would take the customer over the shop's daily conversion limit. */
 export class DailyLimitExceeded extends Unprocessable {
+  override readonly name: string = "DailyLimitExceeded";
   readonly dailyLimitPoints: number;
   readonly remainingPoints: number;
   /** A front end can offer what is still possible today without parsing the sentence. */
@@ -57,6 +61,7 @@ export class DailyLimitExceeded extends Unprocessable {
 
 /** An audit event with this subject, time and id exists already; history is never overwritten. */
 export class DuplicateAuditEvent extends Conflict {
+  override readonly name: string = "DuplicateAuditEvent";
   constructor(eventId: string) {
     super("audit_event_exists", `Audit event ${eventId} has already been recorded`);
   }

@@ -1,3 +1,4 @@
+export * from "./conversion-records";
 export * from "./errors";
 export type * from "./ports";
 export * from "./records";

@@ -2,13 +2,12 @@
  * What the domain needs from storage. Domain code and its tests depend on these interfaces; the
  * DynamoDB implementations live in `./dynamodb`.
  */
+import type { ConversionRecord, ConversionStatus } from "./conversion-records";
 import type {
   AuditActor,
   AuditEvent,
   AuditOutcome,
   AuditSubject,
-  ConversionRecord,
-  ConversionStatus,
   CouponRecord,
   CouponStatus,
 } from "./records";

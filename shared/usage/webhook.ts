@@ -42,6 +42,7 @@ const maxClockSkewMs = 5 * 60_000;
 
 /** A delivery that is not provably Shopify's, or not recent: 401, nothing read or changed. */
 export class WebhookRejected extends LoyaltyError {
+  override readonly name: string = "WebhookRejected";
   readonly status = 401;
   readonly code: string;
   readonly title = "Webhook rejected";

@@ -5,6 +5,7 @@ import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { backfillCouponKeys } from "../../scripts/backfill-coupon-keys";
 import { DynamoCouponStore } from "../../shared/adapters/dynamodb";
 import { type Item, queryPage } from "../../shared/adapters/dynamodb/common";
+import { DynamoCouponExpiry } from "../../shared/adapters/dynamodb/coupon-expiry";
 import { DynamoCouponSearch } from "../../shared/adapters/dynamodb/coupon-search";
 import { customerIndexPrefixes, keys } from "../../shared/adapters/dynamodb/keys";
 import { type CouponFilter, matchesFilter } from "../../shared/admin/coupon-search";
@@ -241,6 +242,7 @@ function oldListing(filter: CouponFilter, at: Date) {
 // ---- the tests ----
 
 const store = new DynamoCouponStore({ client: counted, tableName: names.loyalty, now: () => now });
+const expiry = new DynamoCouponExpiry({ client: counted, tableName: names.loyalty, now: () => now });
 const search = new DynamoCouponSearch({ client: counted, tableName: names.loyalty, coupons: store });
 const listing =
   (filter: CouponFilter, at = now) =>
@@ -416,8 +418,8 @@ describe("the expiry sweep", () => {
   });
 
   it("moves exactly the ran-out coupons to the expired partition, leaving their records alone", async () => {
-    const sweep = await store.indexExpired(later);
-    const again = await store.indexExpired(later);
+    const sweep = await expiry.indexExpired(later);
+    const again = await expiry.indexExpired(later);
 
     expect(sweep).toEqual({ moved: 10, more: false });
     expect(again).toEqual({ moved: 0, more: false });

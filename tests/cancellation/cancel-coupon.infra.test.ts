@@ -100,7 +100,7 @@ describe("Cancellation saga (cancel-coupon) as synthesised from the real catalog
 
   it("may be started by the cancellation API and the reconciler only, which may do nothing else there", () => {
     const api = stack.functions.couponCancellations;
-    const reconciler = stack.functions.reconcileStuck;
+    const reconciler = stack.functions.reconcileCancellations;
     const sagaId = logicalIdOf(machine.machine);
 
     const stepFunctions = statementsOfRole(resources, logicalIdOf(api.role)).filter((statement) =>

@@ -268,7 +268,7 @@ describe("Least privilege: each grant is only what the code calls", () => {
       deductPoints: "LEASE#*",
       failConversion: "LEASE#*",
       parkForReview: "LEASE#*",
-      reconcileStuck: "LEASE#*",
+      reconcileConversions: "LEASE#*",
       shopifyWebhooks: "WEBHOOK#*",
     };
     const deleting = Object.fromEntries(

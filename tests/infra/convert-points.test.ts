@@ -307,7 +307,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
         Resource: { Ref: sagaId },
       }),
     ]);
-    expect(startingFunctions.sort()).toEqual(["conversions", "reconcileStuck"]);
+    expect(startingFunctions.sort()).toEqual(["conversions", "reconcileConversions"]);
     const starterRoles = starters.flatMap(
       ({ policy }) => (resources[policy]?.Properties?.Roles ?? []) as Array<{ Ref: string }>,
     );

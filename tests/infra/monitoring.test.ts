@@ -9,9 +9,11 @@ import { parseStageConfig } from "../../infra/stage-config";
 import {
   alarmedAlertKinds,
   alertFilterPattern,
+  CANCELLATION_RECONCILER_RUNS_METRIC,
+  CONVERSION_RECONCILER_RUNS_METRIC,
+  COUPON_EXPIRY_RUNS_METRIC,
   countedEventFilterPattern,
   dependencyLatencyFilterPattern,
-  RECONCILER_RUNS_METRIC,
   WEBHOOK_SIGNATURE_FAILURES_METRIC,
 } from "../../shared/operations/log-metrics";
 import { buildTestStack, logicalIdOf, type Resources } from "./helpers";
@@ -93,15 +95,22 @@ describe("Operations: alarms, their topic and the dashboard", () => {
       expect(alarm.TreatMissingData, alarm.AlarmName).toBe("notBreaching");
       expect(alarm.ComparisonOperator, alarm.AlarmName).toBe("GreaterThanOrEqualToThreshold");
     }
-    expect(alarms.filter((alarm) => alarm.TreatMissingData === "breaching").map((a) => a.AlarmName)).toEqual([
-      "Loyalty-test-reconcileStuck-not-running",
+    expect(
+      alarms
+        .filter((alarm) => alarm.TreatMissingData === "breaching")
+        .map((a) => a.AlarmName)
+        .sort(),
+    ).toEqual([
+      "Loyalty-test-expireCoupons-not-running",
+      "Loyalty-test-reconcileCancellations-not-running",
+      "Loyalty-test-reconcileConversions-not-running",
     ]);
   });
 
   it("explains every alarm in the runbook", () => {
     // Prepare
     const doc = readFileSync(`${REPOSITORY_ROOT}/docs/runbook.md`, "utf8");
-    const runbook = doc.slice(doc.indexOf("## Alarms"), doc.indexOf("## The reconciler"));
+    const runbook = doc.slice(doc.indexOf("## Alarms"), doc.indexOf("## The scheduled jobs"));
 
     // Assess
     expect(runbook.length).toBeGreaterThan(0);
@@ -261,64 +270,80 @@ describe("Operations: alarms, their topic and the dashboard", () => {
     });
   });
 
-  it("runs the reconciler on its schedule and alarms when its runs keep failing", () => {
+  const scheduled = [
+    ["reconcileConversions", CONVERSION_RECONCILER_RUNS_METRIC],
+    ["reconcileCancellations", CANCELLATION_RECONCILER_RUNS_METRIC],
+    ["expireCoupons", COUPON_EXPIRY_RUNS_METRIC],
+  ] as const;
+
+  it("schedules each job on its own, with a heartbeat of its own", () => {
+    expect(Object.keys(schedules).sort()).toEqual(scheduled.map(([name]) => name).sort());
+    expect(new Set(Object.values(schedules).map((schedule) => schedule.heartbeat)).size).toBe(
+      scheduled.length,
+    );
+  });
+
+  it.each(scheduled)("runs %s on its schedule and alarms when its runs keep failing", (name) => {
     // Prepare
-    const reconciler = stack.functions.reconcileStuck;
+    const job = stack.functions[name];
 
     // Assess
-    expect(schedules.reconcileStuck.rateMinutes).toBe(5);
+    expect(schedules[name].rateMinutes).toBe(5);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(5 minutes)",
       State: "ENABLED",
       Targets: [
         Match.objectLike({
-          Arn: { "Fn::GetAtt": [logicalIdOf(reconciler.function), "Arn"] },
+          Arn: { "Fn::GetAtt": [logicalIdOf(job.function), "Arn"] },
           RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
         }),
       ],
     });
     template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
-      FunctionName: { Ref: logicalIdOf(reconciler.function) },
+      FunctionName: { Ref: logicalIdOf(job.function) },
       MaximumRetryAttempts: 0,
     });
-    expect(alarmNamed("reconcileStuck-errors")).toMatchObject({
+    expect(alarmNamed(`${name}-errors`)).toMatchObject({
       Namespace: "AWS/Lambda",
       MetricName: "Errors",
-      Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalIdOf(reconciler.function) } }],
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalIdOf(job.function) } }],
       Threshold: 1,
       EvaluationPeriods: 2,
     });
   });
 
-  it("alarms when the reconciler's heartbeat stops, counting no data as not running", () => {
-    // Prepare
-    const reconciler = stack.functions.reconcileStuck;
-    const alarm = alarmNamed("reconcileStuck-not-running");
+  it.each(scheduled)(
+    "alarms when the heartbeat of %s stops, counting no data as not running",
+    (name, heartbeat) => {
+      // Prepare
+      const job = stack.functions[name];
+      const alarm = alarmNamed(`${name}-not-running`);
 
-    // Assess: each completed run prints one heartbeat line, counted in the reconciler's log group.
-    expect(schedules.reconcileStuck.heartbeat).toBe(RECONCILER_RUNS_METRIC);
-    expect(filtersOf(logicalIdOf(reconciler.logGroup))).toContainEqual(
-      expect.objectContaining({
-        FilterPattern: countedEventFilterPattern(RECONCILER_RUNS_METRIC),
-        MetricTransformations: [
-          { MetricNamespace: "Loyalty/Operations", MetricName: RECONCILER_RUNS_METRIC, MetricValue: "1" },
-        ],
-      }),
-    );
-    // Fewer than one completed run in three of its 5-minute intervals.
-    expect(alarm).toMatchObject({
-      Namespace: "Loyalty/Operations",
-      MetricName: RECONCILER_RUNS_METRIC,
-      Statistic: "Sum",
-      Period: 15 * 60,
-      Threshold: 1,
-      ComparisonOperator: "LessThanThreshold",
-      EvaluationPeriods: 1,
-      TreatMissingData: "breaching",
-    });
-    expect(alarm.Dimensions).toBeUndefined();
-    expect(alarm.OKActions).toEqual([{ Ref: topic }]);
-  });
+      // Assess: each completed run prints one heartbeat line, counted in the job's log group.
+      expect(schedules[name].heartbeat).toBe(heartbeat);
+      expect(filtersOf(logicalIdOf(job.logGroup))).toContainEqual(
+        expect.objectContaining({
+          FilterPattern: countedEventFilterPattern(heartbeat),
+          MetricTransformations: [
+            { MetricNamespace: "Loyalty/Operations", MetricName: heartbeat, MetricValue: "1" },
+          ],
+        }),
+      );
+      // Fewer than one completed run in three of its 5-minute intervals.
+      expect(alarm).toMatchObject({
+        Namespace: "Loyalty/Operations",
+        MetricName: heartbeat,
+        Statistic: "Sum",
+        Period: 15 * 60,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        EvaluationPeriods: 1,
+        TreatMissingData: "breaching",
+      });
+      expect(alarm.Dimensions).toBeUndefined();
+      expect(alarm.OKActions).toEqual([{ Ref: topic }]);
+    },
+  );
 
   it("alarms on any webhook refused for its signature, counted in the webhook function's log group", () => {
     // Prepare
@@ -425,7 +450,9 @@ describe("Operations: alarms, their topic and the dashboard", () => {
       "Count",
       "DependencyLatency",
       "p95",
-      RECONCILER_RUNS_METRIC,
+      CONVERSION_RECONCILER_RUNS_METRIC,
+      CANCELLATION_RECONCILER_RUNS_METRIC,
+      COUPON_EXPIRY_RUNS_METRIC,
       WEBHOOK_SIGNATURE_FAILURES_METRIC,
       "ApproximateNumberOfMessagesVisible",
       "Throttles",

@@ -5,11 +5,13 @@ import {
   ALERT_EMAIL_FAILURE_MESSAGE,
   alertCounted,
   alertFilterPattern,
+  CANCELLATION_RECONCILER_RUNS_METRIC,
+  CONVERSION_RECONCILER_RUNS_METRIC,
+  COUPON_EXPIRY_RUNS_METRIC,
   countedEventFilterPattern,
   dependencyLatencyFilterPattern,
   eventCounted,
   latencyCounted,
-  RECONCILER_RUNS_METRIC,
   WEBHOOK_SIGNATURE_FAILURES_METRIC,
 } from "../../shared/operations/log-metrics";
 import type { WebhookDependencies } from "../../shared/usage/webhook";
@@ -89,7 +91,9 @@ describe("Metric filters over the lines the functions really print", () => {
       lines.map((line) => eventCounted(line, WEBHOOK_SIGNATURE_FAILURES_METRIC)).filter(Boolean);
     expect(counted(forgedLines)).toEqual([1]);
     expect(counted(staleLines)).toEqual([]);
-    expect(forgedLines.map((line) => eventCounted(line, RECONCILER_RUNS_METRIC)).filter(Boolean)).toEqual([]);
+    expect(
+      forgedLines.map((line) => eventCounted(line, CONVERSION_RECONCILER_RUNS_METRIC)).filter(Boolean),
+    ).toEqual([]);
   });
 
   it("writes the patterns from the same fields and values", () => {
@@ -103,6 +107,12 @@ describe("Metric filters over the lines the functions really print", () => {
     expect(countedEventFilterPattern(WEBHOOK_SIGNATURE_FAILURES_METRIC)).toBe(
       "{ $.WebhookSignatureFailures >= 1 }",
     );
-    expect(countedEventFilterPattern(RECONCILER_RUNS_METRIC)).toBe("{ $.ReconcilerRuns >= 1 }");
+    expect(countedEventFilterPattern(CONVERSION_RECONCILER_RUNS_METRIC)).toBe(
+      "{ $.ConversionReconcilerRuns >= 1 }",
+    );
+    expect(countedEventFilterPattern(CANCELLATION_RECONCILER_RUNS_METRIC)).toBe(
+      "{ $.CancellationReconcilerRuns >= 1 }",
+    );
+    expect(countedEventFilterPattern(COUPON_EXPIRY_RUNS_METRIC)).toBe("{ $.CouponExpiryRuns >= 1 }");
   });
 });

@@ -17,7 +17,10 @@ import { taro, useTestStack } from "../support/local-stack";
  */
 const t = await useTestStack();
 const { stack } = t;
-const { handler } = await import("../../functions/operations/reconcile-stuck");
+const { handler: reconcileConversions } = await import("../../functions/operations/reconcile-conversions");
+const { handler: reconcileCancellations } = await import(
+  "../../functions/operations/reconcile-cancellations"
+);
 const documents = DynamoDBDocument.from(
   new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
 );
@@ -93,7 +96,7 @@ describe("a parked conversion", () => {
     await parkedAgo(keys.conversion(conversionId), 5);
 
     // Act
-    const summary = await handler({});
+    const summary = await reconcileConversions({});
 
     // Assess
     expect(summary.conversions.settled).toEqual([{ conversionId, status: "completed" }]);
@@ -110,7 +113,7 @@ describe("a parked conversion", () => {
     stack.smaregi.control.reset();
     await parkedAgo(keys.conversion(conversionId), 10);
 
-    const summary = await handler({});
+    const summary = await reconcileConversions({});
 
     expect(summary.conversions.settled).toEqual([{ conversionId, status: "compensated" }]);
     expect((await t.conversions.getConversion(conversionId))?.status).toBe("compensated");
@@ -127,7 +130,7 @@ describe("a parked conversion", () => {
     stack.shopify.control.reset();
     await parkedAgo(keys.conversion(conversionId), 5);
 
-    const summary = await handler({});
+    const summary = await reconcileConversions({});
 
     expect(summary.conversions.settled).toEqual([{ conversionId, status: "compensated" }]);
     expect(discountOf(code)).toBeUndefined();
@@ -142,9 +145,9 @@ describe("a parked conversion", () => {
     stack.smaregi.control.setFaults([unreadablePos]);
 
     await parkedAgo(keys.conversion(conversionId), 7);
-    const offSchedule = await handler({});
+    const offSchedule = await reconcileConversions({});
     await parkedAgo(keys.conversion(conversionId), 20);
-    const unreadable = await handler({});
+    const unreadable = await reconcileConversions({});
 
     expect(offSchedule.conversions.settled).toEqual([]);
     expect(unreadable.conversions.settled).toEqual([]);
@@ -164,10 +167,10 @@ describe("a parked conversion", () => {
 
     // Act: one run while Shopify still fails, one after it answers again.
     await parkedAgo(keys.conversion(conversionId), 5);
-    const failing = await handler({});
+    const failing = await reconcileConversions({});
     stack.shopify.control.reset();
     await parkedAgo(keys.conversion(conversionId), 10);
-    const answering = await handler({});
+    const answering = await reconcileConversions({});
 
     // Assess
     expect(failing.conversions.alerted).toEqual([{ conversionId, finding: "parked_code_usable" }]);
@@ -215,7 +218,7 @@ describe("a parked cancellation", () => {
   it("stands once the POS lists its refund: the coupon cancelled, the points back once", async () => {
     const { code, cancellationId } = await parkedCancellation(true);
 
-    const summary = await handler({});
+    const summary = await reconcileCancellations({});
 
     expect(summary.cancellations.settled).toEqual([{ cancellationId, status: "cancelled" }]);
     expect((await t.coupons.getCoupon(code))?.status).toBe("cancelled");
@@ -225,7 +228,7 @@ describe("a parked cancellation", () => {
   it("gives the coupon back once the POS shows the refund never landed", async () => {
     const { code, cancellationId } = await parkedCancellation(false);
 
-    const summary = await handler({});
+    const summary = await reconcileCancellations({});
 
     expect(summary.cancellations.settled).toEqual([{ cancellationId, status: expect.any(String) }]);
     expect((await t.coupons.getCoupon(code))?.status).toBe("active");

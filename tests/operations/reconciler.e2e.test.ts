@@ -7,7 +7,12 @@ import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
 import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
 import { type CancellationRecord, cancellationIdOf } from "../../shared/cancellation/records";
 import { newConversionId } from "../../shared/conversion/rules";
-import { eventCounted, RECONCILER_RUNS_METRIC } from "../../shared/operations/log-metrics";
+import {
+  CANCELLATION_RECONCILER_RUNS_METRIC,
+  CONVERSION_RECONCILER_RUNS_METRIC,
+  COUPON_EXPIRY_RUNS_METRIC,
+  eventCounted,
+} from "../../shared/operations/log-metrics";
 import type { ConversionRecord } from "../../shared/store";
 import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";
@@ -16,10 +21,14 @@ import { printedLines } from "../support/printed-lines";
 /**
  * The reconciler against the local stack: DynamoDB Local, the real conversion ASL on the local
  * Step Functions endpoint, the emulators and the local SES. The local stack runs no schedules,
- * so the test calls the handler the schedule would invoke.
+ * so the test calls the handlers the schedules would invoke (one function per job).
  */
 const t = await useTestStack();
-const { handler } = await import("../../functions/operations/reconcile-stuck");
+const { handler: reconcileConversions } = await import("../../functions/operations/reconcile-conversions");
+const { handler: reconcileCancellations } = await import(
+  "../../functions/operations/reconcile-cancellations"
+);
+const { handler: expireCoupons } = await import("../../functions/operations/expire-coupons");
 
 const documents = DynamoDBDocument.from(
   new DynamoDBClient(localDynamoDbClientConfig(inject("dynamoEndpoint"))),
@@ -61,14 +70,14 @@ async function settled(conversionId: string): Promise<ConversionRecord | undefin
   return t.conversions.getConversion(conversionId);
 }
 
-describe("the scheduled reconciler", () => {
+describe("the scheduled reconcilers", () => {
   it("starts the saga of a reservation the API never started, which then converts the points", async () => {
     // Prepare: reserved 20 minutes ago, as if the API crashed before StartExecution.
     const before = t.posBalance(taro.posCustomerId);
     const stuck = await reserveAgo(20, taro.customerId, 500);
 
     // Act
-    const summary = await handler({});
+    const summary = await reconcileConversions({});
 
     // Assess
     expect(summary.conversions.started).toEqual([stuck.conversionId]);
@@ -86,29 +95,56 @@ describe("the scheduled reconciler", () => {
 
   it("leaves a finished conversion alone on the next run", async () => {
     // Act
-    const summary = await handler({});
+    const conversions = await reconcileConversions({});
+    const cancellations = await reconcileCancellations({});
 
     // Assess
-    expect(summary).toMatchObject({
-      conversions: { started: [], alerted: [], failures: [] },
-      cancellations: { started: [], alerted: [], failures: [] },
+    expect(conversions).toEqual({
+      conversions: expect.objectContaining({ started: [], alerted: [], failures: [] }),
+    });
+    expect(cancellations).toEqual({
+      cancellations: expect.objectContaining({ started: [], alerted: [], failures: [] }),
     });
   });
 
-  it("prints one heartbeat per completed run, the metric its not-running alarm counts", async () => {
-    // Prepare: metrics are off in tests; this reads what Lambda would print.
-    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
+  it.each([
+    ["reconcileConversions", reconcileConversions, CONVERSION_RECONCILER_RUNS_METRIC],
+    ["reconcileCancellations", reconcileCancellations, CANCELLATION_RECONCILER_RUNS_METRIC],
+    ["expireCoupons", expireCoupons, COUPON_EXPIRY_RUNS_METRIC],
+  ] as const)(
+    "%s prints one heartbeat of its own per completed run, the metric its not-running alarm counts",
+    async (_name, handler, heartbeat) => {
+      // Prepare: metrics are off in tests; this reads what Lambda would print.
+      vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "false");
 
+      // Act
+      let lines: Array<Record<string, unknown>>;
+      try {
+        lines = await printedLines(() => handler({}));
+      } finally {
+        vi.unstubAllEnvs();
+      }
+
+      // Assess: its own heartbeat once, and no other job's.
+      const heartbeats = [
+        CONVERSION_RECONCILER_RUNS_METRIC,
+        CANCELLATION_RECONCILER_RUNS_METRIC,
+        COUPON_EXPIRY_RUNS_METRIC,
+      ] as const;
+      for (const metric of heartbeats) {
+        expect(lines.map((line) => eventCounted(line, metric)).filter(Boolean), metric).toEqual(
+          metric === heartbeat ? [1] : [],
+        );
+      }
+    },
+  );
+
+  it("sweeps ran-out coupons on a run of its own", async () => {
     // Act
-    let lines: Array<Record<string, unknown>>;
-    try {
-      lines = await printedLines(() => handler({}));
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    const summary = await expireCoupons({});
 
     // Assess
-    expect(lines.map((line) => eventCounted(line, RECONCILER_RUNS_METRIC)).filter(Boolean)).toEqual([1]);
+    expect(summary).toEqual({ expiredCoupons: { moved: expect.any(Number), more: false } });
   });
 
   it("reminds the admins by email of a conversion waiting for review for over a day, once a day", async () => {
@@ -124,8 +160,8 @@ describe("the scheduled reconciler", () => {
     const logged = expectAlerts("needs_review");
 
     // Act
-    const first = await handler({});
-    const second = await handler({});
+    const first = await reconcileConversions({});
+    const second = await reconcileConversions({});
 
     // Assess
     expect(first.conversions.alerted).toEqual([
@@ -179,7 +215,7 @@ describe("the scheduled reconciler", () => {
     expect((await t.coupons.getCoupon(code))?.status).toBe("cancelling");
 
     // Act
-    const summary = await handler({});
+    const summary = await reconcileCancellations({});
 
     // Assess: the reconciler started it, and the saga did the whole cancellation once.
     expect(summary.cancellations.started).toEqual([cancellationId]);
@@ -198,6 +234,10 @@ describe("the scheduled reconciler", () => {
     expect(trail).toContain("operations.saga_started");
 
     // And the next run has nothing left to do.
-    expect((await handler({})).cancellations).toMatchObject({ started: [], alerted: [], failures: [] });
+    expect((await reconcileCancellations({})).cancellations).toMatchObject({
+      started: [],
+      alerted: [],
+      failures: [],
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PointChangeOutcomeUnknown } from "../../shared/adapters/smaregi";
+import {
+  PointChangeOutcomeUnknown,
+  SmaregiPointsLedger,
+  SmaregiPointsReader,
+  smaregiTokenSource,
+} from "../../shared/adapters/smaregi";
 import { DAY_MS, MAX_HISTORY_DAYS, toJapanDate } from "../../shared/adapters/smaregi/time";
 import { environmentSchema } from "../../shared/config";
 import {
@@ -11,7 +16,16 @@ import {
   PosUnavailable,
 } from "../../shared/errors";
 import { type Member, type MemberDirectory, pointDivisions } from "../../shared/pos";
-import { accessToken, calls, hanako, jiroMemberNumber, ledgerFor, startTestEmulator, taro } from "./support";
+import {
+  accessToken,
+  calls,
+  hanako,
+  jiroMemberNumber,
+  ledgerFor,
+  ledgerOptionsFor,
+  startTestEmulator,
+  taro,
+} from "./support";
 
 let pos: Awaited<ReturnType<typeof startTestEmulator>>;
 
@@ -38,6 +52,22 @@ async function closedPort(): Promise<number> {
 }
 
 describe("access tokens", () => {
+  it("is one token for a reader and a ledger that share their token source, as one container's clients do", async () => {
+    // Prepare: the ledger's options, with one token source for both clients.
+    const options = ledgerOptionsFor(pos.emulator);
+    const shared = { ...options, tokens: smaregiTokenSource(options) };
+    const reader = new SmaregiPointsReader(shared);
+    const ledger = new SmaregiPointsLedger(shared);
+
+    // Act
+    await reader.getBalance(taro.customerId);
+    await ledger.addPoints(taro.customerId, 10);
+    await reader.listPointTransactions(taro.customerId);
+
+    // Assess
+    expect(calls(pos.emulator).token).toBe(1);
+  });
+
   it("fetches one token for many concurrent and later requests", async () => {
     // Prepare
     const ledger = ledgerFor(pos.emulator);

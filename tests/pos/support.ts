@@ -29,7 +29,15 @@ export async function startTestEmulator() {
 
 /** A POS client pointed at the emulator, with timeouts short enough for tests. */
 export function ledgerFor(emulator: RunningSmaregiEmulator, overrides: Partial<SmaregiClientOptions> = {}) {
-  return new SmaregiPointsLedger({
+  return new SmaregiPointsLedger(ledgerOptionsFor(emulator, overrides));
+}
+
+/** The options of `ledgerFor`. */
+export function ledgerOptionsFor(
+  emulator: RunningSmaregiEmulator,
+  overrides: Partial<SmaregiClientOptions> = {},
+): SmaregiClientOptions {
+  return {
     authUrl: emulator.url,
     apiUrl: emulator.url,
     contractId: demoCredentials.smaregiContractId,
@@ -42,7 +50,7 @@ export function ledgerFor(emulator: RunningSmaregiEmulator, overrides: Partial<S
     writeTimeoutMs: 250,
     retryBaseDelayMs: 5,
     ...overrides,
-  });
+  };
 }
 
 /** A bearer token for raw protocol calls. */

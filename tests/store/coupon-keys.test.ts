@@ -5,6 +5,7 @@ import { DynamoCouponStore } from "../../shared/adapters/dynamodb";
 import { DynamoCancellationResolutionStore } from "../../shared/adapters/dynamodb/cancellation-resolutions";
 import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
 import { DynamoResolutionStore } from "../../shared/adapters/dynamodb/conversion-resolutions";
+import { DynamoCouponExpiry } from "../../shared/adapters/dynamodb/coupon-expiry";
 import { couponIndexKeys, couponIndexKeysAt } from "../../shared/adapters/dynamodb/coupons";
 import { keys } from "../../shared/adapters/dynamodb/keys";
 import { cancellationIdOf } from "../../shared/cancellation/records";
@@ -114,7 +115,7 @@ describe("the coupon store", () => {
     const { coupon } = await coupons.putCoupon(newCoupon({ expiresAt: "2025-06-01T04:00:00.000Z" }));
     const later = new Date("2025-06-01T05:00:00.000Z");
 
-    expect((await coupons.indexExpired(later)).moved).toBeGreaterThanOrEqual(1);
+    expect((await new DynamoCouponExpiry(options).indexExpired(later)).moved).toBeGreaterThanOrEqual(1);
     await expectListedAs(coupon.code, "active", later);
     // A checkout recorded late still marks it used.
     await coupons.updateCouponStatus(coupon.code, ["active"], { status: "used" });

@@ -1,21 +1,38 @@
-// Preloaded (`node --import`) before a function bundle: records the runtime `name` of every Error
-// class the bundle defines. A minified bundle renames classes; esbuild's keepNames gives each its
-// source name back with Object.defineProperty(class, "name", ...) as the class is evaluated, which
-// is what this watches. Printed as JSON on exit.
-const defineProperty = Object.defineProperty;
-const names = new Set();
-Object.defineProperty = function recordErrorClassName(target, property, descriptor) {
-  const result = defineProperty(target, property, descriptor);
-  if (
-    property === "name" &&
-    typeof target === "function" &&
-    target.prototype instanceof Error &&
-    typeof target.name === "string"
-  ) {
-    names.add(target.name);
-  }
-  return result;
-};
-process.on("exit", () => {
-  process.stdout.write(JSON.stringify([...names].sort()));
+// Preloaded (`node --import`) before a function bundle: once the bundle is loaded, prints as JSON
+// the `name` that instances of each Error class the bundle defines really carry. A minified bundle
+// renames its classes, so the names must come from the classes themselves (each writes its own out).
+// The classes are found through the inspector (`Runtime.queryObjects`: every object whose prototype
+// chain holds Error.prototype, of which the classes' prototypes), and each is instantiated with
+// placeholder arguments; a class whose constructor cannot take them is left out.
+import { Session } from "node:inspector/promises";
+
+process.once("beforeExit", async () => {
+  const session = new Session();
+  session.connect();
+  const errorPrototype = await session.post("Runtime.evaluate", { expression: "Error.prototype" });
+  const found = await session.post("Runtime.queryObjects", {
+    prototypeObjectId: errorPrototype.result.objectId,
+  });
+  const names = await session.post("Runtime.callFunctionOn", {
+    objectId: found.objects.objectId,
+    functionDeclaration: `function () {
+      const names = new Set();
+      for (const candidate of this) {
+        if (!Object.hasOwn(candidate, "constructor")) continue;
+        const errorClass = candidate.constructor;
+        if (typeof errorClass !== "function" || errorClass.prototype !== candidate) continue;
+        if (candidate === Error.prototype || Object.getPrototypeOf(candidate) === Object.prototype) continue;
+        try {
+          const instance = new errorClass("probe", "probe", "probe", "probe");
+          if (typeof instance.name === "string") names.add(instance.name);
+        } catch {
+          // Abstract, or a constructor that needs real arguments: not a name a task can throw as is.
+        }
+      }
+      return [...names].sort();
+    }`,
+    returnByValue: true,
+  });
+  session.disconnect();
+  process.stdout.write(JSON.stringify(names.result.value));
 });

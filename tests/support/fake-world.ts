@@ -55,6 +55,7 @@ export function fakeWorld(options: { balance?: number; start?: string } = {}) {
 
   const saga: SagaDependencies = {
     pos,
+    discountIssuer: shopify,
     discounts: shopify,
     records,
     conversions,

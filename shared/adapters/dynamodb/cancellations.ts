@@ -38,11 +38,46 @@ export const refundGuardAttributes = [
   "refundBalanceBefore",
 ];
 
-export class DynamoCancellationStore extends DynamoStore implements CancellationStore {
+/** Cancellations and the refund guard read. What only reads them (the reconciler, the resolution) carries no writes. */
+export class DynamoCancellationReader
+  extends DynamoStore
+  implements Pick<CancellationStore, "getCancellation" | "listCancellationsByStatus" | "refundGuardOf">
+{
   constructor(options: RepositoryOptions) {
     super(options);
   }
 
+  async getCancellation(cancellationId: string): Promise<CancellationRecord | undefined> {
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.cancellation(cancellationId),
+      ConsistentRead: true,
+    });
+    return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
+  }
+
+  listCancellationsByStatus(
+    status: CancellationStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRecord>> {
+    const gsi2pk = keys.cancellationStatus(cancellationStatusSchema.parse(status));
+    return this.listByStatusIndex(gsi2pk, page, (item) => cancellationRecordSchema.parse(item));
+  }
+
+  async refundGuardOf(code: string): Promise<RefundGuard | undefined> {
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.coupon(code),
+      ConsistentRead: true,
+      ProjectionExpression: ["pk", ...refundGuardAttributes].join(", "),
+    });
+    if (result.Item === undefined) return undefined;
+    const { pk: _pk, ...guard } = result.Item;
+    return refundGuardSchema.parse(guard);
+  }
+}
+
+export class DynamoCancellationStore extends DynamoCancellationReader implements CancellationStore {
   async beginCancellation(request: NewCancellation): Promise<BeginResult> {
     const now = this.now().toISOString();
     const cancellation = cancellationRecordSchema.parse({
@@ -104,23 +139,6 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
     }
   }
 
-  async getCancellation(cancellationId: string): Promise<CancellationRecord | undefined> {
-    const result = await this.client.get({
-      TableName: this.table,
-      Key: keys.cancellation(cancellationId),
-      ConsistentRead: true,
-    });
-    return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
-  }
-
-  listCancellationsByStatus(
-    status: CancellationStatus,
-    page: PageRequest,
-  ): Promise<Page<CancellationRecord>> {
-    const gsi2pk = keys.cancellationStatus(cancellationStatusSchema.parse(status));
-    return this.listByStatusIndex(gsi2pk, page, (item) => cancellationRecordSchema.parse(item));
-  }
-
   async updateCancellation(
     cancellationId: string,
     expected: readonly CancellationStatus[],
@@ -180,18 +198,6 @@ export class DynamoCancellationStore extends DynamoStore implements Cancellation
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
-  }
-
-  async refundGuardOf(code: string): Promise<RefundGuard | undefined> {
-    const result = await this.client.get({
-      TableName: this.table,
-      Key: keys.coupon(code),
-      ConsistentRead: true,
-      ProjectionExpression: ["pk", ...refundGuardAttributes].join(", "),
-    });
-    if (result.Item === undefined) return undefined;
-    const { pk: _pk, ...guard } = result.Item;
-    return refundGuardSchema.parse(guard);
   }
 
   async releaseCoupon(code: string, cancellationId: string): Promise<boolean> {

@@ -1,4 +1,11 @@
 import { Conflict, NotFound } from "../../errors";
+import {
+  type ConversionRecord,
+  type ConversionStatus,
+  conversionRecordSchema,
+  conversionStatusSchema,
+  terminalConversionStatuses,
+} from "../../store/conversion-records";
 import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors";
 import type {
   ConversionPatch,
@@ -10,13 +17,6 @@ import type {
   ReleaseResult,
   ReservationResult,
 } from "../../store/ports";
-import {
-  type ConversionRecord,
-  type ConversionStatus,
-  conversionRecordSchema,
-  conversionStatusSchema,
-  terminalConversionStatuses,
-} from "../../store/records";
 import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
   DynamoStore,

@@ -27,7 +27,7 @@ type Listed = Pick<CouponRecord, "code" | "status" | "expiresAt" | "createdAt">;
  * - byActivity: while active, `COUPONS#active` by its end (`gsi3sk = expiresAt`), so the coupons
  *   that ran out are a key range; otherwise `COUPONS#others` by `gsi2sk`, so all coupons are two
  *   partitions (active, others).
- * Nothing writes a coupon when it runs out: the expiry sweep (`indexExpired`) moves it then, to
+ * Nothing writes a coupon when it runs out: the expiry sweep (`DynamoCouponExpiry`) moves it then, to
  * `COUPONS#expired` and `COUPONS#others`, leaving its record (`active` past its end reads expired).
  */
 export function couponIndexKeys(coupon: Listed): Item {
@@ -72,9 +72,6 @@ export function ranOutQuery(table: string, now: Date) {
 }
 
 /** How many ran-out coupons one sweep moves at most; the next run goes on with the rest. */
-const sweepLimit = 1000;
-const sweepPage = 100;
-const sweepConcurrency = 10;
 
 /** A new coupon as stored: the record (code upper-cased) and its item, index keys included. */
 export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRecord; item: Item } {
@@ -96,11 +93,32 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
   };
 }
 
-export class DynamoCouponStore extends DynamoStore implements CouponStore {
+/** Coupons read: one by its code, a customer's newest first. What only reads them carries no writes. */
+export class DynamoCouponReader
+  extends DynamoStore
+  implements Pick<CouponStore, "getCoupon" | "listCouponsByCustomer">
+{
   constructor(options: RepositoryOptions) {
     super(options);
   }
 
+  async getCoupon(code: string): Promise<CouponRecord | undefined> {
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.coupon(code),
+      ConsistentRead: true,
+    });
+    return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
+  }
+
+  listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>> {
+    return this.listByCustomerIndex(customerId, customerIndexPrefixes.coupon, page, (item) =>
+      couponRecordSchema.parse(item),
+    );
+  }
+}
+
+export class DynamoCouponStore extends DynamoCouponReader implements CouponStore {
   async putCoupon(input: NewCoupon): Promise<{ created: boolean; coupon: CouponRecord }> {
     const { coupon, item } = newCouponItem(input, this.now().toISOString());
     try {
@@ -121,21 +139,6 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
       if (existing === undefined) throw new Error(`Coupon ${coupon.code} vanished while being written`);
       return { created: false, coupon: existing };
     }
-  }
-
-  async getCoupon(code: string): Promise<CouponRecord | undefined> {
-    const result = await this.client.get({
-      TableName: this.table,
-      Key: keys.coupon(code),
-      ConsistentRead: true,
-    });
-    return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
-  }
-
-  listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>> {
-    return this.listByCustomerIndex(customerId, customerIndexPrefixes.coupon, page, (item) =>
-      couponRecordSchema.parse(item),
-    );
   }
 
   async updateCouponStatus(
@@ -171,60 +174,5 @@ export class DynamoCouponStore extends DynamoStore implements CouponStore {
       undefined,
       index?.move,
     );
-  }
-
-  /**
-   * The expiry sweep: moves active coupons whose end has passed (`expiresAt <= now`, a key range of
-   * byActivity) from `COUPONS#active` to `COUPONS#expired` (byStatus) and `COUPONS#others`
-   * (byActivity), leaving the record itself as it is (an active coupon past its end reads `expired`). Each move is
-   * conditional on the coupon still being where it was read, so a concurrent status change wins.
-   * Run on a schedule; at most `max` coupons per run, `more` when some are left for the next.
-   */
-  async indexExpired(now: Date, max = sweepLimit): Promise<{ moved: number; more: boolean }> {
-    const active = keys.couponStatus("active");
-    let moved = 0;
-    let examined = 0;
-    let startKey: Item | undefined;
-    do {
-      const result = await this.client.query({
-        ...ranOutQuery(this.table, now),
-        Limit: Math.min(sweepPage, max - examined),
-        ExclusiveStartKey: startKey,
-      });
-      const items = result.Items ?? [];
-      examined += items.length;
-      for (let index = 0; index < items.length; index += sweepConcurrency) {
-        const outcomes = await Promise.all(
-          items.slice(index, index + sweepConcurrency).map((item) => this.#moveExpired(item, active)),
-        );
-        moved += outcomes.filter(Boolean).length;
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey !== undefined && examined < max);
-    return { moved, more: startKey !== undefined };
-  }
-
-  async #moveExpired(item: Item, active: string): Promise<boolean> {
-    try {
-      await this.client.update({
-        TableName: this.table,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: "SET gsi2pk = :expired, gsi3pk = :others, gsi3sk = gsi2sk",
-        ConditionExpression: "#status = :active AND gsi3pk = :partition AND gsi3sk = :seen",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: {
-          ":expired": keys.couponStatus("expired"),
-          ":others": keys.otherCoupons,
-          ":active": "active" satisfies CouponStatus,
-          ":partition": active,
-          ":seen": item.gsi3sk,
-        },
-      });
-      return true;
-    } catch (error) {
-      // Its status changed since the index was read: that write moved its keys itself.
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
   }
 }

@@ -1,4 +1,4 @@
 export { DynamoAuditTrail } from "./audit";
 export type { RepositoryOptions } from "./common";
 export { type ConversionStoreOptions, DynamoConversionStore } from "./conversions";
-export { DynamoCouponStore } from "./coupons";
+export { DynamoCouponReader, DynamoCouponStore } from "./coupons";

@@ -1,5 +1,5 @@
 import { type AdminApiClient, createAdminApiClient } from "@shopify/admin-api-client";
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import { ShopifyRejected, ShopifyUnavailable } from "../../errors";
 import type { AdminAccessToken } from "./access-token";
 
@@ -26,6 +26,15 @@ export interface AdminGraphqlOptions {
 }
 
 export type UserError = { field?: readonly string[] | null; message: string; code?: string | null };
+
+/** The `userErrors` a mutation answers, as its documents select them (`field message code`). */
+export const userErrorSchema = z.object({
+  field: z.nullish(z.array(z.string())),
+  message: z.string(),
+  code: z.nullish(z.string()),
+});
+
+export type UserErrors = z.infer<typeof userErrorSchema>[];
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_THROTTLE_WAIT_MS = 5_000;

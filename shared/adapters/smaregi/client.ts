@@ -1,40 +1,29 @@
 import type * as z from "zod/mini";
-import {
-  type LoyaltyError,
-  NotRegistered,
-  PosDeclined,
-  PosOutcomeUnknown,
-  PosTimeout,
-  PosUnavailable,
-} from "../../errors";
+import { type LoyaltyError, NotRegistered, PosUnavailable } from "../../errors";
 import { InMemoryMemberDirectory } from "../../pos/member-directory";
 import type {
   Member,
   MemberDirectory,
   PointBalance,
-  PointChange,
-  PointsLedger,
+  PointsReader,
   PointTransaction,
   PointTransactionQuery,
 } from "../../pos/ports";
 import { type HttpAnswer, type HttpTransport, sendHttp } from "../http-transport";
 import {
   fetchForRead,
-  isTimeout,
   parseJsonBody,
   type ReadRetryPolicy,
   readBodyForRead,
   readProblemDetail,
   retryAfterMs,
   TransientPosFailure,
-  wasNeverSent,
   withReadRetries,
   withTimeout,
 } from "./http";
 import {
   customerListSchema,
   customerSchema,
-  pointAddResponseSchema,
   pointsListSchema,
   type SmaregiTransaction,
   transactionListSchema,
@@ -65,6 +54,11 @@ export interface SmaregiClientOptions {
   /** Shared member cache; a per-process in-memory one when omitted. */
   memberDirectory?: MemberDirectory;
   /**
+   * The access token's source, when clients of one container share it (`smaregiTokenSource`), so
+   * that the container holds one token, as one client would; a client's own when omitted.
+   */
+  tokens?: SmaregiTokenSource;
+  /**
    * How requests are sent: Node's http/https over kept-alive connections when omitted
    * (`../http-transport.ts`); `fetch` fits too (tests wrap it to rewrite requests and answers).
    */
@@ -80,65 +74,53 @@ const MAX_REMEMBERED_CODES = 10_000;
 const MAX_RETRIES = 2;
 const SLIVER_MS = 60_000;
 
-/**
- * A point change whose outcome is not known (timeout, 5xx, connection cut). Its `name` stays
- * `PosOutcomeUnknown` for the state machine; it adds what reconciliation needs to look the change up.
- */
-export class PointChangeOutcomeUnknown extends PosOutcomeUnknown {
-  readonly customerId: string;
-  readonly delta: number;
-  /** When the request was sent: a matching transaction is at or after this instant. */
-  readonly attemptStartedAt: Date;
-
-  constructor(
-    message: string,
-    details: { customerId: string; delta: number; attemptStartedAt: Date },
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "PosOutcomeUnknown";
-    this.customerId = details.customerId;
-    this.delta = details.delta;
-    this.attemptStartedAt = details.attemptStartedAt;
-  }
+function readPolicyOf(options: SmaregiClientOptions): ReadRetryPolicy {
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? 3000;
+  return {
+    attemptTimeoutMs: lookupTimeoutMs,
+    budgetMs: options.readBudgetMs ?? lookupTimeoutMs * 2.5,
+    maxRetries: MAX_RETRIES,
+    baseDelayMs: options.retryBaseDelayMs ?? 100,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 2000,
+    random: options.random ?? Math.random,
+  };
 }
 
-/** The Smaregi Platform API as the loyalty service's `PointsLedger`. Create once per process. */
-export class SmaregiPointsLedger implements PointsLedger {
-  private readonly tokens: SmaregiTokenSource;
+/** The access token's source for these options: a client's own, or one its container's clients share. */
+export function smaregiTokenSource(options: Omit<SmaregiClientOptions, "tokens">): SmaregiTokenSource {
+  return new SmaregiTokenSource({
+    authUrl: options.authUrl,
+    contractId: options.contractId,
+    credentials: options.credentials,
+    scopes: options.scopes ?? defaultSmaregiScopes,
+    fetch: options.fetch ?? sendHttp,
+    now: options.now ?? (() => new Date()),
+    retry: readPolicyOf(options),
+  });
+}
+
+/**
+ * The Smaregi Platform API's reads as the loyalty service's `PointsReader`: members, balances and
+ * the point history. Create once per process. `SmaregiPointsLedger` (ledger.ts) adds the point
+ * change, which only the functions that move points carry.
+ */
+export class SmaregiPointsReader implements PointsReader {
+  protected readonly tokens: SmaregiTokenSource;
   private readonly members: MemberDirectory;
   /** Smaregi customer id -> customer code, as the POS last returned it. */
   private readonly customerCodes = new Map<string, string>();
   private readonly readPolicy: ReadRetryPolicy;
-  private readonly apiBase: string;
-  private readonly writeTimeoutMs: number;
-  private readonly fetch: HttpTransport;
-  private readonly now: () => Date;
+  protected readonly apiBase: string;
+  protected readonly fetch: HttpTransport;
+  protected readonly now: () => Date;
 
-  constructor(private readonly options: SmaregiClientOptions) {
-    const lookupTimeoutMs = options.lookupTimeoutMs ?? 3000;
-    this.readPolicy = {
-      attemptTimeoutMs: lookupTimeoutMs,
-      budgetMs: options.readBudgetMs ?? lookupTimeoutMs * 2.5,
-      maxRetries: MAX_RETRIES,
-      baseDelayMs: options.retryBaseDelayMs ?? 100,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 2000,
-      random: options.random ?? Math.random,
-    };
-    this.writeTimeoutMs = options.writeTimeoutMs ?? 15_000;
+  constructor(protected readonly options: SmaregiClientOptions) {
+    this.readPolicy = readPolicyOf(options);
     this.fetch = options.fetch ?? sendHttp;
     this.now = options.now ?? (() => new Date());
     this.apiBase = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(options.contractId)}/pos`;
     this.members = options.memberDirectory ?? new InMemoryMemberDirectory();
-    this.tokens = new SmaregiTokenSource({
-      authUrl: options.authUrl,
-      contractId: options.contractId,
-      credentials: options.credentials,
-      scopes: options.scopes ?? defaultSmaregiScopes,
-      fetch: this.fetch,
-      now: this.now,
-      retry: this.readPolicy,
-    });
+    this.tokens = options.tokens ?? smaregiTokenSource(options);
   }
 
   async findMember(memberNumber: string): Promise<Member> {
@@ -187,75 +169,6 @@ export class SmaregiPointsLedger implements PointsLedger {
     const row = rows.find((candidate) => candidate.customerId === customerId);
     if (!row) throw new NotRegistered(`The store has no customer ${customerId}`);
     return { points: row.point, expiresOn: row.pointExpireDate, updatedAt: row.updDateTime ?? null };
-  }
-
-  async addPoints(customerId: string, delta: number): Promise<PointChange> {
-    if (!Number.isSafeInteger(delta) || delta === 0) {
-      throw new RangeError(`A point change must be a non-zero integer, got ${delta}`);
-    }
-    const change = `${delta > 0 ? "adding" : "subtracting"} ${Math.abs(delta)} points for customer ${customerId}`;
-    let accessToken: string;
-    try {
-      accessToken = await this.tokens.accessToken();
-    } catch (error) {
-      // Nothing was sent yet, so a token timeout is a plain "unavailable", not an unknown outcome.
-      if (error instanceof PosTimeout) throw new PosUnavailable(error.message, { cause: error });
-      throw error;
-    }
-
-    const attemptStartedAt = this.now();
-    const unknown = (reason: string, cause?: unknown) =>
-      new PointChangeOutcomeUnknown(
-        `Outcome of ${change} is unknown: ${reason} (sent at ${attemptStartedAt.toISOString()})`,
-        { customerId, delta, attemptStartedAt },
-        { cause },
-      );
-
-    let response: HttpAnswer;
-    try {
-      response = await this.fetch(`${this.apiBase}/customers/${encodeURIComponent(customerId)}/point/add`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ point: String(delta) }),
-        signal: AbortSignal.timeout(this.writeTimeoutMs),
-      });
-    } catch (error) {
-      if (!isTimeout(error) && wasNeverSent(error)) {
-        throw new PosUnavailable(`Smaregi could not be reached for ${change}; nothing was sent`, {
-          cause: error,
-        });
-      }
-      throw unknown(isTimeout(error) ? "no answer in time" : "the connection failed", error);
-    }
-
-    if (response.ok) {
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw unknown("the answer broke off", error);
-      }
-      const parsed = parseJsonBody(text, pointAddResponseSchema);
-      if (!parsed.success) throw unknown("the answer could not be read", parsed.error);
-      return {
-        customerId: parsed.data.customerId,
-        balance: parsed.data.point,
-        expiresOn: parsed.data.pointExpireDate,
-        transactionHeadIds: parsed.data.transactionHeadIds,
-      };
-    }
-
-    const status = response.status;
-    const detail = await readProblemDetail(response);
-    const answered = `Smaregi answered ${status}${detail ? `: ${detail}` : ""}`;
-    if (status >= 500 || status < 400) throw unknown(answered);
-    if (status === 400) throw new PosDeclined(`The store declined ${change}: ${detail ?? "bad request"}`);
-    if (status === 404) throw new NotRegistered(`The store has no customer ${customerId}`);
-    if (status === 401) this.tokens.forget(accessToken);
-    if (status === 401 || status === 403 || status === 429) {
-      throw new PosUnavailable(`Point change not applied, ${change}: ${answered}`);
-    }
-    throw new PosDeclined(`The store declined ${change}: ${answered}`);
   }
 
   async listPointTransactions(

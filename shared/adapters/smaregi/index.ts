@@ -1,7 +1,8 @@
 export {
   defaultSmaregiScopes,
-  PointChangeOutcomeUnknown,
   type SmaregiClientOptions,
-  SmaregiPointsLedger,
+  SmaregiPointsReader,
+  smaregiTokenSource,
 } from "./client";
+export { PointChangeOutcomeUnknown, SmaregiPointsLedger } from "./ledger";
 export type { SmaregiCredentials } from "./token";

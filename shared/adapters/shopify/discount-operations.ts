@@ -1,14 +1,11 @@
 import * as z from "zod/mini";
+import { userErrorSchema } from "./transport";
 
-/** The Admin GraphQL documents the client sends, each beside the zod schema of its `data`. */
-
-const userErrorSchema = z.object({
-  field: z.nullish(z.array(z.string())),
-  message: z.string(),
-  code: z.nullish(z.string()),
-});
-
-export type UserErrors = z.infer<typeof userErrorSchema>[];
+/**
+ * The Admin GraphQL documents of looking up and changing discount codes, each beside the zod schema
+ * of its `data`; creating codes is in discount-creation-operations.ts, customers in
+ * customer-operations.ts, so a function that only does one of these carries only its documents.
+ */
 
 const discountStatusSchema = z.enum(["ACTIVE", "EXPIRED", "SCHEDULED"]);
 
@@ -28,7 +25,7 @@ const discountFields = /* GraphQL */ `
   codes(first: 1) { nodes { code } }
 `;
 
-const discountNodeSelection = /* GraphQL */ `
+export const discountNodeSelection = /* GraphQL */ `
   id
   codeDiscount {
     __typename
@@ -76,46 +73,11 @@ export const discountNodeSchema = z.object({
 });
 export type DiscountNode = z.infer<typeof discountNodeSchema>;
 
-const createPayloadSchema = z.object({
+/** What every mutation returning a code discount answers. */
+export const discountPayloadSchema = z.object({
   codeDiscountNode: z.nullable(discountNodeSchema),
   userErrors: z.array(userErrorSchema),
 });
-
-export const createBasicDiscount = {
-  query: /* GraphQL */ `
-    mutation CreateAmountOffCode($input: DiscountCodeBasicInput!) {
-      discountCodeBasicCreate(basicCodeDiscount: $input) {
-        codeDiscountNode { ${discountNodeSelection} }
-        userErrors { field message code }
-      }
-    }
-  `,
-  schema: z.object({ discountCodeBasicCreate: createPayloadSchema }),
-};
-
-export const createFreeShippingDiscount = {
-  query: /* GraphQL */ `
-    mutation CreateFreeShippingCode($input: DiscountCodeFreeShippingInput!) {
-      discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) {
-        codeDiscountNode { ${discountNodeSelection} }
-        userErrors { field message code }
-      }
-    }
-  `,
-  schema: z.object({ discountCodeFreeShippingCreate: createPayloadSchema }),
-};
-
-export const createBxgyDiscount = {
-  query: /* GraphQL */ `
-    mutation CreateBuyXGetYCode($input: DiscountCodeBxgyInput!) {
-      discountCodeBxgyCreate(bxgyCodeDiscount: $input) {
-        codeDiscountNode { ${discountNodeSelection} }
-        userErrors { field message code }
-      }
-    }
-  `,
-  schema: z.object({ discountCodeBxgyCreate: createPayloadSchema }),
-};
 
 export const discountByCode = {
   query: /* GraphQL */ `
@@ -135,7 +97,7 @@ export const deactivateDiscount = {
       }
     }
   `,
-  schema: z.object({ discountCodeDeactivate: createPayloadSchema }),
+  schema: z.object({ discountCodeDeactivate: discountPayloadSchema }),
 };
 
 export const activateDiscount = {
@@ -147,7 +109,7 @@ export const activateDiscount = {
       }
     }
   `,
-  schema: z.object({ discountCodeActivate: createPayloadSchema }),
+  schema: z.object({ discountCodeActivate: discountPayloadSchema }),
 };
 
 /** The update mutation of each code discount type, with the argument its input goes in. */
@@ -161,7 +123,7 @@ const updateOf = (mutation: string, argument: string, inputType: string) => ({
       }
     }
   `,
-  schema: z.object({ [mutation]: createPayloadSchema }),
+  schema: z.object({ [mutation]: discountPayloadSchema }),
 });
 
 export const updateDiscount = {
@@ -186,76 +148,6 @@ export const deleteDiscount = {
   schema: z.object({
     discountCodeDelete: z.object({
       deletedCodeDiscountId: z.nullable(z.string()),
-      userErrors: z.array(userErrorSchema),
-    }),
-  }),
-};
-
-export const customerById = {
-  query: /* GraphQL */ `
-    query Customer($id: ID!) {
-      customer(id: $id) {
-        id
-        defaultEmailAddress { emailAddress }
-        firstName
-        lastName
-        displayName
-        locale
-      }
-    }
-  `,
-  schema: z.object({
-    customer: z.nullable(
-      z.pipe(
-        z.object({
-          id: z.string(),
-          // Customer.email is deprecated for this since 2026-04.
-          defaultEmailAddress: z.nullable(z.object({ emailAddress: z.string() })),
-          firstName: z.nullable(z.string()),
-          lastName: z.nullable(z.string()),
-          displayName: z.string(),
-          locale: z.string(),
-        }),
-        z.transform(({ defaultEmailAddress, ...customer }) => ({
-          ...customer,
-          email: defaultEmailAddress?.emailAddress ?? null,
-        })),
-      ),
-    ),
-  }),
-};
-
-export const customerMetafield = {
-  query: /* GraphQL */ `
-    query CustomerMetafield($id: ID!, $namespace: String!, $key: String!) {
-      customer(id: $id) {
-        metafield(namespace: $namespace, key: $key) { id type value compareDigest }
-      }
-    }
-  `,
-  schema: z.object({
-    customer: z.nullable(
-      z.object({
-        metafield: z.nullable(
-          z.object({ id: z.string(), type: z.string(), value: z.string(), compareDigest: z.string() }),
-        ),
-      }),
-    ),
-  }),
-};
-
-export const setMetafields = {
-  query: /* GraphQL */ `
-    mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
-      metafieldsSet(metafields: $metafields) {
-        metafields { id compareDigest }
-        userErrors { field message code }
-      }
-    }
-  `,
-  schema: z.object({
-    metafieldsSet: z.object({
-      metafields: z.nullable(z.array(z.object({ id: z.string(), compareDigest: z.string() }))),
       userErrors: z.array(userErrorSchema),
     }),
   }),
