@@ -369,13 +369,13 @@ export async function deductPoints(
     transactionHeadIds: result.transactionHeadIds,
   };
   const deductedAt = deps.now();
-  // The answer first: the trail's entry follows, stamped with the instant the POS answered, so that
-  // the customer does not wait for it (DynamoDB Local, which the bench runs on, serialises writes).
+  // The answer first: the trail's entries follow the status, stamped with the instant the POS
+  // answered, so the customer does not wait for them.
   let trailed = false;
   const trail = async () => {
     // Written while the POS worked, or tried once more now.
     await creation.catch(() => recordCreation(deps, state));
-    await record(deps, {
+    await recordOnce(deps, {
       conversionId: state.conversionId,
       code: state.code,
       type: "points.deducted",
@@ -383,6 +383,7 @@ export async function deductPoints(
       detail: `${state.points} points, balance now ${result.balance}`,
       smaregiTransactionHeadIds: result.transactionHeadIds,
       at: deductedAt,
+      eventId: `points-deducted-${state.conversionId}`,
     });
     trailed = true;
   };
@@ -688,8 +689,9 @@ export async function parkForReview(
 }
 
 /**
- * Points are taken and the coupon exists: completes a conversion reconciliation found deducted (DeductPoints completes its own). Each write
- * is safe to repeat, so the state machine retries the step.
+ * Points are taken and the coupon exists: completes a conversion that reconciliation found
+ * deducted (DeductPoints completes its own). Each write is safe to repeat, so the state machine
+ * retries the step.
  */
 export async function confirmConversion(
   deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
