@@ -78,6 +78,17 @@ export const functions = {
     ),
     memoryMb: DEFAULT_MEMORY_MB,
   },
+  // Minutes after the customer's answer (the conversion is compensated): no one waits. A point
+  // adjustment's POS write may stay open up to its timeout, then settle and reconcile.
+  returnLateDeduction: {
+    ...task(
+      "return-late-deduction",
+      "Saga compensation, minutes later: gives back points the POS took after the conversion was given up",
+      ["pos", "loyaltyTableRead", "loyaltyTableWrite", "sendEmail"],
+      40,
+    ),
+    memoryMb: DEFAULT_MEMORY_MB,
+  },
   // The three ways a conversion ends free the customer's lease (releaseReservation deletes it).
   failConversion: task(
     "fail-conversion",
@@ -140,6 +151,7 @@ export const stateMachines = {
       ReconcileDeductionFunctionArn: "reconcileDeduction",
       DiscardCouponFunctionArn: "discardCoupon",
       SweepLateCouponFunctionArn: "sweepLateCoupon",
+      ReturnLateDeductionFunctionArn: "returnLateDeduction",
       FailConversionFunctionArn: "failConversion",
       ParkForReviewFunctionArn: "parkForReview",
       ConfirmConversionFunctionArn: "confirmConversion",

@@ -22,6 +22,8 @@ import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adju
 
 export interface AdjustmentRequest {
   admin: AdminPrincipal;
+  /** `system`: the service asks on its own (a late deduction's return); the trail names no person. */
+  actor?: "admin" | "system";
   customerId: string;
   idempotencyKey: string;
   points: number;
@@ -349,7 +351,10 @@ async function audit(
   await deps.audit.appendAuditEvent({
     subject: { type: "customer", id: record.customerId },
     type,
-    actor: { kind: "admin", id: adminLabel(request.admin) },
+    actor:
+      request.actor === "system"
+        ? { kind: "system", id: request.admin.id }
+        : { kind: "admin", id: adminLabel(request.admin) },
     outcome,
     detail,
     data: {

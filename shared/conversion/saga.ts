@@ -70,6 +70,8 @@ export interface SagaState extends ConversionOrder {
   reconciliation?: DeductionReconciled;
   discard?: CouponDiscarded;
   sweep?: LateCouponSweep;
+  /** ReturnLateDeduction's answer (`late-deduction.ts`). */
+  lateDeduction?: { found: string; transactionHeadId?: string; returned?: string };
   error?: CaughtError;
   compensationError?: CaughtError;
   /** Set when ParkForReview's retries could not deactivate the coupon; it then parks anyway. */
@@ -314,7 +316,7 @@ async function recordCreation(deps: StepNeeds<"audit">, state: SagaState): Promi
 }
 
 /** An entry more than one step (or a repeated step) may write: written once, the rest ignored. */
-async function recordOnce(deps: StepNeeds<"audit">, entry: AuditEntry & { eventId: string }): Promise<void> {
+export async function recordOnce(deps: StepNeeds<"audit">, entry: AuditEntry & { eventId: string }): Promise<void> {
   try {
     await record(deps, entry);
   } catch (error) {

@@ -129,7 +129,7 @@ describe("What each catalog function is given, against what its code calls", () 
       expect(allows(statementsOf(name), "dynamodb:PutItem", audit, "items"), name).toBe(appends);
     }
     const sagaTasks = stack.stateMachines.convertPoints?.tasks ?? [];
-    expect(sagaTasks).toHaveLength(11);
+    expect(sagaTasks).toHaveLength(12);
     expect(sagaTasks.every((task) => task.spec.capabilities.includes("auditAppend"))).toBe(true);
   });
 
@@ -173,6 +173,13 @@ describe("What each catalog function is given, against what its code calls", () 
     const reconcile = statementsOf("reconcileDeduction");
     expect(allows(reconcile, "dynamodb:GetItem", loyalty, "items")).toBe(true);
     expect(allows(reconcile, "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`)).toBe(true);
+    // The late deduction's return claims the subtraction on the conversion, writes its point
+    // adjustment first (PutItem) and looks for rivals among the customer's conversions.
+    const lateReturn = statementsOf("returnLateDeduction");
+    for (const action of ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]) {
+      expect(allows(lateReturn, action, loyalty, "items"), action).toBe(true);
+    }
+    expect(allows(lateReturn, "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`)).toBe(true);
     // The coupons list reads byCustomer too.
     expect(
       allows(statementsOf("coupons"), "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`),

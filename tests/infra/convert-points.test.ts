@@ -100,7 +100,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     });
 
     // Assess
-    expect(tasks).toHaveLength(11);
+    expect(tasks).toHaveLength(12);
     for (const { name, expected } of invoked) {
       expect(stateNamed(states, name).Resource, name).toBe(expected);
     }
@@ -184,9 +184,11 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
   it("ends only runs that need an operator FAILED, and every run within an hour", () => {
     // Assess: the failed-executions alarm must not ring for a customer's ordinary refusal.
     const fails = [...states].filter(([, state]) => state.Type === "Fail").map(([name]) => name);
-    expect(fails).toEqual(["NeedsReview"]);
+    // LateDeductionUnsettled: points a late deduction took could not be given back (retries spent).
+    expect(fails).toEqual(["LateDeductionUnsettled", "NeedsReview"]);
     expect(stateNamed(states, "FailConversion").Next).toBe("AfterCompensation");
-    expect(stateNamed(states, "AfterCompensation").Default).toBe("ConversionNotMade");
+    expect(stateNamed(states, "AfterCompensation").Default).toBe("AfterLateCoupon");
+    expect(stateNamed(states, "AfterLateCoupon").Default).toBe("ConversionNotMade");
     expect(stateNamed(states, "ConversionNotMade").Type).toBe("Succeed");
     expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(3600);
   });
@@ -207,7 +209,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     expect(swept.Choices).toEqual([
       { Variable: "$.sweep.pending", IsPresent: true, Next: "WaitForLateCreation" },
     ]);
-    expect(swept.Default).toBe("ConversionNotMade");
+    expect(swept.Default).toBe("AfterLateCoupon");
     expect(wait).toMatchObject({ Type: "Wait", SecondsPath: "$.sweep.waitSeconds", Next: "SweepLateCoupon" });
     // Retried while Shopify is down; with its retries spent it looks again 5 minutes later, until
     // the execution's hour is up (a timed-out run ends FAILED, for an operator).
@@ -218,6 +220,32 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
       Seconds: 300,
       Next: "SweepLateCoupon",
     });
+  });
+
+  it("looks for a late deduction minutes after a compensation that followed an unanswered deduction", () => {
+    // Prepare
+    const after = stateNamed(states, "AfterLateCoupon");
+    const wait = stateNamed(states, "WaitBeforeRecheckingDeduction");
+    const check = stateNamed(states, "ReturnLateDeduction");
+
+    // Assess: only when reconciliation found nothing (a missing path must not break the Choice)
+    expect(after.Choices).toEqual([
+      {
+        And: [
+          { Variable: "$.reconciliation.outcome", IsPresent: true },
+          { Variable: "$.reconciliation.outcome", StringEquals: "not_applied" },
+        ],
+        Next: "WaitBeforeRecheckingDeduction",
+      },
+    ]);
+    // Well past the settle time (twice the POS write timeout, 30 s by default).
+    expect(wait).toMatchObject({ Type: "Wait", Seconds: 300, Next: "ReturnLateDeduction" });
+    expect(check.Resource).toBe(functionArnMarker("returnLateDeduction"));
+    expect(check.Next).toBe("ConversionNotMade");
+    // The step is safe to repeat (claim, then a return keyed by the conversion): every error retries,
+    // and with the retries spent the run ends FAILED for an operator.
+    expect(check.Retry?.[0]?.ErrorEquals).toEqual(["States.ALL"]);
+    expect(catchTarget(check, "States.ALL")).toBe("LateDeductionUnsettled");
   });
 
   it("catches every error inside each Parallel branch, so the Parallel state always waits for both", () => {
@@ -259,7 +287,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
     });
   });
 
-  it("may invoke exactly the 11 task functions", () => {
+  it("may invoke exactly the 12 task functions", () => {
     // Prepare
     const functionIds = new Map(
       (Object.keys(catalogFunctions) as FunctionName[]).map((name) => [
@@ -278,7 +306,7 @@ describe("Conversion saga (convert-points) as synthesised from the real catalog"
 
     // Assess
     expect(new Set(invocable)).toEqual(new Set(Object.values(taskFunctions)));
-    expect(invocable).toHaveLength(11);
+    expect(invocable).toHaveLength(12);
     expect(invoke.flatMap(actionsOf).every((action) => action === "lambda:InvokeFunction")).toBe(true);
   });
 
