@@ -773,17 +773,69 @@ function matchParkedSubtractions(
 }
 
 /**
- * POS: one division-7 subtraction per completed conversion, none unexplained. Returns the parked
- * conversions whose points were taken.
+ * A deduction that landed after its conversion was compensated is claimed by the conversion
+ * (ReturnLateDeduction) and given back by one addition (division 6) of the same points, no earlier.
+ * Adds the claimed subtractions to `attributed`; every other addition is a violation.
+ */
+function attributeLateReturns(
+  who: string,
+  books: CustomerBooks,
+  subtractions: readonly TransactionRecord[],
+  attributed: Map<string, string>,
+  violate: Violate,
+) {
+  const additions = books.posTransactions
+    .filter((tx) => tx.transactionHeadDivision === "6")
+    .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());
+  const used = new Set<string>();
+  const late = books.records.filter(
+    (r) => (r.status === "failed" || r.status === "compensated") && (r.transactionHeadIds?.length ?? 0) > 0,
+  );
+  for (const record of late) {
+    const own = subtractions.filter((tx) => record.transactionHeadIds?.includes(tx.transactionHeadId));
+    const [taken] = own;
+    if (own.length !== 1 || taken?.spendPoint !== record.points) {
+      violate(
+        `${who}: ${record.status} conversion ${record.conversionId} claims ${JSON.stringify(record.transactionHeadIds)}, not one POS subtraction of its ${record.points} pt`,
+        record.conversionId,
+      );
+      continue;
+    }
+    attributed.set(taken.transactionHeadId, record.conversionId);
+    const back = additions.find(
+      (tx) =>
+        !used.has(tx.transactionHeadId) &&
+        tx.newPoint === record.points &&
+        tx.transactionDateTime.getTime() >= taken.transactionDateTime.getTime(),
+    );
+    if (back) used.add(back.transactionHeadId);
+    else {
+      violate(
+        `${who}: ${record.status} conversion ${record.conversionId}'s late POS subtraction ${taken.transactionHeadId} of ${record.points} pt was not given back`,
+        record.conversionId,
+      );
+    }
+  }
+  for (const tx of additions.filter((t) => !used.has(t.transactionHeadId))) {
+    violate(`${who}: POS addition ${tx.transactionHeadId} of ${tx.newPoint} pt gives back no late deduction`);
+  }
+}
+
+/**
+ * POS: one division-7 subtraction per completed conversion, none unexplained; a late one claimed by
+ * its compensated conversion and given back. Returns the parked conversions whose points were taken.
  */
 function checkPosTransactions(who: string, books: CustomerBooks, violate: Violate): Set<string> {
   const subtractions = books.posTransactions.filter((tx) => tx.transactionHeadDivision === "7");
-  for (const tx of books.posTransactions.filter((t) => t.transactionHeadDivision !== "7")) {
+  for (const tx of books.posTransactions.filter(
+    (t) => t.transactionHeadDivision !== "7" && t.transactionHeadDivision !== "6",
+  )) {
     violate(
       `${who}: unexpected POS transaction ${tx.transactionHeadId} of division ${tx.transactionHeadDivision}`,
     );
   }
   const attributed = attributeSubtractions(who, books.records, subtractions, violate);
+  attributeLateReturns(who, books, subtractions, attributed, violate);
   const unattributed = subtractions
     .filter((tx) => !attributed.has(tx.transactionHeadId))
     .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());

@@ -65,7 +65,10 @@ export async function returnLateDeduction(
   });
   if (evidence.outcome === "unreadable") throw evidence.cause;
   const [candidate] = evidence.transactionHeadIds ?? [];
+  // From here on, a subtraction stamped later is not looked for as this conversion's.
+  const recheck = { deductionRecheckedAt: deps.now().toISOString() };
   if (candidate === undefined) {
+    await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
     await note(deps, stored, "succeeded", `no late subtraction: ${evidence.reason}`);
     return { found: "none" };
   }
@@ -78,6 +81,7 @@ export async function returnLateDeduction(
       evidence.outcome === "applied"
         ? `POS subtraction ${candidate} of ${stored.points} points could also be that of conversion(s) ${rivals.join(", ")}, whose deductions were not answered either`
         : evidence.reason;
+    await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
     await note(deps, stored, "unknown", `a late subtraction may be this conversion's: ${reason}`);
     await deps.alerts.raise(
       "needs_review",
@@ -98,6 +102,7 @@ export async function returnLateDeduction(
 
   // Claimed first: from now on no reconciliation takes this subtraction for another record's.
   const claimedNow = await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
+    ...recheck,
     transactionHeadIds: [candidate],
     failure: {
       code: stored.failure?.code ?? "pos_unavailable",
@@ -121,8 +126,9 @@ export async function returnLateDeduction(
 /**
  * Other conversions of the customer that could own the subtraction: the same points, a deduction
  * sent before it was stamped (less the clock skew) and within the horizon, and no subtraction of
- * their own, in flight or with an outcome nobody heard. A declined deduction was answered and owns
- * nothing; a completed one owns its own subtraction.
+ * their own, in flight or with an outcome nobody heard, and not rechecked before it was stamped
+ * (their own recheck would have found it, or no longer looks). A declined deduction was answered
+ * and owns nothing; a completed one owns its own subtraction.
  */
 async function rivalsOf(
   deps: LateDeductionDependencies,
@@ -137,6 +143,9 @@ async function rivalsOf(
       if (other.deductionStartedAt === undefined || (other.transactionHeadIds?.length ?? 0) > 0) return false;
       const started = Date.parse(other.deductionStartedAt);
       if (started - skew > stampedAt || started < stampedAt - HORIZON_MS) return false;
+      if (other.deductionRecheckedAt !== undefined && Date.parse(other.deductionRecheckedAt) < stampedAt) {
+        return false;
+      }
       return (
         other.status === "reserved" ||
         other.status === "needs_review" ||

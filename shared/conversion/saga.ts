@@ -316,7 +316,10 @@ async function recordCreation(deps: StepNeeds<"audit">, state: SagaState): Promi
 }
 
 /** An entry more than one step (or a repeated step) may write: written once, the rest ignored. */
-export async function recordOnce(deps: StepNeeds<"audit">, entry: AuditEntry & { eventId: string }): Promise<void> {
+export async function recordOnce(
+  deps: StepNeeds<"audit">,
+  entry: AuditEntry & { eventId: string },
+): Promise<void> {
   try {
     await record(deps, entry);
   } catch (error) {

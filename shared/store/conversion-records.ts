@@ -64,6 +64,11 @@ export const conversionRecordSchema = z.object({
   resolvedAt: z.optional(instant),
   resolutionNote: z.optional(z.string()),
   deductionStartedAt: z.optional(instant),
+  /**
+   * When ReturnLateDeduction last looked for this conversion's lost deduction after its compensation:
+   * a subtraction stamped later is not taken for this conversion's.
+   */
+  deductionRecheckedAt: z.optional(instant),
   metafieldSaved: z.optional(z.boolean()),
   /** Set once the points went back to the daily allowance, so a retried release cannot refund twice. */
   dailyRefunded: z.optional(z.boolean()),

@@ -72,6 +72,7 @@ export type ConversionPatch = Partial<
     | "reviewReason"
     | "couponLive"
     | "deductionStartedAt"
+    | "deductionRecheckedAt"
     | "metafieldSaved"
   >
 >;

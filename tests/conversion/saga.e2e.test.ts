@@ -276,6 +276,62 @@ describe("when the POS refuses or loses the deduction", () => {
     expect((await latestConversionOf(taro.customerId)).status).toBe("compensated");
   });
 
+  it("gives the points back when the POS applies the lost deduction after the conversion was compensated", async () => {
+    // Prepare: the POS queues the deduction and applies it 2.5 s later, after the saga's settle
+    // time (twice the 800 ms write timeout) has passed and reconciliation found nothing.
+    stack.smaregi.control.setFaults([
+      { operation: "addPoints", kind: "late-commit", delayMs: 2_500, count: 1 },
+    ]);
+
+    const started = new Date(Math.floor(Date.now() / 1000) * 1000);
+
+    // Act
+    const { status, body } = await t.convert(taro.customerId, 500);
+    const conversion = await latestConversionOf(taro.customerId);
+
+    // Assess: the customer was told it failed, and in the end has every point and no coupon.
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: "pos_unavailable" });
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    // This conversion's: the demo member's history is older.
+    const transactions = stack.smaregi.store
+      .listTransactions({ customerId: taro.posCustomerId })
+      .filter((tx) => tx.transactionDateTime >= started);
+    expect(
+      transactions.map((tx) => [tx.transactionHeadDivision, tx.spendPoint || tx.newPoint]).sort(),
+    ).toEqual([
+      ["6", 500],
+      ["7", 500],
+    ]);
+    expect(stack.smaregi.control.snapshot().calls.addPoints).toBe(2);
+    expect(await discountsOf()).toHaveLength(0);
+    // The conversion owns the late subtraction, so no later reconciliation takes it for its own.
+    const late = transactions.find((tx) => tx.transactionHeadDivision === "7");
+    expect(conversion).toMatchObject({
+      status: "compensated",
+      transactionHeadIds: [late?.transactionHeadId],
+      failure: { code: "pos_unavailable" },
+    });
+    const trail = await t.trailOf(conversion.conversionId);
+    expect(trail).toContain("deduction.reconciled:succeeded");
+    // The late subtraction sits in the trail at the instant the POS stamped it; the return comes last.
+    expect(trail).toContain("points.deducted_late:succeeded");
+    expect(trail.at(-1)).toBe("points.returned:succeeded");
+  });
+
+  it("looks once more for a lost deduction after compensating, and moves nothing when none landed", async () => {
+    stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
+
+    const { status } = await t.convert(taro.customerId, 500);
+    const conversion = await latestConversionOf(taro.customerId);
+
+    expect(status).toBe(503);
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    expect(stack.smaregi.control.snapshot().calls.addPoints).toBe(1);
+    expect(conversion.transactionHeadIds).toBeUndefined();
+    expect((await t.trailOf(conversion.conversionId)).at(-1)).toBe("deduction.rechecked:succeeded");
+  });
+
   it("compensates, not parks, when a till sale listed during the lost deduction explains the balance", async () => {
     // Prepare: the deduction's answer is lost (not applied), and Taro spends 100 points at the till
     // while the saga waits to reconcile: the balance falls by 100, not by the 500 of the deduction.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
+import { returnLateDeduction } from "../../shared/conversion/late-deduction";
 import {
   checkBalance,
   confirmConversion,
@@ -756,5 +757,196 @@ describe("SaveCouponRecord", () => {
     ]);
     expect((await stored(world))?.status).toBe("completed");
     expect(world.tables.coupon(state.code)?.status).toBe("active");
+  });
+});
+
+describe("ReturnLateDeduction", () => {
+  /** A deduction whose answer was lost, found not applied once it settled, and compensated. */
+  async function compensatedAfterLostAnswer(world: FakeWorld): Promise<SagaState> {
+    const state = await prepared(world);
+    world.pos.nextChange("timeout_not_applied");
+    const lost = await deductionLost(world, state);
+    const discard = await discardCoupon(world.deps.saga, lost);
+    await failConversion(world.deps.saga, { ...lost, discard });
+    return { ...lost, discard };
+  }
+
+  /** The POS applies the lost request after all, minutes later (a queue on its side). */
+  const landLate = (world: FakeWorld, points = 500) =>
+    world.pos.record(member.posId, { division: "7", at: world.clock.now().toISOString(), points: -points });
+
+  const lateDeps = (world: FakeWorld) => ({ ...world.deps.adjustment, conversions: world.conversions });
+
+  it("gives back the points the POS took after the conversion was compensated, once", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const state = await compensatedAfterLostAnswer(world);
+    world.clock.advance(60_000);
+    const late = landLate(world);
+    world.clock.advance(240_000);
+
+    // Act: WaitBeforeRecheckingDeduction -> ReturnLateDeduction, then the step once more (a retry)
+    const checked = await returnLateDeduction(lateDeps(world), state);
+    const again = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess: the customer has every point back, given back exactly once.
+    expect(checked).toEqual({
+      found: "this_conversion",
+      transactionHeadId: late.transactionHeadId,
+      returned: "applied",
+    });
+    expect(again).toEqual(checked);
+    expect(world.pos.balanceOf(member.posId)).toBe(1250);
+    expect(world.pos.applied.filter((change) => change.delta === 500)).toHaveLength(1);
+    // The conversion owns the late subtraction, so no later reconciliation takes it for its own.
+    expect(await stored(world)).toMatchObject({
+      status: "compensated",
+      transactionHeadIds: [late.transactionHeadId],
+      failure: { code: "pos_unavailable", detail: expect.stringContaining("took the points after") },
+    });
+    const [adjustment] = await world.adjustments.listByCustomer(member.number, 10);
+    expect(adjustment).toMatchObject({
+      idempotencyKey: "late-deduction-CONV1",
+      points: 500,
+      reason: "correction",
+      status: "applied",
+      requestedBy: "system:late-deduction-return",
+    });
+    expect(world.tables.eventTypes(conversion).slice(-2)).toEqual([
+      "points.deducted_late:succeeded",
+      "points.returned:succeeded",
+    ]);
+    expect(world.tables.eventsOf({ type: "customer", id: member.number }).map((e) => e.actor)).toContainEqual(
+      {
+        kind: "system",
+        id: "system:late-deduction-return",
+      },
+    );
+    expect(world.alerts.raised).toEqual([]);
+  });
+
+  it("gives the points back once even when the return's own answer is lost", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const state = await compensatedAfterLostAnswer(world);
+    landLate(world);
+    world.clock.advance(300_000);
+    world.pos.nextChange("timeout_applied");
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess: the adjustment read the POS after its settle wait and found its addition.
+    expect(checked.returned).toBe("applied");
+    expect(world.pos.balanceOf(member.posId)).toBe(1250);
+    expect(world.pos.attempts.filter((attempt) => attempt.delta === 500)).toHaveLength(1);
+  });
+
+  it("moves nothing when no subtraction landed", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const state = await compensatedAfterLostAnswer(world);
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess
+    expect(checked).toEqual({ found: "none" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1250);
+    expect(world.pos.attempts).toHaveLength(1);
+    expect((await stored(world))?.transactionHeadIds).toBeUndefined();
+    expect(world.tables.eventTypes(conversion).at(-1)).toBe("deduction.rechecked:succeeded");
+  });
+
+  it("alerts and moves nothing when another unanswered conversion of the same points could own it", async () => {
+    // Prepare: the customer tried again; that deduction's answer was lost too, and it was compensated.
+    const world = fakeWorld({ balance: 2000 });
+    const state = await compensatedAfterLostAnswer(world);
+    const mine = await stored(world);
+    if (!mine) throw new Error("no conversion");
+    world.clock.advance(20_000);
+    world.tables.conversions.set("CONV2", {
+      ...mine,
+      conversionId: "CONV2",
+      deductionStartedAt: world.clock.now().toISOString(),
+    });
+    world.clock.advance(10_000);
+    const late = landLate(world);
+    world.clock.advance(270_000);
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess: no guess; the admins hear of it with the transaction and the rival.
+    expect(checked).toEqual({ found: "ambiguous" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1500);
+    expect(world.pos.attempts).toHaveLength(1);
+    expect((await stored(world))?.transactionHeadIds).toBeUndefined();
+    expect(world.alerts.kinds()).toEqual(["needs_review"]);
+    expect(world.alerts.raised[0]?.details).toMatchObject({
+      conversionId: "CONV1",
+      transactionHeadIds: [late.transactionHeadId],
+    });
+    expect(String(world.alerts.raised[0]?.details.reason)).toContain("CONV2");
+  });
+
+  it("does not count a conversion whose own recheck ended before the subtraction was stamped", async () => {
+    // Prepare: an earlier unanswered conversion of the same points, rechecked (nothing found) already.
+    const world = fakeWorld({ balance: 2000 });
+    const state = await compensatedAfterLostAnswer(world);
+    const mine = await stored(world);
+    if (!mine) throw new Error("no conversion");
+    world.tables.conversions.set("CONV0", {
+      ...mine,
+      conversionId: "CONV0",
+      deductionStartedAt: new Date(world.clock.now().getTime() - 400_000).toISOString(),
+      deductionRecheckedAt: new Date(world.clock.now().getTime() - 1_000).toISOString(),
+    });
+    const late = landLate(world);
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess
+    expect(checked).toMatchObject({ found: "this_conversion", transactionHeadId: late.transactionHeadId });
+    expect(world.pos.balanceOf(member.posId)).toBe(2000);
+    expect((await stored(world))?.deductionRecheckedAt).toBe(world.clock.now().toISOString());
+  });
+
+  it("does not count a declined or a completed conversion as a rival", async () => {
+    // Prepare: a later conversion of the same points completed with its own subtraction, another was declined.
+    const world = fakeWorld({ balance: 2000 });
+    const state = await compensatedAfterLostAnswer(world);
+    const mine = await stored(world);
+    if (!mine) throw new Error("no conversion");
+    const own = world.pos.record(member.posId, {
+      division: "7",
+      at: world.clock.now().toISOString(),
+      points: -500,
+    });
+    world.tables.conversions.set("CONV2", {
+      ...mine,
+      conversionId: "CONV2",
+      status: "completed",
+      transactionHeadIds: [own.transactionHeadId],
+      deductionStartedAt: world.clock.now().toISOString(),
+    });
+    world.tables.conversions.set("CONV3", {
+      ...mine,
+      conversionId: "CONV3",
+      failure: { code: "insufficient_points", detail: "declined" },
+      deductionStartedAt: world.clock.now().toISOString(),
+    });
+    const late = landLate(world);
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess
+    expect(checked).toMatchObject({ found: "this_conversion", transactionHeadId: late.transactionHeadId });
+    expect(world.pos.balanceOf(member.posId)).toBe(1500);
   });
 });

@@ -7,7 +7,14 @@ import { z } from "zod";
  * benchmark can reproduce slow and failing dependencies on demand.
  */
 
-export const faultKinds = ["timeout", "commit-then-timeout", "http500", "http503", "throttle"] as const;
+export const faultKinds = [
+  "timeout",
+  "commit-then-timeout",
+  "late-commit",
+  "http500",
+  "http503",
+  "throttle",
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export const faultRuleSchema = z.object({
@@ -18,6 +25,8 @@ export const faultRuleSchema = z.object({
   rate: z.number().gt(0).max(1).optional(),
   /** How many times the fault fires at most; unlimited when omitted. */
   count: z.number().int().positive().optional(),
+  /** `late-commit`: how long after the request the effect is applied; 3 s when omitted. */
+  delayMs: z.number().int().min(0).max(600_000).optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 
@@ -31,6 +40,8 @@ interface ActiveRule extends FaultRule {
 
 /** How long a "timeout" keeps the request open before the emulator drops it. */
 const HANG_MS = 120_000;
+/** How long after the request a "late-commit" applies it, unless the rule says. */
+const LATE_COMMIT_MS = 3_000;
 
 /** A fault or latency named an operation the emulator does not have: it would never fire. */
 export class UnknownOperation extends Error {
@@ -92,12 +103,17 @@ export class EmulatorControl {
 
   /** Draws the fault for one call of `operation`, consuming the rule's count. */
   drawFault(operation: string): FaultKind | undefined {
+    return this.drawRule(operation)?.kind;
+  }
+
+  /** The rule that fires for one call of `operation`, its count consumed. */
+  drawRule(operation: string): FaultRule | undefined {
     for (const rule of this.rules) {
       if (rule.remaining <= 0) continue;
       if (rule.operation !== operation && rule.operation !== "*") continue;
       if (this.random() >= (rule.rate ?? 1)) continue;
       rule.remaining -= 1;
-      return rule.kind;
+      return rule;
     }
     return undefined;
   }
@@ -131,6 +147,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export interface OperationHooks {
   /** Applies the operation's effect and builds its normal response. */
   commit: () => Promise<Response> | Response;
+  /**
+   * Reads the whole request before a `late-commit` waits, so that its effect can still be applied
+   * once the caller has gone (as a server that queued the request would).
+   */
+  receive?: () => Promise<unknown>;
   /** Builds the emulator's own answer for an injected http500 / http503 / throttle. */
   failure: (kind: "http500" | "http503" | "throttle") => Response;
 }
@@ -139,6 +160,9 @@ export interface OperationHooks {
  * Runs one emulated operation under the configured latency and faults.
  * - `timeout`: nothing is applied and no answer comes (the connection is held open).
  * - `commit-then-timeout`: the effect is applied, then no answer comes: the ambiguous case.
+ * - `late-commit`: no answer comes, and the effect is applied `delayMs` after the request, whether
+ *   or not the caller still waits: a request queued on the service's side, applied after the
+ *   caller concluded it never arrived.
  */
 export async function runOperation(
   control: EmulatorControl,
@@ -147,11 +171,20 @@ export async function runOperation(
   hooks: OperationHooks,
 ): Promise<Response> {
   control.countCall(operation);
-  const fault = control.drawFault(operation);
+  const rule = control.drawRule(operation);
+  const fault = rule?.kind;
   await sleep(control.latencyFor(operation), signal);
   switch (fault) {
     case undefined:
       return hooks.commit();
+    case "late-commit": {
+      await hooks.receive?.();
+      // Not cut short by the caller's going: the request is already on the service's side.
+      await sleep(rule?.delayMs ?? LATE_COMMIT_MS);
+      await hooks.commit();
+      if (!signal?.aborted) await sleep(HANG_MS, signal);
+      return new Response(null, { status: 504 });
+    }
     case "timeout":
       await sleep(HANG_MS, signal);
       return new Response(null, { status: 504 });

@@ -209,6 +209,8 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
     ) =>
     (c: Context) =>
       runOperation(control, operation, c.req.raw.signal, {
+        // Cached by Hono: the handler's own read of the body finds it after the caller has gone.
+        receive: () => c.req.text().catch(() => ""),
         commit: () => {
           const check = tokens.check(c.req.header("authorization"), c.req.param("contractId") ?? "");
           if (!check.ok) {
