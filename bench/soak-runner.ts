@@ -588,6 +588,11 @@ interface CustomerBooks {
   dailyTotals: Map<string, number>;
   /** Oldest deduction first, the order leftover POS subtractions are matched in. */
   parked: ParkedConversion[];
+  /**
+   * Compensated conversions whose recheck found a late subtraction it could not attribute and
+   * alerted the admins (ReturnLateDeduction): like parked ones, each may stand for one subtraction.
+   */
+  lateAlerted: ParkedConversion[];
 }
 
 /** How a soak conversion's saga execution ended. */
@@ -646,7 +651,17 @@ async function readCustomerBooks(
     const events = await stores.audit.listAuditEvents({ type: "conversion", id: record.conversionId });
     parked.push({ record, events, states: statePath(stack, record.conversionId) });
   }
-  return { customer, records, posTransactions, balance, lease: lease.Item, dailyTotals, parked };
+  const lateAlerted: ParkedConversion[] = [];
+  const rechecked = records
+    .filter((r) => r.deductionRecheckedAt !== undefined && (r.transactionHeadIds?.length ?? 0) === 0)
+    .sort((a, b) => (a.deductionStartedAt ?? "").localeCompare(b.deductionStartedAt ?? ""));
+  for (const record of rechecked) {
+    const events = await stores.audit.listAuditEvents({ type: "conversion", id: record.conversionId });
+    if (events.some((e) => e.type === "deduction.rechecked" && e.outcome === "unknown")) {
+      lateAlerted.push({ record, events, states: statePath(stack, record.conversionId) });
+    }
+  }
+  return { customer, records, posTransactions, balance, lease: lease.Item, dailyTotals, parked, lateAlerted };
 }
 
 /** How the execution of each of the soak's conversions ended (other conversions' executions are skipped). */
@@ -736,9 +751,10 @@ function attributeSubtractions(
 }
 
 /**
- * Subtractions no completed conversion owns may only belong to conversions parked for review: each
- * goes, oldest first, to a parked conversion of the same points whose deduction started no later.
- * Returns the parked conversions whose points were taken.
+ * Subtractions no completed conversion owns may only belong to conversions in front of the admins
+ * (parked for review, or compensated with an unattributed late subtraction alerted): each goes,
+ * oldest first, to such a conversion of the same points whose deduction started no later.
+ * Returns those conversions whose points were taken.
  */
 function matchParkedSubtractions(
   who: string,
@@ -747,8 +763,9 @@ function matchParkedSubtractions(
   violate: Violate,
 ): Set<string> {
   const deductedReviews = new Set<string>();
+  const inReview = [...books.parked, ...books.lateAlerted];
   for (const tx of unattributed) {
-    const match = books.parked.find(
+    const match = inReview.find(
       ({ record }) =>
         !deductedReviews.has(record.conversionId) &&
         record.points === tx.spendPoint &&
@@ -848,7 +865,7 @@ function checkBalance(who: string, books: CustomerBooks, deductedReviews: Set<st
   const completedPoints = books.records
     .filter((r) => r.status === "completed")
     .reduce((sum, r) => sum + r.points, 0);
-  const reviewPoints = books.parked
+  const reviewPoints = [...books.parked, ...books.lateAlerted]
     .filter(({ record }) => deductedReviews.has(record.conversionId))
     .reduce((sum, { record }) => sum + record.points, 0);
   const expected = customer.startingBalance - completedPoints - reviewPoints;
