@@ -4,6 +4,7 @@ import { adminLabel } from "../auth/admin";
 import { Conflict, LoyaltyError, PosDeclined, PosUnavailable, Unprocessable } from "../errors";
 import type { AdminAlerts } from "../ports";
 import { type ClaimedTransactions, findPointChange, type PosEvidence } from "../pos/evidence";
+import { couldOwn } from "../pos/late-change";
 import type { PointsLedger, PointsReader } from "../pos/ports";
 import type { AuditOutcome, AuditTrail } from "../store";
 import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adjustment-records";
@@ -371,4 +372,29 @@ async function audit(
       ? { externalIds: { smaregiTransactionHeadIds: record.transactionHeadIds } }
       : {}),
   });
+}
+
+/**
+ * The customer's adjustments of exactly `signedPoints` whose change went unanswered (sent, outcome
+ * not known or concluded not applied) and could have been stamped at `stampedAt`: a late change of
+ * that size may be theirs.
+ */
+export async function unansweredAdjustments(
+  adjustments: Pick<AdjustmentStore, "listByCustomer">,
+  customerId: string,
+  signedPoints: number,
+  stampedAt: number,
+  clockSkewMs?: number,
+): Promise<string[]> {
+  const records = await adjustments.listByCustomer(customerId, 100);
+  return records
+    .filter(
+      (record) =>
+        record.points === signedPoints &&
+        (record.status === "pending" ||
+          record.status === "not_applied" ||
+          record.status === "needs_review") &&
+        couldOwn(record.firstAttemptAt, stampedAt, { clockSkewMs }),
+    )
+    .map((record) => `adjustment ${record.adjustmentId}`);
 }

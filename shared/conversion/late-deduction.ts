@@ -1,22 +1,16 @@
-import { type AdjustmentDependencies, adjustPoints } from "../admin/point-adjustments";
-import { findPointChange } from "../pos/evidence";
+import { type AdjustmentDependencies, adjustPoints, unansweredAdjustments } from "../admin/point-adjustments";
+import { couldOwn, findLateChange } from "../pos/late-change";
 import type { ConversionRecord, ConversionStore } from "../store";
 import { recordOnce, type SagaState } from "./saga";
 
 /**
- * A deduction that lands after its conversion was given up. Smaregi's point change carries no
- * reference of ours, so an answer lost to a timeout is reconciled from the POS's transactions, and
- * "not applied" is concluded once the request could no longer land (the saga's settle time). A POS
- * that applies a request later still (a queue, a slow retry on its side) has then taken the points
- * of a conversion already compensated: no coupon, and points gone.
- *
- * After the compensation, `ReturnLateDeduction` looks once more, minutes later, for a subtraction of
- * exactly the points since the attempt that no record owns. When it can only be this conversion's, the
- * conversion claims it (so no later reconciliation takes it for its own) and the points are given
- * back through a point adjustment keyed by the conversion: written before the POS is called, sent
- * once, reconciled when its answer is lost, never sent twice (`admin/point-adjustments`). When it
- * could also be another conversion's whose deduction was not answered either, nothing is moved and
- * the admins are alerted.
+ * A deduction that lands after its conversion was given up (`pos/late-change`): no coupon, and
+ * points gone. After the compensation, `ReturnLateDeduction` looks once more, minutes later. A
+ * subtraction only this conversion can own is claimed by it (so no later reconciliation takes it
+ * for its own) and the points are given back through a point adjustment keyed by the conversion:
+ * written before the POS is called, sent once, reconciled when its answer is lost, never sent twice
+ * (`admin/point-adjustments`). One that another record with an unanswered change could own moves
+ * nothing: the admins are alerted.
  */
 
 export type LateDeductionDependencies = AdjustmentDependencies & {
@@ -34,10 +28,8 @@ export interface LateDeductionCheck {
 /** A deduction landing later than this after its attempt is not looked for (an execution's hour). */
 const HORIZON_MS = 60 * 60_000;
 
-/** How the service asks for the return: recorded as the system, never as a person. */
-const RETURNER = { id: "system:late-deduction-return", roles: [] };
-
-export const lateReturnKey = (conversionId: string) => `late-deduction-${conversionId}`;
+/** How the service asks for a point adjustment of its own: recorded as the system, never as a person. */
+export const systemRequester = (id: string) => ({ id: `system:${id}`, roles: [] });
 
 export async function returnLateDeduction(
   deps: LateDeductionDependencies,
@@ -49,110 +41,103 @@ export async function returnLateDeduction(
   const claimed = stored.transactionHeadIds?.[0];
   if (claimed !== undefined) return giveBack(deps, stored, claimed);
 
-  const startedAt = new Date(stored.deductionStartedAt);
-  const evidence = await findPointChange(deps, {
+  const late = await findLateChange(deps, {
     posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
     customerId: stored.customerId,
     owner: { kind: "conversion", id: stored.conversionId },
     direction: "subtraction",
     points: stored.points,
-    startedAt,
-    // The state machine waited: anything sent by then has landed or will not be looked for.
-    settleMs: 0,
+    startedAt: new Date(stored.deductionStartedAt),
     clockSkewMs: deps.clockSkewMs,
-    window: "since_first_attempt",
-    ownerLabel: "this conversion's",
+    rivals: async (stampedAt) => [
+      ...(await rivalConversions(deps, stored, stampedAt)),
+      ...(await unansweredAdjustments(
+        deps.adjustments,
+        stored.customerId,
+        -stored.points,
+        stampedAt,
+        deps.clockSkewMs,
+      )),
+    ],
   });
-  if (evidence.outcome === "unreadable") throw evidence.cause;
-  const [candidate] = evidence.transactionHeadIds ?? [];
   // From here on, a subtraction stamped later is not looked for as this conversion's.
   const recheck = { deductionRecheckedAt: deps.now().toISOString() };
-  if (candidate === undefined) {
-    await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
-    await note(deps, stored, "succeeded", `no late subtraction: ${evidence.reason}`);
-    return { found: "none" };
-  }
-  const rivals =
-    evidence.outcome === "applied" && evidence.transactionAt !== undefined
-      ? await rivalsOf(deps, stored, Date.parse(evidence.transactionAt))
-      : [];
-  if (evidence.outcome !== "applied" || rivals.length > 0) {
-    const reason =
-      evidence.outcome === "applied"
-        ? `POS subtraction ${candidate} of ${stored.points} points could also be that of conversion(s) ${rivals.join(", ")}, whose deductions were not answered either`
-        : evidence.reason;
-    await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
-    await note(deps, stored, "unknown", `a late subtraction may be this conversion's: ${reason}`);
-    await deps.alerts.raise(
-      "needs_review",
-      `Conversion ${stored.conversionId}: the POS may have taken its points after it was given up`,
-      {
+  switch (late.found) {
+    case "none":
+      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
+      await note(deps, stored, "succeeded", `no late subtraction: ${late.reason}`);
+      return { found: "none" };
+    case "ambiguous":
+      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
+      await note(deps, stored, "unknown", `a late subtraction may be this conversion's: ${late.reason}`);
+      await deps.alerts.raise(
+        "needs_review",
+        `Conversion ${stored.conversionId}: the POS may have taken its points after it was given up`,
+        {
+          conversionId: stored.conversionId,
+          customerId: stored.customerId,
+          points: stored.points,
+          deductionStartedAt: stored.deductionStartedAt,
+          transactionHeadIds: late.transactionHeadIds,
+          reason: late.reason,
+          action:
+            "Compare the customer's POS subtractions since deductionStartedAt with their conversions; give back points no coupon stands for with a point adjustment.",
+        },
+      );
+      return { found: "ambiguous" };
+    case "one": {
+      // Claimed first: from now on no reconciliation takes this subtraction for another record's.
+      const claimedNow = await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
+        ...recheck,
+        transactionHeadIds: [late.transactionHeadId],
+        failure: {
+          code: stored.failure?.code ?? "pos_unavailable",
+          detail:
+            "The store's point system took the points after the conversion had been given up; the shop gives them back",
+        },
+      });
+      await recordOnce(deps, {
         conversionId: stored.conversionId,
-        customerId: stored.customerId,
-        points: stored.points,
-        deductionStartedAt: stored.deductionStartedAt,
-        transactionHeadIds: evidence.transactionHeadIds,
-        reason,
-        action:
-          "Compare the customer's POS subtractions since deductionStartedAt with their conversions; give back points no coupon stands for with a point adjustment.",
-      },
-    );
-    return { found: "ambiguous" };
+        code: stored.code,
+        type: "points.deducted_late",
+        outcome: "succeeded",
+        detail: `after the conversion was given up: ${late.reason}`,
+        smaregiTransactionHeadIds: [late.transactionHeadId],
+        at: new Date(late.at),
+        eventId: `points-deducted-late-${stored.conversionId}`,
+      });
+      return giveBack(deps, claimedNow, late.transactionHeadId);
+    }
   }
-
-  // Claimed first: from now on no reconciliation takes this subtraction for another record's.
-  const claimedNow = await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
-    ...recheck,
-    transactionHeadIds: [candidate],
-    failure: {
-      code: stored.failure?.code ?? "pos_unavailable",
-      detail:
-        "The store's point system took the points after the conversion had been given up; the shop gives them back",
-    },
-  });
-  await recordOnce(deps, {
-    conversionId: stored.conversionId,
-    code: stored.code,
-    type: "points.deducted_late",
-    outcome: "succeeded",
-    detail: `after the conversion was given up: ${evidence.reason}`,
-    smaregiTransactionHeadIds: [candidate],
-    ...(evidence.transactionAt ? { at: new Date(evidence.transactionAt) } : {}),
-    eventId: `points-deducted-late-${stored.conversionId}`,
-  });
-  return giveBack(deps, claimedNow, candidate);
 }
 
 /**
- * Other conversions of the customer that could own the subtraction: the same points, a deduction
- * sent before it was stamped (less the clock skew) and within the horizon, and no subtraction of
- * their own, in flight or with an outcome nobody heard, and not rechecked before it was stamped
- * (their own recheck would have found it, or no longer looks). A declined deduction was answered
- * and owns nothing; a completed one owns its own subtraction.
+ * The customer's other conversions of the same points whose deduction went unanswered (in flight,
+ * parked, or compensated after reconciliation) and could have been stamped then. A declined
+ * deduction was answered and owns nothing; a completed one owns its own subtraction.
  */
-async function rivalsOf(
+async function rivalConversions(
   deps: LateDeductionDependencies,
   conversion: ConversionRecord,
   stampedAt: number,
 ): Promise<string[]> {
-  const skew = deps.clockSkewMs ?? 60_000;
   const { items } = await deps.conversions.listConversionsByCustomer(conversion.customerId, { limit: 100 });
   return items
-    .filter((other) => {
-      if (other.conversionId === conversion.conversionId || other.points !== conversion.points) return false;
-      if (other.deductionStartedAt === undefined || (other.transactionHeadIds?.length ?? 0) > 0) return false;
-      const started = Date.parse(other.deductionStartedAt);
-      if (started - skew > stampedAt || started < stampedAt - HORIZON_MS) return false;
-      if (other.deductionRecheckedAt !== undefined && Date.parse(other.deductionRecheckedAt) < stampedAt) {
-        return false;
-      }
-      return (
-        other.status === "reserved" ||
-        other.status === "needs_review" ||
-        other.failure?.code === "pos_unavailable"
-      );
-    })
-    .map((other) => other.conversionId);
+    .filter(
+      (other) =>
+        other.conversionId !== conversion.conversionId &&
+        other.points === conversion.points &&
+        (other.transactionHeadIds?.length ?? 0) === 0 &&
+        (other.status === "reserved" ||
+          other.status === "needs_review" ||
+          other.failure?.code === "pos_unavailable") &&
+        couldOwn(other.deductionStartedAt, stampedAt, {
+          clockSkewMs: deps.clockSkewMs,
+          horizonMs: HORIZON_MS,
+          recheckedAt: other.deductionRecheckedAt,
+        }),
+    )
+    .map((other) => `conversion ${other.conversionId}`);
 }
 
 async function giveBack(
@@ -163,10 +148,10 @@ async function giveBack(
   // AdjustmentNotApplied (nothing changed, provably) is thrown: the state machine retries, and the
   // same key sends again only after reading the POS once more.
   const result = await adjustPoints(deps, {
-    admin: RETURNER,
+    admin: systemRequester("late-deduction-return"),
     actor: "system",
     customerId: conversion.customerId,
-    idempotencyKey: lateReturnKey(conversion.conversionId),
+    idempotencyKey: `late-deduction-${conversion.conversionId}`,
     points: conversion.points,
     reason: "correction",
     note: `Returns the ${conversion.points} points of conversion ${conversion.conversionId}: POS transaction ${transactionHeadId} took them after the conversion had been given up`,

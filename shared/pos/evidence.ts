@@ -66,8 +66,6 @@ export interface PosEvidence {
   reason: string;
   /** `applied`: the one transaction; `unknown` with several candidates: all of them. */
   transactionHeadIds?: string[];
-  /** `applied`: when the POS stamped the one transaction. */
-  transactionAt?: string;
   /** The balance read now. */
   balance?: number;
   /** `unknown` only because the change could still land: read again after this long. */
@@ -223,16 +221,17 @@ export async function findPointChange(source: EvidenceSource, sought: ChangeSoug
     return { outcome: "unreadable", reason: `the POS could not be read: ${messageOf(error)}`, cause: error };
   }
   const owned = await claimed;
-  const matching = transactions.filter((tx) => {
-    const at = Date.parse(tx.at);
-    return (
-      tx.points === shape.sign * sought.points &&
-      at >= since.getTime() &&
-      (until === undefined || at <= until.getTime()) &&
-      !owned.has(tx.transactionHeadId)
-    );
-  });
-  const candidates = matching.map((tx) => tx.transactionHeadId);
+  const candidates = transactions
+    .filter((tx) => {
+      const at = Date.parse(tx.at);
+      return (
+        tx.points === shape.sign * sought.points &&
+        at >= since.getTime() &&
+        (until === undefined || at <= until.getTime()) &&
+        !owned.has(tx.transactionHeadId)
+      );
+    })
+    .map((tx) => tx.transactionHeadId);
   const { points, ownerLabel } = sought;
   const noun = `POS ${sought.direction}`;
   const span = until ? "around the attempt" : `since ${since.toISOString()}`;
@@ -242,7 +241,6 @@ export async function findPointChange(source: EvidenceSource, sought: ChangeSoug
       outcome: "applied",
       reason: `POS transaction ${only} ${shape.verb} ${points} points; balance now ${balance}`,
       transactionHeadIds: [only],
-      ...(matching[0] ? { transactionAt: matching[0].at } : {}),
       balance,
     };
   }

@@ -421,6 +421,36 @@ describe("when the refund's outcome is unknown", () => {
     );
   });
 
+  it("takes back the extra points when the lost first refund lands after the second: refunded once", async () => {
+    // Prepare: the POS queues the first refund and applies it 1.5 s later, after its reconciliation
+    // found nothing and the second attempt was answered.
+    const code = await convertedCode();
+    const key = randomUUID();
+    stack.smaregi.control.setFaults([
+      { operation: "addPoints", kind: "late-commit", delayMs: 1_500, count: 1 },
+    ]);
+
+    // Act
+    const { status, body } = await cancel(code, { key });
+    await settled(code, key);
+
+    // Assess: the admin saw it cancelled; in the end the customer got the 500 points back once.
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "cancelled", refundedPoints: 500 });
+    const refunds = refundsOf(taro.posCustomerId);
+    expect(refunds).toHaveLength(2);
+    expect(t.posBalance(taro.posCustomerId)).toBe(1250);
+    // The coupon owns both additions, so no other record's reconciliation takes the late one.
+    const coupon = await t.coupons.getCoupon(code);
+    expect(coupon?.status).toBe("cancelled");
+    expect(new Set(coupon?.refundTransactionHeadIds)).toEqual(
+      new Set(refunds.map((tx) => tx.transactionHeadId)),
+    );
+    const trail = typesOf(await cancellationTrail(code));
+    expect(trail).toContain("points.refunded_late:succeeded");
+    expect(trail.at(-1)).toBe("points.taken_back:succeeded");
+  });
+
   it("never takes a staff grant of the same size for its own lost refund", async () => {
     // Prepare: staff grant 500 points by hand, then the cancellation's refund of 500 is lost
     // before the POS applies it.

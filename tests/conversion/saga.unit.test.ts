@@ -915,6 +915,38 @@ describe("ReturnLateDeduction", () => {
     expect((await stored(world))?.deductionRecheckedAt).toBe(world.clock.now().toISOString());
   });
 
+  it("counts a staff subtraction of the same size whose answer was lost as a rival", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 2000 });
+    const state = await compensatedAfterLostAnswer(world);
+    const at = world.clock.now().toISOString();
+    await world.adjustments.create({
+      adjustmentId: "ADJ1",
+      customerId: member.number,
+      idempotencyKey: "adj-key",
+      requestHash: "h",
+      points: -500,
+      reason: "correction",
+      requestedBy: "admin",
+      requestedByLabel: "ops@example.com",
+      posCustomerId: member.posId,
+      status: "needs_review",
+      attempts: 1,
+      firstAttemptAt: at,
+      attemptStartedAt: at,
+    });
+    landLate(world);
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess
+    expect(checked).toEqual({ found: "ambiguous" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1500);
+    expect(String(world.alerts.raised[0]?.details.reason)).toContain("adjustment ADJ1");
+  });
+
   it("does not count a declined or a completed conversion as a rival", async () => {
     // Prepare: a later conversion of the same points completed with its own subtraction, another was declined.
     const world = fakeWorld({ balance: 2000 });
