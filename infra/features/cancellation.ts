@@ -65,6 +65,14 @@ export const functions = {
     "Cancellation: decides from POS transactions whether an unknown refund happened",
     ["pos", "loyaltyTableRead"],
   ),
+  // Minutes after the cancellation's answer, only after a refund sent twice: no one waits. A point
+  // adjustment's POS write may stay open up to its timeout, then settle and reconcile.
+  takeBackLateRefund: task(
+    "take-back-late-refund",
+    "Cancellation, minutes later: takes back points a first refund gave after the second was sent",
+    ["pos", "loyaltyTableRead", "loyaltyTableWrite", "sendEmail"],
+    40,
+  ),
   completeCancellation: task("complete-cancellation", "Cancellation: marks the coupon cancelled", [
     "loyaltyTableWrite",
   ]),
@@ -142,6 +150,7 @@ export const stateMachines = {
       ReportRecordNotSavedFunctionArn: "reportCancelledRecordNotSaved",
       NotifyCustomerFunctionArn: "notifyCustomerOfCancellation",
       ReportEmailNotSentFunctionArn: "reportCancellationEmailNotSent",
+      TakeBackLateRefundFunctionArn: "takeBackLateRefund",
       RestoreCouponFunctionArn: "restoreCancelledCoupon",
       ParkForReviewFunctionArn: "parkCancellationForReview",
     },

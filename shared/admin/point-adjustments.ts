@@ -374,6 +374,9 @@ async function audit(
   });
 }
 
+/** How the service asks for a point adjustment of its own: recorded as the system, never as a person. */
+export const systemRequester = (id: string): AdminPrincipal => ({ id: `system:${id}`, roles: [] });
+
 /**
  * The customer's adjustments of exactly `signedPoints` whose change went unanswered (sent, outcome
  * not known or concluded not applied) and could have been stamped at `stampedAt`: a late change of

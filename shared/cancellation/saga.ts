@@ -11,6 +11,7 @@ import {
   type CouponStatus,
   CouponStatusConflict,
   type CouponStore,
+  DuplicateAuditEvent,
 } from "../store";
 import { CouponNotHeld, DiscountCodeMissing, DiscountStillActive } from "./errors";
 import { noticeLocaleOf } from "./notice";
@@ -102,6 +103,8 @@ export interface CancellationState extends CancellationOrder {
   /** Reconciling the refund failed: the POS could not be read. */
   reconcileError?: CaughtError;
   completionError?: CaughtError;
+  /** TakeBackLateRefund's answer (`late-refund.ts`). */
+  lateRefund?: { found: string; transactionHeadId?: string; takenBack?: string };
 }
 
 /** What one step uses of the saga's dependencies: each task function is built with only that. */
@@ -135,10 +138,14 @@ interface AuditEntry {
   data?: Record<string, string | number | boolean | null>;
   smaregiTransactionHeadIds?: string[];
   withDiscountId?: boolean;
+  /** When it happened, if written later than that; now by default. */
+  at?: string;
+  /** For an entry a repeated step may write again: written once (see `recordOnce`). */
+  eventId?: string;
 }
 
 /** Appends a step's event under the coupon and its conversion; the actor is the admin who asked. */
-async function record(deps: StepNeeds<"audit">, order: CancellationOrder, entry: AuditEntry) {
+export async function record(deps: StepNeeds<"audit">, order: CancellationOrder, entry: AuditEntry) {
   const smaregi = entry.smaregiTransactionHeadIds;
   await deps.audit.appendAuditEvent({
     subject: { type: "coupon", id: order.code },
@@ -147,6 +154,8 @@ async function record(deps: StepNeeds<"audit">, order: CancellationOrder, entry:
     actor: { kind: "admin", id: order.actorId },
     outcome: entry.outcome,
     ...(entry.detail ? { detail: entry.detail } : {}),
+    ...(entry.at ? { at: entry.at } : {}),
+    ...(entry.eventId ? { eventId: entry.eventId } : {}),
     data: { cancellationId: order.cancellationId, ...entry.data },
     ...(entry.withDiscountId || smaregi
       ? {
@@ -157,6 +166,19 @@ async function record(deps: StepNeeds<"audit">, order: CancellationOrder, entry:
         }
       : {}),
   });
+}
+
+/** An entry a repeated step may write again: written once, the rest ignored. */
+export async function recordOnce(
+  deps: StepNeeds<"audit">,
+  order: CancellationOrder,
+  entry: AuditEntry & { eventId: string },
+) {
+  try {
+    await record(deps, order, entry);
+  } catch (error) {
+    if (!(error instanceof DuplicateAuditEvent)) throw error;
+  }
 }
 
 const messageOf = (error: unknown) =>
@@ -279,7 +301,7 @@ export async function markUsed(
   return { status: "used" as const };
 }
 
-function requirePosCustomer(state: CancellationState): string {
+export function requirePosCustomer(state: CancellationState): string {
   const id = state.check?.posCustomerId;
   if (!id) throw new Error(`Cancellation ${state.cancellationId} reached the refund without its member`);
   return id;

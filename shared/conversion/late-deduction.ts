@@ -1,4 +1,9 @@
-import { type AdjustmentDependencies, adjustPoints, unansweredAdjustments } from "../admin/point-adjustments";
+import {
+  type AdjustmentDependencies,
+  adjustPoints,
+  systemRequester,
+  unansweredAdjustments,
+} from "../admin/point-adjustments";
 import { couldOwn, findLateChange } from "../pos/late-change";
 import type { ConversionRecord, ConversionStore } from "../store";
 import { recordOnce, type SagaState } from "./saga";
@@ -27,9 +32,6 @@ export interface LateDeductionCheck {
 
 /** A deduction landing later than this after its attempt is not looked for (an execution's hour). */
 const HORIZON_MS = 60 * 60_000;
-
-/** How the service asks for a point adjustment of its own: recorded as the system, never as a person. */
-export const systemRequester = (id: string) => ({ id: `system:${id}`, roles: [] });
 
 export async function returnLateDeduction(
   deps: LateDeductionDependencies,

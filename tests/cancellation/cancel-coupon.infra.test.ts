@@ -95,7 +95,29 @@ describe("Cancellation saga (cancel-coupon) as synthesised from the real catalog
     expect(catchTarget(state("SaveCouponRecord"), "States.ALL")).toBe("ReportRecordNotSaved");
     expect(catchTarget(state("NotifyCustomer"), "States.ALL")).toBe("ReportEmailNotSent");
     expect(state("NotifyCustomer").Retry?.[0]?.MaxAttempts).toBe(3);
-    expect(state("ReportEmailNotSent").Next).toBe("Cancelled");
+    expect(state("NotifyCustomer").Next).toBe("AfterNotice");
+    expect(state("ReportEmailNotSent").Next).toBe("AfterNotice");
+    expect(state("AfterNotice").Default).toBe("Cancelled");
+  });
+
+  it("looks for a late first refund minutes after a refund sent twice, and takes the extra points back", () => {
+    // Only when RefundAgain sent the refund a second time.
+    expect(state("AfterNotice").Choices).toEqual([
+      { Variable: "$.refundAttempt", IsPresent: true, Next: "WaitBeforeRecheckingRefund" },
+    ]);
+    expect(state("WaitBeforeRecheckingRefund")).toMatchObject({
+      Type: "Wait",
+      Seconds: 300,
+      Next: "TakeBackLateRefund",
+    });
+    const check = state("TakeBackLateRefund");
+    expect(check.Resource).toBe(functionArnMarker("takeBackLateRefund"));
+    expect(check.Next).toBe("Cancelled");
+    // Safe to repeat (claim, then a take-back keyed by the cancellation); with its retries spent
+    // the run ends FAILED for an operator.
+    expect(check.Retry?.[0]?.ErrorEquals).toEqual(["States.ALL"]);
+    expect(catchTarget(check, "States.ALL")).toBe("LateRefundUnsettled");
+    expect(state("LateRefundUnsettled").Type).toBe("Fail");
   });
 
   it("may be started by the cancellation API and the reconciler only, which may do nothing else there", () => {

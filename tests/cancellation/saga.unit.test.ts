@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COUPON_RECORD_KEY, COUPON_RECORD_NAMESPACE } from "../../shared/adapters/shopify/coupon-records";
 import { CouponNotHeld, DiscountCodeMissing, DiscountStillActive } from "../../shared/cancellation/errors";
+import { takeBackLateRefund } from "../../shared/cancellation/late-refund";
 import {
   type CancellationState,
   checkCoupon,
@@ -455,5 +456,129 @@ describe("CompleteCancellation and the customer's side", () => {
 
     expect(notice).toEqual({ sent: false });
     expect(world.notices.sent).toEqual([]);
+  });
+});
+
+describe("TakeBackLateRefund", () => {
+  /** The first refund's answer was lost, nothing was found, the second was sent and answered. */
+  async function cancelledAfterSecondRefund(world: FakeWorld): Promise<CancellationState> {
+    const state = await readyToRefund(world);
+    world.pos.nextChange("timeout_not_applied");
+    const reconciled = await refundLost(world, state);
+    const again = { ...reconciled, refundAttempt: 2 };
+    const refund = await refundPoints(world.deps.cancellation, again);
+    await finish(world, { ...again, refund });
+    return { ...again, refund };
+  }
+
+  /** The POS applies the first refund after all (a queue on its side). */
+  const landLate = (world: FakeWorld) =>
+    world.pos.record(member.posId, { division: "6", at: world.clock.now().toISOString(), points: 500 });
+
+  const lateDeps = (world: FakeWorld) => ({
+    ...world.deps.adjustment,
+    coupons: world.coupons,
+    cancellations: world.cancellations,
+  });
+
+  it("takes back the points a late first refund gave twice, once, and the coupon owns both refunds", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 750 });
+    const state = await cancelledAfterSecondRefund(world);
+    const late = landLate(world);
+    world.clock.advance(300_000);
+
+    // Act: WaitBeforeRecheckingRefund -> TakeBackLateRefund, then the step once more (a retry)
+    const checked = await takeBackLateRefund(lateDeps(world), state);
+    const again = await takeBackLateRefund(lateDeps(world), state);
+
+    // Assess: refunded once in the end, taken back once.
+    expect(checked).toEqual({
+      found: "this_cancellation",
+      transactionHeadId: late.transactionHeadId,
+      takenBack: "applied",
+    });
+    expect(again).toEqual(checked);
+    expect(world.pos.balanceOf(member.posId)).toBe(1250);
+    expect(world.pos.applied.filter((change) => change.delta === -500)).toHaveLength(1);
+    expect(world.tables.coupon(code)?.refundTransactionHeadIds).toEqual([
+      ...(state.refund?.transactionHeadIds ?? []),
+      late.transactionHeadId,
+    ]);
+    expect((await cancellation(world, state))?.refundTransactionHeadIds).toContain(late.transactionHeadId);
+    const [adjustment] = await world.adjustments.listByCustomer(member.number, 10);
+    expect(adjustment).toMatchObject({
+      idempotencyKey: `late-refund-${state.cancellationId}`,
+      points: -500,
+      status: "applied",
+      requestedBy: "system:late-refund-take-back",
+    });
+    expect(world.tables.eventTypes(couponSubject)).toContain("points.refunded_late:succeeded");
+    expect(world.tables.eventTypes(couponSubject).at(-1)).toBe("points.taken_back:succeeded");
+    expect(world.alerts.raised).toEqual([]);
+  });
+
+  it("moves nothing when the first refund never landed", async () => {
+    const world = fakeWorld({ balance: 750 });
+    const state = await cancelledAfterSecondRefund(world);
+    world.clock.advance(300_000);
+
+    const checked = await takeBackLateRefund(lateDeps(world), state);
+
+    expect(checked).toEqual({ found: "none" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1250);
+    expect(world.pos.attempts).toHaveLength(2);
+    expect(world.tables.eventTypes(couponSubject).at(-1)).toBe("refund.rechecked:succeeded");
+  });
+
+  it("alerts instead when the customer has spent the points refunded twice", async () => {
+    // Prepare: the late refund lands, and the customer spends 900 points at the till.
+    const world = fakeWorld({ balance: 750 });
+    const state = await cancelledAfterSecondRefund(world);
+    landLate(world);
+    world.pos.record(member.posId, { division: "1", at: world.clock.now().toISOString(), points: -1500 });
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await takeBackLateRefund(lateDeps(world), state);
+
+    // Assess
+    expect(checked).toMatchObject({ found: "this_cancellation", takenBack: "declined" });
+    expect(world.pos.balanceOf(member.posId)).toBe(250);
+    expect(world.alerts.kinds()).toEqual(["needs_review"]);
+    expect(world.tables.eventTypes(couponSubject).at(-1)).toBe("points.taken_back:failed");
+  });
+
+  it("alerts and moves nothing when a staff grant of the same size whose answer was lost could be it", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 750 });
+    const state = await cancelledAfterSecondRefund(world);
+    const at = world.clock.now().toISOString();
+    await world.adjustments.create({
+      adjustmentId: "ADJ1",
+      customerId: member.number,
+      idempotencyKey: "adj-key",
+      requestHash: "h",
+      points: 500,
+      reason: "goodwill",
+      requestedBy: "admin",
+      requestedByLabel: "ops@example.com",
+      posCustomerId: member.posId,
+      status: "pending",
+      attempts: 1,
+      firstAttemptAt: at,
+      attemptStartedAt: at,
+    });
+    landLate(world);
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await takeBackLateRefund(lateDeps(world), state);
+
+    // Assess
+    expect(checked).toEqual({ found: "ambiguous" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1750);
+    expect(world.alerts.kinds()).toEqual(["needs_review"]);
+    expect(String(world.alerts.raised[0]?.details.reason)).toContain("adjustment ADJ1");
   });
 });

@@ -1,0 +1,204 @@
+import {
+  type AdjustmentDependencies,
+  adjustPoints,
+  systemRequester,
+  unansweredAdjustments,
+} from "../admin/point-adjustments";
+import { PosDeclined } from "../errors";
+import { couldOwn, findLateChange } from "../pos/late-change";
+import type { CouponRecord, CouponStore } from "../store";
+import type { CancellationStore } from "./ports";
+import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
+
+/**
+ * A refund that lands after the saga sent it again (`pos/late-change`). The second refund attempt
+ * is sent only once reconciliation found the first not applied; a POS that queued the first can
+ * apply it later still, and the customer then has the points twice. Minutes after such a
+ * cancellation, `TakeBackLateRefund` looks once more: an addition of the points that only this
+ * coupon can own is claimed by it (so no later reconciliation takes it for its own) and the extra
+ * points are taken back through a point adjustment keyed by the cancellation: written before the
+ * POS is called, sent once, reconciled when its answer is lost (`admin/point-adjustments`). When the
+ * customer no longer has them, or another record with an unanswered addition could own it, nothing
+ * more is moved and the admins are alerted.
+ */
+
+export type LateRefundDependencies = AdjustmentDependencies & {
+  coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus" | "listCouponsByCustomer">;
+  cancellations: Pick<CancellationStore, "refundGuardOf" | "updateCancellation">;
+};
+
+/** TakeBackLateRefund's answer. */
+export interface LateRefundCheck {
+  found: "none" | "this_cancellation" | "ambiguous";
+  /** With `this_cancellation`: the late addition, and what became of the extra points. */
+  transactionHeadId?: string;
+  takenBack?: "applied" | "needs_review" | "declined";
+}
+
+export async function takeBackLateRefund(
+  deps: LateRefundDependencies,
+  state: CancellationState,
+): Promise<LateRefundCheck> {
+  const [coupon, guard] = await Promise.all([
+    deps.coupons.getCoupon(state.code),
+    deps.cancellations.refundGuardOf(state.code),
+  ]);
+  if (!coupon || !guard?.refundStartedAt || guard.cancellationId !== state.cancellationId) {
+    return { found: "none" };
+  }
+  const refunds = coupon.refundTransactionHeadIds ?? [];
+  // A repeat of this step after the claim (the late one is claimed last): keyed, never sent twice.
+  const claimed = refunds.length > 1 ? refunds.at(-1) : undefined;
+  if (claimed !== undefined) return takeBack(deps, state, claimed);
+
+  const late = await findLateChange(deps, {
+    posCustomerId: requirePosCustomer(state),
+    customerId: state.customerId,
+    owner: { kind: "coupon", id: state.code },
+    direction: "addition",
+    points: state.points,
+    startedAt: new Date(guard.refundStartedAt),
+    clockSkewMs: deps.clockSkewMs,
+    own: refunds,
+    rivals: async (stampedAt) => [
+      ...(await rivalCoupons(deps, coupon, stampedAt)),
+      ...(await unansweredAdjustments(
+        deps.adjustments,
+        state.customerId,
+        state.points,
+        stampedAt,
+        deps.clockSkewMs,
+      )),
+    ],
+  });
+  switch (late.found) {
+    case "none":
+      await recordOnce(deps, state, {
+        type: "refund.rechecked",
+        outcome: "succeeded",
+        detail: `no late refund: ${late.reason}`,
+        eventId: `refund-rechecked-${state.cancellationId}`,
+      });
+      return { found: "none" };
+    case "ambiguous":
+      await recordOnce(deps, state, {
+        type: "refund.rechecked",
+        outcome: "unknown",
+        detail: `a late addition may be this cancellation's first refund: ${late.reason}`,
+        eventId: `refund-rechecked-${state.cancellationId}`,
+      });
+      await deps.alerts.raise(
+        "needs_review",
+        `Coupon ${state.code}: the POS may have refunded its points twice`,
+        {
+          cancellationId: state.cancellationId,
+          code: state.code,
+          customerId: state.customerId,
+          points: state.points,
+          refundStartedAt: guard.refundStartedAt,
+          transactionHeadIds: late.transactionHeadIds,
+          reason: late.reason,
+          action:
+            "Compare the customer's POS additions since refundStartedAt with their cancellations and adjustments; take back points refunded twice with a point adjustment.",
+        },
+      );
+      return { found: "ambiguous" };
+    case "one": {
+      // Claimed first: from now on no reconciliation takes this addition for another record's.
+      const owned = [...refunds, late.transactionHeadId];
+      await deps.coupons.updateCouponStatus(state.code, ["cancelled"], { refundTransactionHeadIds: owned });
+      await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
+        refundTransactionHeadIds: owned,
+      });
+      await recordOnce(deps, state, {
+        type: "points.refunded_late",
+        outcome: "succeeded",
+        detail: `the first refund landed after the second was sent: ${late.reason}`,
+        smaregiTransactionHeadIds: [late.transactionHeadId],
+        at: late.at,
+        eventId: `points-refunded-late-${state.cancellationId}`,
+      });
+      return takeBack(deps, state, late.transactionHeadId);
+    }
+  }
+}
+
+/**
+ * The customer's other coupons of the same points whose cancellation's refund may be unanswered
+ * (still cancelling, or parked inactive) and could have been stamped then.
+ */
+async function rivalCoupons(
+  deps: LateRefundDependencies,
+  coupon: CouponRecord,
+  stampedAt: number,
+): Promise<string[]> {
+  const { items } = await deps.coupons.listCouponsByCustomer(coupon.customerId, { limit: 100 });
+  const suspects = items.filter(
+    (other) =>
+      other.code !== coupon.code &&
+      other.pointsUsed === coupon.pointsUsed &&
+      (other.status === "cancelling" || other.status === "inactive"),
+  );
+  const rivals: string[] = [];
+  for (const other of suspects) {
+    const guard = await deps.cancellations.refundGuardOf(other.code);
+    if (couldOwn(guard?.refundStartedAt, stampedAt, { clockSkewMs: deps.clockSkewMs })) {
+      rivals.push(`coupon ${other.code}`);
+    }
+  }
+  return rivals;
+}
+
+async function takeBack(
+  deps: LateRefundDependencies,
+  state: CancellationState,
+  transactionHeadId: string,
+): Promise<LateRefundCheck> {
+  const eventId = `points-taken-back-${state.cancellationId}`;
+  let result: Awaited<ReturnType<typeof adjustPoints>>;
+  try {
+    result = await adjustPoints(deps, {
+      admin: systemRequester("late-refund-take-back"),
+      actor: "system",
+      customerId: state.customerId,
+      idempotencyKey: `late-refund-${state.cancellationId}`,
+      points: -state.points,
+      reason: "correction",
+      note: `Takes back the ${state.points} points coupon ${state.code}'s cancellation refunded twice: POS transaction ${transactionHeadId} is its first refund, applied after the second was sent`,
+    });
+  } catch (error) {
+    if (!(error instanceof PosDeclined)) throw error;
+    // The customer has spent them meanwhile: a person decides.
+    await recordOnce(deps, state, {
+      type: "points.taken_back",
+      outcome: "failed",
+      detail: `the POS refused to take back ${state.points} points: ${error.message}`,
+      eventId,
+    });
+    await deps.alerts.raise("needs_review", `Coupon ${state.code}: its points were refunded twice`, {
+      cancellationId: state.cancellationId,
+      code: state.code,
+      customerId: state.customerId,
+      points: state.points,
+      transactionHeadId,
+      reason: `the POS refused to take back the extra points: ${error.message}`,
+      action:
+        "Agree with the customer how the points refunded twice are settled; record it with a point adjustment.",
+    });
+    return { found: "this_cancellation", transactionHeadId, takenBack: "declined" };
+  }
+  const adjustment = result.adjustment;
+  const applied = result.outcome === "applied";
+  await recordOnce(deps, state, {
+    type: "points.taken_back",
+    outcome: applied ? "succeeded" : "unknown",
+    detail: applied
+      ? `${state.points} points taken back by point adjustment ${adjustment.adjustmentId}`
+      : `point adjustment ${adjustment.adjustmentId} taking back ${state.points} points needs review: ${adjustment.reviewReason ?? "the POS could not tell"}`,
+    ...(adjustment.transactionHeadIds?.length
+      ? { smaregiTransactionHeadIds: adjustment.transactionHeadIds }
+      : {}),
+    eventId,
+  });
+  return { found: "this_cancellation", transactionHeadId, takenBack: applied ? "applied" : "needs_review" };
+}
