@@ -180,6 +180,13 @@ describe("What each catalog function is given, against what its code calls", () 
       expect(allows(lateReturn, action, loyalty, "items"), action).toBe(true);
     }
     expect(allows(lateReturn, "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`)).toBe(true);
+    // The late refund's take-back claims it on the coupon and the cancellation, writes its point
+    // adjustment first and reads the customer's coupons for rivals.
+    const takeBack = statementsOf("takeBackLateRefund");
+    for (const action of ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]) {
+      expect(allows(takeBack, action, loyalty, "items"), action).toBe(true);
+    }
+    expect(allows(takeBack, "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`)).toBe(true);
     // The coupons list reads byCustomer too.
     expect(
       allows(statementsOf("coupons"), "dynamodb:Query", loyalty, `index/${loyaltyIndexes.byCustomer}`),
