@@ -29,6 +29,7 @@ import {
   member,
   runningCancellation,
   settleMs,
+  staffAdjustment,
 } from "../support/fake-world";
 
 /**
@@ -553,22 +554,7 @@ describe("TakeBackLateRefund", () => {
     // Prepare
     const world = fakeWorld({ balance: 750 });
     const state = await cancelledAfterSecondRefund(world);
-    const at = world.clock.now().toISOString();
-    await world.adjustments.create({
-      adjustmentId: "ADJ1",
-      customerId: member.number,
-      idempotencyKey: "adj-key",
-      requestHash: "h",
-      points: 500,
-      reason: "goodwill",
-      requestedBy: "admin",
-      requestedByLabel: "ops@example.com",
-      posCustomerId: member.posId,
-      status: "pending",
-      attempts: 1,
-      firstAttemptAt: at,
-      attemptStartedAt: at,
-    });
+    await staffAdjustment(world, 500, { status: "pending" });
     landLate(world);
     world.clock.advance(300_000);
 

@@ -26,6 +26,7 @@ import {
   member,
   reservedConversion,
   settleMs,
+  staffAdjustment,
 } from "../support/fake-world";
 
 /**
@@ -450,22 +451,7 @@ describe("ReconcileDeduction", () => {
       status: "completed",
       transactionHeadIds: [others.transactionHeadId],
     });
-    await world.adjustments.create({
-      adjustmentId: "ADJ1",
-      customerId: member.number,
-      idempotencyKey: "adj-key",
-      requestHash: "h",
-      points: -500,
-      reason: "correction",
-      requestedBy: "admin",
-      requestedByLabel: "ops@example.com",
-      posCustomerId: member.posId,
-      status: "applied",
-      attempts: 1,
-      firstAttemptAt: at,
-      attemptStartedAt: at,
-      transactionHeadIds: [staff.transactionHeadId],
-    });
+    await staffAdjustment(world, -500, { status: "applied", transactionHeadIds: [staff.transactionHeadId] });
     world.pos.nextChange("timeout_not_applied");
 
     // Act
@@ -919,22 +905,7 @@ describe("ReturnLateDeduction", () => {
     // Prepare
     const world = fakeWorld({ balance: 2000 });
     const state = await compensatedAfterLostAnswer(world);
-    const at = world.clock.now().toISOString();
-    await world.adjustments.create({
-      adjustmentId: "ADJ1",
-      customerId: member.number,
-      idempotencyKey: "adj-key",
-      requestHash: "h",
-      points: -500,
-      reason: "correction",
-      requestedBy: "admin",
-      requestedByLabel: "ops@example.com",
-      posCustomerId: member.posId,
-      status: "needs_review",
-      attempts: 1,
-      firstAttemptAt: at,
-      attemptStartedAt: at,
-    });
+    await staffAdjustment(world, -500, { status: "needs_review" });
     landLate(world);
     world.clock.advance(300_000);
 

@@ -244,3 +244,30 @@ export async function caught(act: () => Promise<unknown>): Promise<{ Error: stri
   }
   throw new Error("expected the step to throw");
 }
+
+/**
+ * A staff point adjustment of `points` (signed) recorded at the clock's now, as the adjustment route
+ * leaves it: `applied` owning `transactionHeadIds`, or an attempt whose answer was lost.
+ */
+export async function staffAdjustment(
+  world: FakeWorld,
+  points: number,
+  outcome: { status: "applied"; transactionHeadIds: string[] } | { status: "pending" | "needs_review" },
+) {
+  const at = world.clock.now().toISOString();
+  await world.adjustments.create({
+    adjustmentId: "ADJ1",
+    customerId: member.number,
+    idempotencyKey: "adj-key",
+    requestHash: "h",
+    points,
+    reason: "correction",
+    requestedBy: "admin",
+    requestedByLabel: "ops@example.com",
+    posCustomerId: member.posId,
+    attempts: 1,
+    firstAttemptAt: at,
+    attemptStartedAt: at,
+    ...outcome,
+  });
+}
