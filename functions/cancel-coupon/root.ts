@@ -36,6 +36,12 @@ import {
  * clients it touches.
  */
 
+/**
+ * How long after a refund's first attempt its request may still reach the POS (a timed-out request
+ * can land late): twice the write timeout, for the saga's reconciliation and the staff's resolution.
+ */
+export const refundSettleMs = () => 2 * env.POS_WRITE_TIMEOUT_MS;
+
 export const cancellationStore = /* @__PURE__ */ once(
   () => new DynamoCancellationStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
@@ -110,7 +116,7 @@ export const cancellationResolutionDependencies = /* @__PURE__ */ once(
     resolutions: new DynamoCancellationResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     saga: cancellationDependencies(),
     // A refund whose answer was lost may land up to twice the POS write timeout later.
-    refundSettleMs: 2 * env.POS_WRITE_TIMEOUT_MS,
+    refundSettleMs: refundSettleMs(),
     // Longer than the function may run (29 s): an older pending claim died with its request.
     abandonedClaimMs: 60_000,
   }),

@@ -82,7 +82,7 @@ export interface PointsRefunded {
   transactionHeadIds: string[];
 }
 
-/** The state machine waited before this step: a refund reconciliation is never `pending`. */
+/** `pending`: the first refund may still land; the state machine waits and reads again. */
 export type RefundReconciled = Reconciled;
 
 export type { CaughtError };
@@ -129,6 +129,12 @@ export interface CancellationDependencies {
   now: () => Date;
   /** How far before the recorded start a POS transaction may be stamped (clock skew). */
   clockSkewMs?: number;
+  /**
+   * How long after the first refund attempt its request may still reach the POS (a timed-out
+   * request can land late). "Not applied", and with it a second attempt, only after this; twice the
+   * write timeout, as for a deduction.
+   */
+  refundSettleMs?: number;
 }
 
 interface AuditEntry {
@@ -365,18 +371,20 @@ export async function refundPoints(
 /**
  * Decides from the POS whether the refund happened, by the one rule of `pos/evidence`: an addition
  * of exactly the points since the first attempt began, owned by no other record, means it did;
- * none means it did not; more than one cannot be told apart (and after two attempts may be a double
- * refund), so it is unknown. The state machine has let the refund settle before this step.
+ * none, once the first attempt can no longer land, means it did not; more than one cannot be told
+ * apart (and after two attempts may be a double refund), so it is unknown. Too early to tell is
+ * `pending`: the state machine waits and asks again.
  */
 export async function reconcileRefund(
-  deps: StepNeeds<"audit" | "cancellations" | "claimed" | "clockSkewMs" | "now"> & ReadsPos,
+  deps: StepNeeds<"audit" | "cancellations" | "claimed" | "clockSkewMs" | "now" | "refundSettleMs"> &
+    ReadsPos,
   state: CancellationState,
 ): Promise<RefundReconciled> {
   const posCustomerId = requirePosCustomer(state);
   const decide = async (result: RefundReconciled) => {
     await record(deps, state, {
       type: "refund.reconciled",
-      outcome: result.outcome === "unknown" ? "unknown" : "succeeded",
+      outcome: result.outcome === "unknown" || result.outcome === "pending" ? "unknown" : "succeeded",
       detail: `${result.outcome}: ${result.reason}`,
       ...(result.transactionHeadIds ? { smaregiTransactionHeadIds: result.transactionHeadIds } : {}),
     });
@@ -394,7 +402,7 @@ export async function reconcileRefund(
     direction: "addition",
     points: state.points,
     startedAt: new Date(guard.refundStartedAt),
-    settleMs: 0,
+    settleMs: deps.refundSettleMs ?? 30_000,
     clockSkewMs: deps.clockSkewMs,
     window: "since_first_attempt",
     balanceBefore: guard.refundBalanceBefore,

@@ -70,11 +70,18 @@ describe("Cancellation saga (cancel-coupon) as synthesised from the real catalog
     expect(state("LetRefundSettle")).toMatchObject({ Type: "Wait", Next: "ReconcileRefund" });
     // One more refund only after proof of non-application, and only once.
     expect(state("RefundOutcome").Choices).toEqual([
+      // Too early to tell: the first attempt may still land; read again once it no longer can.
+      { Variable: "$.reconciliation.outcome", StringEquals: "pending", Next: "WaitForLateRefund" },
       { Variable: "$.reconciliation.outcome", StringEquals: "applied", Next: "CompleteCancellation" },
       { Variable: "$.refundAttempt", IsPresent: true, Next: "ParkForReview" },
       { Variable: "$.reconciliation.outcome", StringEquals: "not_applied", Next: "RefundAgain" },
     ]);
     expect(state("RefundOutcome").Default).toBe("ParkForReview");
+    expect(state("WaitForLateRefund")).toMatchObject({
+      Type: "Wait",
+      SecondsPath: "$.reconciliation.waitSeconds",
+      Next: "ReconcileRefund",
+    });
   });
 
   it("re-checks usage after the deactivation and before the refund; a used coupon is never refunded", () => {

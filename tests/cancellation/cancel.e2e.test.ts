@@ -422,12 +422,13 @@ describe("when the refund's outcome is unknown", () => {
   });
 
   it("takes back the extra points when the lost first refund lands after the second: refunded once", async () => {
-    // Prepare: the POS queues the first refund and applies it 1.5 s later, after its reconciliation
-    // found nothing and the second attempt was answered.
+    // Prepare: the POS queues the first refund and applies it 3.5 s later, after its reconciliation
+    // found nothing once it could no longer land (twice the 800 ms write timeout) and the second
+    // attempt was answered.
     const code = await convertedCode();
     const key = randomUUID();
     stack.smaregi.control.setFaults([
-      { operation: "addPoints", kind: "late-commit", delayMs: 1_500, count: 1 },
+      { operation: "addPoints", kind: "late-commit", delayMs: 3_500, count: 1 },
     ]);
 
     // Act

@@ -239,6 +239,25 @@ describe("ReconcileRefund", () => {
     });
   });
 
+  it("waits instead of sending the refund again while the first may still land", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 750 });
+    const state = await readyToRefund(world);
+    world.pos.nextChange("timeout_not_applied");
+    const error = await caught(() => refundPoints(world.deps.cancellation, state));
+    world.clock.advance(5_000);
+
+    // Act: LetRefundSettle (5 s) -> ReconcileRefund, then WaitForLateRefund -> ReconcileRefund
+    const early = await reconcileRefund(world.deps.cancellation, { ...state, error });
+    world.clock.advance(25_000);
+    const settled = await reconcileRefund(world.deps.cancellation, { ...state, error });
+
+    // Assess: twice the write timeout after the first attempt, and only then "not applied".
+    expect(early).toMatchObject({ outcome: "pending", waitSeconds: 25 });
+    expect(settled.outcome).toBe("not_applied");
+    expect(world.pos.attempts).toHaveLength(1);
+  });
+
   it("says not applied when nothing arrived, and the one more attempt refunds exactly once", async () => {
     // Prepare
     const world = fakeWorld({ balance: 750 });
