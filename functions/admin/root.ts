@@ -55,6 +55,20 @@ export const adjustmentDependencies = /* @__PURE__ */ once(
   }),
 );
 
+/**
+ * For the sagas' own adjustments (a late deduction given back, a late refund taken back): nobody
+ * waits on them, so a lost answer gets a saga's settle time (twice the write timeout, as a
+ * deduction's or a refund's) instead of the staff route's short pause.
+ */
+export const sagaAdjustmentDependencies = /* @__PURE__ */ once((): AdjustmentDependencies => {
+  const settleMs = 2 * env.POS_WRITE_TIMEOUT_MS;
+  return {
+    ...adjustmentDependencies(),
+    settleMs,
+    abandonedAttemptMs: env.POS_WRITE_TIMEOUT_MS + settleMs + 10_000,
+  };
+});
+
 export const resolutionDependencies = /* @__PURE__ */ once(
   (): ResolutionDependencies => ({
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),

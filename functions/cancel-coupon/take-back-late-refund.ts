@@ -1,12 +1,12 @@
 import { takeBackLateRefund } from "../../shared/cancellation/late-refund";
-import { adjustmentDependencies } from "../admin/root";
+import { sagaAdjustmentDependencies } from "../admin/root";
 import { couponStore } from "../runtime";
 import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
 /** The take-back goes through the point adjustments' own rules: recorded first, sent once, reconciled. */
 export const handler = cancellationTask({ takeBackLateRefund }, () => ({
-  ...adjustmentDependencies(),
+  ...sagaAdjustmentDependencies(),
   coupons: couponStore(),
   cancellations: cancellationStore(),
 }));

@@ -66,12 +66,12 @@ export const functions = {
     ["pos", "loyaltyTableRead"],
   ),
   // Minutes after the cancellation's answer, only after a refund sent twice: no one waits. A point
-  // adjustment's POS write may stay open up to its timeout, then settle and reconcile.
+  // adjustment's POS write may stay open up to its timeout (15 s), then settle (twice that) and reconcile.
   takeBackLateRefund: task(
     "take-back-late-refund",
     "Cancellation, minutes later: takes back points a first refund gave after the second was sent",
     ["pos", "loyaltyTableRead", "loyaltyTableWrite", "sendEmail"],
-    40,
+    60,
   ),
   completeCancellation: task("complete-cancellation", "Cancellation: marks the coupon cancelled", [
     "loyaltyTableWrite",

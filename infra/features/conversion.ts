@@ -79,13 +79,13 @@ export const functions = {
     memoryMb: DEFAULT_MEMORY_MB,
   },
   // Minutes after the customer's answer (the conversion is compensated): no one waits. A point
-  // adjustment's POS write may stay open up to its timeout, then settle and reconcile.
+  // adjustment's POS write may stay open up to its timeout (15 s), then settle (twice that) and reconcile.
   returnLateDeduction: {
     ...task(
       "return-late-deduction",
       "Saga compensation, minutes later: gives back points the POS took after the conversion was given up",
       ["pos", "loyaltyTableRead", "loyaltyTableWrite", "sendEmail"],
-      40,
+      60,
     ),
     memoryMb: DEFAULT_MEMORY_MB,
   },
