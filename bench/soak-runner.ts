@@ -840,6 +840,14 @@ function attributeLateReturns(
       );
       continue;
     }
+    const other = attributed.get(taken.transactionHeadId);
+    if (other) {
+      violate(
+        `${who}: POS transaction ${taken.transactionHeadId} is claimed by both ${other} and ${record.status} ${record.conversionId}`,
+        other,
+        record.conversionId,
+      );
+    }
     attributed.set(taken.transactionHeadId, record.conversionId);
     const back = additions.find(
       (tx) =>

@@ -5,7 +5,7 @@ import {
   unansweredAdjustments,
 } from "../admin/point-adjustments";
 import { PosDeclined } from "../errors";
-import { couldOwn, findLateChange } from "../pos/late-change";
+import { couldOwn, findLateChange, rivalsReason } from "../pos/late-change";
 import type { CouponRecord, CouponStore } from "../store";
 import type { CancellationStore } from "./ports";
 import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
@@ -46,21 +46,52 @@ export async function takeBackLateRefund(
   if (!coupon || !guard?.refundStartedAt || guard.cancellationId !== state.cancellationId) {
     return { found: "none" };
   }
+  const key = `late-refund-${state.cancellationId}`;
   const refunds = coupon.refundTransactionHeadIds ?? [];
-  // A repeat of this step after the claim (the late one is claimed last): keyed, never sent twice.
-  const claimed = refunds.length > 1 ? refunds.at(-1) : undefined;
-  if (claimed !== undefined) return takeBack(deps, state, claimed);
-
-  const late = await findLateChange(deps, {
-    posCustomerId: requirePosCustomer(state),
-    customerId: state.customerId,
-    owner: { kind: "coupon", id: state.code },
-    direction: "addition",
-    points: state.points,
-    startedAt: new Date(guard.refundStartedAt),
-    clockSkewMs: deps.clockSkewMs,
-    own: refunds,
-    rivals: async (stampedAt) => [
+  // A repeat of this step after the claim (the late one is claimed last, after the answered one).
+  let transactionHeadId = refunds.length > 1 ? refunds.at(-1) : undefined;
+  const answered = refunds.length > 1 ? refunds.slice(0, -1) : refunds;
+  // When the POS stamped it; a repeat of this step after the claim takes now, which counts more rivals.
+  let stampedAt = deps.now().getTime();
+  if (transactionHeadId === undefined) {
+    const late = await findLateChange(deps, {
+      posCustomerId: requirePosCustomer(state),
+      customerId: state.customerId,
+      owner: { kind: "coupon", id: state.code },
+      direction: "addition",
+      points: state.points,
+      startedAt: new Date(guard.refundStartedAt),
+      clockSkewMs: deps.clockSkewMs,
+      own: refunds,
+    });
+    if (late.found === "none") {
+      await recordOnce(deps, state, {
+        type: "refund.rechecked",
+        outcome: "succeeded",
+        detail: `no late refund: ${late.reason}`,
+        eventId: `refund-rechecked-${state.cancellationId}`,
+      });
+      return { found: "none" };
+    }
+    if (late.found === "ambiguous")
+      return ambiguous(deps, state, guard.refundStartedAt, late.transactionHeadIds, late.reason);
+    // Claimed before the rivals are asked (`pos/late-change`): no reconciliation after this
+    // instant takes it for its own.
+    await claim(deps, state, [...refunds, late.transactionHeadId]);
+    transactionHeadId = late.transactionHeadId;
+    stampedAt = Date.parse(late.at);
+    await recordOnce(deps, state, {
+      type: "points.refunded_late",
+      outcome: "succeeded",
+      detail: `the first refund landed after the second was sent: ${late.reason}`,
+      smaregiTransactionHeadIds: [late.transactionHeadId],
+      at: late.at,
+      eventId: `points-refunded-late-${state.cancellationId}`,
+    });
+  }
+  // Until the take-back is written, a rival gives the addition up again: a person decides.
+  if (!(await deps.adjustments.get(state.customerId, key))) {
+    const rivals = [
       ...(await rivalCoupons(deps, coupon, stampedAt)),
       ...(await unansweredAdjustments(
         deps.adjustments,
@@ -69,58 +100,59 @@ export async function takeBackLateRefund(
         stampedAt,
         deps.clockSkewMs,
       )),
-    ],
-  });
-  switch (late.found) {
-    case "none":
-      await recordOnce(deps, state, {
-        type: "refund.rechecked",
-        outcome: "succeeded",
-        detail: `no late refund: ${late.reason}`,
-        eventId: `refund-rechecked-${state.cancellationId}`,
-      });
-      return { found: "none" };
-    case "ambiguous":
-      await recordOnce(deps, state, {
-        type: "refund.rechecked",
-        outcome: "unknown",
-        detail: `a late addition may be this cancellation's first refund: ${late.reason}`,
-        eventId: `refund-rechecked-${state.cancellationId}`,
-      });
-      await deps.alerts.raise(
-        "needs_review",
-        `Coupon ${state.code}: the POS may have refunded its points twice`,
-        {
-          cancellationId: state.cancellationId,
-          code: state.code,
-          customerId: state.customerId,
-          points: state.points,
-          refundStartedAt: guard.refundStartedAt,
-          transactionHeadIds: late.transactionHeadIds,
-          reason: late.reason,
-          action:
-            "Compare the customer's POS additions since refundStartedAt with their cancellations and adjustments; take back points refunded twice with a point adjustment.",
-        },
+    ];
+    if (rivals.length > 0) {
+      await claim(deps, state, answered);
+      return ambiguous(
+        deps,
+        state,
+        guard.refundStartedAt,
+        [transactionHeadId],
+        rivalsReason(transactionHeadId, rivals),
       );
-      return { found: "ambiguous" };
-    case "one": {
-      // Claimed first: from now on no reconciliation takes this addition for another record's.
-      const owned = [...refunds, late.transactionHeadId];
-      await deps.coupons.updateCouponStatus(state.code, ["cancelled"], { refundTransactionHeadIds: owned });
-      await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
-        refundTransactionHeadIds: owned,
-      });
-      await recordOnce(deps, state, {
-        type: "points.refunded_late",
-        outcome: "succeeded",
-        detail: `the first refund landed after the second was sent: ${late.reason}`,
-        smaregiTransactionHeadIds: [late.transactionHeadId],
-        at: late.at,
-        eventId: `points-refunded-late-${state.cancellationId}`,
-      });
-      return takeBack(deps, state, late.transactionHeadId);
     }
   }
+  return takeBack(deps, state, transactionHeadId, key);
+}
+
+/** The coupon's refunds, on the coupon (which reconciliations read) and on the cancellation. */
+async function claim(deps: LateRefundDependencies, state: CancellationState, owned: string[]) {
+  await deps.coupons.updateCouponStatus(state.code, ["cancelled"], { refundTransactionHeadIds: owned });
+  await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
+    refundTransactionHeadIds: owned,
+  });
+}
+
+/** A late addition that may be this cancellation's first refund, or another's: the admins decide. */
+async function ambiguous(
+  deps: LateRefundDependencies,
+  state: CancellationState,
+  refundStartedAt: string,
+  transactionHeadIds: string[],
+  reason: string,
+): Promise<LateRefundCheck> {
+  await recordOnce(deps, state, {
+    type: "refund.rechecked",
+    outcome: "unknown",
+    detail: `a late addition may be this cancellation's first refund: ${reason}`,
+    eventId: `refund-rechecked-${state.cancellationId}`,
+  });
+  await deps.alerts.raise(
+    "needs_review",
+    `Coupon ${state.code}: the POS may have refunded its points twice`,
+    {
+      cancellationId: state.cancellationId,
+      code: state.code,
+      customerId: state.customerId,
+      points: state.points,
+      refundStartedAt,
+      transactionHeadIds,
+      reason,
+      action:
+        "Compare the customer's POS additions since refundStartedAt with their cancellations and adjustments; take back points refunded twice with a point adjustment.",
+    },
+  );
+  return { found: "ambiguous" };
 }
 
 /**
@@ -153,6 +185,7 @@ async function takeBack(
   deps: LateRefundDependencies,
   state: CancellationState,
   transactionHeadId: string,
+  idempotencyKey: string,
 ): Promise<LateRefundCheck> {
   const eventId = `points-taken-back-${state.cancellationId}`;
   let result: Awaited<ReturnType<typeof adjustPoints>>;
@@ -161,7 +194,7 @@ async function takeBack(
       admin: systemRequester("late-refund-take-back"),
       actor: "system",
       customerId: state.customerId,
-      idempotencyKey: `late-refund-${state.cancellationId}`,
+      idempotencyKey,
       points: -state.points,
       reason: "correction",
       note: `Takes back the ${state.points} points coupon ${state.code}'s cancellation refunded twice: POS transaction ${transactionHeadId} is its first refund, applied after the second was sent`,

@@ -4,7 +4,7 @@ import {
   systemRequester,
   unansweredAdjustments,
 } from "../admin/point-adjustments";
-import { couldOwn, findLateChange } from "../pos/late-change";
+import { couldOwn, findLateChange, rivalsReason } from "../pos/late-change";
 import type { ConversionRecord, ConversionStore } from "../store";
 import { recordOnce, type SagaState } from "./saga";
 
@@ -39,19 +39,54 @@ export async function returnLateDeduction(
 ): Promise<LateDeductionCheck> {
   const stored = await deps.conversions.getConversion(state.conversionId);
   if (!stored?.deductionStartedAt) return { found: "none" };
-  // A repeat of this step after the claim: the return is keyed by the conversion, so it is not sent twice.
-  const claimed = stored.transactionHeadIds?.[0];
-  if (claimed !== undefined) return giveBack(deps, stored, claimed);
-
-  const late = await findLateChange(deps, {
-    posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
-    customerId: stored.customerId,
-    owner: { kind: "conversion", id: stored.conversionId },
-    direction: "subtraction",
-    points: stored.points,
-    startedAt: new Date(stored.deductionStartedAt),
-    clockSkewMs: deps.clockSkewMs,
-    rivals: async (stampedAt) => [
+  const key = `late-deduction-${stored.conversionId}`;
+  let claimed = stored;
+  let transactionHeadId = stored.transactionHeadIds?.[0];
+  // When the POS stamped it; a repeat of this step after the claim takes now, which counts more rivals.
+  let stampedAt = deps.now().getTime();
+  if (transactionHeadId === undefined) {
+    const late = await findLateChange(deps, {
+      posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
+      customerId: stored.customerId,
+      owner: { kind: "conversion", id: stored.conversionId },
+      direction: "subtraction",
+      points: stored.points,
+      startedAt: new Date(stored.deductionStartedAt),
+      clockSkewMs: deps.clockSkewMs,
+    });
+    // From here on, a subtraction stamped later is not looked for as this conversion's.
+    const recheck = { deductionRecheckedAt: deps.now().toISOString() };
+    if (late.found === "none") {
+      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
+      await note(deps, stored, "succeeded", `no late subtraction: ${late.reason}`);
+      return { found: "none" };
+    }
+    if (late.found === "ambiguous") {
+      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
+      return ambiguous(deps, stored, late.transactionHeadIds, late.reason);
+    }
+    // Claimed before the rivals are asked (`pos/late-change`): no reconciliation after this
+    // instant takes it for its own.
+    claimed = await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
+      ...recheck,
+      transactionHeadIds: [late.transactionHeadId],
+    });
+    transactionHeadId = late.transactionHeadId;
+    stampedAt = Date.parse(late.at);
+    await recordOnce(deps, {
+      conversionId: stored.conversionId,
+      code: stored.code,
+      type: "points.deducted_late",
+      outcome: "succeeded",
+      detail: `after the conversion was given up: ${late.reason}`,
+      smaregiTransactionHeadIds: [late.transactionHeadId],
+      at: new Date(late.at),
+      eventId: `points-deducted-late-${stored.conversionId}`,
+    });
+  }
+  // Until the return is written, a rival gives the subtraction up again: a person decides.
+  if (!(await deps.adjustments.get(stored.customerId, key))) {
+    const rivals = [
       ...(await rivalConversions(deps, stored, stampedAt)),
       ...(await unansweredAdjustments(
         deps.adjustments,
@@ -60,57 +95,47 @@ export async function returnLateDeduction(
         stampedAt,
         deps.clockSkewMs,
       )),
-    ],
-  });
-  // From here on, a subtraction stamped later is not looked for as this conversion's.
-  const recheck = { deductionRecheckedAt: deps.now().toISOString() };
-  switch (late.found) {
-    case "none":
-      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
-      await note(deps, stored, "succeeded", `no late subtraction: ${late.reason}`);
-      return { found: "none" };
-    case "ambiguous":
-      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
-      await note(deps, stored, "unknown", `a late subtraction may be this conversion's: ${late.reason}`);
-      await deps.alerts.raise(
-        "needs_review",
-        `Conversion ${stored.conversionId}: the POS may have taken its points after it was given up`,
-        {
-          conversionId: stored.conversionId,
-          customerId: stored.customerId,
-          points: stored.points,
-          deductionStartedAt: stored.deductionStartedAt,
-          transactionHeadIds: late.transactionHeadIds,
-          reason: late.reason,
-          action:
-            "Compare the customer's POS subtractions since deductionStartedAt with their conversions; give back points no coupon stands for with a point adjustment.",
-        },
-      );
-      return { found: "ambiguous" };
-    case "one": {
-      // Claimed first: from now on no reconciliation takes this subtraction for another record's.
-      const claimedNow = await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
-        ...recheck,
-        transactionHeadIds: [late.transactionHeadId],
-        failure: {
-          code: stored.failure?.code ?? "pos_unavailable",
-          detail:
-            "The store's point system took the points after the conversion had been given up; the shop gives them back",
-        },
+    ];
+    if (rivals.length > 0) {
+      await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
+        transactionHeadIds: [],
       });
-      await recordOnce(deps, {
-        conversionId: stored.conversionId,
-        code: stored.code,
-        type: "points.deducted_late",
-        outcome: "succeeded",
-        detail: `after the conversion was given up: ${late.reason}`,
-        smaregiTransactionHeadIds: [late.transactionHeadId],
-        at: new Date(late.at),
-        eventId: `points-deducted-late-${stored.conversionId}`,
-      });
-      return giveBack(deps, claimedNow, late.transactionHeadId);
+      return ambiguous(deps, stored, [transactionHeadId], rivalsReason(transactionHeadId, rivals));
     }
   }
+  await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
+    failure: {
+      code: stored.failure?.code ?? "pos_unavailable",
+      detail:
+        "The store's point system took the points after the conversion had been given up; the shop gives them back",
+    },
+  });
+  return giveBack(deps, claimed, transactionHeadId, key);
+}
+
+/** A late subtraction that may be this conversion's, or another's: nothing moves, the admins decide. */
+async function ambiguous(
+  deps: LateDeductionDependencies,
+  conversion: ConversionRecord,
+  transactionHeadIds: string[],
+  reason: string,
+): Promise<LateDeductionCheck> {
+  await note(deps, conversion, "unknown", `a late subtraction may be this conversion's: ${reason}`);
+  await deps.alerts.raise(
+    "needs_review",
+    `Conversion ${conversion.conversionId}: the POS may have taken its points after it was given up`,
+    {
+      conversionId: conversion.conversionId,
+      customerId: conversion.customerId,
+      points: conversion.points,
+      deductionStartedAt: conversion.deductionStartedAt,
+      transactionHeadIds,
+      reason,
+      action:
+        "Compare the customer's POS subtractions since deductionStartedAt with their conversions; give back points no coupon stands for with a point adjustment.",
+    },
+  );
+  return { found: "ambiguous" };
 }
 
 /**
@@ -146,6 +171,7 @@ async function giveBack(
   deps: LateDeductionDependencies,
   conversion: ConversionRecord,
   transactionHeadId: string,
+  idempotencyKey: string,
 ): Promise<LateDeductionCheck> {
   // AdjustmentNotApplied (nothing changed, provably) is thrown: the state machine retries, and the
   // same key sends again only after reading the POS once more.
@@ -153,7 +179,7 @@ async function giveBack(
     admin: systemRequester("late-deduction-return"),
     actor: "system",
     customerId: conversion.customerId,
-    idempotencyKey: `late-deduction-${conversion.conversionId}`,
+    idempotencyKey,
     points: conversion.points,
     reason: "correction",
     note: `Returns the ${conversion.points} points of conversion ${conversion.conversionId}: POS transaction ${transactionHeadId} took them after the conversion had been given up`,

@@ -6,8 +6,12 @@ import { pointDivisions } from "./ports";
  * reference of ours, so a change whose answer was lost is reconciled from the POS's transactions,
  * and "not applied" is concluded once the request could no longer land. A POS that queues a request
  * can apply it later still. Minutes after a saga acted on "not applied", it looks once more: a
- * change of exactly the points since the first attempt that no record owns, and that no other
- * record with an unanswered change of the same points could own, is the lost one.
+ * change of exactly the points since the first attempt that no record owns may be the lost one.
+ *
+ * It is the lost one only if no other record with an unanswered change of the same points could
+ * own it, and that is asked after the record has claimed it: every record marks its attempt before
+ * it reads the POS to reconcile, so one that read before the claim (and could take the change for
+ * its own) already shows as a rival then, and one that reads after it finds the change owned.
  */
 
 export interface LateChangeSought {
@@ -25,8 +29,6 @@ export interface LateChangeSought {
   clockSkewMs?: number;
   /** The record's own changes already known (a refund's answered attempt): never taken for the lost one. */
   own?: readonly string[];
-  /** Other records that could own a change the POS stamped at this instant (ids, for the alert). */
-  rivals(stampedAt: number): Promise<string[]>;
 }
 
 export type LateChange =
@@ -70,20 +72,11 @@ export async function findLateChange(source: EvidenceSource, sought: LateChangeS
       reason: `no ${noun} of ${sought.points} points since ${since.toISOString()} owned by no record`,
     };
   }
-  const ids = candidates.map((tx) => tx.transactionHeadId);
   if (candidates.length > 1) {
     return {
       found: "ambiguous",
       reason: `${candidates.length} ${noun}s of ${sought.points} points since ${since.toISOString()} owned by no record`,
-      transactionHeadIds: ids,
-    };
-  }
-  const rivals = await sought.rivals(Date.parse(only.at));
-  if (rivals.length > 0) {
-    return {
-      found: "ambiguous",
-      reason: `POS transaction ${only.transactionHeadId} ${shape.verb} ${sought.points} points at ${only.at}; it could also be that of ${rivals.join(", ")}, whose change was not answered either`,
-      transactionHeadIds: ids,
+      transactionHeadIds: candidates.map((tx) => tx.transactionHeadId),
     };
   }
   return {
@@ -93,6 +86,10 @@ export async function findLateChange(source: EvidenceSource, sought: LateChangeS
     at: only.at,
   };
 }
+
+/** Why a claimed change is not taken for the record's: others could own it. */
+export const rivalsReason = (transactionHeadId: string, rivals: readonly string[]) =>
+  `POS transaction ${transactionHeadId} could also be that of ${rivals.join(", ")}, whose change was not answered either`;
 
 /** Whether another record's unanswered change, first sent at `startedAt`, could have been stamped at `stampedAt`. */
 export function couldOwn(

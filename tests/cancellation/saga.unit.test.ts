@@ -583,6 +583,8 @@ describe("TakeBackLateRefund", () => {
     // Assess
     expect(checked).toEqual({ found: "ambiguous" });
     expect(world.pos.balanceOf(member.posId)).toBe(1750);
+    // Claimed, then given up again once the rival showed: the coupon owns its answered refund only.
+    expect(world.tables.coupon(code)?.refundTransactionHeadIds).toEqual(state.refund?.transactionHeadIds);
     expect(world.alerts.kinds()).toEqual(["needs_review"]);
     expect(String(world.alerts.raised[0]?.details.reason)).toContain("adjustment ADJ1");
   });
