@@ -91,7 +91,9 @@ export async function takeBackLateRefund(
   }
   // Until the take-back is written, a rival gives the addition up again: a person decides.
   if (!(await deps.adjustments.get(state.customerId, key))) {
+    const owners = await deps.claimed.of(state.customerId, { kind: "coupon", id: state.code });
     const rivals = [
+      ...(owners.has(transactionHeadId) ? ["a record that owns it already"] : []),
       ...(await rivalCoupons(deps, coupon, stampedAt)),
       ...(await unansweredAdjustments(
         deps.adjustments,

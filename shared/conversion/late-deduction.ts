@@ -86,7 +86,9 @@ export async function returnLateDeduction(
   }
   // Until the return is written, a rival gives the subtraction up again: a person decides.
   if (!(await deps.adjustments.get(stored.customerId, key))) {
+    const owners = await deps.claimed.of(stored.customerId, { kind: "conversion", id: stored.conversionId });
     const rivals = [
+      ...(owners.has(transactionHeadId) ? ["a record that owns it already"] : []),
       ...(await rivalConversions(deps, stored, stampedAt)),
       ...(await unansweredAdjustments(
         deps.adjustments,

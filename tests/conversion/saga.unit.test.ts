@@ -919,6 +919,44 @@ describe("ReturnLateDeduction", () => {
     expect(String(world.alerts.raised[0]?.details.reason)).toContain("adjustment ADJ1");
   });
 
+  it("gives the subtraction up when another conversion took it for its own meanwhile", async () => {
+    // Prepare: a later conversion's reconciliation read the POS before the claim and took the
+    // late subtraction for its own deduction, completing once the claim was written.
+    const world = fakeWorld({ balance: 2000 });
+    const state = await compensatedAfterLostAnswer(world);
+    const mine = await stored(world);
+    if (!mine) throw new Error("no conversion");
+    const late = landLate(world);
+    world.clock.advance(300_000);
+    const conversions = world.conversions;
+    const racing = {
+      ...conversions,
+      getConversion: conversions.getConversion.bind(conversions),
+      listConversionsByCustomer: conversions.listConversionsByCustomer.bind(conversions),
+      updateConversion: async (...args: Parameters<typeof conversions.updateConversion>) => {
+        const updated = await conversions.updateConversion(...args);
+        if (args[2].transactionHeadIds?.length) {
+          world.tables.conversions.set("CONV2", {
+            ...mine,
+            conversionId: "CONV2",
+            status: "completed",
+            transactionHeadIds: [late.transactionHeadId],
+          });
+        }
+        return updated;
+      },
+    };
+
+    // Act
+    const checked = await returnLateDeduction({ ...lateDeps(world), conversions: racing }, state);
+
+    // Assess: one owner for the subtraction, no points moved, the admins decide.
+    expect(checked).toEqual({ found: "ambiguous" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1500);
+    expect((await stored(world))?.transactionHeadIds ?? []).toEqual([]);
+    expect(String(world.alerts.raised[0]?.details.reason)).toContain("owns it already");
+  });
+
   it("does not count a declined or a completed conversion as a rival", async () => {
     // Prepare: a later conversion of the same points completed with its own subtraction, another was declined.
     const world = fakeWorld({ balance: 2000 });
