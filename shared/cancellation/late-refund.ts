@@ -48,10 +48,10 @@ export async function takeBackLateRefund(
   }
   const key = `late-refund-${state.cancellationId}`;
   const refunds = coupon.refundTransactionHeadIds ?? [];
-  // A repeat of this step after the claim (the late one is claimed last, after the answered one).
-  let transactionHeadId = refunds.length > 1 ? refunds.at(-1) : undefined;
-  const answered = refunds.length > 1 ? refunds.slice(0, -1) : refunds;
-  // When the POS stamped it; a repeat of this step after the claim takes now, which counts more rivals.
+  // The refund the cancellation completed with; anything else the coupon owns is this step's claim.
+  const answered = state.refund?.transactionHeadIds ?? state.reconciliation?.transactionHeadIds ?? [];
+  let transactionHeadId = refunds.find((id) => !answered.includes(id));
+  // When the POS stamped it; a repeat of this step after the claim, which did not keep it, takes now.
   let stampedAt = deps.now().getTime();
   if (transactionHeadId === undefined) {
     const late = await findLateChange(deps, {
@@ -77,7 +77,7 @@ export async function takeBackLateRefund(
       return ambiguous(deps, state, guard.refundStartedAt, late.transactionHeadIds, late.reason);
     // Claimed before the rivals are asked (`pos/late-change`): no reconciliation after this
     // instant takes it for its own.
-    await claim(deps, state, [...refunds, late.transactionHeadId]);
+    await claim(deps, state, [...answered, late.transactionHeadId]);
     transactionHeadId = late.transactionHeadId;
     stampedAt = Date.parse(late.at);
     await recordOnce(deps, state, {

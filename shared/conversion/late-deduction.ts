@@ -42,7 +42,7 @@ export async function returnLateDeduction(
   const key = `late-deduction-${stored.conversionId}`;
   let claimed = stored;
   let transactionHeadId = stored.transactionHeadIds?.[0];
-  // When the POS stamped it; a repeat of this step after the claim takes now, which counts more rivals.
+  // When the POS stamped it; a repeat of this step after the claim, which did not keep it, takes now.
   let stampedAt = deps.now().getTime();
   if (transactionHeadId === undefined) {
     const late = await findLateChange(deps, {
