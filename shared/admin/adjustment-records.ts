@@ -58,6 +58,8 @@ export const adjustmentRecordSchema = z.object({
   balanceAfter: z.optional(z.number().check(z.int())),
   transactionHeadIds: z.optional(z.array(z.string())),
   failure: z.optional(z.string()),
+  /** `not_applied` concluded from the POS after an answer was lost (not "nothing was sent"). */
+  answerLost: z.optional(z.boolean()),
   reviewReason: z.optional(z.string()),
   createdAt: instant,
   updatedAt: instant,
@@ -75,6 +77,7 @@ export type AdjustmentPatch = Partial<
     | "balanceAfter"
     | "transactionHeadIds"
     | "failure"
+    | "answerLost"
     | "reviewReason"
   >
 >;

@@ -258,7 +258,7 @@ async function recordReconciliation(
       const notApplied = await deps.adjustments.transition(
         record,
         [from],
-        { status: "not_applied", failure: reconciled.reason },
+        { status: "not_applied", failure: reconciled.reason, answerLost: true },
         sameAttempt,
       );
       await audit(
@@ -400,4 +400,32 @@ export async function unansweredAdjustments(
         couldOwn(record.firstAttemptAt, stampedAt, { clockSkewMs }),
     )
     .map((record) => `adjustment ${record.adjustmentId}`);
+}
+
+/**
+ * A point adjustment the service makes on its own (a late change given back or taken back). Sent
+ * again by a repeat only when nothing was sent (the POS unreachable); after an answer that was lost
+ * and a reconciliation that found nothing, a repeat would send it a second time while the first may
+ * still land, so it is `unsettled` instead and a person decides.
+ */
+export async function settledAdjustment(
+  deps: AdjustmentDependencies,
+  request: AdjustmentRequest,
+): Promise<AdjustmentResult | { outcome: "unsettled"; reason: string }> {
+  const existing = await deps.adjustments.get(request.customerId, request.idempotencyKey);
+  if (existing?.status === "not_applied" && existing.answerLost) {
+    return {
+      outcome: "unsettled",
+      reason: `adjustment ${existing.adjustmentId}: its answer was lost and the POS did not list it: ${existing.failure ?? ""}`,
+    };
+  }
+  try {
+    return await adjustPoints(deps, request);
+  } catch (error) {
+    if (!(error instanceof AdjustmentNotApplied) || error.cause instanceof PosUnavailable) throw error;
+    return {
+      outcome: "unsettled",
+      reason: `its answer was lost and the POS does not list it yet: ${error.message}`,
+    };
+  }
 }

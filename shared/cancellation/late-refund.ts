@@ -1,6 +1,6 @@
 import {
   type AdjustmentDependencies,
-  adjustPoints,
+  settledAdjustment,
   systemRequester,
   unansweredAdjustments,
 } from "../admin/point-adjustments";
@@ -69,6 +69,17 @@ export async function takeBackLateRefund(
         type: "refund.rechecked",
         outcome: "succeeded",
         detail: `no late refund: ${late.reason}`,
+        eventId: `refund-rechecked-${state.cancellationId}`,
+      });
+      return { found: "none" };
+    }
+    // The refund the cancellation completed with is listed, but without ids it cannot be told
+    // from a late one: one addition is that refund; more, and a person decides.
+    if (late.found === "one" && answered.length === 0) {
+      await recordOnce(deps, state, {
+        type: "refund.rechecked",
+        outcome: "succeeded",
+        detail: `no late refund: the one addition is the answered refund (${late.reason})`,
         eventId: `refund-rechecked-${state.cancellationId}`,
       });
       return { found: "none" };
@@ -171,12 +182,18 @@ async function rivalCoupons(
     (other) =>
       other.code !== coupon.code &&
       other.pointsUsed === coupon.pointsUsed &&
-      (other.status === "cancelling" || other.status === "inactive"),
+      (other.status === "cancelling" || other.status === "inactive" || other.status === "cancelled"),
   );
   const rivals: string[] = [];
   for (const other of suspects) {
     const guard = await deps.cancellations.refundGuardOf(other.code);
-    if (couldOwn(guard?.refundStartedAt, stampedAt, { clockSkewMs: deps.clockSkewMs })) {
+    // A cancelled coupon whose one refund was answered with its id owns that one; one refunded
+    // twice, or without knowing its refund's id, may own this addition too.
+    const settled =
+      other.status === "cancelled" &&
+      (guard?.refundAttempts ?? 1) < 2 &&
+      (other.refundTransactionHeadIds?.length ?? 0) > 0;
+    if (!settled && couldOwn(guard?.refundStartedAt, stampedAt, { clockSkewMs: deps.clockSkewMs })) {
       rivals.push(`coupon ${other.code}`);
     }
   }
@@ -190,9 +207,9 @@ async function takeBack(
   idempotencyKey: string,
 ): Promise<LateRefundCheck> {
   const eventId = `points-taken-back-${state.cancellationId}`;
-  let result: Awaited<ReturnType<typeof adjustPoints>>;
+  let result: Awaited<ReturnType<typeof settledAdjustment>>;
   try {
-    result = await adjustPoints(deps, {
+    result = await settledAdjustment(deps, {
       admin: systemRequester("late-refund-take-back"),
       actor: "system",
       customerId: state.customerId,
@@ -221,6 +238,30 @@ async function takeBack(
         "Agree with the customer how the points refunded twice are settled; record it with a point adjustment.",
     });
     return { found: "this_cancellation", transactionHeadId, takenBack: "declined" };
+  }
+  if (result.outcome === "unsettled") {
+    await recordOnce(deps, state, {
+      type: "points.taken_back",
+      outcome: "unknown",
+      detail: result.reason,
+      eventId,
+    });
+    await deps.alerts.raise(
+      "needs_review",
+      `Coupon ${state.code}: taking back a refund made twice is not settled`,
+      {
+        cancellationId: state.cancellationId,
+        code: state.code,
+        customerId: state.customerId,
+        points: state.points,
+        transactionHeadId,
+        idempotencyKey,
+        reason: result.reason,
+        action:
+          "Check the customer's POS subtractions since the take-back's first attempt; send it again only if it is not there.",
+      },
+    );
+    return { found: "this_cancellation", transactionHeadId, takenBack: "needs_review" };
   }
   const adjustment = result.adjustment;
   const applied = result.outcome === "applied";

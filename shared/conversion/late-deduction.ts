@@ -1,6 +1,6 @@
 import {
   type AdjustmentDependencies,
-  adjustPoints,
+  settledAdjustment,
   systemRequester,
   unansweredAdjustments,
 } from "../admin/point-adjustments";
@@ -141,9 +141,11 @@ async function ambiguous(
 }
 
 /**
- * The customer's other conversions of the same points whose deduction went unanswered (in flight,
- * parked, or compensated after reconciliation) and could have been stamped then. A declined
- * deduction was answered and owns nothing; a completed one owns its own subtraction.
+ * The customer's other conversions of the same points whose deduction could be this subtraction
+ * and could have been stamped then: unanswered (in flight, parked, or compensated after
+ * reconciliation), or completed without knowing its own subtraction (a POS answer without
+ * transaction ids). A declined deduction was answered and owns nothing; a completed one that knows
+ * its subtraction owns that one.
  */
 async function rivalConversions(
   deps: LateDeductionDependencies,
@@ -159,6 +161,7 @@ async function rivalConversions(
         (other.transactionHeadIds?.length ?? 0) === 0 &&
         (other.status === "reserved" ||
           other.status === "needs_review" ||
+          other.status === "completed" ||
           other.failure?.code === "pos_unavailable") &&
         couldOwn(other.deductionStartedAt, stampedAt, {
           clockSkewMs: deps.clockSkewMs,
@@ -175,9 +178,7 @@ async function giveBack(
   transactionHeadId: string,
   idempotencyKey: string,
 ): Promise<LateDeductionCheck> {
-  // AdjustmentNotApplied (nothing changed, provably) is thrown: the state machine retries, and the
-  // same key sends again only after reading the POS once more.
-  const result = await adjustPoints(deps, {
+  const result = await settledAdjustment(deps, {
     admin: systemRequester("late-deduction-return"),
     actor: "system",
     customerId: conversion.customerId,
@@ -186,6 +187,31 @@ async function giveBack(
     reason: "correction",
     note: `Returns the ${conversion.points} points of conversion ${conversion.conversionId}: POS transaction ${transactionHeadId} took them after the conversion had been given up`,
   });
+  if (result.outcome === "unsettled") {
+    await recordOnce(deps, {
+      conversionId: conversion.conversionId,
+      code: conversion.code,
+      type: "points.returned",
+      outcome: "unknown",
+      detail: result.reason,
+      eventId: `points-returned-${conversion.conversionId}`,
+    });
+    await deps.alerts.raise(
+      "needs_review",
+      `Conversion ${conversion.conversionId}: its late deduction's return is not settled`,
+      {
+        conversionId: conversion.conversionId,
+        customerId: conversion.customerId,
+        points: conversion.points,
+        transactionHeadId,
+        idempotencyKey,
+        reason: result.reason,
+        action:
+          "Check the customer's POS additions since the return's first attempt; send it again only if it is not there.",
+      },
+    );
+    return { found: "this_conversion", transactionHeadId, returned: "needs_review" };
+  }
   const adjustment = result.adjustment;
   const returned = result.outcome === "applied";
   await recordOnce(deps, {

@@ -538,6 +538,23 @@ describe("TakeBackLateRefund", () => {
     expect(world.alerts.raised).toEqual([]);
   });
 
+  it("takes nothing back when the answered refund came without ids and the one addition is it", async () => {
+    // Prepare: the POS answered the second refund without transaction ids.
+    const world = fakeWorld({ balance: 750 });
+    const state = await cancelledAfterSecondRefund(world);
+    world.clock.advance(300_000);
+    const withoutIds = { ...state, refund: { balanceAfter: 1250, transactionHeadIds: [] } };
+    await world.coupons.updateCouponStatus(code, ["cancelled"], { refundTransactionHeadIds: [] });
+
+    // Act
+    const checked = await takeBackLateRefund(lateDeps(world), withoutIds);
+
+    // Assess
+    expect(checked).toEqual({ found: "none" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1250);
+    expect(world.pos.attempts).toHaveLength(2);
+  });
+
   it("moves nothing when the first refund never landed", async () => {
     const world = fakeWorld({ balance: 750 });
     const state = await cancelledAfterSecondRefund(world);
@@ -552,7 +569,7 @@ describe("TakeBackLateRefund", () => {
   });
 
   it("alerts instead when the customer has spent the points refunded twice", async () => {
-    // Prepare: the late refund lands, and the customer spends 900 points at the till.
+    // Prepare: the late refund lands, and the customer spends 1,500 points at the till.
     const world = fakeWorld({ balance: 750 });
     const state = await cancelledAfterSecondRefund(world);
     landLate(world);

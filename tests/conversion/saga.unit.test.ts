@@ -957,6 +957,50 @@ describe("ReturnLateDeduction", () => {
     expect(String(world.alerts.raised[0]?.details.reason)).toContain("owns it already");
   });
 
+  it("counts a completed conversion that does not know its own subtraction as a rival", async () => {
+    // Prepare: the customer tried again and it completed, but the POS answered without transaction ids.
+    const world = fakeWorld({ balance: 2000 });
+    const state = await compensatedAfterLostAnswer(world);
+    const mine = await stored(world);
+    if (!mine) throw new Error("no conversion");
+    world.tables.conversions.set("CONV2", {
+      ...mine,
+      conversionId: "CONV2",
+      status: "completed",
+      transactionHeadIds: [],
+      deductionStartedAt: world.clock.now().toISOString(),
+    });
+    landLate(world);
+    world.clock.advance(300_000);
+
+    // Act
+    const checked = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess: that subtraction may be the completed one's: nothing is given back.
+    expect(checked).toEqual({ found: "ambiguous" });
+    expect(world.pos.balanceOf(member.posId)).toBe(1500);
+  });
+
+  it("does not send the return again when its answer was lost and the POS does not list it", async () => {
+    // Prepare
+    const world = fakeWorld({ balance: 1250 });
+    const state = await compensatedAfterLostAnswer(world);
+    landLate(world);
+    world.clock.advance(300_000);
+    world.pos.nextChange("timeout_not_applied");
+
+    // Act: the step, then a repeat of it
+    const checked = await returnLateDeduction(lateDeps(world), state);
+    const again = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess: sent once; a person decides whether it must go again.
+    expect(checked).toMatchObject({ found: "this_conversion", returned: "needs_review" });
+    expect(again.returned).not.toBe("applied");
+    expect(world.pos.attempts.filter((attempt) => attempt.delta === 500)).toHaveLength(1);
+    expect(world.alerts.kinds()).toContain("needs_review");
+    expect(world.tables.eventTypes(conversion)).toContain("points.returned:unknown");
+  });
+
   it("does not count a declined or a completed conversion as a rival", async () => {
     // Prepare: a later conversion of the same points completed with its own subtraction, another was declined.
     const world = fakeWorld({ balance: 2000 });
