@@ -24,7 +24,7 @@ import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
 
 export type LateRefundDependencies = AdjustmentDependencies & {
   coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus" | "listCouponsByCustomer">;
-  cancellations: Pick<CancellationStore, "refundGuardOf" | "updateCancellation">;
+  cancellations: Pick<CancellationStore, "getCancellation" | "refundGuardOf" | "updateCancellation">;
 };
 
 /** TakeBackLateRefund's answer. */
@@ -34,6 +34,9 @@ export interface LateRefundCheck {
   transactionHeadId?: string;
   takenBack?: "applied" | "needs_review" | "declined";
 }
+
+/** A refund landing later than this after its first attempt is not looked for (an execution's hour). */
+const HORIZON_MS = 60 * 60_000;
 
 export async function takeBackLateRefund(
   deps: LateRefundDependencies,
@@ -63,6 +66,10 @@ export async function takeBackLateRefund(
       startedAt: new Date(guard.refundStartedAt),
       clockSkewMs: deps.clockSkewMs,
       own: refunds,
+    });
+    // From here on, an addition stamped later is not looked for as this cancellation's.
+    await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
+      refundRecheckedAt: deps.now().toISOString(),
     });
     if (late.found === "none") {
       await recordOnce(deps, state, {
@@ -188,12 +195,24 @@ async function rivalCoupons(
   for (const other of suspects) {
     const guard = await deps.cancellations.refundGuardOf(other.code);
     // A cancelled coupon whose one refund was answered with its id owns that one; one refunded
-    // twice, or without knowing its refund's id, may own this addition too.
+    // twice, or without knowing its refund's id, may own this addition too, unless its own recheck
+    // looked before this addition was stamped.
     const settled =
       other.status === "cancelled" &&
       (guard?.refundAttempts ?? 1) < 2 &&
       (other.refundTransactionHeadIds?.length ?? 0) > 0;
-    if (!settled && couldOwn(guard?.refundStartedAt, stampedAt, { clockSkewMs: deps.clockSkewMs })) {
+    if (settled || !guard?.refundStartedAt) continue;
+    const recheckedAt =
+      other.status === "cancelled" && guard.cancellationId
+        ? (await deps.cancellations.getCancellation(guard.cancellationId))?.refundRecheckedAt
+        : undefined;
+    if (
+      couldOwn(guard.refundStartedAt, stampedAt, {
+        clockSkewMs: deps.clockSkewMs,
+        horizonMs: HORIZON_MS,
+        recheckedAt,
+      })
+    ) {
       rivals.push(`coupon ${other.code}`);
     }
   }

@@ -47,6 +47,8 @@ export const cancellationRecordSchema = z.object({
   refundedPoints: z.optional(z.number().check(z.int())),
   balanceAfter: z.optional(z.number().check(z.int())),
   refundTransactionHeadIds: z.optional(z.array(z.string())),
+  /** When TakeBackLateRefund looked for a late first refund: an addition stamped later is not this one's. */
+  refundRecheckedAt: z.optional(instant),
   cancelledAt: z.optional(instant),
   failure: z.optional(z.object({ code: z.string(), detail: z.string() })),
   reviewReason: z.optional(z.string()),
@@ -68,6 +70,7 @@ export type CancellationPatch = Partial<
     | "refundedPoints"
     | "balanceAfter"
     | "refundTransactionHeadIds"
+    | "refundRecheckedAt"
     | "cancelledAt"
     | "failure"
     | "reviewReason"
