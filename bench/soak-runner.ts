@@ -847,7 +847,9 @@ function attributeLateReturns(
   subtractions: readonly TransactionRecord[],
   attributed: Map<string, string>,
   violate: Violate,
-) {
+): Set<string> {
+  /** Late-claimed conversions whose points were not given back: their return is before the admins. */
+  const notGivenBack = new Set<string>();
   const additions = books.posTransactions
     .filter((tx) => tx.transactionHeadDivision === "6")
     .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());
@@ -881,7 +883,8 @@ function attributeLateReturns(
         tx.transactionDateTime.getTime() >= taken.transactionDateTime.getTime(),
     );
     if (back) used.add(back.transactionHeadId);
-    else if (!books.returnsUnsettled.has(record.conversionId)) {
+    else if (books.returnsUnsettled.has(record.conversionId)) notGivenBack.add(record.conversionId);
+    else {
       violate(
         `${who}: ${record.status} conversion ${record.conversionId}'s late POS subtraction ${taken.transactionHeadId} of ${record.points} pt was not given back`,
         record.conversionId,
@@ -891,11 +894,12 @@ function attributeLateReturns(
   for (const tx of additions.filter((t) => !used.has(t.transactionHeadId))) {
     violate(`${who}: POS addition ${tx.transactionHeadId} of ${tx.newPoint} pt gives back no late deduction`);
   }
+  return notGivenBack;
 }
 
 /**
  * POS: one division-7 subtraction per completed conversion, none unexplained; a late one claimed by
- * its compensated conversion and given back. Returns the parked conversions whose points were taken.
+ * its compensated conversion and given back. Returns the conversions whose taken points are before the admins (parked, alerted, or a return not settled).
  */
 function checkPosTransactions(who: string, books: CustomerBooks, violate: Violate): Set<string> {
   const subtractions = books.posTransactions.filter((tx) => tx.transactionHeadDivision === "7");
@@ -907,11 +911,13 @@ function checkPosTransactions(who: string, books: CustomerBooks, violate: Violat
     );
   }
   const attributed = attributeSubtractions(who, books.records, subtractions, violate);
-  attributeLateReturns(who, books, subtractions, attributed, violate);
+  const notGivenBack = attributeLateReturns(who, books, subtractions, attributed, violate);
   const unattributed = subtractions
     .filter((tx) => !attributed.has(tx.transactionHeadId))
     .sort((a, b) => a.transactionDateTime.getTime() - b.transactionDateTime.getTime());
-  return matchParkedSubtractions(who, books, unattributed, violate);
+  const deductedReviews = matchParkedSubtractions(who, books, unattributed, violate);
+  for (const id of notGivenBack) deductedReviews.add(id);
+  return deductedReviews;
 }
 
 /** POS balance: the starting one less the completed conversions and the parked ones that took points. */
@@ -920,13 +926,10 @@ function checkBalance(who: string, books: CustomerBooks, deductedReviews: Set<st
   const completedPoints = books.records
     .filter((r) => r.status === "completed")
     .reduce((sum, r) => sum + r.points, 0);
-  const reviewPoints =
-    [...books.parked, ...books.lateAlerted]
-      .filter(({ record }) => deductedReviews.has(record.conversionId))
-      .reduce((sum, { record }) => sum + record.points, 0) +
-    books.records
-      .filter((record) => books.returnsUnsettled.has(record.conversionId))
-      .reduce((sum, record) => sum + record.points, 0);
+  // Parked, alerted as possibly another's, or late-claimed with a return not settled: before the admins.
+  const reviewPoints = books.records
+    .filter((record) => deductedReviews.has(record.conversionId))
+    .reduce((sum, record) => sum + record.points, 0);
   const expected = customer.startingBalance - completedPoints - reviewPoints;
   if (balance !== expected) {
     violate(
