@@ -899,7 +899,8 @@ function attributeLateReturns(
 
 /**
  * POS: one division-7 subtraction per completed conversion, none unexplained; a late one claimed by
- * its compensated conversion and given back. Returns the conversions whose taken points are before the admins (parked, alerted, or a return not settled).
+ * its compensated conversion and given back. Returns the conversions whose taken points are before
+ * the admins (parked, alerted as possibly another's, or a return not settled).
  */
 function checkPosTransactions(who: string, books: CustomerBooks, violate: Violate): Set<string> {
   const subtractions = books.posTransactions.filter((tx) => tx.transactionHeadDivision === "7");
