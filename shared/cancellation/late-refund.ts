@@ -5,7 +5,7 @@ import {
   unansweredAdjustments,
 } from "../admin/point-adjustments";
 import { PosDeclined } from "../errors";
-import { couldOwn, findLateChange, rivalsReason } from "../pos/late-change";
+import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS, rivalsReason } from "../pos/late-change";
 import type { CouponRecord, CouponStore } from "../store";
 import type { CancellationStore } from "./ports";
 import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
@@ -34,9 +34,6 @@ export interface LateRefundCheck {
   transactionHeadId?: string;
   takenBack?: "applied" | "needs_review" | "declined";
 }
-
-/** A refund landing later than this after its first attempt is not looked for (an execution's hour). */
-const HORIZON_MS = 60 * 60_000;
 
 export async function takeBackLateRefund(
   deps: LateRefundDependencies,
@@ -209,7 +206,7 @@ async function rivalCoupons(
     if (
       couldOwn(guard.refundStartedAt, stampedAt, {
         clockSkewMs: deps.clockSkewMs,
-        horizonMs: HORIZON_MS,
+        horizonMs: LATE_CHANGE_HORIZON_MS,
         recheckedAt,
       })
     ) {

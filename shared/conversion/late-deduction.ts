@@ -4,7 +4,7 @@ import {
   systemRequester,
   unansweredAdjustments,
 } from "../admin/point-adjustments";
-import { couldOwn, findLateChange, rivalsReason } from "../pos/late-change";
+import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS, rivalsReason } from "../pos/late-change";
 import type { ConversionRecord, ConversionStore } from "../store";
 import { recordOnce, type SagaState } from "./saga";
 
@@ -29,9 +29,6 @@ export interface LateDeductionCheck {
   transactionHeadId?: string;
   returned?: "applied" | "needs_review";
 }
-
-/** A deduction landing later than this after its attempt is not looked for (an execution's hour). */
-const HORIZON_MS = 60 * 60_000;
 
 export async function returnLateDeduction(
   deps: LateDeductionDependencies,
@@ -165,7 +162,7 @@ async function rivalConversions(
           other.failure?.code === "pos_unavailable") &&
         couldOwn(other.deductionStartedAt, stampedAt, {
           clockSkewMs: deps.clockSkewMs,
-          horizonMs: HORIZON_MS,
+          horizonMs: LATE_CHANGE_HORIZON_MS,
           recheckedAt: other.deductionRecheckedAt,
         }),
     )

@@ -31,6 +31,9 @@ export interface LateChangeSought {
   own?: readonly string[];
 }
 
+/** A change landing later than this after its first attempt is not looked for (an execution's hour). */
+export const LATE_CHANGE_HORIZON_MS = 60 * 60_000;
+
 export type LateChange =
   | { found: "none"; reason: string }
   | { found: "ambiguous"; reason: string; transactionHeadIds: string[] }

@@ -101,11 +101,6 @@ export class EmulatorControl {
     return this.latency[operation] ?? this.latency.default ?? 0;
   }
 
-  /** Draws the fault for one call of `operation`, consuming the rule's count. */
-  drawFault(operation: string): FaultKind | undefined {
-    return this.drawRule(operation)?.kind;
-  }
-
   /** The rule that fires for one call of `operation`, its count consumed. */
   drawRule(operation: string): FaultRule | undefined {
     for (const rule of this.rules) {
