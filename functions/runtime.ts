@@ -96,6 +96,13 @@ const smaregiOptions = /* @__PURE__ */ once((): SmaregiClientOptions => {
   return { ...options, tokens: smaregiTokenSource(options) };
 });
 
+/**
+ * How long after a POS point change starts its request may still reach the POS (a timed-out
+ * request can land late): twice the write timeout. A deduction, refund or point adjustment whose
+ * answer was lost is concluded not applied, or sent again, only after it.
+ */
+export const posChangeSettleMs = () => 2 * env.POS_WRITE_TIMEOUT_MS;
+
 /** The POS read only: members, balances, the point history (evidence of a lost change). */
 export const pointsReader = /* @__PURE__ */ once(() =>
   measured("pos", new SmaregiPointsReader(smaregiOptions())),

@@ -168,6 +168,8 @@ const en = {
   pointsNote: "Note (optional)",
   pointsSubmit: "Grant points",
   pointsDone: "{points} points applied; balance after: {balance}",
+  pointsRepeat:
+    "The outcome is not settled yet. Press the button again without changing the form: the same request is repeated, and the points change at most once.",
   pointsParked:
     "The POS did not confirm the change; it is parked for review and admins were alerted (adjustment {id}).",
   adj_order_cancelled_coupon_used: "Order cancelled after its coupon was used",
@@ -386,6 +388,8 @@ const ja: Record<MessageKey, string> = {
   pointsNote: "メモ（任意）",
   pointsSubmit: "ポイントを付与",
   pointsDone: "{points} ポイントを反映しました。反映後の残高: {balance}",
+  pointsRepeat:
+    "結果はまだ確定していません。入力を変えずにもう一度ボタンを押してください。同じ依頼として送られ、ポイントが二重に変わることはありません。",
   pointsParked: "POS で変更を確認できませんでした。確認待ちとして管理者に通知しました（調整 {id}）。",
   adj_order_cancelled_coupon_used: "クーポン使用後の注文キャンセル",
   adj_goodwill: "お詫び・サービス",

@@ -13,6 +13,8 @@ export function PointGrant(props: { api: ApiClient }) {
   const [note, setNote] = useState("");
   const [key, setKey] = useState(newIdempotencyKey);
   const [busy, setBusy] = useState(false);
+  /** The last answer was not final: the next press repeats it with the same key. */
+  const [repeat, setRepeat] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
   const [answer, setAnswer] = useState<{ status: number; body: Json } | undefined>();
@@ -39,13 +41,17 @@ export function PointGrant(props: { api: ApiClient }) {
       );
       setAnswer(result);
       setKey(newIdempotencyKey());
+      setRepeat(false);
     } catch (caught) {
       const fields = caught instanceof ApiProblem ? caught.fieldErrors() : {};
       if (Object.keys(fields).length > 0) setErrors(fields);
       else setError(caught);
-      // Only an answer that says nothing changed may be retried with a new key.
-      if (!(caught instanceof ApiProblem && caught.code === "adjustment_not_applied"))
-        setKey(newIdempotencyKey());
+      // A refusal is final for its key: the next grant is a new one. Anything else (no answer, in
+      // progress, not applied yet) is repeated with the same key, or a second change could be sent
+      // while the first may still land.
+      const final = caught instanceof ApiProblem && caught.status < 500 && caught.status !== 409;
+      if (final) setKey(newIdempotencyKey());
+      setRepeat(!final);
     } finally {
       setBusy(false);
     }
@@ -108,6 +114,7 @@ export function PointGrant(props: { api: ApiClient }) {
         </button>
       </form>
       <ErrorAlert error={error} />
+      {repeat ? <p class="hint">{t("pointsRepeat")}</p> : null}
       {answer ? (
         answer.status === 201 ? (
           <Alert kind="success">

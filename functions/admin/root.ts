@@ -6,7 +6,6 @@ import type { AdjustmentResolutionDependencies } from "../../shared/admin/adjust
 import type { InspectionDependencies } from "../../shared/admin/inspect";
 import type { AdjustmentDependencies } from "../../shared/admin/point-adjustments";
 import type { ResolutionDependencies } from "../../shared/conversion/resolution";
-import { deductionSettleMs } from "../convert-points/root";
 import { once } from "../once";
 import {
   adjustmentStore,
@@ -21,6 +20,7 @@ import {
   env,
   pointsLedger,
   pointsReader,
+  posChangeSettleMs,
   shopifyDiscounts,
 } from "../runtime";
 
@@ -52,6 +52,7 @@ export const adjustmentDependencies = /* @__PURE__ */ once(
     settleMs: env.ADJUSTMENT_SETTLE_MS,
     // Longer than a POS write can stay open, plus the settle wait and the reads.
     abandonedAttemptMs: env.POS_WRITE_TIMEOUT_MS + env.ADJUSTMENT_SETTLE_MS + 10_000,
+    lateLandingMs: posChangeSettleMs(),
   }),
 );
 
@@ -61,7 +62,7 @@ export const adjustmentDependencies = /* @__PURE__ */ once(
  * deduction's or a refund's) instead of the staff route's short pause.
  */
 export const sagaAdjustmentDependencies = /* @__PURE__ */ once((): AdjustmentDependencies => {
-  const settleMs = 2 * env.POS_WRITE_TIMEOUT_MS;
+  const settleMs = posChangeSettleMs();
   return {
     ...adjustmentDependencies(),
     settleMs,
@@ -82,7 +83,7 @@ export const resolutionDependencies = /* @__PURE__ */ once(
       pos: pointsReader(),
       claimed: claimed(),
       now: () => new Date(),
-      deductionSettleMs: deductionSettleMs(),
+      deductionSettleMs: posChangeSettleMs(),
     },
     now: () => new Date(),
     // Longer than the function may run (29 s): an older pending claim died with its request.

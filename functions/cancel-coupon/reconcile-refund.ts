@@ -1,6 +1,6 @@
 import { reconcileRefund } from "../../shared/cancellation/saga";
-import { auditTrail, claimed, pointsReader } from "../runtime";
-import { cancellationStore, refundSettleMs } from "./root";
+import { auditTrail, claimed, pointsReader, posChangeSettleMs } from "../runtime";
+import { cancellationStore } from "./root";
 import { cancellationTask } from "./task";
 
 export const handler = cancellationTask({ reconcileRefund }, () => ({
@@ -9,5 +9,5 @@ export const handler = cancellationTask({ reconcileRefund }, () => ({
   claimed: claimed(),
   now: () => new Date(),
   pos: pointsReader(),
-  refundSettleMs: refundSettleMs(),
+  refundSettleMs: posChangeSettleMs(),
 }));

@@ -25,6 +25,7 @@ import {
   emailSender,
   env,
   pointsReader,
+  posChangeSettleMs,
   sfn,
   shopifyCustomers,
   shopifyDiscounts,
@@ -35,12 +36,6 @@ import {
  * of parked cancellations. Each adapter is created on first use, so a task only pays for the
  * clients it touches.
  */
-
-/**
- * How long after a refund's first attempt its request may still reach the POS (a timed-out request
- * can land late): twice the write timeout, for the saga's reconciliation and the staff's resolution.
- */
-export const refundSettleMs = () => 2 * env.POS_WRITE_TIMEOUT_MS;
 
 export const cancellationStore = /* @__PURE__ */ once(
   () => new DynamoCancellationStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
@@ -116,7 +111,7 @@ export const cancellationResolutionDependencies = /* @__PURE__ */ once(
     resolutions: new DynamoCancellationResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
     saga: cancellationDependencies(),
     // A refund whose answer was lost may land up to twice the POS write timeout later.
-    refundSettleMs: refundSettleMs(),
+    refundSettleMs: posChangeSettleMs(),
     // Longer than the function may run (29 s): an older pending claim died with its request.
     abandonedClaimMs: 60_000,
   }),

@@ -9,12 +9,6 @@ import { auditTrail, conversionRequests, conversionRules, env, rewardStore, sfn 
 /** The conversion's composition root: the API's request side and the saga's steps. */
 
 /**
- * How long after a deduction attempt its request may still reach the POS (a timed-out request can
- * land late): twice the write timeout, for the saga's reconciliation and the staff's resolution.
- */
-export const deductionSettleMs = () => 2 * env.POS_WRITE_TIMEOUT_MS;
-
-/**
  * How long after the compensation began a coupon creation may still reach Shopify (a timed-out
  * request can land late): twice the Shopify timeout.
  */

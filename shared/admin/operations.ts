@@ -128,7 +128,7 @@ export const adminOperations: readonly ApiOperation[] = [
     path: "/v1/admin/customers/{customerId}/point-adjustments",
     summary: "Add (or take away) points by hand; admin role",
     description:
-      "Recorded before the POS is called and never blindly resent: the same Idempotency-Key never changes points twice. 503 adjustment_not_applied means nothing changed and the same request may be repeated.",
+      "Recorded before the POS is called and never blindly resent: the same Idempotency-Key never changes points twice. 503 adjustment_not_applied means nothing changed and the same request may be repeated after its Retry-After; a change whose answer was lost is sent again only once it can no longer land.",
     tag: "admin",
     security: "admin",
     pathParameters: {

@@ -18,7 +18,7 @@ import type { AdjustmentReason, AdjustmentRecord, AdjustmentStore } from "./adju
  *   transaction of exactly these points since the first attempt -> applied; none -> `not_applied`;
  *   several, or the POS cannot be read -> `needs_review` and the admins are alerted.
  * A replay of a `not_applied` adjustment reconciles again before sending, because a timed-out
- * change can land late.
+ * change can land late; one whose answer was lost is not sent again while it may still land.
  */
 
 export interface AdjustmentRequest {
@@ -45,6 +45,11 @@ export interface AdjustmentDependencies {
   settleMs: number;
   /** A `pending` attempt older than this died with its invocation and may be reconciled. */
   abandonedAttemptMs: number;
+  /**
+   * How long after an attempt starts its change may still land when the answer was lost (twice
+   * the POS write timeout, as for a deduction): a replay does not send it again before then.
+   */
+  lateLandingMs: number;
   /** Tolerance between our clock and the POS's transaction times. */
   clockSkewMs?: number;
 }
@@ -59,7 +64,11 @@ export class AdjustmentNotApplied extends LoyaltyError {
   readonly status = 503;
   readonly code = "adjustment_not_applied";
   readonly title = "The points were not changed";
-  override readonly retryAfterSeconds = 5;
+  override readonly retryAfterSeconds: number;
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 5;
+  }
 }
 
 interface Reconciliation {
@@ -150,6 +159,14 @@ async function replay(
       if (reconciled.outcome !== "not_applied") {
         return recordReconciliation(deps, request, record, "not_applied", reconciled);
       }
+      // The POS does not list it, but a lost request may still land: not sent again before then.
+      const settling = stillLanding(deps, record);
+      if (settling) {
+        throw new AdjustmentNotApplied(
+          `The POS does not list the change yet, and the request whose answer was lost may still reach it for ${settling.retryAfterSeconds} s; nothing is sent again before then. Repeat the same request with the same Idempotency-Key after that.`,
+          { retryAfterSeconds: settling.retryAfterSeconds },
+        );
+      }
       // Proven not applied, now as well: one replay (the conditional write decides which) sends again.
       const retry = await deps.adjustments.transition(record, ["not_applied"], {
         status: "pending",
@@ -211,6 +228,21 @@ async function attempt(
   }
 }
 
+/**
+ * Until when the last attempt of an adjustment whose answer was lost may still land, if that is
+ * still to come; a change sent once without an answer is sent again only after it.
+ */
+function stillLanding(
+  deps: Pick<AdjustmentDependencies, "now" | "lateLandingMs">,
+  record: Pick<AdjustmentRecord, "answerLost" | "attemptStartedAt">,
+): { retryAfterSeconds: number } | undefined {
+  if (!record.answerLost) return undefined;
+  const until = Date.parse(record.attemptStartedAt) + deps.lateLandingMs;
+  const waitMs = until - deps.now().getTime();
+  if (waitMs <= 0) return undefined;
+  return { retryAfterSeconds: Math.ceil(waitMs / 1000) };
+}
+
 /** Reconciles a `pending` attempt and records what the POS says. */
 async function settle(
   deps: AdjustmentDependencies,
@@ -269,8 +301,12 @@ async function recordReconciliation(
         auditOutcome,
         `not applied: ${reconciled.reason}`,
       );
+      const settling = stillLanding(deps, notApplied);
       throw new AdjustmentNotApplied(
-        "The POS did not apply the change; repeat the request with the same Idempotency-Key to try again.",
+        settling
+          ? `The POS has not applied the change. The request whose answer was lost may still reach it for ${settling.retryAfterSeconds} s, so it is sent again only after that: repeat the same request with the same Idempotency-Key then.`
+          : "The POS did not apply the change; repeat the request with the same Idempotency-Key to try again.",
+        settling ? { retryAfterSeconds: settling.retryAfterSeconds } : undefined,
       );
     }
     case "unknown": {

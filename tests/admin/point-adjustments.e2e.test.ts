@@ -30,7 +30,11 @@ async function adjust(body: Record<string, unknown>, key = randomUUID(), role: "
     headers: { "content-type": "application/json", "idempotency-key": key },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** Point transactions of a division made since the demo data was reset (which seeds some). */
@@ -192,8 +196,12 @@ describe("when the POS answer is lost", () => {
     stack.smaregi.control.setFaults([{ operation: "addPoints", kind: "timeout", count: 1 }]);
     const key = randomUUID();
 
-    // Act
+    // Act: a replay at once, while the lost request could still land (twice the 800 ms write
+    // timeout after it started), then one after the Retry-After.
     const first = await adjust({ points: 250, reason: "goodwill" }, key);
+    const early = await adjust({ points: 250, reason: "goodwill" }, key);
+    const sentBeforeRetryAfter = stack.smaregi.control.snapshot().calls.addPoints;
+    await new Promise((resolve) => setTimeout(resolve, Number(early.retryAfter) * 1000));
     const balanceBetween = t.posBalance(taro.posCustomerId);
     const replay = await adjust({ points: 250, reason: "goodwill" }, key);
     const again = await adjust({ points: 250, reason: "goodwill" }, key);
@@ -201,6 +209,10 @@ describe("when the POS answer is lost", () => {
     // Assess
     expect(first.status).toBe(503);
     expect(first.body).toMatchObject({ code: "adjustment_not_applied" });
+    expect(early.status).toBe(503);
+    expect(early.body.detail).toContain("may still reach it");
+    expect(Number(early.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(sentBeforeRetryAfter).toBe(1);
     expect(balanceBetween).toBe(1250);
     expect(replay.status).toBe(201);
     expect(replay.body).toMatchObject({ status: "applied", balanceAfter: 1500 });

@@ -18,16 +18,17 @@ import { type FakeWorld, fakeWorld, member, settleMs } from "../support/fake-wor
 
 const admin: AdminPrincipal = { id: "admin-subject-1", email: "ops@example.com", roles: ["admin"] };
 
+const request: AdjustmentRequest = {
+  admin,
+  customerId: member.number,
+  idempotencyKey: "adjust-1",
+  points: 300,
+  reason: "goodwill",
+  note: "Sorry for the wait",
+};
+
 const adjust = (world: FakeWorld, overrides: Partial<AdjustmentRequest> = {}) =>
-  adjustPoints(world.deps.adjustment, {
-    admin,
-    customerId: member.number,
-    idempotencyKey: "adjust-1",
-    points: 300,
-    reason: "goodwill",
-    note: "Sorry for the wait",
-    ...overrides,
-  });
+  adjustPoints(world.deps.adjustment, { ...request, ...overrides });
 
 const record = (world: FakeWorld) => world.adjustments.get(member.number, "adjust-1");
 
@@ -135,6 +136,41 @@ describe("an adjustment whose answer was lost", () => {
     world.pos.record(member.posId, { division: "6", at: world.clock.now().toISOString(), points: 300 });
 
     const replayed = await adjust(world);
+
+    expect(replayed).toMatchObject({ outcome: "applied", replayed: true });
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(world.pos.balanceOf(member.posId)).toBe(1300);
+  });
+
+  it("is not sent again while the lost request may still land, and once after that", async () => {
+    const world = fakeWorld({ balance: 1000 });
+    // As deployed: a short pause in the request, a lost request landing up to 30 s after it started.
+    const deps = { ...world.deps.adjustment, settleMs: 3_000, lateLandingMs: 30_000 };
+    world.pos.nextChange("timeout_not_applied");
+
+    const first = await adjustPoints(deps, request).catch((e: unknown) => e);
+    const early = await adjustPoints(deps, request).catch((e: unknown) => e);
+    world.clock.advance(27_000);
+    const later = await adjustPoints(deps, request);
+
+    expect(first).toBeInstanceOf(AdjustmentNotApplied);
+    expect((first as AdjustmentNotApplied).retryAfterSeconds).toBe(27);
+    expect(early).toBeInstanceOf(AdjustmentNotApplied);
+    expect((early as AdjustmentNotApplied).message).toContain("may still reach it for 27 s");
+    expect(world.pos.attempts).toHaveLength(2);
+    expect(later).toMatchObject({ outcome: "applied", replayed: false });
+    expect(world.pos.netChange(member.posId)).toBe(300);
+  });
+
+  it("found landed by a replay while it could still land, is not sent a second time", async () => {
+    const world = fakeWorld({ balance: 1000 });
+    const deps = { ...world.deps.adjustment, settleMs: 3_000, lateLandingMs: 30_000 };
+    world.pos.nextChange("timeout_not_applied");
+    await adjustPoints(deps, request).catch(() => undefined);
+    world.clock.advance(5_000);
+    world.pos.record(member.posId, { division: "6", at: world.clock.now().toISOString(), points: 300 });
+
+    const replayed = await adjustPoints(deps, request);
 
     expect(replayed).toMatchObject({ outcome: "applied", replayed: true });
     expect(world.pos.attempts).toHaveLength(1);

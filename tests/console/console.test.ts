@@ -400,6 +400,51 @@ describe("point grant", () => {
     );
     await screenshot(admin, "console-point-grant");
   });
+
+  it("repeats a grant whose answer never reached the page with the same key, so the points change once", async () => {
+    // Prepare: the grant is applied, but the gateway answers 504 (as API Gateway does when the
+    // function outlasts its 29 s) and the page never learns it.
+    const before = t.posBalance(taro.posCustomerId);
+    const sent = stack.smaregi.control.snapshot().calls.addPoints ?? 0;
+    await admin.goto(`${api}/admin/#/points`);
+    await admin.getByLabel("Customer ID").fill(taroGid);
+    await admin.getByLabel("Points (±)").fill("120");
+    await admin.getByLabel("Reason").selectOption("goodwill");
+    await admin.route(
+      "**/point-adjustments",
+      async (route) => {
+        await route.fetch();
+        await route.fulfill({
+          status: 504,
+          contentType: "application/json",
+          body: JSON.stringify({ message: "Endpoint request timed out" }),
+        });
+      },
+      { times: 1 },
+    );
+
+    // The browser reports the 504 this test makes; any other problem still fails the suite.
+    const problems = pageProblems(admin);
+    const known = problems.length;
+    try {
+      // Act
+      await admin.getByRole("button", { name: "Grant points" }).click();
+      await expect.poll(() => admin.locator("p.hint").last().textContent()).toContain("at most once");
+      await screenshot(admin, "console-point-grant-repeat");
+      const afterFirst = t.posBalance(taro.posCustomerId);
+      await admin.getByRole("button", { name: "Grant points" }).click();
+
+      // Assess
+      await expect.poll(() => admin.locator(".alert-success").textContent()).toContain("120 points applied");
+      expect(afterFirst).toBe(before + 120);
+      expect(t.posBalance(taro.posCustomerId)).toBe(before + 120);
+      expect(stack.smaregi.control.snapshot().calls.addPoints).toBe(sent + 1);
+      expect(problems.slice(known)).toEqual([expect.stringContaining("status of 504")]);
+    } finally {
+      const made = problems.findIndex((line, index) => index >= known && line.includes("status of 504"));
+      if (made >= 0) problems.splice(made, 1);
+    }
+  });
 });
 
 describe("a cancellation whose refund answer is lost", () => {

@@ -122,6 +122,7 @@ export function fakeWorld(options: { balance?: number; start?: string } = {}) {
     },
     settleMs,
     abandonedAttemptMs: 2 * settleMs,
+    lateLandingMs: settleMs,
   };
 
   return {
