@@ -1,11 +1,6 @@
-import {
-  type AdjustmentDependencies,
-  settledAdjustment,
-  systemRequester,
-  unansweredAdjustments,
-} from "../admin/point-adjustments";
-import { PosDeclined } from "../errors";
-import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS, rivalsReason } from "../pos/late-change";
+import { answerDetail, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
+import type { AdjustmentDependencies } from "../admin/point-adjustments";
+import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS } from "../pos/late-change";
 import type { CouponRecord, CouponStore } from "../store";
 import type { CancellationStore } from "./ports";
 import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
@@ -15,11 +10,10 @@ import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
  * is sent only once reconciliation found the first not applied; a POS that queued the first can
  * apply it later still, and the customer then has the points twice. Minutes after such a
  * cancellation, `TakeBackLateRefund` looks once more: an addition of the points that only this
- * coupon can own is claimed by it (so no later reconciliation takes it for its own) and the extra
- * points are taken back through a point adjustment keyed by the cancellation: written before the
- * POS is called, sent once, reconciled when its answer is lost (`admin/point-adjustments`). When the
- * customer no longer has them, or another record with an unanswered addition could own it, nothing
- * more is moved and the admins are alerted.
+ * coupon can own is claimed by it and the extra points are taken back through a point adjustment
+ * keyed by the cancellation (`admin/late-change-answer`). When the customer no longer has them, or
+ * another record with an unanswered addition could own it, nothing more is moved and the admins
+ * are alerted.
  */
 
 export type LateRefundDependencies = AdjustmentDependencies & {
@@ -43,93 +37,57 @@ export async function takeBackLateRefund(
     deps.coupons.getCoupon(state.code),
     deps.cancellations.refundGuardOf(state.code),
   ]);
-  if (!coupon || !guard?.refundStartedAt || guard.cancellationId !== state.cancellationId) {
+  const refundStartedAt = guard?.refundStartedAt;
+  if (!coupon || !refundStartedAt || guard.cancellationId !== state.cancellationId) {
     return { found: "none" };
   }
-  const key = `late-refund-${state.cancellationId}`;
   const refunds = coupon.refundTransactionHeadIds ?? [];
   // The refund the cancellation completed with; anything else the coupon owns is this step's claim.
   const answered = state.refund?.transactionHeadIds ?? state.reconciliation?.transactionHeadIds ?? [];
-  let transactionHeadId = refunds.find((id) => !answered.includes(id));
-  // When the POS stamped it; a repeat of this step after the claim, which did not keep it, takes now.
-  let stampedAt = deps.now().getTime();
-  if (transactionHeadId === undefined) {
-    const late = await findLateChange(deps, {
-      posCustomerId: requirePosCustomer(state),
-      customerId: state.customerId,
-      owner: { kind: "coupon", id: state.code },
-      direction: "addition",
-      points: state.points,
-      startedAt: new Date(guard.refundStartedAt),
-      clockSkewMs: deps.clockSkewMs,
-      own: refunds,
-    });
-    // From here on, an addition stamped later is not looked for as this cancellation's.
-    await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
-      refundRecheckedAt: deps.now().toISOString(),
-    });
-    if (late.found === "none") {
-      await recordOnce(deps, state, {
-        type: "refund.rechecked",
-        outcome: "succeeded",
-        detail: `no late refund: ${late.reason}`,
-        eventId: `refund-rechecked-${state.cancellationId}`,
+  const result = await answerLateChange(deps, {
+    ref: { kind: "coupon", id: state.code },
+    customerId: state.customerId,
+    change: state.points,
+    claimed: refunds.find((id) => !answered.includes(id)),
+    look: async () => {
+      const late = await findLateChange(deps, {
+        posCustomerId: requirePosCustomer(state),
+        customerId: state.customerId,
+        owner: { kind: "coupon", id: state.code },
+        direction: "addition",
+        points: state.points,
+        startedAt: new Date(refundStartedAt),
+        clockSkewMs: deps.clockSkewMs,
+        own: refunds,
       });
-      return { found: "none" };
-    }
-    // The refund the cancellation completed with is listed, but without ids it cannot be told
-    // from a late one: one addition is that refund; more, and a person decides.
-    if (late.found === "one" && answered.length === 0) {
-      await recordOnce(deps, state, {
-        type: "refund.rechecked",
-        outcome: "succeeded",
-        detail: `no late refund: the one addition is the answered refund (${late.reason})`,
-        eventId: `refund-rechecked-${state.cancellationId}`,
+      // From here on, an addition stamped later is not looked for as this cancellation's.
+      await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
+        refundRecheckedAt: deps.now().toISOString(),
       });
-      return { found: "none" };
-    }
-    if (late.found === "ambiguous")
-      return ambiguous(deps, state, guard.refundStartedAt, late.transactionHeadIds, late.reason);
-    // Claimed before the rivals are asked (`pos/late-change`): no reconciliation after this
-    // instant takes it for its own.
-    await claim(deps, state, [...answered, late.transactionHeadId]);
-    transactionHeadId = late.transactionHeadId;
-    stampedAt = Date.parse(late.at);
-    await recordOnce(deps, state, {
-      type: "points.refunded_late",
-      outcome: "succeeded",
-      detail: `the first refund landed after the second was sent: ${late.reason}`,
-      smaregiTransactionHeadIds: [late.transactionHeadId],
-      at: late.at,
-      eventId: `points-refunded-late-${state.cancellationId}`,
-    });
-  }
-  // Until the take-back is written, a rival gives the addition up again: a person decides.
-  if (!(await deps.adjustments.get(state.customerId, key))) {
-    const owners = await deps.claimed.of(state.customerId, { kind: "coupon", id: state.code });
-    const rivals = [
-      ...(owners.has(transactionHeadId) ? ["a record that owns it already"] : []),
-      ...(await rivalCoupons(deps, coupon, stampedAt)),
-      ...(await unansweredAdjustments(
-        deps.adjustments,
-        state.customerId,
-        state.points,
-        stampedAt,
-        deps.clockSkewMs,
-      )),
-    ];
-    if (rivals.length > 0) {
-      await claim(deps, state, answered);
-      return ambiguous(
-        deps,
-        state,
-        guard.refundStartedAt,
-        [transactionHeadId],
-        rivalsReason(transactionHeadId, rivals),
-      );
-    }
-  }
-  return takeBack(deps, state, transactionHeadId, key);
+      // The refund the cancellation completed with is listed, but without ids it cannot be told
+      // from a late one: one addition is that refund; more, and a person decides.
+      if (late.found === "one" && answered.length === 0) {
+        return { found: "none", reason: `the one addition is the answered refund (${late.reason})` };
+      }
+      return late;
+    },
+    claim: (late) => claim(deps, state, late ? [...answered, late.transactionHeadId] : answered),
+    rivals: (stampedAt) => rivalCoupons(deps, coupon, stampedAt),
+    answer: {
+      idempotencyKey: `late-refund-${state.cancellationId}`,
+      requester: "late-refund-take-back",
+      note: (transactionHeadId) =>
+        `Takes back the ${state.points} points coupon ${state.code}'s cancellation refunded twice: POS transaction ${transactionHeadId} is its first refund, applied after the second was sent`,
+    },
+    tell: narrator(deps, state, refundStartedAt),
+  });
+  if (result.found !== "one") return { found: result.found };
+  return {
+    found: "this_cancellation",
+    transactionHeadId: result.transactionHeadId,
+    takenBack:
+      result.answer === "applied" ? "applied" : result.answer === "declined" ? "declined" : "needs_review",
+  };
 }
 
 /** The coupon's refunds, on the coupon (which reconciliations read) and on the cancellation. */
@@ -140,36 +98,97 @@ async function claim(deps: LateRefundDependencies, state: CancellationState, own
   });
 }
 
-/** A late addition that may be this cancellation's first refund, or another's: the admins decide. */
-async function ambiguous(
+/** The cancellation's trail and the admins' alerts, at each turn of the answer. */
+function narrator(
   deps: LateRefundDependencies,
   state: CancellationState,
   refundStartedAt: string,
-  transactionHeadIds: string[],
-  reason: string,
-): Promise<LateRefundCheck> {
-  await recordOnce(deps, state, {
-    type: "refund.rechecked",
-    outcome: "unknown",
-    detail: `a late addition may be this cancellation's first refund: ${reason}`,
-    eventId: `refund-rechecked-${state.cancellationId}`,
-  });
-  await deps.alerts.raise(
-    "needs_review",
-    `Coupon ${state.code}: the POS may have refunded its points twice`,
-    {
-      cancellationId: state.cancellationId,
-      code: state.code,
-      customerId: state.customerId,
-      points: state.points,
-      refundStartedAt,
-      transactionHeadIds,
-      reason,
-      action:
-        "Compare the customer's POS additions since refundStartedAt with their cancellations and adjustments; take back points refunded twice with a point adjustment.",
+): LateChangeNarrator {
+  const { cancellationId, code, customerId, points } = state;
+  const trail = (entry: Parameters<typeof recordOnce>[2]) => recordOnce(deps, state, entry);
+  const rechecked = (outcome: "succeeded" | "unknown", detail: string) =>
+    trail({ type: "refund.rechecked", outcome, detail, eventId: `refund-rechecked-${cancellationId}` });
+  const takenBack = `points-taken-back-${cancellationId}`;
+  return {
+    nothing: (reason) => rechecked("succeeded", `no late refund: ${reason}`),
+    claimed: (late) =>
+      trail({
+        type: "points.refunded_late",
+        outcome: "succeeded",
+        detail: `the first refund landed after the second was sent: ${late.reason}`,
+        smaregiTransactionHeadIds: [late.transactionHeadId],
+        at: late.at,
+        eventId: `points-refunded-late-${cancellationId}`,
+      }),
+    undecided: async (transactionHeadIds, reason) => {
+      await rechecked("unknown", `a late addition may be this cancellation's first refund: ${reason}`);
+      await deps.alerts.raise("needs_review", `Coupon ${code}: the POS may have refunded its points twice`, {
+        cancellationId,
+        code,
+        customerId,
+        points,
+        refundStartedAt,
+        transactionHeadIds,
+        reason,
+        action:
+          "Compare the customer's POS additions since refundStartedAt with their cancellations and adjustments; take back points refunded twice with a point adjustment.",
+      });
     },
-  );
-  return { found: "ambiguous" };
+    answered: async (answer, transactionHeadId) => {
+      if (answer.outcome === "declined") {
+        // The customer has spent them meanwhile: a person decides.
+        await trail({
+          type: "points.taken_back",
+          outcome: "failed",
+          detail: `the POS refused to take back ${points} points: ${answer.reason}`,
+          eventId: takenBack,
+        });
+        await deps.alerts.raise("needs_review", `Coupon ${code}: its points were refunded twice`, {
+          cancellationId,
+          code,
+          customerId,
+          points,
+          transactionHeadId,
+          reason: `the POS refused to take back the extra points: ${answer.reason}`,
+          action:
+            "Agree with the customer how the points refunded twice are settled; record it with a point adjustment.",
+        });
+        return;
+      }
+      if (!("adjustment" in answer)) {
+        await trail({
+          type: "points.taken_back",
+          outcome: "unknown",
+          detail: answer.reason,
+          eventId: takenBack,
+        });
+        await deps.alerts.raise(
+          "needs_review",
+          `Coupon ${code}: taking back a refund made twice is not settled`,
+          {
+            cancellationId,
+            code,
+            customerId,
+            points,
+            transactionHeadId,
+            idempotencyKey: `late-refund-${cancellationId}`,
+            reason: answer.reason,
+            action:
+              "Check the customer's POS subtractions since the take-back's first attempt; send it again only if it is not there.",
+          },
+        );
+        return;
+      }
+      const ids = answer.adjustment.transactionHeadIds ?? [];
+      await trail({
+        type: "points.taken_back",
+        outcome: answer.outcome === "applied" ? "succeeded" : "unknown",
+        detail: answerDetail(answer, `${points} points taken back`, `taking back ${points} points`),
+        ...(ids.length > 0 ? { smaregiTransactionHeadIds: ids } : {}),
+        eventId: takenBack,
+      });
+    },
+  };
 }
 
 /**
@@ -214,83 +233,4 @@ async function rivalCoupons(
     }
   }
   return rivals;
-}
-
-async function takeBack(
-  deps: LateRefundDependencies,
-  state: CancellationState,
-  transactionHeadId: string,
-  idempotencyKey: string,
-): Promise<LateRefundCheck> {
-  const eventId = `points-taken-back-${state.cancellationId}`;
-  let result: Awaited<ReturnType<typeof settledAdjustment>>;
-  try {
-    result = await settledAdjustment(deps, {
-      admin: systemRequester("late-refund-take-back"),
-      actor: "system",
-      customerId: state.customerId,
-      idempotencyKey,
-      points: -state.points,
-      reason: "correction",
-      note: `Takes back the ${state.points} points coupon ${state.code}'s cancellation refunded twice: POS transaction ${transactionHeadId} is its first refund, applied after the second was sent`,
-    });
-  } catch (error) {
-    if (!(error instanceof PosDeclined)) throw error;
-    // The customer has spent them meanwhile: a person decides.
-    await recordOnce(deps, state, {
-      type: "points.taken_back",
-      outcome: "failed",
-      detail: `the POS refused to take back ${state.points} points: ${error.message}`,
-      eventId,
-    });
-    await deps.alerts.raise("needs_review", `Coupon ${state.code}: its points were refunded twice`, {
-      cancellationId: state.cancellationId,
-      code: state.code,
-      customerId: state.customerId,
-      points: state.points,
-      transactionHeadId,
-      reason: `the POS refused to take back the extra points: ${error.message}`,
-      action:
-        "Agree with the customer how the points refunded twice are settled; record it with a point adjustment.",
-    });
-    return { found: "this_cancellation", transactionHeadId, takenBack: "declined" };
-  }
-  if (result.outcome === "unsettled") {
-    await recordOnce(deps, state, {
-      type: "points.taken_back",
-      outcome: "unknown",
-      detail: result.reason,
-      eventId,
-    });
-    await deps.alerts.raise(
-      "needs_review",
-      `Coupon ${state.code}: taking back a refund made twice is not settled`,
-      {
-        cancellationId: state.cancellationId,
-        code: state.code,
-        customerId: state.customerId,
-        points: state.points,
-        transactionHeadId,
-        idempotencyKey,
-        reason: result.reason,
-        action:
-          "Check the customer's POS subtractions since the take-back's first attempt; send it again only if it is not there.",
-      },
-    );
-    return { found: "this_cancellation", transactionHeadId, takenBack: "needs_review" };
-  }
-  const adjustment = result.adjustment;
-  const applied = result.outcome === "applied";
-  await recordOnce(deps, state, {
-    type: "points.taken_back",
-    outcome: applied ? "succeeded" : "unknown",
-    detail: applied
-      ? `${state.points} points taken back by point adjustment ${adjustment.adjustmentId}`
-      : `point adjustment ${adjustment.adjustmentId} taking back ${state.points} points needs review: ${adjustment.reviewReason ?? "the POS could not tell"}`,
-    ...(adjustment.transactionHeadIds?.length
-      ? { smaregiTransactionHeadIds: adjustment.transactionHeadIds }
-      : {}),
-    eventId,
-  });
-  return { found: "this_cancellation", transactionHeadId, takenBack: applied ? "applied" : "needs_review" };
 }

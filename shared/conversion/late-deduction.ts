@@ -1,21 +1,15 @@
-import {
-  type AdjustmentDependencies,
-  settledAdjustment,
-  systemRequester,
-  unansweredAdjustments,
-} from "../admin/point-adjustments";
-import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS, rivalsReason } from "../pos/late-change";
+import { answerDetail, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
+import type { AdjustmentDependencies } from "../admin/point-adjustments";
+import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS } from "../pos/late-change";
 import type { ConversionRecord, ConversionStore } from "../store";
 import { recordOnce, type SagaState } from "./saga";
 
 /**
  * A deduction that lands after its conversion was given up (`pos/late-change`): no coupon, and
  * points gone. After the compensation, `ReturnLateDeduction` looks once more, minutes later. A
- * subtraction only this conversion can own is claimed by it (so no later reconciliation takes it
- * for its own) and the points are given back through a point adjustment keyed by the conversion:
- * written before the POS is called, sent once, reconciled when its answer is lost, never sent twice
- * (`admin/point-adjustments`). One that another record with an unanswered change could own moves
- * nothing: the admins are alerted.
+ * subtraction only this conversion can own is claimed by it and the points are given back through
+ * a point adjustment keyed by the conversion (`admin/late-change-answer`). One that another record
+ * with an unanswered change could own moves nothing: the admins are alerted.
  */
 
 export type LateDeductionDependencies = AdjustmentDependencies & {
@@ -35,106 +29,134 @@ export async function returnLateDeduction(
   state: SagaState,
 ): Promise<LateDeductionCheck> {
   const stored = await deps.conversions.getConversion(state.conversionId);
-  if (!stored?.deductionStartedAt) return { found: "none" };
-  const key = `late-deduction-${stored.conversionId}`;
-  let claimed = stored;
-  let transactionHeadId = stored.transactionHeadIds?.[0];
-  // When the POS stamped it; a repeat of this step after the claim, which did not keep it, takes now.
-  let stampedAt = deps.now().getTime();
-  if (transactionHeadId === undefined) {
-    const late = await findLateChange(deps, {
-      posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
-      customerId: stored.customerId,
-      owner: { kind: "conversion", id: stored.conversionId },
-      direction: "subtraction",
-      points: stored.points,
-      startedAt: new Date(stored.deductionStartedAt),
-      clockSkewMs: deps.clockSkewMs,
-    });
-    // From here on, a subtraction stamped later is not looked for as this conversion's.
-    const recheck = { deductionRecheckedAt: deps.now().toISOString() };
-    if (late.found === "none") {
-      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
-      await note(deps, stored, "succeeded", `no late subtraction: ${late.reason}`);
-      return { found: "none" };
-    }
-    if (late.found === "ambiguous") {
-      await deps.conversions.updateConversion(stored.conversionId, [stored.status], recheck);
-      return ambiguous(deps, stored, late.transactionHeadIds, late.reason);
-    }
-    // Claimed before the rivals are asked (`pos/late-change`): no reconciliation after this
-    // instant takes it for its own.
-    claimed = await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
-      ...recheck,
-      transactionHeadIds: [late.transactionHeadId],
-    });
-    transactionHeadId = late.transactionHeadId;
-    stampedAt = Date.parse(late.at);
-    await recordOnce(deps, {
-      conversionId: stored.conversionId,
-      code: stored.code,
-      type: "points.deducted_late",
-      outcome: "succeeded",
-      detail: `after the conversion was given up: ${late.reason}`,
-      smaregiTransactionHeadIds: [late.transactionHeadId],
-      at: new Date(late.at),
-      eventId: `points-deducted-late-${stored.conversionId}`,
-    });
-  }
-  // Until the return is written, a rival gives the subtraction up again: a person decides.
-  if (!(await deps.adjustments.get(stored.customerId, key))) {
-    const owners = await deps.claimed.of(stored.customerId, { kind: "conversion", id: stored.conversionId });
-    const rivals = [
-      ...(owners.has(transactionHeadId) ? ["a record that owns it already"] : []),
-      ...(await rivalConversions(deps, stored, stampedAt)),
-      ...(await unansweredAdjustments(
-        deps.adjustments,
-        stored.customerId,
-        -stored.points,
-        stampedAt,
-        deps.clockSkewMs,
-      )),
-    ];
-    if (rivals.length > 0) {
-      await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
-        transactionHeadIds: [],
+  const deductionStartedAt = stored?.deductionStartedAt;
+  if (!stored || !deductionStartedAt) return { found: "none" };
+  const update = (changes: Parameters<ConversionStore["updateConversion"]>[2]) =>
+    deps.conversions.updateConversion(stored.conversionId, [stored.status], changes);
+  // From the look on, a subtraction stamped later is not looked for as this conversion's.
+  const recheck = () => ({ deductionRecheckedAt: deps.now().toISOString() });
+  const result = await answerLateChange(deps, {
+    ref: { kind: "conversion", id: stored.conversionId },
+    customerId: stored.customerId,
+    change: -stored.points,
+    claimed: stored.transactionHeadIds?.[0],
+    look: async () => {
+      const late = await findLateChange(deps, {
+        posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
+        customerId: stored.customerId,
+        owner: { kind: "conversion", id: stored.conversionId },
+        direction: "subtraction",
+        points: stored.points,
+        startedAt: new Date(deductionStartedAt),
+        clockSkewMs: deps.clockSkewMs,
       });
-      return ambiguous(deps, stored, [transactionHeadId], rivalsReason(transactionHeadId, rivals));
-    }
-  }
-  await deps.conversions.updateConversion(stored.conversionId, [stored.status], {
-    failure: {
-      code: stored.failure?.code ?? "pos_unavailable",
-      detail:
-        "The store's point system took the points after the conversion had been given up; the shop gives them back",
+      if (late.found !== "one") await update(recheck());
+      return late;
     },
+    claim: async (late) => {
+      await update(
+        late ? { ...recheck(), transactionHeadIds: [late.transactionHeadId] } : { transactionHeadIds: [] },
+      );
+    },
+    rivals: (stampedAt) => rivalConversions(deps, stored, stampedAt),
+    answer: {
+      idempotencyKey: `late-deduction-${stored.conversionId}`,
+      requester: "late-deduction-return",
+      note: (transactionHeadId) =>
+        `Returns the ${stored.points} points of conversion ${stored.conversionId}: POS transaction ${transactionHeadId} took them after the conversion had been given up`,
+    },
+    tell: narrator(deps, stored, update),
   });
-  return giveBack(deps, claimed, transactionHeadId, key);
+  if (result.found !== "one") return { found: result.found };
+  return {
+    found: "this_conversion",
+    transactionHeadId: result.transactionHeadId,
+    returned: result.answer === "applied" ? "applied" : "needs_review",
+  };
 }
 
-/** A late subtraction that may be this conversion's, or another's: nothing moves, the admins decide. */
-async function ambiguous(
+/** The conversion's trail and the admins' alerts, at each turn of the answer. */
+function narrator(
   deps: LateDeductionDependencies,
   conversion: ConversionRecord,
-  transactionHeadIds: string[],
-  reason: string,
-): Promise<LateDeductionCheck> {
-  await note(deps, conversion, "unknown", `a late subtraction may be this conversion's: ${reason}`);
-  await deps.alerts.raise(
-    "needs_review",
-    `Conversion ${conversion.conversionId}: the POS may have taken its points after it was given up`,
-    {
-      conversionId: conversion.conversionId,
-      customerId: conversion.customerId,
-      points: conversion.points,
-      deductionStartedAt: conversion.deductionStartedAt,
-      transactionHeadIds,
-      reason,
-      action:
-        "Compare the customer's POS subtractions since deductionStartedAt with their conversions; give back points no coupon stands for with a point adjustment.",
+  update: (changes: Parameters<ConversionStore["updateConversion"]>[2]) => Promise<unknown>,
+): LateChangeNarrator {
+  const { conversionId, customerId, points } = conversion;
+  const trail = (entry: Omit<Parameters<typeof recordOnce>[1], "conversionId" | "code">) =>
+    recordOnce(deps, { conversionId, code: conversion.code, ...entry });
+  const rechecked = (outcome: "succeeded" | "unknown", detail: string) =>
+    trail({ type: "deduction.rechecked", outcome, detail, eventId: `deduction-rechecked-${conversionId}` });
+  const returned = `points-returned-${conversionId}`;
+  return {
+    nothing: (reason) => rechecked("succeeded", `no late subtraction: ${reason}`),
+    claimed: (late) =>
+      trail({
+        type: "points.deducted_late",
+        outcome: "succeeded",
+        detail: `after the conversion was given up: ${late.reason}`,
+        smaregiTransactionHeadIds: [late.transactionHeadId],
+        at: new Date(late.at),
+        eventId: `points-deducted-late-${conversionId}`,
+      }),
+    undecided: async (transactionHeadIds, reason) => {
+      await rechecked("unknown", `a late subtraction may be this conversion's: ${reason}`);
+      await deps.alerts.raise(
+        "needs_review",
+        `Conversion ${conversionId}: the POS may have taken its points after it was given up`,
+        {
+          conversionId,
+          customerId,
+          points,
+          deductionStartedAt: conversion.deductionStartedAt,
+          transactionHeadIds,
+          reason,
+          action:
+            "Compare the customer's POS subtractions since deductionStartedAt with their conversions; give back points no coupon stands for with a point adjustment.",
+        },
+      );
     },
-  );
-  return { found: "ambiguous" };
+    answering: async () => {
+      await update({
+        failure: {
+          code: conversion.failure?.code ?? "pos_unavailable",
+          detail:
+            "The store's point system took the points after the conversion had been given up; the shop gives them back",
+        },
+      });
+    },
+    answered: async (answer, transactionHeadId) => {
+      if (!("adjustment" in answer)) {
+        const detail =
+          answer.outcome === "declined"
+            ? `the POS refused to give back ${points} points: ${answer.reason}`
+            : answer.reason;
+        await trail({ type: "points.returned", outcome: "unknown", detail, eventId: returned });
+        await deps.alerts.raise(
+          "needs_review",
+          `Conversion ${conversionId}: its late deduction's return is not settled`,
+          {
+            conversionId,
+            customerId,
+            points,
+            transactionHeadId,
+            idempotencyKey: `late-deduction-${conversionId}`,
+            reason: detail,
+            action:
+              "Check the customer's POS additions since the return's first attempt; send it again only if it is not there.",
+          },
+        );
+        return;
+      }
+      const ids = answer.adjustment.transactionHeadIds ?? [];
+      await trail({
+        type: "points.returned",
+        outcome: answer.outcome === "applied" ? "succeeded" : "unknown",
+        detail: answerDetail(answer, `${points} points given back`, `giving back ${points} points`),
+        ...(ids.length > 0 ? { smaregiTransactionHeadIds: ids } : {}),
+        eventId: returned,
+      });
+    },
+  };
 }
 
 /**
@@ -167,78 +189,4 @@ async function rivalConversions(
         }),
     )
     .map((other) => `conversion ${other.conversionId}`);
-}
-
-async function giveBack(
-  deps: LateDeductionDependencies,
-  conversion: ConversionRecord,
-  transactionHeadId: string,
-  idempotencyKey: string,
-): Promise<LateDeductionCheck> {
-  const result = await settledAdjustment(deps, {
-    admin: systemRequester("late-deduction-return"),
-    actor: "system",
-    customerId: conversion.customerId,
-    idempotencyKey,
-    points: conversion.points,
-    reason: "correction",
-    note: `Returns the ${conversion.points} points of conversion ${conversion.conversionId}: POS transaction ${transactionHeadId} took them after the conversion had been given up`,
-  });
-  if (result.outcome === "unsettled") {
-    await recordOnce(deps, {
-      conversionId: conversion.conversionId,
-      code: conversion.code,
-      type: "points.returned",
-      outcome: "unknown",
-      detail: result.reason,
-      eventId: `points-returned-${conversion.conversionId}`,
-    });
-    await deps.alerts.raise(
-      "needs_review",
-      `Conversion ${conversion.conversionId}: its late deduction's return is not settled`,
-      {
-        conversionId: conversion.conversionId,
-        customerId: conversion.customerId,
-        points: conversion.points,
-        transactionHeadId,
-        idempotencyKey,
-        reason: result.reason,
-        action:
-          "Check the customer's POS additions since the return's first attempt; send it again only if it is not there.",
-      },
-    );
-    return { found: "this_conversion", transactionHeadId, returned: "needs_review" };
-  }
-  const adjustment = result.adjustment;
-  const returned = result.outcome === "applied";
-  await recordOnce(deps, {
-    conversionId: conversion.conversionId,
-    code: conversion.code,
-    type: "points.returned",
-    outcome: returned ? "succeeded" : "unknown",
-    detail: returned
-      ? `${conversion.points} points given back by point adjustment ${adjustment.adjustmentId}`
-      : `point adjustment ${adjustment.adjustmentId} giving back ${conversion.points} points needs review: ${adjustment.reviewReason ?? "the POS could not tell"}`,
-    ...(adjustment.transactionHeadIds?.length
-      ? { smaregiTransactionHeadIds: adjustment.transactionHeadIds }
-      : {}),
-    eventId: `points-returned-${conversion.conversionId}`,
-  });
-  return { found: "this_conversion", transactionHeadId, returned: returned ? "applied" : "needs_review" };
-}
-
-async function note(
-  deps: LateDeductionDependencies,
-  conversion: ConversionRecord,
-  outcome: "succeeded" | "unknown",
-  detail: string,
-): Promise<void> {
-  await recordOnce(deps, {
-    conversionId: conversion.conversionId,
-    code: conversion.code,
-    type: "deduction.rechecked",
-    outcome,
-    detail,
-    eventId: `deduction-rechecked-${conversion.conversionId}`,
-  });
 }
