@@ -1,6 +1,6 @@
 import { PosDeclined } from "../errors";
 import type { RecordRef } from "../pos/evidence";
-import { type LateChange, rivalsReason } from "../pos/late-change";
+import { type ClaimedChange, type LateChange, rivalsReason } from "../pos/late-change";
 import type { AdjustmentRecord } from "./adjustment-records";
 import {
   type AdjustmentDependencies,
@@ -24,7 +24,9 @@ import {
  *    before the POS is called, sent once, reconciled when its answer is lost and never sent twice
  *    (`settledAdjustment`). A POS that refuses it (the customer has spent the points) moves nothing
  *    more; a person decides.
- * A repeat of the step (a retry after a crash) takes up where the record shows it stopped.
+ * A repeat of the step (a retry after its invocation died) takes up where the record shows it
+ * stopped: it reads the claimed change's stamp from the POS again (the rivals are asked about that
+ * instant, not about the repeat's), and writes the claim and its trail entry again, both idempotent.
  */
 
 /** The record a late change may be the lost change of, as the step that looks for it sees it. */
@@ -37,8 +39,10 @@ export interface LateChangeOwner {
   claimed: string | undefined;
   /** Looks for the late change, stamping the record rechecked (at the latest with the claim). */
   look(): Promise<LateChange>;
+  /** The change it claimed, as the POS lists it (`pos/late-change` `findClaimedChange`). */
+  recall(transactionHeadId: string): Promise<ClaimedChange | undefined>;
   /** Records the change as this record's (stamping it rechecked), or with `undefined` gives it up. */
-  claim(late: { transactionHeadId: string } | undefined): Promise<void>;
+  claim(late: ClaimedChange | undefined): Promise<void>;
   /** Other records of its kind whose unanswered change could have been stamped at `stampedAt`. */
   rivals(stampedAt: number): Promise<string[]>;
   /** The adjustment that answers the change: its key, who asks (the system) and its note. */
@@ -50,8 +54,8 @@ export interface LateChangeOwner {
 export interface LateChangeNarrator {
   /** The look found nothing to answer. */
   nothing(reason: string): Promise<void>;
-  /** The change is claimed as this record's lost one. */
-  claimed(late: { transactionHeadId: string; at: string; reason: string }): Promise<void>;
+  /** The change is claimed as this record's lost one (told again by a repeat: once on the trail). */
+  claimed(late: ClaimedChange): Promise<void>;
   /** Several could be it, or another record could own it: nothing moves, the admins decide. */
   undecided(transactionHeadIds: string[], reason: string): Promise<void>;
   /** Just before the adjustment is asked for. */
@@ -73,29 +77,36 @@ export async function answerLateChange(
   deps: AdjustmentDependencies,
   owner: LateChangeOwner,
 ): Promise<LateChangeResult> {
-  let transactionHeadId = owner.claimed;
-  // When the POS stamped it; a repeat of this step after the claim, which did not keep it, takes now.
-  let stampedAt = deps.now().getTime();
-  if (transactionHeadId === undefined) {
-    const late = await owner.look();
-    if (late.found === "none") {
-      await owner.tell.nothing(late.reason);
+  let transactionHeadId: string;
+  let late: ClaimedChange | undefined;
+  if (owner.claimed === undefined) {
+    const found = await owner.look();
+    if (found.found === "none") {
+      await owner.tell.nothing(found.reason);
       return { found: "none" };
     }
-    if (late.found === "ambiguous") {
-      await owner.tell.undecided(late.transactionHeadIds, late.reason);
+    if (found.found === "ambiguous") {
+      await owner.tell.undecided(found.transactionHeadIds, found.reason);
       return { found: "ambiguous" };
     }
+    transactionHeadId = found.transactionHeadId;
+    late = found;
+  } else {
+    transactionHeadId = owner.claimed;
+    late = await owner.recall(transactionHeadId);
+  }
+  if (late) {
     await owner.claim(late);
-    transactionHeadId = late.transactionHeadId;
-    stampedAt = Date.parse(late.at);
     await owner.tell.claimed(late);
   }
   if (!(await deps.adjustments.get(owner.customerId, owner.answer.idempotencyKey))) {
-    const rivals = await rivalsOf(deps, owner, transactionHeadId, stampedAt);
-    if (rivals.length > 0) {
+    // Asked about the instant the POS stamped it; a claimed change it no longer lists is a question.
+    const doubt = late
+      ? await rivalsOf(deps, owner, late)
+      : `the POS no longer lists POS transaction ${transactionHeadId}, which an earlier run claimed`;
+    if (doubt) {
       await owner.claim(undefined);
-      await owner.tell.undecided([transactionHeadId], rivalsReason(transactionHeadId, rivals));
+      await owner.tell.undecided([transactionHeadId], doubt);
       return { found: "ambiguous" };
     }
   }
@@ -105,15 +116,16 @@ export async function answerLateChange(
   return { found: "one", transactionHeadId, answer: answer.outcome };
 }
 
+/** Why the claimed change may be another record's, if it may. */
 async function rivalsOf(
   deps: AdjustmentDependencies,
   owner: LateChangeOwner,
-  transactionHeadId: string,
-  stampedAt: number,
-): Promise<string[]> {
+  late: ClaimedChange,
+): Promise<string | undefined> {
+  const stampedAt = Date.parse(late.at);
   const owners = await deps.claimed.of(owner.customerId, owner.ref);
-  return [
-    ...(owners.has(transactionHeadId) ? ["a record that owns it already"] : []),
+  const rivals = [
+    ...(owners.has(late.transactionHeadId) ? ["a record that owns it already"] : []),
     ...(await owner.rivals(stampedAt)),
     ...(await unansweredAdjustments(
       deps.adjustments,
@@ -123,6 +135,7 @@ async function rivalsOf(
       deps.clockSkewMs,
     )),
   ];
+  return rivals.length > 0 ? rivalsReason(late.transactionHeadId, rivals) : undefined;
 }
 
 async function answerWithAdjustment(

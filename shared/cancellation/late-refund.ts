@@ -1,6 +1,12 @@
 import { answerDetail, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
 import type { AdjustmentDependencies } from "../admin/point-adjustments";
-import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS } from "../pos/late-change";
+import {
+  couldOwn,
+  findClaimedChange,
+  findLateChange,
+  LATE_CHANGE_HORIZON_MS,
+  type LateChangeSought,
+} from "../pos/late-change";
 import type { CouponRecord, CouponStore } from "../store";
 import type { CancellationStore } from "./ports";
 import { type CancellationState, recordOnce, requirePosCustomer } from "./saga";
@@ -44,22 +50,23 @@ export async function takeBackLateRefund(
   const refunds = coupon.refundTransactionHeadIds ?? [];
   // The refund the cancellation completed with; anything else the coupon owns is this step's claim.
   const answered = state.refund?.transactionHeadIds ?? state.reconciliation?.transactionHeadIds ?? [];
+  const sought: LateChangeSought = {
+    posCustomerId: requirePosCustomer(state),
+    customerId: state.customerId,
+    owner: { kind: "coupon", id: state.code },
+    direction: "addition",
+    points: state.points,
+    startedAt: new Date(refundStartedAt),
+    clockSkewMs: deps.clockSkewMs,
+    own: refunds,
+  };
   const result = await answerLateChange(deps, {
     ref: { kind: "coupon", id: state.code },
     customerId: state.customerId,
     change: state.points,
     claimed: refunds.find((id) => !answered.includes(id)),
     look: async () => {
-      const late = await findLateChange(deps, {
-        posCustomerId: requirePosCustomer(state),
-        customerId: state.customerId,
-        owner: { kind: "coupon", id: state.code },
-        direction: "addition",
-        points: state.points,
-        startedAt: new Date(refundStartedAt),
-        clockSkewMs: deps.clockSkewMs,
-        own: refunds,
-      });
+      const late = await findLateChange(deps, sought);
       // From here on, an addition stamped later is not looked for as this cancellation's.
       await deps.cancellations.updateCancellation(state.cancellationId, ["cancelled"], {
         refundRecheckedAt: deps.now().toISOString(),
@@ -71,6 +78,7 @@ export async function takeBackLateRefund(
       }
       return late;
     },
+    recall: (transactionHeadId) => findClaimedChange(deps, sought, transactionHeadId),
     claim: (late) => claim(deps, state, late ? [...answered, late.transactionHeadId] : answered),
     rivals: (stampedAt) => rivalCoupons(deps, coupon, stampedAt),
     answer: {

@@ -1,6 +1,12 @@
 import { answerDetail, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
 import type { AdjustmentDependencies } from "../admin/point-adjustments";
-import { couldOwn, findLateChange, LATE_CHANGE_HORIZON_MS } from "../pos/late-change";
+import {
+  couldOwn,
+  findClaimedChange,
+  findLateChange,
+  LATE_CHANGE_HORIZON_MS,
+  type LateChangeSought,
+} from "../pos/late-change";
 import type { ConversionRecord, ConversionStore } from "../store";
 import { recordOnce, type SagaState } from "./saga";
 
@@ -35,24 +41,26 @@ export async function returnLateDeduction(
     deps.conversions.updateConversion(stored.conversionId, [stored.status], changes);
   // From the look on, a subtraction stamped later is not looked for as this conversion's.
   const recheck = () => ({ deductionRecheckedAt: deps.now().toISOString() });
+  const sought: LateChangeSought = {
+    posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
+    customerId: stored.customerId,
+    owner: { kind: "conversion", id: stored.conversionId },
+    direction: "subtraction",
+    points: stored.points,
+    startedAt: new Date(deductionStartedAt),
+    clockSkewMs: deps.clockSkewMs,
+  };
   const result = await answerLateChange(deps, {
     ref: { kind: "conversion", id: stored.conversionId },
     customerId: stored.customerId,
     change: -stored.points,
     claimed: stored.transactionHeadIds?.[0],
     look: async () => {
-      const late = await findLateChange(deps, {
-        posCustomerId: state.prepared?.balance.posCustomerId ?? stored.posCustomerId ?? stored.memberNumber,
-        customerId: stored.customerId,
-        owner: { kind: "conversion", id: stored.conversionId },
-        direction: "subtraction",
-        points: stored.points,
-        startedAt: new Date(deductionStartedAt),
-        clockSkewMs: deps.clockSkewMs,
-      });
+      const late = await findLateChange(deps, sought);
       if (late.found !== "one") await update(recheck());
       return late;
     },
+    recall: (transactionHeadId) => findClaimedChange(deps, sought, transactionHeadId),
     claim: async (late) => {
       await update(
         late ? { ...recheck(), transactionHeadIds: [late.transactionHeadId] } : { transactionHeadIds: [] },

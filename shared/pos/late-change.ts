@@ -34,10 +34,17 @@ export interface LateChangeSought {
 /** A change landing later than this after its first attempt is not looked for (an execution's hour). */
 export const LATE_CHANGE_HORIZON_MS = 60 * 60_000;
 
+/** A change found as the lost one: its POS transaction and the POS's stamp. */
+export interface ClaimedChange {
+  reason: string;
+  transactionHeadId: string;
+  at: string;
+}
+
 export type LateChange =
   | { found: "none"; reason: string }
   | { found: "ambiguous"; reason: string; transactionHeadIds: string[] }
-  | { found: "one"; reason: string; transactionHeadId: string; at: string };
+  | ({ found: "one" } & ClaimedChange);
 
 const shapes = {
   subtraction: { division: pointDivisions.pointsSubtracted, sign: -1, verb: "subtracted" },
@@ -82,13 +89,37 @@ export async function findLateChange(source: EvidenceSource, sought: LateChangeS
       transactionHeadIds: candidates.map((tx) => tx.transactionHeadId),
     };
   }
-  return {
-    found: "one",
-    reason: `POS transaction ${only.transactionHeadId} ${shape.verb} ${sought.points} points at ${only.at}`,
-    transactionHeadId: only.transactionHeadId,
-    at: only.at,
-  };
+  return { found: "one", ...changeOf(only, sought) };
 }
+
+/**
+ * The change a record claimed, as the POS lists it (its stamp), for a repeat of the step that
+ * claimed it; `undefined` when the POS no longer lists it where it was found.
+ */
+export async function findClaimedChange(
+  source: Pick<EvidenceSource, "pos">,
+  sought: LateChangeSought,
+  transactionHeadId: string,
+): Promise<ClaimedChange | undefined> {
+  const shape = shapes[sought.direction];
+  const since = new Date(sought.startedAt.getTime() - (sought.clockSkewMs ?? 60_000));
+  const transactions = await source.pos.listPointTransactions(sought.posCustomerId, {
+    divisions: [shape.division],
+    since,
+    limit: 100,
+  });
+  const found = transactions.find((tx) => tx.transactionHeadId === transactionHeadId);
+  return found && changeOf(found, sought);
+}
+
+const changeOf = (
+  tx: { transactionHeadId: string; at: string },
+  sought: Pick<LateChangeSought, "direction" | "points">,
+): ClaimedChange => ({
+  reason: `POS transaction ${tx.transactionHeadId} ${shapes[sought.direction].verb} ${sought.points} points at ${tx.at}`,
+  transactionHeadId: tx.transactionHeadId,
+  at: tx.at,
+});
 
 /** Why a claimed change is not taken for the record's: others could own it. */
 export const rivalsReason = (transactionHeadId: string, rivals: readonly string[]) =>

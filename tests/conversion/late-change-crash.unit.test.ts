@@ -36,8 +36,9 @@ import {
  * ReturnLateDeduction and TakeBackLateRefund when their Lambda dies midway and Step Functions runs
  * the step again with the same input: after the claim, after the point adjustment is written, and
  * after the POS applied it but before the adjustment says so. The customer's points move at most
- * once, and nothing is told twice on the trail. The `it.fails` tests are known bugs: each asserts
- * what should hold, and fails today.
+ * once, the trail tells each turn once (also the claim a dead run did not get to tell), both
+ * records of a cancellation own the late refund, and the rivals are asked about the instant the
+ * POS stamped the change, not the repeat's.
  */
 
 const conversionSubject = { type: "conversion" as const, id: "CONV1" };
@@ -172,9 +173,8 @@ describe("ReturnLateDeduction run again after its invocation died", () => {
     expect(world.alerts.raised).toEqual([]);
   });
 
-  // Known bug: the repeat finds the claim and skips the branch that writes `points.deducted_late`,
-  // so a death between the claim and that entry leaves the trail without the late subtraction.
-  it.fails("still names the late subtraction on the conversion's trail when it died right after claiming it", async () => {
+  // The repeat finds the claim; it tells the trail of it again (once: the entry has its own id).
+  it("still names the late subtraction on the conversion's trail when it died right after claiming it", async () => {
     // Prepare
     const world = fakeWorld({ balance: 1250 });
     const state = await compensatedAfterLostAnswer(world);
@@ -310,9 +310,9 @@ describe("ReturnLateDeduction run again after its invocation died", () => {
     expect(String(world.alerts.raised[0]?.details.reason)).toContain("conversion CONV0");
   });
 
-  // Known bug: the repeat, which no longer knows when the claimed subtraction was stamped, asks
-  // the rivals as if it was stamped now, so a rival whose own recheck saw it land no longer counts.
-  it.fails("still leaves the subtraction to the admins when it died after the claim and a rival's recheck had seen it land", async () => {
+  // The repeat reads the claimed subtraction's stamp from the POS again: asked as if it was stamped
+  // now, a rival whose own recheck saw it land would no longer count.
+  it("still leaves the subtraction to the admins when it died after the claim and a rival's recheck had seen it land", async () => {
     // Prepare
     const world = fakeWorld({ balance: 2000 });
     const state = await rivalRecheckedAfterLanding(world);
@@ -325,6 +325,25 @@ describe("ReturnLateDeduction run again after its invocation died", () => {
     // Assess: as without the death, the subtraction may be either conversion's: nothing moves.
     expect(answer).toEqual({ found: "ambiguous" });
     expect(returnsSent(world)).toEqual([]);
+  });
+
+  it("gives a claim the POS no longer lists up to the admins, sending nothing", async () => {
+    // Prepare: an earlier run claimed a subtraction that the POS does not list any more.
+    const world = fakeWorld({ balance: 1250 });
+    const state = await compensatedAfterLostAnswer(world);
+    await world.conversions.updateConversion("CONV1", ["compensated"], { transactionHeadIds: ["GONE-1"] });
+    world.clock.advance(300_000);
+
+    // Act
+    const answer = await returnLateDeduction(lateDeps(world), state);
+
+    // Assess: nothing moved, the claim given up, the admins told why.
+    expect(answer).toEqual({ found: "ambiguous" });
+    expect(returnsSent(world)).toEqual([]);
+    expect((await stored(world))?.transactionHeadIds).toEqual([]);
+    expect(world.alerts.raised).toMatchObject([
+      { details: { transactionHeadIds: ["GONE-1"], reason: expect.stringContaining("no longer lists") } },
+    ]);
   });
 });
 
@@ -409,9 +428,8 @@ describe("TakeBackLateRefund run again after its invocation died", () => {
     expect(world.alerts.raised).toEqual([]);
   });
 
-  // Known bug: as for a late deduction, the repeat finds the claim on the coupon and skips the
-  // branch that writes `points.refunded_late`.
-  it.fails("still names the late refund on the coupon's trail when it died right after claiming it", async () => {
+  // As for a late deduction, the repeat tells the trail of the claim it finds on the coupon.
+  it("still names the late refund on the coupon's trail when it died right after claiming it", async () => {
     // Prepare
     const world = fakeWorld({ balance: 750 });
     const state = await cancelledAfterSecondRefund(world);
@@ -430,9 +448,8 @@ describe("TakeBackLateRefund run again after its invocation died", () => {
     ]);
   });
 
-  // Known bug: the claim writes the coupon, then the cancellation; the repeat finds the claim on
-  // the coupon and never writes the cancellation's copy.
-  it.fails("still records the late refund on the cancellation when it died between the coupon's claim and the cancellation's", async () => {
+  // The claim writes the coupon, then the cancellation; the repeat writes both again.
+  it("still records the late refund on the cancellation when it died between the coupon's claim and the cancellation's", async () => {
     // Prepare
     const world = fakeWorld({ balance: 750 });
     const state = await cancelledAfterSecondRefund(world);
