@@ -159,14 +159,19 @@ async function answerWithAdjustment(
   }
 }
 
-/** The trail's words for an answer the POS applied or that went to review. */
-export function answerDetail(
+/** The trail entry's outcome, words and POS transactions for an answer applied or gone to review. */
+export function answerEntry(
   answer: Extract<LateChangeAnswer, { adjustment: AdjustmentRecord }>,
-  applied: string,
-  pending: string,
-): string {
+  words: { applied: string; pending: string },
+): { outcome: "succeeded" | "unknown"; detail: string; smaregiTransactionHeadIds?: string[] } {
   const { adjustment } = answer;
-  return answer.outcome === "applied"
-    ? `${applied} by point adjustment ${adjustment.adjustmentId}`
-    : `point adjustment ${adjustment.adjustmentId} ${pending} needs review: ${adjustment.reviewReason ?? "the POS could not tell"}`;
+  const ids = adjustment.transactionHeadIds ?? [];
+  return {
+    outcome: answer.outcome === "applied" ? "succeeded" : "unknown",
+    detail:
+      answer.outcome === "applied"
+        ? `${words.applied} by point adjustment ${adjustment.adjustmentId}`
+        : `point adjustment ${adjustment.adjustmentId} ${words.pending} needs review: ${adjustment.reviewReason ?? "the POS could not tell"}`,
+    ...(ids.length > 0 ? { smaregiTransactionHeadIds: ids } : {}),
+  };
 }

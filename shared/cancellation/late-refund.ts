@@ -1,4 +1,4 @@
-import { answerDetail, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
+import { answerEntry, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
 import type { AdjustmentDependencies } from "../admin/point-adjustments";
 import {
   couldOwn,
@@ -187,13 +187,13 @@ function narrator(
         );
         return;
       }
-      const ids = answer.adjustment.transactionHeadIds ?? [];
       await trail({
         type: "points.taken_back",
-        outcome: answer.outcome === "applied" ? "succeeded" : "unknown",
-        detail: answerDetail(answer, `${points} points taken back`, `taking back ${points} points`),
-        ...(ids.length > 0 ? { smaregiTransactionHeadIds: ids } : {}),
         eventId: takenBack,
+        ...answerEntry(answer, {
+          applied: `${points} points taken back`,
+          pending: `taking back ${points} points`,
+        }),
       });
     },
   };

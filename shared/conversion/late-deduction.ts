@@ -1,4 +1,4 @@
-import { answerDetail, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
+import { answerEntry, answerLateChange, type LateChangeNarrator } from "../admin/late-change-answer";
 import type { AdjustmentDependencies } from "../admin/point-adjustments";
 import {
   couldOwn,
@@ -155,13 +155,13 @@ function narrator(
         );
         return;
       }
-      const ids = answer.adjustment.transactionHeadIds ?? [];
       await trail({
         type: "points.returned",
-        outcome: answer.outcome === "applied" ? "succeeded" : "unknown",
-        detail: answerDetail(answer, `${points} points given back`, `giving back ${points} points`),
-        ...(ids.length > 0 ? { smaregiTransactionHeadIds: ids } : {}),
         eventId: returned,
+        ...answerEntry(answer, {
+          applied: `${points} points given back`,
+          pending: `giving back ${points} points`,
+        }),
       });
     },
   };
