@@ -229,8 +229,8 @@ async function attempt(
 }
 
 /**
- * Until when the last attempt of an adjustment whose answer was lost may still land, if that is
- * still to come; a change sent once without an answer is sent again only after it.
+ * How long the last attempt of an adjustment whose answer was lost may still land, if it may; a
+ * change sent once without an answer is sent again only after that.
  */
 function stillLanding(
   deps: Pick<AdjustmentDependencies, "now" | "lateLandingMs">,
