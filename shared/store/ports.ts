@@ -175,8 +175,8 @@ export interface NewAuditEvent {
   /** ISO instant; defaults to now. */
   at?: string;
   /**
-   * Defaults to a random id. A retried step that passes a deterministic id (and `at`) gets
-   * `DuplicateAuditEvent` instead of a second copy of its event.
+   * Defaults to a random id. A retried step that passes a deterministic id gets
+   * `DuplicateAuditEvent` instead of a second copy of its event, whatever its `at`.
    */
   eventId?: string;
 }

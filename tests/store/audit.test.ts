@@ -67,6 +67,34 @@ describe("audit trail", () => {
     expect(events.map((entry) => entry.outcome)).toEqual(["succeeded"]);
   });
 
+  it("refuses a step's event written again at another instant, as a repeated step writes it", async () => {
+    // Prepare: the first run of a step wrote its event, then died; its repeat writes it again now.
+    const subject = conversion();
+    await trail.appendAuditEvent(
+      event(subject, {
+        type: "points.returned",
+        eventId: "points-returned-1",
+        at: "2025-06-01T03:00:01.000Z",
+      }),
+    );
+
+    // Act
+    const again = trail.appendAuditEvent(
+      event(subject, {
+        type: "points.returned",
+        eventId: "points-returned-1",
+        at: "2025-06-01T03:05:00.000Z",
+      }),
+    );
+
+    // Assess
+    await expect(again).rejects.toBeInstanceOf(DuplicateAuditEvent);
+    const events = await trail.listAuditEvents(subject);
+    expect(events.map((entry) => [entry.at, entry.type])).toEqual([
+      ["2025-06-01T03:00:01.000Z", "points.returned"],
+    ]);
+  });
+
   it("records one event under a conversion and its coupon together, or not at all", async () => {
     // Prepare
     const subject = conversion();

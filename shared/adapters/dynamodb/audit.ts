@@ -77,14 +77,14 @@ export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
       events.push(...(result.Items ?? []).map((item) => auditEventSchema.parse(item)));
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return events;
+    // In time order: ISO instants sort as text; the id keeps equal instants apart.
+    return events.sort((a, b) => compareText(a.at, b.at) || compareText(a.eventId, b.eventId));
   }
 
   #item(subject: AuditSubject, event: AuditEvent): Item {
     return {
       pk: keys.auditSubject(subject),
-      // ISO instants sort as text, so the trail reads in time order; the id keeps equal instants apart.
-      sk: `${event.at}#${event.eventId}`,
+      sk: keys.auditEvent(event.eventId),
       ...withoutUndefined(event),
     };
   }
@@ -94,3 +94,5 @@ export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
 function normalised(subject: AuditSubject): AuditSubject {
   return subject.type === "coupon" ? { ...subject, id: subject.id.toUpperCase() } : subject;
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -64,6 +64,12 @@ export const keys = {
         return `REWARD#${subject.id}`;
     }
   },
+  /**
+   * An audit event's sort key under each of its subjects: its id, whatever its instant, so that a
+   * step writing its event again (same id) is refused even at another instant. Events written
+   * before carry `<at>#<eventId>`; the trail is ordered by instant when read.
+   */
+  auditEvent: (eventId: string) => `EVENT#${eventId}`,
 } as const;
 
 /** Sort-key prefixes of the customer index (gsi1): one per kind of item listed by customer. */
