@@ -452,7 +452,7 @@ export async function settledAdjustment(
   if (existing?.status === "not_applied" && existing.answerLost) {
     return {
       outcome: "unsettled",
-      reason: `adjustment ${existing.adjustmentId}: its answer was lost and the POS did not list it: ${existing.failure ?? ""}`,
+      reason: `adjustment ${existing.adjustmentId}: it was sent, or may have been, without an answer, and the POS did not list it: ${existing.failure ?? ""}`,
     };
   }
   try {
@@ -461,7 +461,7 @@ export async function settledAdjustment(
     if (!(error instanceof AdjustmentNotApplied) || error.cause instanceof PosUnavailable) throw error;
     return {
       outcome: "unsettled",
-      reason: `its answer was lost and the POS does not list it yet: ${error.message}`,
+      reason: `it was sent, or may have been, without an answer, and the POS does not list it yet: ${error.message}`,
     };
   }
 }
