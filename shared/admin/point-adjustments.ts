@@ -160,11 +160,11 @@ async function replay(
         return recordReconciliation(deps, request, record, "not_applied", reconciled);
       }
       // The POS does not list it, but a lost request may still land: not sent again before then.
-      const settling = stillLanding(deps, record);
-      if (settling) {
+      const landingSeconds = secondsStillLanding(deps, record);
+      if (landingSeconds !== undefined) {
         throw new AdjustmentNotApplied(
-          `The POS does not list the change yet, and the request whose answer was lost may still reach it for ${settling.retryAfterSeconds} s; nothing is sent again before then. Repeat the same request with the same Idempotency-Key after that.`,
-          { retryAfterSeconds: settling.retryAfterSeconds },
+          `The POS does not list the change yet, and the request whose answer was lost may still reach it for ${landingSeconds} s; nothing is sent again before then. Repeat the same request with the same Idempotency-Key after that.`,
+          { retryAfterSeconds: landingSeconds },
         );
       }
       // Proven not applied, now as well: one replay (the conditional write decides which) sends again.
@@ -229,18 +229,16 @@ async function attempt(
 }
 
 /**
- * How long the last attempt of an adjustment whose answer was lost may still land, if it may; a
- * change sent once without an answer is sent again only after that.
+ * For how many seconds the last attempt of an adjustment whose answer was lost may still land, if
+ * it may; a change sent once without an answer is sent again only after that.
  */
-function stillLanding(
+function secondsStillLanding(
   deps: Pick<AdjustmentDependencies, "now" | "lateLandingMs">,
   record: Pick<AdjustmentRecord, "answerLost" | "attemptStartedAt">,
-): { retryAfterSeconds: number } | undefined {
+): number | undefined {
   if (!record.answerLost) return undefined;
-  const until = Date.parse(record.attemptStartedAt) + deps.lateLandingMs;
-  const waitMs = until - deps.now().getTime();
-  if (waitMs <= 0) return undefined;
-  return { retryAfterSeconds: Math.ceil(waitMs / 1000) };
+  const waitMs = Date.parse(record.attemptStartedAt) + deps.lateLandingMs - deps.now().getTime();
+  return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
 }
 
 /** Reconciles a `pending` attempt and records what the POS says. */
@@ -301,12 +299,12 @@ async function recordReconciliation(
         auditOutcome,
         `not applied: ${reconciled.reason}`,
       );
-      const settling = stillLanding(deps, notApplied);
+      const landingSeconds = secondsStillLanding(deps, notApplied);
       throw new AdjustmentNotApplied(
-        settling
-          ? `The POS has not applied the change. The request whose answer was lost may still reach it for ${settling.retryAfterSeconds} s, so it is sent again only after that: repeat the same request with the same Idempotency-Key then.`
+        landingSeconds !== undefined
+          ? `The POS has not applied the change. The request whose answer was lost may still reach it for ${landingSeconds} s, so it is sent again only after that: repeat the same request with the same Idempotency-Key then.`
           : "The POS did not apply the change; repeat the request with the same Idempotency-Key to try again.",
-        settling ? { retryAfterSeconds: settling.retryAfterSeconds } : undefined,
+        { retryAfterSeconds: landingSeconds },
       );
     }
     case "unknown": {

@@ -57,14 +57,10 @@ const shapes = {
  */
 export async function findLateChange(source: EvidenceSource, sought: LateChangeSought): Promise<LateChange> {
   const shape = shapes[sought.direction];
-  const since = new Date(sought.startedAt.getTime() - (sought.clockSkewMs ?? 60_000));
+  const since = sinceOf(sought);
   const [owned, transactions] = await Promise.all([
     source.claimed.of(sought.customerId, sought.owner),
-    source.pos.listPointTransactions(sought.posCustomerId, {
-      divisions: [shape.division],
-      since,
-      limit: 100,
-    }),
+    changesSince(source, sought),
   ]);
   const own = new Set(sought.own ?? []);
   const candidates = transactions.filter(
@@ -101,16 +97,22 @@ export async function findClaimedChange(
   sought: LateChangeSought,
   transactionHeadId: string,
 ): Promise<ClaimedChange | undefined> {
-  const shape = shapes[sought.direction];
-  const since = new Date(sought.startedAt.getTime() - (sought.clockSkewMs ?? 60_000));
-  const transactions = await source.pos.listPointTransactions(sought.posCustomerId, {
-    divisions: [shape.division],
-    since,
-    limit: 100,
-  });
+  const transactions = await changesSince(source, sought);
   const found = transactions.find((tx) => tx.transactionHeadId === transactionHeadId);
   return found && changeOf(found, sought);
 }
+
+/** From when a change is looked for: its first attempt, less the clock skew (60 s when not given). */
+const sinceOf = (sought: LateChangeSought) =>
+  new Date(sought.startedAt.getTime() - (sought.clockSkewMs ?? 60_000));
+
+/** The member's POS changes in the sought direction since then. */
+const changesSince = (source: Pick<EvidenceSource, "pos">, sought: LateChangeSought) =>
+  source.pos.listPointTransactions(sought.posCustomerId, {
+    divisions: [shapes[sought.direction].division],
+    since: sinceOf(sought),
+    limit: 100,
+  });
 
 const changeOf = (
   tx: { transactionHeadId: string; at: string },
