@@ -14,6 +14,7 @@ import {
   type ConversionStore,
   type CouponStore,
   DuplicateAuditEvent,
+  type NewCoupon,
 } from "../store";
 
 /**
@@ -119,7 +120,11 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
+    | "getConversion"
+    | "updateConversion"
+    | "markDeductionStarted"
+    | "completeConversion"
+    | "releaseReservation"
   >;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
@@ -714,11 +719,14 @@ export async function confirmConversion(
 }
 
 /**
- * A conversion whose points were taken: its coupon recorded live, the customer's lease freed and
- * the status `completed`, in that order. The POS transaction is stored before the lease is freed,
- * so that a later conversion's reconciliation sees it as taken; the lease is freed before the
- * status changes, so that the customer never meets "conversion in progress" after seeing this one
- * complete. Every write is safe to repeat.
+ * A conversion whose points were taken: its coupon recorded live, the POS transaction stored, the
+ * customer's lease freed and the status `completed`. A first completion writes them in one
+ * transaction (`completeConversion`), so the customer's answer waits for one write. A repeat (an
+ * earlier attempt wrote some of them) writes them one by one, each safe to repeat, in the order
+ * that keeps the same promises: the POS transaction is stored before the lease is freed, so that a
+ * later conversion's reconciliation sees it as taken; the lease is freed before the status
+ * changes, so that the customer never meets "conversion in progress" after seeing this one
+ * complete.
  */
 async function complete(
   deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
@@ -728,34 +736,44 @@ async function complete(
   trailBefore: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   const { balance, coupon } = requirePrepared(state);
-  await Promise.all([
-    deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
-      transactionHeadIds: deducted.transactionHeadIds,
-      balanceAfter: deducted.balanceAfter,
-    }),
-    deps.coupons.putCoupon({
-      code: state.code,
-      conversionId: state.conversionId,
-      customerId: state.customerId,
-      customerGid: state.customerGid,
-      discountId: coupon.discountId,
-      amount: state.amount,
-      currency: state.currency,
-      pointsUsed: state.points,
-      ...couponKind(state),
-      status: "active",
-      startsAt: state.startsAt,
-      expiresAt: state.expiresAt,
-    }),
-  ]);
-  await release(deps, state, false);
-  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+  const record: NewCoupon = {
+    code: state.code,
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    customerGid: state.customerGid,
+    discountId: coupon.discountId,
+    amount: state.amount,
+    currency: state.currency,
+    pointsUsed: state.points,
+    ...couponKind(state),
+    status: "active",
+    startsAt: state.startsAt,
+    expiresAt: state.expiresAt,
+  };
+  const completed = {
     status: "completed",
     discountId: coupon.discountId,
     balanceBefore: balance.balance,
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
+  } as const;
+  const atOnce = await deps.conversions.completeConversion({
+    conversionId: state.conversionId,
+    customerId: state.customerId,
+    coupon: record,
+    patch: completed,
   });
+  if (!atOnce) {
+    await Promise.all([
+      deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+        transactionHeadIds: deducted.transactionHeadIds,
+        balanceAfter: deducted.balanceAfter,
+      }),
+      deps.coupons.putCoupon(record),
+    ]);
+    await release(deps, state, false);
+    await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], completed);
+  }
   await trailBefore();
   // Once per conversion, whether DeductPoints completed it or ConfirmConversion (again).
   await recordOnce(deps, {

@@ -68,6 +68,22 @@ async function deductionLost(world: FakeWorld, state: SagaState): Promise<SagaSt
 
 const stored = async (world: FakeWorld) => world.conversions.getConversion("CONV1");
 
+/** The coupon's record as the completion writes it. */
+const couponOf = (state: SagaState) => ({
+  code: state.code,
+  conversionId: state.conversionId,
+  customerId: state.customerId,
+  customerGid: state.customerGid,
+  discountId: state.prepared?.coupon.discountId ?? "",
+  amount: state.amount,
+  currency: state.currency,
+  pointsUsed: state.points,
+  type: "fixed_discount" as const,
+  status: "active" as const,
+  startsAt: state.startsAt,
+  expiresAt: state.expiresAt,
+});
+
 describe("CheckBalance", () => {
   it("records the member's POS id and balance when the points are there", async () => {
     // Prepare
@@ -232,43 +248,67 @@ describe("DeductPoints", () => {
     ]);
   });
 
-  it("stores the POS transaction before it frees the customer, and frees the customer before the conversion reads completed", async () => {
-    // Prepare: note what a later conversion's reconciliation, and a customer who reads the answer, would meet.
-    const world = fakeWorld({ balance: 1250 });
-    const state = await prepared(world);
-    const conversions = world.deps.saga.conversions;
-    const seen: string[] = [];
-    const watched: typeof conversions = Object.create(conversions, {
-      releaseReservation: {
-        value: async (...args: Parameters<typeof conversions.releaseReservation>) => {
-          const ids = (await conversions.getConversion(state.conversionId))?.transactionHeadIds ?? [];
-          seen.push(`lease freed, ${ids.length} POS transaction(s) stored`);
-          return conversions.releaseReservation(...args);
+  it.each([
+    { path: "a first completion", earlierAttempt: false, writes: ["completeConversion"] },
+    {
+      path: "a repeat after an earlier attempt stored the coupon",
+      earlierAttempt: true,
+      writes: ["completeConversion", "updateConversion", "releaseReservation", "updateConversion"],
+    },
+  ])(
+    "never lets the customer read completed while the lease is held, nor frees it before the POS transaction is stored ($path)",
+    async ({ earlierAttempt, writes }) => {
+      // Prepare: after every write, note what a later conversion's reconciliation, and a customer
+      // who reads the answer, would meet.
+      const world = fakeWorld({ balance: 1250 });
+      const state = await prepared(world);
+      if (earlierAttempt) await world.coupons.putCoupon(couponOf(state));
+      const conversions = world.deps.saga.conversions;
+      const seen: Array<{ write: string; status?: string; lease: "held" | "free"; posTransactions: number }> =
+        [];
+      const watch = <Name extends "completeConversion" | "updateConversion" | "releaseReservation">(
+        name: Name,
+      ) => ({
+        value: async (...args: unknown[]) => {
+          const result = await (conversions[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+          const now = await conversions.getConversion(state.conversionId);
+          seen.push({
+            write: name,
+            status: now?.status,
+            lease: world.tables.leases.has(member.number) ? "held" : "free",
+            posTransactions: now?.transactionHeadIds?.length ?? 0,
+          });
+          return result;
         },
-      },
-      updateConversion: {
-        value: async (...args: Parameters<typeof conversions.updateConversion>) => {
-          if (args[2].status === "completed") {
-            seen.push(`completed, lease ${world.tables.leases.has(member.number) ? "held" : "free"}`);
-          }
-          return conversions.updateConversion(...args);
-        },
-      },
-    });
+      });
+      const watched: typeof conversions = Object.create(conversions, {
+        completeConversion: watch("completeConversion"),
+        updateConversion: watch("updateConversion"),
+        releaseReservation: watch("releaseReservation"),
+      });
 
-    // Act
-    await deductPoints({ ...world.deps.saga, conversions: watched }, state);
+      // Act
+      await deductPoints({ ...world.deps.saga, conversions: watched }, state);
 
-    // Assess
-    expect(seen).toEqual(["lease freed, 1 POS transaction(s) stored", "completed, lease free"]);
-  });
+      // Assess: the promises hold after every write, and the customer's answer waited for `writes`
+      for (const moment of seen) {
+        if (moment.status === "completed") expect(moment.lease).toBe("free");
+        if (moment.lease === "free") expect(moment.posTransactions).toBe(1);
+      }
+      expect(seen.map((moment) => moment.write)).toEqual(writes);
+      expect(seen.at(-1)).toMatchObject({ status: "completed", lease: "free", posTransactions: 1 });
+      expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+    },
+  );
 
   it("goes to reconciliation when the completion cannot be written, which finds the points and completes it", async () => {
     // Prepare: the POS takes the points, then the table stops answering.
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
+    const notAnswering = { value: async () => Promise.reject(new Error("the table did not answer")) };
     const failing = Object.create(world.conversions, {
-      updateConversion: { value: async () => Promise.reject(new Error("the table did not answer")) },
+      completeConversion: notAnswering,
+      updateConversion: notAnswering,
     });
 
     // Act: DeductPoints caught by States.ALL -> LetDeductionSettle -> ReconcileDeduction -> ConfirmConversion
@@ -673,28 +713,17 @@ describe("ConfirmConversion", () => {
   });
 
   it("completes step by step when an earlier attempt already freed the customer and wrote the coupon", async () => {
-    // Prepare: reconciliation found the points taken; a first attempt got as far as the lease and
-    // the coupon's record, then stopped.
+    // Prepare: reconciliation found the points taken; a first attempt got as far as the coupon's
+    // record, the POS transaction and the lease, one by one, then stopped.
     const world = fakeWorld({ balance: 1250 });
     const state = await prepared(world);
     world.pos.nextChange("timeout_applied");
     const reconciled = await deductionLost(world, state);
-    await confirmConversion(
-      {
-        ...world.deps.saga,
-        conversions: Object.create(world.conversions, {
-          updateConversion: {
-            value: async (...args: Parameters<typeof world.conversions.updateConversion>) =>
-              args[2].status === "completed"
-                ? Promise.reject(new Error("the table did not answer"))
-                : world.conversions.updateConversion(...args),
-          },
-        }),
-      },
-      reconciled,
-    ).catch(() => undefined);
-    expect(world.tables.coupon(state.code)).toMatchObject({ status: "active" });
-    expect(world.tables.leases.has(member.number)).toBe(false);
+    await world.coupons.putCoupon(couponOf(state));
+    await world.conversions.updateConversion(state.conversionId, ["reserved"], {
+      transactionHeadIds: reconciled.reconciliation?.transactionHeadIds ?? [],
+    });
+    await world.conversions.releaseReservation(state.conversionId, state.customerId);
     expect((await stored(world))?.status).toBe("reserved");
 
     // Act: ConfirmConversion's retry

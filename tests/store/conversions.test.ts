@@ -1,9 +1,14 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { DynamoConversionStore } from "../../shared/adapters/dynamodb";
+import { DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
 import { Conflict, NotFound } from "../../shared/errors";
-import { ConversionStatusConflict, DailyLimitExceeded, type NewConversion } from "../../shared/store";
+import {
+  ConversionStatusConflict,
+  DailyLimitExceeded,
+  type NewConversion,
+  type NewCoupon,
+} from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
 
 const { client, names } = await useTestTables();
@@ -298,6 +303,88 @@ describe("releaseReservation", () => {
     expect(result.leaseReleased).toBe(false);
     const error = await caught(store.reserveConversion(conversionFor(customerId)));
     expect(error).toMatchObject({ code: "conversion_in_progress" });
+  });
+});
+
+describe("completeConversion", () => {
+  const couponOf = (conversion: NewConversion): NewCoupon => ({
+    code: conversion.code,
+    conversionId: conversion.conversionId,
+    customerId: conversion.customerId,
+    customerGid: conversion.customerGid,
+    discountId: "gid://shopify/DiscountCodeNode/1",
+    amount: conversion.amount,
+    currency: conversion.currency,
+    pointsUsed: conversion.points,
+    type: "fixed_discount",
+    status: "active",
+    startsAt: conversion.startsAt,
+    expiresAt: conversion.expiresAt,
+  });
+  const completed = {
+    status: "completed" as const,
+    discountId: "gid://shopify/DiscountCodeNode/1",
+    balanceBefore: 1200,
+    balanceAfter: 700,
+    transactionHeadIds: ["T1"],
+  };
+  const coupons = () => new DynamoCouponStore({ client, tableName: names.loyalty });
+
+  it("stores the coupon, completes the conversion and frees the customer in one write", async () => {
+    // Prepare
+    const { store } = storeAt("2025-06-01T03:00:00.000Z");
+    const customerId = newCustomerId();
+    const conversion = conversionFor(customerId);
+    await store.reserveConversion(conversion);
+
+    // Act
+    const done = await store.completeConversion({
+      conversionId: conversion.conversionId,
+      customerId,
+      coupon: couponOf(conversion),
+      patch: completed,
+    });
+
+    // Assess: all three, and the customer can convert again at once
+    expect(done).toBe(true);
+    expect(await store.getConversion(conversion.conversionId)).toMatchObject(completed);
+    expect(await coupons().getCoupon(conversion.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+    const page = await store.listConversionsByStatus("completed", { limit: 100 });
+    expect(page.items.map((item) => item.conversionId)).toContain(conversion.conversionId);
+    expect((await store.reserveConversion(conversionFor(customerId))).outcome).toBe("reserved");
+  });
+
+  it.each([
+    { case: "the coupon was already stored", setUp: "coupon" },
+    { case: "a later conversion holds the lease", setUp: "lease" },
+    { case: "the conversion is no longer reserved", setUp: "status" },
+  ] as const)("writes nothing and answers false when $case", async ({ setUp }) => {
+    // Prepare
+    const { store, advance } = storeAt("2025-06-01T03:00:00.000Z");
+    const customerId = newCustomerId();
+    const conversion = conversionFor(customerId);
+    await store.reserveConversion(conversion);
+    if (setUp === "coupon") await coupons().putCoupon({ ...couponOf(conversion), status: "inactive" });
+    if (setUp === "lease") {
+      advance(301);
+      await store.reserveConversion(conversionFor(customerId));
+    }
+    if (setUp === "status") {
+      await store.updateConversion(conversion.conversionId, ["reserved"], { status: "needs_review" });
+    }
+    const before = await itemsOf(customerId);
+
+    // Act
+    const done = await store.completeConversion({
+      conversionId: conversion.conversionId,
+      customerId,
+      coupon: couponOf(conversion),
+      patch: completed,
+    });
+
+    // Assess
+    expect(done).toBe(false);
+    expect(await itemsOf(customerId)).toEqual(before);
   });
 });
 

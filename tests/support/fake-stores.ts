@@ -50,6 +50,7 @@ import {
   CouponStatusConflict,
   type CouponStore,
   DuplicateAuditEvent,
+  type FirstCompletion,
   type NewAuditEvent,
   type NewConversion,
   type NewCoupon,
@@ -205,6 +206,23 @@ export class InMemoryConversionStore implements ConversionStore {
     if (current?.status !== "reserved" || current.deductionStartedAt !== undefined) return false;
     current.deductionStartedAt = at.toISOString();
     current.updatedAt = this.tables.stamp();
+    return true;
+  }
+
+  async completeConversion({ conversionId, customerId, coupon, patch }: FirstCompletion): Promise<boolean> {
+    const { tables } = this;
+    const current = tables.conversions.get(conversionId);
+    const code = coupon.code.toUpperCase();
+    const holder = tables.leases.get(customerId);
+    const first =
+      current?.status === "reserved" &&
+      !tables.coupons.has(code) &&
+      (holder === undefined || holder === conversionId);
+    if (!first) return false;
+    const now = tables.stamp();
+    tables.coupons.set(code, { coupon: { ...coupon, code, createdAt: now, updatedAt: now }, guard: {} });
+    tables.conversions.set(conversionId, { ...current, ...defined(patch), updatedAt: now });
+    tables.leases.delete(customerId);
     return true;
   }
 
