@@ -304,9 +304,16 @@ export class InMemoryAuditTrail implements AuditTrail {
 
   async appendAuditEvent(event: NewAuditEvent): Promise<AuditEvent> {
     const eventId = event.eventId ?? randomUUID();
-    if (this.tables.events.some((existing) => existing.eventId === eventId)) {
-      throw new DuplicateAuditEvent(eventId);
-    }
+    // As the table keys an entry by subject and event id: a repeat under any of its subjects is refused.
+    const subjectsOf = (entry: Pick<AuditEvent, "subject" | "relatedSubjects">) =>
+      [entry.subject, ...(entry.relatedSubjects ?? [])].map(
+        (subject) => `${subject.type}#${subject.type === "coupon" ? subject.id.toUpperCase() : subject.id}`,
+      );
+    const mine = subjectsOf(event);
+    const repeated = this.tables.events.some(
+      (existing) => existing.eventId === eventId && subjectsOf(existing).some((key) => mine.includes(key)),
+    );
+    if (repeated) throw new DuplicateAuditEvent(eventId);
     const { eventId: _id, at, ...rest } = event;
     const stored: AuditEvent = { ...rest, eventId, at: at ?? this.tables.stamp() };
     this.tables.events.push(copy(stored));
