@@ -2,27 +2,53 @@
 // CPU nor its garbage is counted as the measured process's (in AWS every request has a Lambda
 // instance to itself, and the shopper's browser is elsewhere). Plain `node:http` over kept-alive
 // connections, one per lane: the lightest client Node has, so it takes as little of the machine's
-// two cores as it can from the API. Configured by its one argument (JSON); warms up, says
-// "warmed", waits for "go" (the bench starts counting in between), then runs the measured requests
-// and sends their durations.
+// two cores as it can from the API. Configured by its one argument (JSON):
+//   { urls, method?, headers, body?, expectStatus?, idempotent?, requests, concurrency, warmUp,
+//     keepBodies? }
+// Request i goes to urls[i] (the last one once they run out); `idempotent` sends a fresh
+// Idempotency-Key with each. It warms up, says "warmed", waits for "go" (the bench starts counting
+// in between), then runs the measured requests and sends their durations (and the bodies of the
+// answers with `keepBodies`, warm-up included, in the order the requests were sent).
+import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 
-const { url, headers, requests, concurrency, warmUp } = JSON.parse(process.argv[2] ?? "{}");
+const {
+  urls,
+  method = "GET",
+  headers,
+  body,
+  expectStatus = 200,
+  idempotent = false,
+  requests,
+  concurrency,
+  warmUp,
+  keepBodies = false,
+} = JSON.parse(process.argv[2] ?? "{}");
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const bodies = [];
+let sent = 0;
 
-/** One GET; resolves with the status and body once the whole answer has arrived. */
-const get = () =>
+/** One request; resolves with the status and body once the whole answer has arrived. */
+const send = (url) =>
   new Promise((resolve, reject) => {
-    const sent = request(url, { agent, headers }, (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode, body: Buffer.concat(chunks).toString("utf8") }),
-      );
-      response.on("error", reject);
-    });
-    sent.on("error", reject);
-    sent.end();
+    const outgoing = request(
+      url,
+      {
+        agent,
+        method,
+        headers: idempotent ? { ...headers, "idempotency-key": randomUUID() } : headers,
+      },
+      (response) => {
+        const chunks = [];
+        response.on("data", (chunk) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        response.on("error", reject);
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(body);
   });
 
 async function closedLoop(total) {
@@ -31,10 +57,13 @@ async function closedLoop(total) {
   const lane = async () => {
     while (next < total) {
       next += 1;
+      const index = sent++;
+      const url = urls[Math.min(index, urls.length - 1)];
       const started = performance.now();
-      const { status, body } = await get();
-      if (status !== 200) throw new Error(`${url} answered ${status}: ${body}`);
+      const answer = await send(url);
+      if (answer.status !== expectStatus) throw new Error(`${url} answered ${answer.status}: ${answer.body}`);
       durations.push(performance.now() - started);
+      if (keepBodies) bodies[index] = answer.body;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
@@ -46,7 +75,8 @@ try {
   const go = new Promise((resolve) => process.once("message", resolve));
   process.send({ type: "warmed" });
   await go;
-  process.send({ type: "done", durations: await closedLoop(requests) });
+  const durations = await closedLoop(requests);
+  process.send({ type: "done", durations, bodies });
 } catch (error) {
   process.send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
 }

@@ -19,7 +19,7 @@ import {
 } from "./cost";
 import { UsageMeter } from "./meter";
 import { PRICE_REGION, prices } from "./prices";
-import { type LatencySummary, runClosedLoop, summarise } from "./stats";
+import { type LatencySummary, summarise } from "./stats";
 
 /**
  * `npm run bench`: the local stack under the `seed` latency profile (the emulators answer as
@@ -156,37 +156,46 @@ interface BenchContext {
   meter: UsageMeter;
 }
 
-async function benchPoints(
+/** What `load-client.mjs` is told to send (its header comment says how). */
+interface LoadClientConfig {
+  urls: string[];
+  method?: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  expectStatus?: number;
+  idempotent?: boolean;
+  requests: number;
+  concurrency: number;
+  warmUp: number;
+  keepBodies?: boolean;
+}
+
+/**
+ * Runs requests from the load generator's own process (`load-client.mjs`), counting usage between
+ * its warm-up and the end of the measured requests. Resolves with their durations, and the bodies
+ * of every answer (warm-up first) when `keepBodies` is set.
+ */
+async function runLoadClient(
   context: BenchContext,
-  requests: number,
-  concurrency: number,
-): Promise<LatencyResult> {
-  // One token for the whole points run: it takes seconds.
-  const token = await taroTokens();
+  config: LoadClientConfig,
+): Promise<{ durations: number[]; bodies: string[] }> {
   const client = fork(
     fileURLToPath(new URL("./load-client.mjs", import.meta.url)),
-    [
-      JSON.stringify({
-        url: `${context.apiUrl}/v1/me/points`,
-        headers: { authorization: `Bearer ${token}` },
-        requests,
-        concurrency,
-        // Token, member lookup cache, module loading, connection pools.
-        warmUp: Math.min(20, requests),
-      }),
-    ],
-    { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+    [JSON.stringify(config)],
+    {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    },
   );
   type ClientMessage =
     | { type: "warmed" }
-    | { type: "done"; durations: number[] }
+    | { type: "done"; durations: number[]; bodies: string[] }
     | { type: "failed"; message: string };
-  const durations = await new Promise<number[]>((resolve, reject) => {
+  return new Promise<{ durations: number[]; bodies: string[] }>((resolve, reject) => {
     client.on("message", (message: ClientMessage) => {
       if (message.type === "warmed") {
         context.meter.start().then(() => client.send("go"), reject);
       } else if (message.type === "done") {
-        resolve(message.durations);
+        resolve({ durations: message.durations, bodies: message.bodies });
       } else {
         reject(new Error(`The load client failed: ${message.message}`));
       }
@@ -195,6 +204,23 @@ async function benchPoints(
     client.once("exit", (code) => reject(new Error(`The load client exited (code ${code})`)));
   }).finally(() => {
     if (client.exitCode === null) client.kill();
+  });
+}
+
+async function benchPoints(
+  context: BenchContext,
+  requests: number,
+  concurrency: number,
+): Promise<LatencyResult> {
+  // One token for the whole points run: it takes seconds.
+  const token = await taroTokens();
+  const { durations } = await runLoadClient(context, {
+    urls: [`${context.apiUrl}/v1/me/points`],
+    headers: { authorization: `Bearer ${token}` },
+    requests,
+    concurrency,
+    // Token, member lookup cache, module loading, connection pools.
+    warmUp: Math.min(20, requests),
   });
   const usage = await context.meter.finish(requests);
   const latency = summarise(durations);
@@ -224,6 +250,12 @@ async function setPoints(context: BenchContext, posCustomerId: string, point: nu
   await response.body?.cancel();
 }
 
+/** The body a conversion is asked for. */
+const CONVERSION_BODY = JSON.stringify({ points: 100 });
+
+const couponCodeOf = (body: string) => (JSON.parse(body) as { coupon: { code: string } }).coupon.code;
+
+/** One conversion from this process: only to make coupons for the cancellations, not measured. */
 async function convert(context: BenchContext): Promise<string> {
   const response = await fetch(`${context.apiUrl}/v1/me/conversions`, {
     method: "POST",
@@ -232,27 +264,33 @@ async function convert(context: BenchContext): Promise<string> {
       "content-type": "application/json",
       "idempotency-key": crypto.randomUUID(),
     },
-    body: JSON.stringify({ points: 100 }),
+    body: CONVERSION_BODY,
   });
   const body = await response.text();
   if (response.status !== 201) throw new Error(`conversion answered ${response.status}: ${body}`);
-  return (JSON.parse(body) as { coupon: { code: string } }).coupon.code;
+  return couponCodeOf(body);
 }
 
 async function benchConversions(
   context: BenchContext,
   conversions: number,
 ): Promise<LatencyResult & { codes: string[] }> {
-  // One customer, one conversion at a time (the per-customer lease serialises them anyway).
+  // One customer, one conversion at a time (the per-customer lease serialises them anyway), from
+  // the load generator's process; the token lasts the run (the API takes them up to 5 minutes old).
   await setPoints(context, TARO.posCustomerId, 1_000_000);
-  const codes: string[] = [];
-  await runClosedLoop(2, 1, async () => {
-    codes.push(await convert(context));
+  const { durations, bodies } = await runLoadClient(context, {
+    urls: [`${context.apiUrl}/v1/me/conversions`],
+    method: "POST",
+    headers: { authorization: `Bearer ${await taroTokens()}`, "content-type": "application/json" },
+    body: CONVERSION_BODY,
+    expectStatus: 201,
+    idempotent: true,
+    requests: conversions,
+    concurrency: 1,
+    warmUp: 2,
+    keepBodies: true,
   });
-  await context.meter.start();
-  const durations = await runClosedLoop(conversions, 1, async () => {
-    codes.push(await convert(context));
-  });
+  const codes = bodies.map(couponCodeOf);
   const usage = await context.meter.finish(conversions);
   const latency = summarise(durations);
   return {
@@ -271,21 +309,6 @@ async function benchConversions(
   };
 }
 
-async function cancel(context: BenchContext, code: string): Promise<void> {
-  const response = await fetch(`${context.apiUrl}/v1/admin/coupons/${encodeURIComponent(code)}/cancel`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${await adminToken()}`,
-      "content-type": "application/json",
-      "idempotency-key": crypto.randomUUID(),
-    },
-    body: JSON.stringify({ reason: "customer_request", note: "bench" }),
-  });
-  const body = await response.text();
-  if (response.status !== 200)
-    throw new Error(`cancellation of ${code} answered ${response.status}: ${body}`);
-}
-
 /** Staff cancel unused coupons one after another (the points go back, the customer is emailed). */
 async function benchCancellations(
   context: BenchContext,
@@ -295,9 +318,18 @@ async function benchCancellations(
   const codes = [...available];
   if (codes.length < cancellations + 1) await setPoints(context, TARO.posCustomerId, 1_000_000);
   while (codes.length < cancellations + 1) codes.push(await convert(context));
-  await runClosedLoop(1, 1, () => cancel(context, codes.shift() ?? ""));
-  await context.meter.start();
-  const durations = await runClosedLoop(cancellations, 1, () => cancel(context, codes.shift() ?? ""));
+  const { durations } = await runLoadClient(context, {
+    urls: codes
+      .slice(0, cancellations + 1)
+      .map((code) => `${context.apiUrl}/v1/admin/coupons/${encodeURIComponent(code)}/cancel`),
+    method: "POST",
+    headers: { authorization: `Bearer ${await adminToken()}`, "content-type": "application/json" },
+    body: JSON.stringify({ reason: "customer_request", note: "bench" }),
+    idempotent: true,
+    requests: cancellations,
+    concurrency: 1,
+    warmUp: 1,
+  });
   const usage = await context.meter.finish(cancellations);
   return {
     scenario: "POST /v1/admin/coupons/{code}/cancel (sequential)",

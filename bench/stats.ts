@@ -28,23 +28,3 @@ export function summarise(samples: readonly number[]): LatencySummary {
     mean: round(sorted.reduce((sum, n) => sum + n, 0) / Math.max(1, sorted.length)),
   };
 }
-
-/** Runs `total` calls of `task` with at most `concurrency` in flight; returns each call's duration in ms. */
-export async function runClosedLoop(
-  total: number,
-  concurrency: number,
-  task: (index: number) => Promise<void>,
-): Promise<number[]> {
-  const durations: number[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const index = next++;
-      const started = performance.now();
-      await task(index);
-      durations.push(performance.now() - started);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
-  return durations;
-}
