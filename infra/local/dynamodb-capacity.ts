@@ -26,8 +26,10 @@ import type { RunningServer } from "./emulation/serve";
  *   `Update`'s item read back after the transaction) is written once into a copy of its table (same
  *   keys and indexes) with ReturnConsumedCapacity, and twice that is counted. Limits: an `Update` is
  *   priced on its new image (DynamoDB takes the larger of old and new), and an index key that moves
- *   counts as one index write (DynamoDB: a delete and a put). A transaction with a `Delete` or
- *   `ConditionCheck` keeps Local's figure (the service sends neither).
+ *   counts as one index write (DynamoDB: a delete and a put). A `Delete` is priced on the item it
+ *   removes, read just before the transaction is passed on (a delete of nothing, on its key alone:
+ *   DynamoDB charges a write for it too). A transaction with a `ConditionCheck` keeps Local's figure
+ *   (the service sends none).
  * - a request DynamoDB refuses (`ConditionalCheckFailedException`, a cancelled transaction) comes
  *   back without ConsumedCapacity, although DynamoDB charges a failed conditional write; such
  *   answers are counted by error type, not priced.
@@ -69,7 +71,7 @@ export interface CapacityCounts {
     reportedByLocal: number;
     /** Write units counted: twice the per-item units, or Local's figure where an item could not be priced. */
     counted: number;
-    /** Transactions left at Local's figure (a `Delete` or `ConditionCheck` item, or an image not found). */
+    /** Transactions left at Local's figure (a `ConditionCheck` item, or an image not found). */
     notRepriced: number;
   };
 }
@@ -88,6 +90,9 @@ interface PendingTransaction {
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+const transactItems = (request: Json): Json[] =>
+  Array.isArray(request.TransactItems) ? request.TransactItems.filter(isObject) : [];
 
 function unitsOf(consumed: unknown, operation: string): { read: number; write: number } {
   const entries = Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed];
@@ -219,8 +224,34 @@ export class CapacityCounter {
     return entry;
   }
 
-  /** One answered request: its units as DynamoDB Local reported them, or its error type. */
-  record(operation: string, request: Json, status: number, response: Json | undefined): void {
+  /**
+   * The items a transaction's `Delete`s will remove, by their place in it, read before it runs (the
+   * images an answered transaction leaves behind cannot show them).
+   */
+  async deletedImages(request: Json): Promise<Map<number, ItemImage>> {
+    const deleted = new Map<number, ItemImage>();
+    for (const [index, entry] of transactItems(request).entries()) {
+      const removal = isObject(entry.Delete) ? entry.Delete : undefined;
+      if (!removal || typeof removal.TableName !== "string" || !isObject(removal.Key)) continue;
+      const got = await this.local
+        .call("GetItem", { TableName: removal.TableName, Key: removal.Key, ConsistentRead: true })
+        .catch(() => undefined);
+      deleted.set(index, { table: removal.TableName, item: isObject(got?.Item) ? got.Item : removal.Key });
+    }
+    return deleted;
+  }
+
+  /**
+   * One answered request: its units as DynamoDB Local reported them, or its error type. A
+   * transaction's `Delete`s are priced on `deleted` (from `deletedImages`).
+   */
+  record(
+    operation: string,
+    request: Json,
+    status: number,
+    response: Json | undefined,
+    deleted: ReadonlyMap<number, ItemImage> = new Map(),
+  ): void {
     const entry = this.operation(operation);
     entry.requests += 1;
     if (status !== 200) {
@@ -234,7 +265,7 @@ export class CapacityCounter {
       // Counted once priced (see `read`); reads a transaction reports are kept as they are.
       entry.readUnits += read;
       this.counts.readRequestUnits += read;
-      this.pending.push(this.transaction(request, write));
+      this.pending.push(this.transaction(request, write, deleted));
       return;
     }
     entry.readUnits += read;
@@ -244,14 +275,21 @@ export class CapacityCounter {
   }
 
   /** Captures each item's image now (an Update's item is read back at once), priced later. */
-  private transaction(request: Json, reportedUnits: number): PendingTransaction {
-    const items = Array.isArray(request.TransactItems) ? request.TransactItems.filter(isObject) : [];
+  private transaction(
+    request: Json,
+    reportedUnits: number,
+    deleted: ReadonlyMap<number, ItemImage>,
+  ): PendingTransaction {
+    const items = transactItems(request);
     const images = (async (): Promise<ItemImage[] | undefined> => {
       const found: ItemImage[] = [];
-      for (const entry of items) {
+      for (const [index, entry] of items.entries()) {
         const put = isObject(entry.Put) ? entry.Put : undefined;
         const update = isObject(entry.Update) ? entry.Update : undefined;
-        if (put && typeof put.TableName === "string" && isObject(put.Item)) {
+        const removed = deleted.get(index);
+        if (removed) {
+          found.push(removed);
+        } else if (put && typeof put.TableName === "string" && isObject(put.Item)) {
           found.push({ table: put.TableName, item: put.Item });
         } else if (update && typeof update.TableName === "string" && isObject(update.Key)) {
           const got = await this.local.call("GetItem", {
@@ -396,6 +434,8 @@ export async function startCapacityProxy(options: { target: string; port: number
       const added = parsed !== undefined && parsed.ReturnConsumedCapacity === undefined;
       if (parsed && added) body = Buffer.from(JSON.stringify({ ...parsed, ReturnConsumedCapacity: "TOTAL" }));
 
+      const deleted =
+        parsed && operation === "TransactWriteItems" ? await counter.deletedImages(parsed) : undefined;
       const headers = { ...request.headers };
       delete headers["content-length"];
       delete headers.host;
@@ -410,7 +450,7 @@ export async function startCapacityProxy(options: { target: string; port: number
       const outHeaders = { ...answer.headers };
       if (parsed) {
         const answered = parseJson(answer.body);
-        counter.record(operation, parsed, answer.status, answered);
+        counter.record(operation, parsed, answer.status, answered, deleted);
         if (added && answered && "ConsumedCapacity" in answered) {
           delete answered.ConsumedCapacity;
           outBody = Buffer.from(JSON.stringify(answered));

@@ -117,6 +117,31 @@ describe("DynamoDB capacity-counting proxy", () => {
     expect(counts.writeRequestUnits).toBe(10);
   });
 
+  it("prices a transaction's delete on the item it removes, and a delete of nothing as one write", async () => {
+    // Prepare: an item in the index, to be deleted with a put beside it.
+    await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "d" }, gpk: { S: "g" } } }));
+    proxy.counter.reset();
+
+    // Act
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          smallPut("d1"),
+          { Delete: { TableName: table, Key: { pk: { S: "d" } } } },
+          { Delete: { TableName: table, Key: { pk: { S: "never-written" } } } },
+        ],
+      }),
+    );
+    const counts = await proxy.counter.read();
+
+    // Assess: 2 x (1 + (1 table + 1 index) + 1) = 8, and the item is gone.
+    expect(counts.transactWrites.counted).toBe(8);
+    expect(counts.transactWrites.notRepriced).toBe(0);
+    expect(counts.writeRequestUnits).toBe(8);
+    const gone = await direct.send(new GetItemCommand({ TableName: table, Key: { pk: { S: "d" } } }));
+    expect(gone.Item).toBeUndefined();
+  });
+
   it("counts refused requests by error type, without units", async () => {
     // Act
     const refused = await client
