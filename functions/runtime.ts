@@ -1,5 +1,6 @@
 import {
   DynamoAuditTrail,
+  DynamoConversionCompletion,
   DynamoConversionStore,
   DynamoCouponReader,
   DynamoCouponStore,
@@ -158,6 +159,10 @@ export const conversionRequests = /* @__PURE__ */ once(
       tableName: env.LOYALTY_TABLE,
       dailyLimitPoints: env.DAILY_POINTS_LIMIT,
     }),
+);
+/** For the steps that complete a conversion: its first completion in one write. */
+export const conversionCompletion = /* @__PURE__ */ once(
+  () => new DynamoConversionCompletion({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 export const couponStore = /* @__PURE__ */ once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),

@@ -10,6 +10,7 @@ import { type CaughtError, causeMessage } from "../step-functions";
 import {
   type AuditOutcome,
   type AuditTrail,
+  type ConversionCompletion,
   type ConversionStatus,
   type ConversionStore,
   type CouponStore,
@@ -120,12 +121,10 @@ export interface SagaDependencies {
   records: CustomerCouponRecords;
   conversions: Pick<
     ConversionStore,
-    | "getConversion"
-    | "updateConversion"
-    | "markDeductionStarted"
-    | "completeConversion"
-    | "releaseReservation"
+    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
   >;
+  /** DeductPoints' and ConfirmConversion's: a first completion in one write. */
+  completion: ConversionCompletion;
   coupons: Pick<CouponStore, "putCoupon">;
   /** POS transactions other records own, never taken for a lost deduction. */
   claimed: ClaimedTransactions;
@@ -346,7 +345,7 @@ function requirePrepared(state: SagaState) {
  * error sends the saga to reconciliation, which finds the points taken and completes it there.
  */
 export async function deductPoints(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">,
+  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons" | "now" | "pos">,
   state: SagaState,
 ): Promise<PointsDeducted> {
   const { balance } = requirePrepared(state);
@@ -704,7 +703,7 @@ export async function parkForReview(
  * retries the step.
  */
 export async function confirmConversion(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
+  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons">,
   state: SagaState,
 ): Promise<{ status: "completed" }> {
   const { balance } = requirePrepared(state);
@@ -729,7 +728,7 @@ export async function confirmConversion(
  * complete.
  */
 async function complete(
-  deps: StepNeeds<"audit" | "conversions" | "couponHandoff" | "coupons">,
+  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons">,
   state: SagaState,
   deducted: PointsDeducted,
   /** Trail entries that come before the completion's own, written after the status. */
@@ -757,7 +756,7 @@ async function complete(
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
   } as const;
-  const atOnce = await deps.conversions.completeConversion({
+  const atOnce = await deps.completion.completeConversion({
     conversionId: state.conversionId,
     customerId: state.customerId,
     coupon: record,

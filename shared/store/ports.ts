@@ -96,6 +96,22 @@ export interface FirstCompletion {
   patch: ConversionPatch & { status: "completed" };
 }
 
+/**
+ * A conversion's first completion, all or nothing in one write: the coupon's record (new), the
+ * conversion `completed` with the patch (from `reserved`) and the customer's lease freed (when it
+ * is still this conversion's). Apart from the conversion store so that only the steps that
+ * complete a conversion carry it.
+ */
+export interface ConversionCompletion {
+  /**
+   * False, with nothing written, when any of the three would not apply as on a first completion:
+   * the coupon already stored, the conversion no longer `reserved`, the lease taken by a later
+   * conversion. The caller then writes them one by one (`updateConversion`, `putCoupon`,
+   * `releaseReservation`), each safe to repeat.
+   */
+  completeConversion(completion: FirstCompletion): Promise<boolean>;
+}
+
 export interface ConversionStore {
   /**
    * The saga's first step, all or nothing: idempotency record, `reserved` conversion, per-customer
@@ -123,15 +139,6 @@ export interface ConversionStore {
    * no attempt was recorded before. False when one was: the caller must reconcile, not deduct.
    */
   markDeductionStarted(conversionId: string, at: Date): Promise<boolean>;
-  /**
-   * A conversion's first completion, all or nothing in one write: the coupon's record (new), the
-   * conversion `completed` with the patch (from `reserved`) and the customer's lease freed (when
-   * it is still this conversion's). False, with nothing written, when any of them would not apply
-   * as on a first completion: the coupon already stored, the conversion no longer `reserved`, the
-   * lease taken by a later conversion. The caller then writes them one by one
-   * (`updateConversion`, `putCoupon`, `releaseReservation`), each safe to repeat.
-   */
-  completeConversion(completion: FirstCompletion): Promise<boolean>;
   /** Idempotent: safe to call again after a retry or a partial failure. */
   releaseReservation(
     conversionId: string,

@@ -263,7 +263,7 @@ describe("DeductPoints", () => {
       const world = fakeWorld({ balance: 1250 });
       const state = await prepared(world);
       if (earlierAttempt) await world.coupons.putCoupon(couponOf(state));
-      const conversions = world.deps.saga.conversions;
+      const conversions = world.conversions;
       const seen: Array<{ write: string; status?: string; lease: "held" | "free"; posTransactions: number }> =
         [];
       const watch = <Name extends "completeConversion" | "updateConversion" | "releaseReservation">(
@@ -288,7 +288,7 @@ describe("DeductPoints", () => {
       });
 
       // Act
-      await deductPoints({ ...world.deps.saga, conversions: watched }, state);
+      await deductPoints({ ...world.deps.saga, conversions: watched, completion: watched }, state);
 
       // Assess: the promises hold after every write, and the customer's answer waited for `writes`
       for (const moment of seen) {
@@ -312,7 +312,9 @@ describe("DeductPoints", () => {
     });
 
     // Act: DeductPoints caught by States.ALL -> LetDeductionSettle -> ReconcileDeduction -> ConfirmConversion
-    const error = await caught(() => deductPoints({ ...world.deps.saga, conversions: failing }, state));
+    const error = await caught(() =>
+      deductPoints({ ...world.deps.saga, conversions: failing, completion: failing }, state),
+    );
     world.clock.advance(settleMs);
     const reconciliation = await reconcileDeduction(world.deps.saga, { ...state, error });
     await confirmConversion(world.deps.saga, { ...state, error, reconciliation });

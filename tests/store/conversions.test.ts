@@ -1,7 +1,11 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
+import {
+  DynamoConversionCompletion,
+  DynamoConversionStore,
+  DynamoCouponStore,
+} from "../../shared/adapters/dynamodb";
 import { Conflict, NotFound } from "../../shared/errors";
 import {
   ConversionStatusConflict,
@@ -329,6 +333,7 @@ describe("completeConversion", () => {
     transactionHeadIds: ["T1"],
   };
   const coupons = () => new DynamoCouponStore({ client, tableName: names.loyalty });
+  const completion = new DynamoConversionCompletion({ client, tableName: names.loyalty });
 
   it("stores the coupon, completes the conversion and frees the customer in one write", async () => {
     // Prepare
@@ -338,7 +343,7 @@ describe("completeConversion", () => {
     await store.reserveConversion(conversion);
 
     // Act
-    const done = await store.completeConversion({
+    const done = await completion.completeConversion({
       conversionId: conversion.conversionId,
       customerId,
       coupon: couponOf(conversion),
@@ -375,7 +380,7 @@ describe("completeConversion", () => {
     const before = await itemsOf(customerId);
 
     // Act
-    const done = await store.completeConversion({
+    const done = await completion.completeConversion({
       conversionId: conversion.conversionId,
       customerId,
       coupon: couponOf(conversion),

@@ -39,6 +39,7 @@ import {
   type AuditEvent,
   type AuditSubject,
   type AuditTrail,
+  type ConversionCompletion,
   type ConversionPatch,
   type ConversionRecord,
   type ConversionStatus,
@@ -137,7 +138,8 @@ export class FakeTables {
 
 // ---- conversions ----
 
-export class InMemoryConversionStore implements ConversionStore {
+/** Also the conversion's one-write completion (`ConversionCompletion`), as the saga's `completion`. */
+export class InMemoryConversionStore implements ConversionStore, ConversionCompletion {
   constructor(private readonly tables: FakeTables) {}
 
   async reserveConversion(input: NewConversion): Promise<ReservationResult> {

@@ -59,6 +59,7 @@ export function fakeWorld(options: { balance?: number; start?: string } = {}) {
     discounts: shopify,
     records,
     conversions,
+    completion: conversions,
     coupons,
     claimed,
     audit,

@@ -10,7 +10,6 @@ import { ConversionStatusConflict, DailyLimitExceeded } from "../../store/errors
 import type {
   ConversionPatch,
   ConversionStore,
-  FirstCompletion,
   NewConversion,
   Page,
   PageRequest,
@@ -20,7 +19,6 @@ import type {
 } from "../../store/ports";
 import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
-  conditionalStatusUpdate,
   DynamoStore,
   epochSeconds,
   failedCondition,
@@ -31,7 +29,6 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { newCouponItem } from "./coupons";
 import { customerIndexPrefixes, keys } from "./keys";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
@@ -270,49 +267,6 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  async completeConversion({ conversionId, customerId, coupon, patch }: FirstCompletion): Promise<boolean> {
-    const now = this.now().toISOString();
-    const fields: Item = {
-      ...withoutUndefined(patch),
-      updatedAt: now,
-      gsi2pk: keys.conversionStatus(patch.status),
-    };
-    try {
-      await transactWrite(this.client, {
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table,
-              Key: keys.conversion(conversionId),
-              ...conditionalStatusUpdate(fields, ["reserved"]),
-            },
-          },
-          {
-            Put: {
-              TableName: this.table,
-              Item: newCouponItem(coupon, now).item,
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-          {
-            Delete: {
-              TableName: this.table,
-              Key: keys.lease(customerId),
-              // Gone already (a delete of nothing), or ours: freed. A later conversion's: refused.
-              ConditionExpression: "attribute_not_exists(pk) OR holder = :holder",
-              ExpressionAttributeValues: { ":holder": conversionId },
-            },
-          },
-        ],
-      });
-      return true;
-    } catch (error) {
-      if (isTransactionCanceled(error) && (error.CancellationReasons ?? []).some(failedCondition))
-        return false;
       throw error;
     }
   }

@@ -1,0 +1,68 @@
+import type { ConversionCompletion, FirstCompletion } from "../../store/ports";
+import { isTransactionCanceled } from "./client";
+import {
+  conditionalStatusUpdate,
+  DynamoStore,
+  failedCondition,
+  type Item,
+  type RepositoryOptions,
+  transactWrite,
+  withoutUndefined,
+} from "./common";
+import { newCouponItem } from "./coupons";
+import { keys } from "./keys";
+
+/**
+ * A conversion's first completion as one transaction: the coupon's item as `DynamoCouponStore`
+ * writes it, the conversion's update as `DynamoConversionStore.updateConversion` makes it (its
+ * status index moved), and the lease's delete as `releaseReservation` makes it. A class of its own,
+ * so that only the functions that complete a conversion carry it.
+ */
+export class DynamoConversionCompletion extends DynamoStore implements ConversionCompletion {
+  constructor(options: RepositoryOptions) {
+    super(options);
+  }
+
+  async completeConversion({ conversionId, customerId, coupon, patch }: FirstCompletion): Promise<boolean> {
+    const now = this.now().toISOString();
+    const fields: Item = {
+      ...withoutUndefined(patch),
+      updatedAt: now,
+      gsi2pk: keys.conversionStatus(patch.status),
+    };
+    try {
+      await transactWrite(this.client, {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.conversion(conversionId),
+              ...conditionalStatusUpdate(fields, ["reserved"]),
+            },
+          },
+          {
+            Put: {
+              TableName: this.table,
+              Item: newCouponItem(coupon, now).item,
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Delete: {
+              TableName: this.table,
+              Key: keys.lease(customerId),
+              // Gone already (a delete of nothing), or ours: freed. A later conversion's: refused.
+              ConditionExpression: "attribute_not_exists(pk) OR holder = :holder",
+              ExpressionAttributeValues: { ":holder": conversionId },
+            },
+          },
+        ],
+      });
+      return true;
+    } catch (error) {
+      if (isTransactionCanceled(error) && (error.CancellationReasons ?? []).some(failedCondition))
+        return false;
+      throw error;
+    }
+  }
+}
