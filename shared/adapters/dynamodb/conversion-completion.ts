@@ -4,18 +4,17 @@ import {
   conditionalStatusUpdate,
   DynamoStore,
   failedCondition,
-  type Item,
   type RepositoryOptions,
   transactWrite,
-  withoutUndefined,
 } from "./common";
+import { conversionUpdate } from "./conversions";
 import { newCouponItem } from "./coupons";
 import { keys } from "./keys";
 
 /**
  * A conversion's first completion as one transaction: the coupon's item as `DynamoCouponStore`
- * writes it, the conversion's update as `DynamoConversionStore.updateConversion` makes it (its
- * status index moved), and the lease's delete as `releaseReservation` makes it. A class of its own,
+ * writes it, the conversion's update as `DynamoConversionStore.updateConversion` makes it
+ * (`conversionUpdate`), and the lease's delete as `releaseReservation` makes it. A class of its own,
  * so that only the functions that complete a conversion carry it.
  */
 export class DynamoConversionCompletion extends DynamoStore implements ConversionCompletion {
@@ -25,11 +24,6 @@ export class DynamoConversionCompletion extends DynamoStore implements Conversio
 
   async completeConversion({ conversionId, customerId, coupon, patch }: FirstCompletion): Promise<boolean> {
     const now = this.now().toISOString();
-    const fields: Item = {
-      ...withoutUndefined(patch),
-      updatedAt: now,
-      gsi2pk: keys.conversionStatus(patch.status),
-    };
     try {
       await transactWrite(this.client, {
         TransactItems: [
@@ -37,7 +31,7 @@ export class DynamoConversionCompletion extends DynamoStore implements Conversio
             Update: {
               TableName: this.table,
               Key: keys.conversion(conversionId),
-              ...conditionalStatusUpdate(fields, ["reserved"]),
+              ...conditionalStatusUpdate(conversionUpdate(patch, now), ["reserved"]),
             },
           },
           {

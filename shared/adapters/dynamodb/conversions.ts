@@ -44,6 +44,13 @@ const day = 24 * 60 * 60 * 1000;
 
 const RETRY_AFTER_CAP_SECONDS = 3;
 
+/** The attributes a patch sets on a conversion item: a new status moves it in the status index. */
+export function conversionUpdate(patch: ConversionPatch, now: string): Item {
+  const fields: Item = { ...withoutUndefined(patch), updatedAt: now };
+  if (patch.status !== undefined) fields.gsi2pk = keys.conversionStatus(patch.status);
+  return fields;
+}
+
 export class DynamoConversionStore extends DynamoStore implements ConversionStore {
   readonly #dailyLimit: number;
   readonly #leaseMs: number;
@@ -228,11 +235,9 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
     // A programming error, not a race: a finished conversion keeps its outcome.
     if (leavesTerminal) throw new Error(`A finished conversion cannot move to ${patch.status}`);
 
-    const fields: Item = { ...withoutUndefined(patch), updatedAt: this.now().toISOString() };
-    if (patch.status !== undefined) fields.gsi2pk = keys.conversionStatus(patch.status);
     return this.updateFromStatus(
       keys.conversion(conversionId),
-      fields,
+      conversionUpdate(patch, this.now().toISOString()),
       expectedStatuses,
       (item) => conversionRecordSchema.parse(item),
       {
