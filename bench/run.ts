@@ -26,7 +26,7 @@ import { type LatencySummary, summarise } from "./stats";
  * slowly as the real services were measured), driven over HTTP. The API gateway, the handlers and
  * the Step Functions runner run in this process; the Shopify, Smaregi and SES emulators and the
  * DynamoDB capacity-counting proxy in a child process (DynamoDB Local is Java, a process of its
- * own), the balance load generator in another (`load-client.mjs`), so this process measures the
+ * own), the load generator of every scenario in another (`load-client.mjs`), so this process measures the
  * service, not the emulators or the client.
  *
  * Reports latency percentiles and the service's own overhead (latency minus the dependency latency
