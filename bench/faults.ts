@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { findFreePort } from "../infra/local/dynamodb";
 import { startLocalStack } from "../infra/local/stack";
-import { logger } from "../shared/observability";
 import { localTableNames } from "../shared/tables";
+import { applyFaultRunLogLevel, faultRunLogLevel } from "./fault-logs";
 import {
   type CellResult,
   describeReport,
@@ -53,8 +53,6 @@ if (!["first-first", "every-first", "mixed", "all"].includes(values.pairs)) {
   throw new Error("--pairs must be first-first, every-first, mixed or all");
 }
 const pairSet = values.pairs as PairSet;
-/** As asked before the stack sets the handlers' environment. */
-const requestedLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
 const limit = values.limit === undefined ? undefined : Number(values.limit);
 if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
   throw new Error("--limit must be a positive integer");
@@ -109,13 +107,11 @@ async function main(): Promise<number> {
     environment: {
       ...matrixTimeouts,
       CONVERSION_WAIT_MS: "15000",
-      POWERTOOLS_LOG_LEVEL: requestedLogLevel ?? "ERROR",
+      POWERTOOLS_LOG_LEVEL: faultRunLogLevel,
     },
   });
   running.stop = () => stack.stop();
-  // The handlers share this process's logger, made before the stack's environment was set: every
-  // injected fault would log a warning, and the report says what happened.
-  logger.setLogLevel(requestedLogLevel === undefined ? "ERROR" : logger.getLevelName());
+  applyFaultRunLogLevel();
   // Imported once the stack's environment is in place, as the scheduled Lambda would read it.
   const matrix = new FaultMatrix({
     stack,

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { findFreePort } from "../infra/local/dynamodb";
 import { startLocalStack } from "../infra/local/stack";
 import { localTableNames } from "../shared/tables";
+import { applyFaultRunLogLevel, faultRunLogLevel } from "./fault-logs";
 import { describeSoak, runSoak } from "./soak-runner";
 
 /**
@@ -40,10 +41,10 @@ async function main(): Promise<number> {
       POS_WRITE_TIMEOUT_MS: "800",
       SHOPIFY_TIMEOUT_MS: "800",
       CONVERSION_WAIT_MS: "15000",
-      // The soak makes the handlers warn on every injected fault; its report says what happened.
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "ERROR",
+      POWERTOOLS_LOG_LEVEL: faultRunLogLevel,
     },
   });
+  applyFaultRunLogLevel();
   let failed = true;
   try {
     const report = await runSoak(
