@@ -139,6 +139,25 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
+/**
+ * When each request reached an emulator's server (`serveApp` notes it). An operation's latency
+ * counts from then, so an emulator's own work on the request (parsing, validating a GraphQL
+ * document against Shopify's schema) is part of the latency the profile names, as the real
+ * service's is part of its measured answer time, not added on top of it.
+ */
+const arrivals = new WeakMap<Request, number>();
+
+/** Notes that `request` has just arrived; called by the server before the app sees it. */
+export function noteArrival(request: Request): void {
+  arrivals.set(request, performance.now());
+}
+
+/** How long `request` has been on the emulator's side; 0 for one the server did not note. */
+const elapsedSinceArrival = (request: Request) => {
+  const arrivedAt = arrivals.get(request);
+  return arrivedAt === undefined ? 0 : performance.now() - arrivedAt;
+};
+
 export interface OperationHooks {
   /** Applies the operation's effect and builds its normal response. */
   commit: () => Promise<Response> | Response;
@@ -152,7 +171,8 @@ export interface OperationHooks {
 }
 
 /**
- * Runs one emulated operation under the configured latency and faults.
+ * Runs one emulated operation under the configured latency and faults. The answer (or the fault)
+ * comes the operation's latency after the request arrived.
  * - `timeout`: nothing is applied and no answer comes (the connection is held open).
  * - `commit-then-timeout`: the effect is applied, then no answer comes: the ambiguous case.
  * - `late-commit`: no answer comes, and the effect is applied `delayMs` after the request, whether
@@ -162,13 +182,14 @@ export interface OperationHooks {
 export async function runOperation(
   control: EmulatorControl,
   operation: string,
-  signal: AbortSignal | undefined,
+  request: Request,
   hooks: OperationHooks,
 ): Promise<Response> {
+  const { signal } = request;
   control.countCall(operation);
   const rule = control.drawRule(operation);
   const fault = rule?.kind;
-  await sleep(control.latencyFor(operation), signal);
+  await sleep(control.latencyFor(operation) - elapsedSinceArrival(request), signal);
   switch (fault) {
     case undefined:
       return hooks.commit();

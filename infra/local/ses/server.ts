@@ -161,7 +161,7 @@ export function createLocalSes(): LocalSes {
         `The action ${action ?? "(none)"} is not valid for this endpoint.`,
       );
     }
-    return runOperation(control, action, c.req.raw.signal, {
+    return runOperation(control, action, c.req.raw, {
       commit: () => {
         const id = messageId();
         try {

@@ -158,7 +158,7 @@ export function createShopifyEmulator(options: ShopifyEmulatorOptions = {}): Sho
     if (!operation) return graphqlErrors([new GraphQLError("No operation named in the document.")]);
 
     const cost = requestedCost(document, operation);
-    return runOperation(control, rootFieldName(operation), c.req.raw.signal, {
+    return runOperation(control, rootFieldName(operation), c.req.raw, {
       commit: async () => {
         // A throttled request applies nothing, so the bucket is checked before executing.
         if (!bucket.tryTake(cost)) return throttled(cost);

@@ -67,7 +67,7 @@ export class AccessTokenIssuer {
       const body = await c.req.text();
       const contentType = c.req.header("content-type") ?? "";
       if (!control) return this.grant(contentType, body);
-      return runOperation(control, OAUTH_OPERATION, c.req.raw.signal, {
+      return runOperation(control, OAUTH_OPERATION, c.req.raw, {
         commit: () => this.grant(contentType, body),
         failure: (kind) =>
           kind === "throttle"

@@ -154,7 +154,7 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
   };
 
   app.post("/app/:contractId/token", (c) =>
-    runOperation(control, "token", c.req.raw.signal, {
+    runOperation(control, "token", c.req.raw, {
       commit: async () => {
         const invalidClient = c.json(
           { error: "invalid_client", error_description: "Client authentication failed." },
@@ -208,7 +208,7 @@ export function createSmaregiEmulator(options: SmaregiEmulatorOptions = {}): Sma
       handle: (c: Context) => Response | Promise<Response>,
     ) =>
     (c: Context) =>
-      runOperation(control, operation, c.req.raw.signal, {
+      runOperation(control, operation, c.req.raw, {
         // Cached by Hono: the handler's own read of the body finds it after the caller has gone.
         receive: () => c.req.text().catch(() => ""),
         commit: () => {
