@@ -287,7 +287,7 @@ async function benchConversions(
     idempotent: true,
     requests: conversions,
     concurrency: 1,
-    warmUp: 2,
+    warmUp: 10,
     keepBodies: true,
   });
   const codes = bodies.map(couponCodeOf);

@@ -162,7 +162,12 @@ export const conversionRequests = /* @__PURE__ */ once(
 );
 /** For the steps that complete a conversion: its first completion in one write. */
 export const conversionCompletion = /* @__PURE__ */ once(
-  () => new DynamoConversionCompletion({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+  () =>
+    new DynamoConversionCompletion({
+      client: dynamo(),
+      tableName: env.LOYALTY_TABLE,
+      auditTableName: env.AUDIT_TABLE,
+    }),
 );
 export const couponStore = /* @__PURE__ */ once(
   () => new DynamoCouponStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),

@@ -15,6 +15,7 @@ import {
   type ConversionStore,
   type CouponStore,
   DuplicateAuditEvent,
+  type NewAuditEvent,
   type NewCoupon,
 } from "../store";
 
@@ -149,8 +150,13 @@ export interface SagaDependencies {
 
 /** Appends a step's event under the conversion and, once it has one, its coupon. */
 async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry): Promise<void> {
+  await deps.audit.appendAuditEvent(auditEventOf(entry));
+}
+
+/** A step's entry as the trail records it. */
+function auditEventOf(entry: AuditEntry): NewAuditEvent {
   const smaregi = entry.smaregiTransactionHeadIds;
-  await deps.audit.appendAuditEvent({
+  return {
     subject: { type: "conversion", id: entry.conversionId },
     ...(entry.code ? { relatedSubjects: [{ type: "coupon" as const, id: entry.code }] } : {}),
     type: entry.type,
@@ -167,7 +173,7 @@ async function record(deps: Pick<SagaDependencies, "audit">, entry: AuditEntry):
           },
         }
       : {}),
-  });
+  };
 }
 
 /** Frees the customer's lease; gives back the day's allowance when nothing was deducted. */
@@ -377,31 +383,26 @@ export async function deductPoints(
     balanceAfter: result.balance,
     transactionHeadIds: result.transactionHeadIds,
   };
-  const deductedAt = deps.now();
-  // The answer first: the trail's entries follow the status, stamped with the instant the POS
-  // answered, so the customer does not wait for them.
-  let trailed = false;
-  const trail = async () => {
-    // Written while the POS worked, or tried once more now.
-    await creation.catch(() => recordCreation(deps, state));
-    await recordOnce(deps, {
-      conversionId: state.conversionId,
-      code: state.code,
-      type: "points.deducted",
-      outcome: "succeeded",
-      detail: `${state.points} points, balance now ${result.balance}`,
-      smaregiTransactionHeadIds: result.transactionHeadIds,
-      at: deductedAt,
-      eventId: `points-deducted-${state.conversionId}`,
-    });
-    trailed = true;
-  };
+  // Stamped with the instant the POS answered; recorded with the completion.
+  const deducted = {
+    conversionId: state.conversionId,
+    code: state.code,
+    type: "points.deducted",
+    outcome: "succeeded",
+    detail: `${state.points} points, balance now ${result.balance}`,
+    smaregiTransactionHeadIds: result.transactionHeadIds,
+    at: deps.now(),
+    eventId: `points-deducted-${state.conversionId}`,
+  } as const;
   try {
-    await complete(deps, state, deduction, trail);
+    await complete(deps, state, deduction, [deducted]);
   } catch (error) {
     // Reconciliation completes it; the trail still says the POS took the points.
-    if (!trailed) await trail().catch(() => undefined);
+    await recordOnce(deps, deducted).catch(() => undefined);
     throw error;
+  } finally {
+    // Written while the POS worked, or tried once more now.
+    await creation.catch(() => recordCreation(deps, state).catch(() => undefined));
   }
   return deduction;
 }
@@ -703,7 +704,7 @@ export async function parkForReview(
  * retries the step.
  */
 export async function confirmConversion(
-  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons">,
+  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons" | "now">,
   state: SagaState,
 ): Promise<{ status: "completed" }> {
   const { balance } = requirePrepared(state);
@@ -728,11 +729,11 @@ export async function confirmConversion(
  * complete.
  */
 async function complete(
-  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons">,
+  deps: StepNeeds<"audit" | "completion" | "conversions" | "couponHandoff" | "coupons" | "now">,
   state: SagaState,
   deducted: PointsDeducted,
-  /** Trail entries that come before the completion's own, written after the status. */
-  trailBefore: () => Promise<void> = async () => undefined,
+  /** The step's own trail entries, recorded with the completion's. */
+  entries: ReadonlyArray<AuditEntry & { eventId: string }> = [],
 ): Promise<void> {
   const { balance, coupon } = requirePrepared(state);
   const record: NewCoupon = {
@@ -756,35 +757,42 @@ async function complete(
     balanceAfter: deducted.balanceAfter,
     transactionHeadIds: deducted.transactionHeadIds,
   } as const;
+  // Written in the same instant as the step's own entries, often the same millisecond: stamped
+  // after them, so that the trail, listed in time order, says the points were taken first.
+  const stepped = Math.max(0, ...entries.map((entry) => (entry.at?.getTime() ?? 0) + 1));
+  const trail = [
+    ...entries,
+    // Once per conversion, whether DeductPoints completed it or ConfirmConversion (again).
+    {
+      conversionId: state.conversionId,
+      code: state.code,
+      type: "conversion.completed",
+      outcome: "succeeded",
+      detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
+      shopifyDiscountId: coupon.discountId,
+      smaregiTransactionHeadIds: deducted.transactionHeadIds,
+      eventId: `conversion-completed-${state.conversionId}`,
+      at: new Date(Math.max(deps.now().getTime(), stepped)),
+    } as const,
+  ];
   const atOnce = await deps.completion.completeConversion({
     conversionId: state.conversionId,
     customerId: state.customerId,
     coupon: record,
     patch: completed,
+    trail: trail.map(auditEventOf),
   });
-  if (!atOnce) {
-    await Promise.all([
-      deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
-        transactionHeadIds: deducted.transactionHeadIds,
-        balanceAfter: deducted.balanceAfter,
-      }),
-      deps.coupons.putCoupon(record),
-    ]);
-    await release(deps, state, false);
-    await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], completed);
-  }
-  await trailBefore();
-  // Once per conversion, whether DeductPoints completed it or ConfirmConversion (again).
-  await recordOnce(deps, {
-    conversionId: state.conversionId,
-    code: state.code,
-    type: "conversion.completed",
-    outcome: "succeeded",
-    detail: `${state.points} points -> ${state.amount} ${state.currency} coupon`,
-    shopifyDiscountId: coupon.discountId,
-    smaregiTransactionHeadIds: deducted.transactionHeadIds,
-    eventId: `conversion-completed-${state.conversionId}`,
-  });
+  if (atOnce) return;
+  await Promise.all([
+    deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], {
+      transactionHeadIds: deducted.transactionHeadIds,
+      balanceAfter: deducted.balanceAfter,
+    }),
+    deps.coupons.putCoupon(record),
+  ]);
+  await release(deps, state, false);
+  await deps.conversions.updateConversion(state.conversionId, ["reserved", "completed"], completed);
+  for (const entry of trail) await recordOnce(deps, entry);
 }
 
 export async function saveCouponRecord(

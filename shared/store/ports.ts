@@ -94,20 +94,22 @@ export interface FirstCompletion {
   customerId: string;
   coupon: NewCoupon;
   patch: ConversionPatch & { status: "completed" };
+  /** The trail's entries of the completion, recorded in the same write. */
+  trail: readonly NewAuditEvent[];
 }
 
 /**
  * A conversion's first completion, all or nothing in one write: the coupon's record (new), the
- * conversion `completed` with the patch (from `reserved`) and the customer's lease freed (when it
- * is still this conversion's). Apart from the conversion store so that only the steps that
- * complete a conversion carry it.
+ * conversion `completed` with the patch (from `reserved`), the customer's lease freed (when it
+ * is still this conversion's) and the completion's trail entries. Apart from the conversion store
+ * so that only the steps that complete a conversion carry it.
  */
 export interface ConversionCompletion {
   /**
-   * False, with nothing written, when any of the three would not apply as on a first completion:
-   * the coupon already stored, the conversion no longer `reserved`, the lease taken by a later
-   * conversion. The caller then writes them one by one (`updateConversion`, `putCoupon`,
-   * `releaseReservation`), each safe to repeat.
+   * False, with nothing written, when any part would not apply as on a first completion: the
+   * coupon already stored, the conversion no longer `reserved`, the lease taken by a later
+   * conversion, a trail entry already recorded. The caller then writes them one by one
+   * (`updateConversion`, `putCoupon`, `releaseReservation`, `appendAuditEvent`), each safe to repeat.
    */
   completeConversion(completion: FirstCompletion): Promise<boolean>;
 }

@@ -249,23 +249,34 @@ describe("DeductPoints", () => {
   });
 
   it.each([
-    { path: "a first completion", earlierAttempt: false, writes: ["completeConversion"] },
+    {
+      path: "a first completion",
+      earlierAttempt: false,
+      writes: ["completeConversion"],
+      trailWithStatus: true,
+    },
     {
       path: "a repeat after an earlier attempt stored the coupon",
       earlierAttempt: true,
       writes: ["completeConversion", "updateConversion", "releaseReservation", "updateConversion"],
+      trailWithStatus: false,
     },
   ])(
     "never lets the customer read completed while the lease is held, nor frees it before the POS transaction is stored ($path)",
-    async ({ earlierAttempt, writes }) => {
+    async ({ earlierAttempt, writes, trailWithStatus }) => {
       // Prepare: after every write, note what a later conversion's reconciliation, and a customer
       // who reads the answer, would meet.
       const world = fakeWorld({ balance: 1250 });
       const state = await prepared(world);
       if (earlierAttempt) await world.coupons.putCoupon(couponOf(state));
       const conversions = world.conversions;
-      const seen: Array<{ write: string; status?: string; lease: "held" | "free"; posTransactions: number }> =
-        [];
+      const seen: Array<{
+        write: string;
+        status?: string;
+        lease: "held" | "free";
+        posTransactions: number;
+        trail: string[];
+      }> = [];
       const watch = <Name extends "completeConversion" | "updateConversion" | "releaseReservation">(
         name: Name,
       ) => ({
@@ -277,6 +288,7 @@ describe("DeductPoints", () => {
             status: now?.status,
             lease: world.tables.leases.has(member.number) ? "held" : "free",
             posTransactions: now?.transactionHeadIds?.length ?? 0,
+            trail: world.tables.eventTypes(conversion),
           });
           return result;
         },
@@ -298,6 +310,14 @@ describe("DeductPoints", () => {
       expect(seen.map((moment) => moment.write)).toEqual(writes);
       expect(seen.at(-1)).toMatchObject({ status: "completed", lease: "free", posTransactions: 1 });
       expect(world.tables.coupon(state.code)).toMatchObject({ status: "active", pointsUsed: 500 });
+      // A first completion records its trail in the same write: nobody reads it completed without.
+      const completion = ["points.deducted:succeeded", "conversion.completed:succeeded"];
+      if (trailWithStatus) expect(seen[0]?.trail).toEqual(expect.arrayContaining(completion));
+      expect(world.tables.eventTypes(conversion)).toEqual([
+        "balance.checked:succeeded",
+        "coupon.created:succeeded",
+        ...completion,
+      ]);
     },
   );
 

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
+  DynamoAuditTrail,
   DynamoConversionCompletion,
   DynamoConversionStore,
   DynamoCouponStore,
@@ -10,6 +11,7 @@ import { Conflict, NotFound } from "../../shared/errors";
 import {
   ConversionStatusConflict,
   DailyLimitExceeded,
+  type NewAuditEvent,
   type NewConversion,
   type NewCoupon,
 } from "../../shared/store";
@@ -333,9 +335,30 @@ describe("completeConversion", () => {
     transactionHeadIds: ["T1"],
   };
   const coupons = () => new DynamoCouponStore({ client, tableName: names.loyalty });
-  const completion = new DynamoConversionCompletion({ client, tableName: names.loyalty });
+  const completion = new DynamoConversionCompletion({
+    client,
+    tableName: names.loyalty,
+    auditTableName: names.audit,
+  });
+  const audit = new DynamoAuditTrail({ client, tableName: names.audit });
+  /** The trail's entries of the completion, under the conversion and its coupon. */
+  const trailOf = (conversion: NewConversion): NewAuditEvent[] =>
+    ["points.deducted", "conversion.completed"].map((type) => ({
+      subject: { type: "conversion", id: conversion.conversionId },
+      relatedSubjects: [{ type: "coupon", id: conversion.code }],
+      type,
+      actor: { kind: "system", id: "convert-points" },
+      outcome: "succeeded",
+      eventId: `${type}-${conversion.conversionId}`,
+    }));
+  const trailTypes = async (conversion: NewConversion) => ({
+    conversion: (await audit.listAuditEvents({ type: "conversion", id: conversion.conversionId })).map(
+      (event) => event.type,
+    ),
+    coupon: (await audit.listAuditEvents({ type: "coupon", id: conversion.code })).map((event) => event.type),
+  });
 
-  it("stores the coupon, completes the conversion and frees the customer in one write", async () => {
+  it("stores the coupon, completes the conversion, frees the customer and records the trail in one write", async () => {
     // Prepare
     const { store } = storeAt("2025-06-01T03:00:00.000Z");
     const customerId = newCustomerId();
@@ -348,10 +371,15 @@ describe("completeConversion", () => {
       customerId,
       coupon: couponOf(conversion),
       patch: completed,
+      trail: trailOf(conversion),
     });
 
-    // Assess: all three, and the customer can convert again at once
+    // Assess: all four, and the customer can convert again at once
     expect(done).toBe(true);
+    expect(await trailTypes(conversion)).toEqual({
+      conversion: expect.arrayContaining(["points.deducted", "conversion.completed"]),
+      coupon: expect.arrayContaining(["points.deducted", "conversion.completed"]),
+    });
     expect(await store.getConversion(conversion.conversionId)).toMatchObject(completed);
     expect(await coupons().getCoupon(conversion.code)).toMatchObject({ status: "active", pointsUsed: 500 });
     const page = await store.listConversionsByStatus("completed", { limit: 100 });
@@ -363,6 +391,7 @@ describe("completeConversion", () => {
     { case: "the coupon was already stored", setUp: "coupon" },
     { case: "a later conversion holds the lease", setUp: "lease" },
     { case: "the conversion is no longer reserved", setUp: "status" },
+    { case: "a trail entry is already recorded", setUp: "trail" },
   ] as const)("writes nothing and answers false when $case", async ({ setUp }) => {
     // Prepare
     const { store, advance } = storeAt("2025-06-01T03:00:00.000Z");
@@ -377,7 +406,10 @@ describe("completeConversion", () => {
     if (setUp === "status") {
       await store.updateConversion(conversion.conversionId, ["reserved"], { status: "needs_review" });
     }
+    const [deducted] = trailOf(conversion);
+    if (setUp === "trail" && deducted) await audit.appendAuditEvent(deducted);
     const before = await itemsOf(customerId);
+    const trailBefore = await trailTypes(conversion);
 
     // Act
     const done = await completion.completeConversion({
@@ -385,11 +417,13 @@ describe("completeConversion", () => {
       customerId,
       coupon: couponOf(conversion),
       patch: completed,
+      trail: trailOf(conversion),
     });
 
     // Assess
     expect(done).toBe(false);
     expect(await itemsOf(customerId)).toEqual(before);
+    expect(await trailTypes(conversion)).toEqual(trailBefore);
   });
 });
 

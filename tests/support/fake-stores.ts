@@ -118,6 +118,26 @@ export class FakeTables {
     return this.eventsOf(subject).map((event) => `${event.type}:${event.outcome}`);
   }
 
+  /** As the table keys an entry by subject and event id: a repeat under any of its subjects. */
+  repeatsAuditEvent(eventId: string, event: Pick<NewAuditEvent, "subject" | "relatedSubjects">): boolean {
+    const subjectsOf = (entry: Pick<AuditEvent, "subject" | "relatedSubjects">) =>
+      [entry.subject, ...(entry.relatedSubjects ?? [])].map(
+        (subject) => `${subject.type}#${subject.type === "coupon" ? subject.id.toUpperCase() : subject.id}`,
+      );
+    const mine = subjectsOf(event);
+    return this.events.some(
+      (existing) => existing.eventId === eventId && subjectsOf(existing).some((key) => mine.includes(key)),
+    );
+  }
+
+  /** Records an event, its id and instant filled in as the trail fills them. */
+  recordAuditEvent(event: NewAuditEvent, eventId: string): AuditEvent {
+    const { eventId: _id, at, ...rest } = event;
+    const stored: AuditEvent = { ...rest, eventId, at: at ?? this.stamp() };
+    this.events.push(copy(stored));
+    return stored;
+  }
+
   eventsOf(subject: AuditSubject): AuditEvent[] {
     const same = (other: AuditSubject) => other.type === subject.type && other.id === subject.id;
     return this.events.filter(
@@ -211,20 +231,29 @@ export class InMemoryConversionStore implements ConversionStore, ConversionCompl
     return true;
   }
 
-  async completeConversion({ conversionId, customerId, coupon, patch }: FirstCompletion): Promise<boolean> {
+  async completeConversion({
+    conversionId,
+    customerId,
+    coupon,
+    patch,
+    trail,
+  }: FirstCompletion): Promise<boolean> {
     const { tables } = this;
     const current = tables.conversions.get(conversionId);
     const code = coupon.code.toUpperCase();
     const holder = tables.leases.get(customerId);
+    const entries = trail.map((event) => ({ event, eventId: event.eventId ?? randomUUID() }));
     const first =
       current?.status === "reserved" &&
       !tables.coupons.has(code) &&
-      (holder === undefined || holder === conversionId);
+      (holder === undefined || holder === conversionId) &&
+      !entries.some(({ event, eventId }) => tables.repeatsAuditEvent(eventId, event));
     if (!first) return false;
     const now = tables.stamp();
     tables.coupons.set(code, { coupon: { ...coupon, code, createdAt: now, updatedAt: now }, guard: {} });
     tables.conversions.set(conversionId, { ...current, ...defined(patch), updatedAt: now });
     tables.leases.delete(customerId);
+    for (const { event, eventId } of entries) tables.recordAuditEvent(event, eventId);
     return true;
   }
 
@@ -306,20 +335,8 @@ export class InMemoryAuditTrail implements AuditTrail {
 
   async appendAuditEvent(event: NewAuditEvent): Promise<AuditEvent> {
     const eventId = event.eventId ?? randomUUID();
-    // As the table keys an entry by subject and event id: a repeat under any of its subjects is refused.
-    const subjectsOf = (entry: Pick<AuditEvent, "subject" | "relatedSubjects">) =>
-      [entry.subject, ...(entry.relatedSubjects ?? [])].map(
-        (subject) => `${subject.type}#${subject.type === "coupon" ? subject.id.toUpperCase() : subject.id}`,
-      );
-    const mine = subjectsOf(event);
-    const repeated = this.tables.events.some(
-      (existing) => existing.eventId === eventId && subjectsOf(existing).some((key) => mine.includes(key)),
-    );
-    if (repeated) throw new DuplicateAuditEvent(eventId);
-    const { eventId: _id, at, ...rest } = event;
-    const stored: AuditEvent = { ...rest, eventId, at: at ?? this.tables.stamp() };
-    this.tables.events.push(copy(stored));
-    return stored;
+    if (this.tables.repeatsAuditEvent(eventId, event)) throw new DuplicateAuditEvent(eventId);
+    return this.tables.recordAuditEvent(event, eventId);
   }
 
   async listAuditEvents(subject: AuditSubject) {

@@ -16,34 +16,48 @@ import { keys } from "./keys";
 /** DynamoDB caps a transaction at 100 items. */
 const maxSubjectsPerEvent = 100;
 
+/**
+ * An audit event as the table stores it: the event (its id and instant filled in) and one
+ * conditional put per subject, which refuses an event already recorded under that subject. The
+ * trail appends these; a conversion's completion writes them in its own transaction.
+ */
+export function auditEventPuts(
+  tableName: string,
+  { subject, relatedSubjects: related = [], ...input }: NewAuditEvent,
+  now: Date,
+): { event: AuditEvent; puts: Array<{ TableName: string; Item: Item; ConditionExpression: string }> } {
+  const relatedSubjects = related.map(normalised);
+  const event = auditEventSchema.parse({
+    ...input,
+    subject: normalised(subject),
+    ...(relatedSubjects.length > 0 ? { relatedSubjects } : {}),
+    eventId: input.eventId ?? randomUUID(),
+    at: input.at ?? now.toISOString(),
+  });
+  const subjects = [event.subject, ...relatedSubjects];
+  if (subjects.length > maxSubjectsPerEvent) {
+    throw new Error(`An audit event can be recorded under at most ${maxSubjectsPerEvent} subjects`);
+  }
+  // Only puts with a not-exists condition: the table's grants allow nothing else.
+  const puts = subjects.map((eventSubject) => ({
+    TableName: tableName,
+    Item: {
+      pk: keys.auditSubject(eventSubject),
+      sk: keys.auditEvent(event.eventId),
+      ...withoutUndefined(event),
+    },
+    ConditionExpression: "attribute_not_exists(pk)",
+  }));
+  return { event, puts };
+}
+
 export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
   constructor(options: RepositoryOptions) {
     super(options);
   }
 
-  async appendAuditEvent({
-    subject,
-    relatedSubjects: related = [],
-    ...input
-  }: NewAuditEvent): Promise<AuditEvent> {
-    const relatedSubjects = related.map(normalised);
-    const event = auditEventSchema.parse({
-      ...input,
-      subject: normalised(subject),
-      ...(relatedSubjects.length > 0 ? { relatedSubjects } : {}),
-      eventId: input.eventId ?? randomUUID(),
-      at: input.at ?? this.now().toISOString(),
-    });
-    const subjects = [event.subject, ...relatedSubjects];
-    if (subjects.length > maxSubjectsPerEvent) {
-      throw new Error(`An audit event can be recorded under at most ${maxSubjectsPerEvent} subjects`);
-    }
-    // Only puts with a not-exists condition: the table's grants allow nothing else.
-    const puts = subjects.map((subject) => ({
-      TableName: this.table,
-      Item: this.#item(subject, event),
-      ConditionExpression: "attribute_not_exists(pk)",
-    }));
+  async appendAuditEvent(input: NewAuditEvent): Promise<AuditEvent> {
+    const { event, puts } = auditEventPuts(this.table, input, this.now());
     try {
       const [single] = puts;
       if (puts.length === 1 && single !== undefined) {
@@ -79,14 +93,6 @@ export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
     } while (startKey !== undefined);
     // In time order: ISO instants sort as text; the id keeps equal instants apart.
     return events.sort((a, b) => compareText(a.at, b.at) || compareText(a.eventId, b.eventId));
-  }
-
-  #item(subject: AuditSubject, event: AuditEvent): Item {
-    return {
-      pk: keys.auditSubject(subject),
-      sk: keys.auditEvent(event.eventId),
-      ...withoutUndefined(event),
-    };
   }
 }
 

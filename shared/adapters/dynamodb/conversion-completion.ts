@@ -1,4 +1,5 @@
 import type { ConversionCompletion, FirstCompletion } from "../../store/ports";
+import { auditEventPuts } from "./audit";
 import { isTransactionCanceled } from "./client";
 import {
   conditionalStatusUpdate,
@@ -14,16 +15,28 @@ import { keys } from "./keys";
 /**
  * A conversion's first completion as one transaction: the coupon's item as `DynamoCouponStore`
  * writes it, the conversion's update as `DynamoConversionStore.updateConversion` makes it
- * (`conversionUpdate`), and the lease's delete as `releaseReservation` makes it. A class of its own,
- * so that only the functions that complete a conversion carry it.
+ * (`conversionUpdate`), the lease's delete as `releaseReservation` makes it, and the trail's puts in
+ * the audit table as `DynamoAuditTrail` writes them (`auditEventPuts`). A class of its own, so that
+ * only the functions that complete a conversion carry it.
  */
 export class DynamoConversionCompletion extends DynamoStore implements ConversionCompletion {
-  constructor(options: RepositoryOptions) {
+  readonly #auditTable: string;
+
+  constructor(options: RepositoryOptions & { auditTableName: string }) {
     super(options);
+    this.#auditTable = options.auditTableName;
   }
 
-  async completeConversion({ conversionId, customerId, coupon, patch }: FirstCompletion): Promise<boolean> {
-    const now = this.now().toISOString();
+  async completeConversion({
+    conversionId,
+    customerId,
+    coupon,
+    patch,
+    trail,
+  }: FirstCompletion): Promise<boolean> {
+    const at = this.now();
+    const now = at.toISOString();
+    const trailPuts = trail.flatMap((entry) => auditEventPuts(this.#auditTable, entry, at).puts);
     try {
       await transactWrite(this.client, {
         TransactItems: [
@@ -50,6 +63,7 @@ export class DynamoConversionCompletion extends DynamoStore implements Conversio
               ExpressionAttributeValues: { ":holder": conversionId },
             },
           },
+          ...trailPuts.map((Put) => ({ Put })),
         ],
       });
       return true;
