@@ -131,7 +131,14 @@ function send(
   headers: Record<string, string>,
   body: string | Buffer,
 ) {
-  response.writeHead(status, headers);
+  // With its length, as API Gateway answers: headers and body leave in one write, where Node
+  // would otherwise send the body chunked, in several. A 204 or 304 has no body to measure.
+  const bodiless = status === 204 || status === 304;
+  const others = Object.entries(headers).filter(([name]) => name.toLowerCase() !== "content-length");
+  response.writeHead(status, {
+    ...Object.fromEntries(others),
+    ...(bodiless ? {} : { "content-length": String(Buffer.byteLength(body)) }),
+  });
   response.end(body);
 }
 

@@ -253,7 +253,7 @@ async function waitForOutcome(
   let current = record;
   const intervals = {
     preparing: deps.pollIntervalMs ?? 40,
-    settling: deps.settlingPollIntervalMs ?? 5,
+    settling: deps.settlingPollIntervalMs ?? 2,
     leadMs: 100,
   };
   while (!terminal.includes(current.status) && Date.now() < deadline) {
