@@ -4,11 +4,15 @@
 // connections, one per lane: the lightest client Node has, so it takes as little of the machine's
 // two cores as it can from the API. Configured by its one argument (JSON):
 //   { urls, method?, headers, body?, expectStatus?, idempotent?, requests, concurrency, warmUp,
-//     keepBodies? }
+//     keepBodies?, together? }
 // Request i goes to urls[i] (the last one once they run out); `idempotent` sends a fresh
 // Idempotency-Key with each. It warms up, says "warmed", waits for "go" (the bench starts counting
 // in between), then runs the measured requests and sends their durations (and the bodies of the
 // answers with `keepBodies`, warm-up included, in the order the requests were sent).
+// The measured lanes start spread over one answer time (the warm-up's median), as customers who
+// each arrive on their own; `together` starts them all in the same millisecond instead. With the
+// emulators' fixed latencies, lanes that start together stay together: a burst of `concurrency`
+// requests every answer time, for the whole run.
 import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 
@@ -23,6 +27,7 @@ const {
   concurrency,
   warmUp,
   keepBodies = false,
+  together = false,
 } = JSON.parse(process.argv[2] ?? "{}");
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 const bodies = [];
@@ -51,10 +56,15 @@ const send = (url) =>
     outgoing.end(body);
   });
 
-async function closedLoop(total) {
+/**
+ * `total` requests from `concurrency` lanes, each sending its next request once its last one is
+ * answered. Lane k sends its first one `k * spacingMs` after lane 0.
+ */
+async function closedLoop(total, spacingMs) {
   const durations = [];
   let next = 0;
-  const lane = async () => {
+  const lane = async (_, k) => {
+    if (k > 0) await new Promise((resolve) => setTimeout(resolve, k * spacingMs));
     while (next < total) {
       next += 1;
       const index = sent++;
@@ -70,12 +80,14 @@ async function closedLoop(total) {
   return durations;
 }
 
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
 try {
-  await closedLoop(warmUp);
+  const warmUpDurations = await closedLoop(warmUp, 0);
   const go = new Promise((resolve) => process.once("message", resolve));
   process.send({ type: "warmed" });
   await go;
-  const durations = await closedLoop(requests);
+  const durations = await closedLoop(requests, together ? 0 : median(warmUpDurations) / concurrency);
   process.send({ type: "done", durations, bodies });
 } catch (error) {
   process.send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
