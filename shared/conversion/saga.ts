@@ -397,13 +397,14 @@ export async function deductPoints(
   try {
     await complete(deps, state, deduction, [deducted]);
   } catch (error) {
-    // Reconciliation completes it; the trail still says the POS took the points.
+    // Reconciliation completes it; the trail still says the coupon was made and the points taken.
+    await creation.catch(() => recordCreation(deps, state)).catch(() => undefined);
     await recordOnce(deps, deducted).catch(() => undefined);
     throw error;
-  } finally {
-    // Written while the POS worked, or tried once more now.
-    await creation.catch(() => recordCreation(deps, state).catch(() => undefined));
   }
+  // Written while the POS worked, or tried once more now; should that fail too, the step fails
+  // and reconciliation's `ConfirmConversion` (retried) writes it.
+  await creation.catch(() => recordCreation(deps, state));
   return deduction;
 }
 
@@ -720,9 +721,10 @@ export async function confirmConversion(
 
 /**
  * A conversion whose points were taken: its coupon recorded live, the POS transaction stored, the
- * customer's lease freed and the status `completed`. A first completion writes them in one
- * transaction (`completeConversion`), so the customer's answer waits for one write. A repeat (an
- * earlier attempt wrote some of them) writes them one by one, each safe to repeat, in the order
+ * customer's lease freed, the status `completed` and the trail's entries. A first completion writes
+ * them in one transaction (`completeConversion`), so the customer's answer waits for one write and
+ * nobody reads `completed` before the trail says so. A repeat (an earlier attempt wrote some of
+ * them) writes them one by one, each safe to repeat (the entries last), in the order
  * that keeps the same promises: the POS transaction is stored before the lease is freed, so that a
  * later conversion's reconciliation sees it as taken; the lease is freed before the status
  * changes, so that the customer never meets "conversion in progress" after seeing this one

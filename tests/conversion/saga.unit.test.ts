@@ -196,6 +196,35 @@ describe("CreateCoupon", () => {
     ]);
   });
 
+  it("fails the step when the creation's entry cannot be written at all, and reconciliation writes it", async () => {
+    // Prepare: the trail refuses the creation's entry while the POS works and once more after.
+    const world = fakeWorld({ balance: 1250 });
+    const state = await prepared(world);
+    let refusals = 2;
+    const audit = {
+      appendAuditEvent: (event: Parameters<typeof world.audit.appendAuditEvent>[0]) =>
+        event.type === "coupon.created" && refusals-- > 0
+          ? Promise.reject(new Error("the trail did not answer"))
+          : world.audit.appendAuditEvent(event),
+    };
+
+    // Act: DeductPoints completes the conversion, then fails; ConfirmConversion after reconciliation
+    const error = await caught(() => deductPoints({ ...world.deps.saga, audit }, state));
+    const completedFirst = await stored(world);
+    await confirmConversion(world.deps.saga, { ...state, error });
+
+    // Assess: completed once, taken once, and the trail whole in the end
+    expect(error.Error).toBe("Error");
+    expect(completedFirst).toMatchObject({ status: "completed" });
+    expect(world.pos.attempts).toHaveLength(1);
+    expect(world.tables.eventTypes(conversion)).toEqual([
+      "balance.checked:succeeded",
+      "points.deducted:succeeded",
+      "conversion.completed:succeeded",
+      "coupon.created:succeeded",
+    ]);
+  });
+
   it("is on the trail of a conversion the balance refused, before the coupon's deletion", async () => {
     const world = fakeWorld({ balance: 100 });
     const state = await refusedBesideCoupon(world);
