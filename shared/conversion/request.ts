@@ -38,7 +38,7 @@ export interface RequestDependencies {
   waitBudgetMs: number;
   /** How often the record is read while the saga prepares (40 ms). */
   pollIntervalMs?: number;
-  /** How often once the deduction's answer may come (5 ms): see `nextPollIn`. */
+  /** How often once the deduction's answer may come (2 ms): see `nextPollIn`. */
   settlingPollIntervalMs?: number;
 }
 
@@ -220,7 +220,7 @@ const rememberedDeductions = 10;
 export interface PollIntervals {
   /** While the saga prepares (balance check, coupon creation): 40 ms. */
   preparing: number;
-  /** Once the deduction's answer may come: 5 ms. */
+  /** Once the deduction's answer may come: 2 ms. */
   settling: number;
   /** How long before the earliest expected answer the close reads start: 100 ms. */
   leadMs: number;

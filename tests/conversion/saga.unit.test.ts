@@ -186,6 +186,10 @@ describe("CreateCoupon", () => {
       "conversion.completed:succeeded",
     ]);
     expect(world.tables.eventTypes(conversion)).toEqual(trail);
+    // Written in the same instant (the test's clock stands still): listed by time, still in order.
+    const at = (type: string) =>
+      world.tables.eventsOf(conversion).find((event) => event.type === type)?.at ?? "";
+    expect(at("conversion.completed") > at("points.deducted")).toBe(true);
     const created = world.tables.eventsOf(conversion).filter((event) => event.type === "coupon.created");
     expect(created).toEqual([
       expect.objectContaining({

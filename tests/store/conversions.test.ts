@@ -351,6 +351,15 @@ describe("completeConversion", () => {
       outcome: "succeeded",
       eventId: `${type}-${conversion.conversionId}`,
     }));
+  /** The completion a first `DeductPoints` asks for. */
+  const completeFirst = (conversion: NewConversion) =>
+    completion.completeConversion({
+      conversionId: conversion.conversionId,
+      customerId: conversion.customerId,
+      coupon: couponOf(conversion),
+      patch: completed,
+      trail: trailOf(conversion),
+    });
   const trailTypes = async (conversion: NewConversion) => ({
     conversion: (await audit.listAuditEvents({ type: "conversion", id: conversion.conversionId })).map(
       (event) => event.type,
@@ -366,13 +375,7 @@ describe("completeConversion", () => {
     await store.reserveConversion(conversion);
 
     // Act
-    const done = await completion.completeConversion({
-      conversionId: conversion.conversionId,
-      customerId,
-      coupon: couponOf(conversion),
-      patch: completed,
-      trail: trailOf(conversion),
-    });
+    const done = await completeFirst(conversion);
 
     // Assess: all four, and the customer can convert again at once
     expect(done).toBe(true);
@@ -412,13 +415,7 @@ describe("completeConversion", () => {
     const trailBefore = await trailTypes(conversion);
 
     // Act
-    const done = await completion.completeConversion({
-      conversionId: conversion.conversionId,
-      customerId,
-      coupon: couponOf(conversion),
-      patch: completed,
-      trail: trailOf(conversion),
-    });
+    const done = await completeFirst(conversion);
 
     // Assess
     expect(done).toBe(false);
