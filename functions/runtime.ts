@@ -1,6 +1,7 @@
 import {
   DynamoAuditTrail,
   DynamoConversionCompletion,
+  DynamoConversionRecords,
   DynamoConversionStore,
   DynamoCouponReader,
   DynamoCouponStore,
@@ -152,6 +153,7 @@ export const ses = /* @__PURE__ */ once(() =>
 
 // ---- stores ----
 
+/** Conversions as a request makes them: reserved under the daily limit, found by idempotency key. */
 export const conversionRequests = /* @__PURE__ */ once(
   () =>
     new DynamoConversionStore({
@@ -159,6 +161,10 @@ export const conversionRequests = /* @__PURE__ */ once(
       tableName: env.LOYALTY_TABLE,
       dailyLimitPoints: env.DAILY_POINTS_LIMIT,
     }),
+);
+/** Conversions once they exist, for every function but the request's (no reservation code). */
+export const conversionRecords = /* @__PURE__ */ once(
+  () => new DynamoConversionRecords({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 /** For the steps that complete a conversion: its first completion in one write. */
 export const conversionCompletion = /* @__PURE__ */ once(

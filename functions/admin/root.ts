@@ -12,7 +12,7 @@ import {
   adminAlerts,
   auditTrail,
   claimed,
-  conversionRequests,
+  conversionRecords,
   couponReader,
   couponRecords,
   couponStore,
@@ -33,7 +33,7 @@ export const couponSearch = /* @__PURE__ */ once(
 export const inspectionDependencies = /* @__PURE__ */ once(
   (): InspectionDependencies => ({
     coupons: couponStore(),
-    conversions: conversionRequests(),
+    conversions: conversionRecords(),
     audit: auditTrail(),
     ...(env.CONVERT_STATE_MACHINE_ARN ? { conversionStateMachineArn: env.CONVERT_STATE_MACHINE_ARN } : {}),
     now: () => new Date(),
@@ -73,7 +73,7 @@ export const sagaAdjustmentDependencies = /* @__PURE__ */ once((): AdjustmentDep
 export const resolutionDependencies = /* @__PURE__ */ once(
   (): ResolutionDependencies => ({
     resolutions: new DynamoResolutionStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
-    conversions: conversionRequests(),
+    conversions: conversionRecords(),
     coupons: couponReader(),
     discounts: shopifyDiscounts(),
     records: couponRecords(),

@@ -1,10 +1,10 @@
 import { checkBalance } from "../../shared/conversion/saga";
-import { auditTrail, conversionRequests, pointsReader } from "../runtime";
+import { auditTrail, conversionRecords, pointsReader } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask({ checkBalance }, () => ({
   audit: auditTrail(),
-  conversions: conversionRequests(),
+  conversions: conversionRecords(),
   now: () => new Date(),
   pos: pointsReader(),
 }));

@@ -1,11 +1,11 @@
 import { confirmConversion } from "../../shared/conversion/saga";
-import { auditTrail, conversionCompletion, conversionRequests, couponStore } from "../runtime";
+import { auditTrail, conversionCompletion, conversionRecords, couponStore } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask({ confirmConversion }, () => ({
   audit: auditTrail(),
   completion: conversionCompletion(),
-  conversions: conversionRequests(),
+  conversions: conversionRecords(),
   coupons: couponStore(),
   now: () => new Date(),
 }));

@@ -1,11 +1,11 @@
 import { deductPoints } from "../../shared/conversion/saga";
-import { auditTrail, conversionCompletion, conversionRequests, couponStore, pointsLedger } from "../runtime";
+import { auditTrail, conversionCompletion, conversionRecords, couponStore, pointsLedger } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask({ deductPoints }, () => ({
   audit: auditTrail(),
   completion: conversionCompletion(),
-  conversions: conversionRequests(),
+  conversions: conversionRecords(),
   coupons: couponStore(),
   now: () => new Date(),
   pos: pointsLedger(),

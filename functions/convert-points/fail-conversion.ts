@@ -1,8 +1,8 @@
 import { failConversion } from "../../shared/conversion/saga";
-import { auditTrail, conversionRequests } from "../runtime";
+import { auditTrail, conversionRecords } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask({ failConversion }, () => ({
   audit: auditTrail(),
-  conversions: conversionRequests(),
+  conversions: conversionRecords(),
 }));

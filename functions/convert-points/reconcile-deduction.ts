@@ -1,11 +1,11 @@
 import { reconcileDeduction } from "../../shared/conversion/saga";
-import { auditTrail, claimed, conversionRequests, pointsReader, posChangeSettleMs } from "../runtime";
+import { auditTrail, claimed, conversionRecords, pointsReader, posChangeSettleMs } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask({ reconcileDeduction }, () => ({
   audit: auditTrail(),
   claimed: claimed(),
-  conversions: conversionRequests(),
+  conversions: conversionRecords(),
   deductionSettleMs: posChangeSettleMs(),
   now: () => new Date(),
   pos: pointsReader(),

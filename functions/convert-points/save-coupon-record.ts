@@ -1,9 +1,9 @@
 import { saveCouponRecord } from "../../shared/conversion/saga";
-import { auditTrail, conversionRequests, couponRecords } from "../runtime";
+import { auditTrail, conversionRecords, couponRecords } from "../runtime";
 import { sagaTask } from "./task";
 
 export const handler = sagaTask({ saveCouponRecord }, () => ({
   audit: auditTrail(),
-  conversions: conversionRequests(),
+  conversions: conversionRecords(),
   records: couponRecords(),
 }));

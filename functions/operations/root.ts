@@ -9,7 +9,7 @@ import type {
 import { resolutionDependencies } from "../admin/root";
 import { cancellationReader, cancellationResolutionDependencies } from "../cancel-coupon/root";
 import { once } from "../once";
-import { adminAlerts, auditTrail, conversionRequests, dynamo, env, sfn } from "../runtime";
+import { adminAlerts, auditTrail, conversionRecords, dynamo, env, sfn } from "../runtime";
 
 /**
  * The scheduled jobs' composition root: the saga runs the reconcilers restart, the resolutions of
@@ -19,14 +19,14 @@ import { adminAlerts, auditTrail, conversionRequests, dynamo, env, sfn } from ".
 
 export const conversionDependencies = /* @__PURE__ */ once(
   (): ReconcilerDependencies => ({
-    conversions: conversionRequests(),
+    conversions: conversionRecords(),
     sagas: conversionSagaRuns(
       sfn(),
       required(env, "CONVERT_STATE_MACHINE_ARN", "starting abandoned conversion sagas"),
     ),
     healParked: (conversion) =>
       healParkedConversion(
-        { resolution: resolutionDependencies(), conversions: conversionRequests(), audit: auditTrail() },
+        { resolution: resolutionDependencies(), conversions: conversionRecords(), audit: auditTrail() },
         conversion,
       ),
     audit: auditTrail(),

@@ -3,7 +3,8 @@ import { adminLabel } from "../../shared/auth/admin";
 import { InvalidRequest } from "../../shared/errors";
 import { httpApi, json, parseBody, pathParameter } from "../../shared/http/api";
 import { createReward, getReward, replaceReward } from "../../shared/rewards/admin";
-import { newRewardSchema, replaceRewardSchema, rewardIdSchema } from "../../shared/rewards/model";
+import { rewardIdSchema } from "../../shared/rewards/coupon";
+import { newRewardSchema, replaceRewardSchema } from "../../shared/rewards/model";
 import { adminOf, auditTrail } from "../runtime";
 import { rewardContext, rewardStore } from "./root";
 

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { couponCodeSchema } from "../conversion/rules";
-import { newRewardSchema, replaceRewardSchema, rewardIdSchema, rewardRuleSchema } from "../rewards/model";
+import { rewardIdSchema } from "../rewards/coupon";
+import { newRewardSchema, replaceRewardSchema, rewardRuleSchema } from "../rewards/model";
 import type { ApiOperation } from "./contract";
 import { catalogSchema, couponValiditySchema, rewardListSchema } from "./rewards";
 

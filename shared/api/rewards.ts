@@ -1,11 +1,6 @@
 import * as z from "zod/mini";
-import {
-  couponTemplateSchema,
-  couponTypeSchema,
-  localizedTextSchema,
-  rewardCostSchema,
-  rewardRuleSchema,
-} from "../rewards/model";
+import { couponTemplateSchema, couponTypeSchema, localizedTextSchema } from "../rewards/coupon";
+import { rewardCostSchema, rewardRuleSchema } from "../rewards/model";
 import { isoDateTime } from "../schema-formats";
 
 /** The reward catalog: rules for shop staff, the offer for customers, a coupon's validity. */

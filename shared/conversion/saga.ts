@@ -2,9 +2,9 @@ import { InsufficientPoints, PosOutcomeUnknown, ShopifyRejected, ShopifyUnavaila
 import type { AdminAlerts, CustomerCouponRecords } from "../ports";
 import { type ClaimedTransactions, findPointChange, type Reconciled, reconciledFrom } from "../pos/evidence";
 import type { PointsLedger, PointsReader } from "../pos/ports";
+import type { IssuedReward } from "../rewards/coupon";
 import { discountSpecOf, usageOf } from "../rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponHandoff } from "../rewards/handoff";
-import type { IssuedReward } from "../rewards/model";
 import type { DiscountCodeChanges, DiscountCodeSpec, DiscountCodes } from "../shopify/ports";
 import { type CaughtError, causeMessage } from "../step-functions";
 import {

@@ -1,6 +1,7 @@
+import type { LocalizedText } from "./coupon";
 import { usageOf } from "./discount";
 import { isRewardActive, minimumPointsOf } from "./issue";
-import type { LocalizedText, RewardCost, RewardRule } from "./model";
+import type { RewardCost, RewardRule } from "./model";
 
 /** The customer's view of the catalog: what is offered now and what they can afford. */
 

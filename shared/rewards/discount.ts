@@ -1,5 +1,5 @@
 import type { DiscountCodeSpec, EntitledItems } from "../shopify/ports";
-import type { CouponTemplate, IssuedReward } from "./model";
+import type { CouponTemplate, IssuedReward } from "./coupon";
 
 /**
  * The Shopify discount a reward's coupon becomes. Only templates that passed `rewardProblems`

@@ -1,6 +1,6 @@
 import { logger } from "../observability";
 import { type AuditTrail, DuplicateAuditEvent } from "../store";
-import type { CouponTemplate, LocalizedText } from "./model";
+import type { CouponTemplate, LocalizedText } from "./coupon";
 
 /**
  * How a `custom` reward's coupon reaches the merchant's integration: no Shopify discount is made;

@@ -1,5 +1,6 @@
 import { InvalidRequest, LoyaltyError, NotFound, Unprocessable } from "../errors";
-import type { CouponTemplate, IssuedReward, RewardCost, RewardRule } from "./model";
+import type { CouponTemplate, IssuedReward } from "./coupon";
+import type { RewardCost, RewardRule } from "./model";
 
 /**
  * Turning a rule into one conversion's terms, at reservation: the points, the coupon's value and

@@ -1,5 +1,6 @@
 import { LoyaltyError } from "../errors";
-import type { CouponTemplate, RewardInput } from "./model";
+import type { CouponTemplate } from "./coupon";
+import type { RewardInput } from "./model";
 
 /**
  * Whether a rule can be issued as it says. Each coupon type maps to one Shopify mutation

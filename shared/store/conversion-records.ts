@@ -4,7 +4,7 @@
  * the audit trail has no use for.
  */
 import * as z from "zod/mini";
-import { issuedRewardSchema } from "../rewards/model";
+import { issuedRewardSchema } from "../rewards/coupon";
 import { isoDateTime } from "../schema-formats";
 import { shopifyCustomerId } from "./records";
 

@@ -19,7 +19,7 @@ import { parseCustomerId } from "../../shared/auth/shopify-ids";
 import { cancelReasonSchema } from "../../shared/cancellation/records";
 import { cancellationResolutionOutcomeSchema } from "../../shared/cancellation/resolution-records";
 import { resolutionOutcomeSchema } from "../../shared/conversion/resolution-records";
-import { couponTypeSchema } from "../../shared/rewards/model";
+import { couponTypeSchema } from "../../shared/rewards/coupon";
 
 /** The console repeats the API's fixed lists (its bundle carries no zod): they must not drift. */
 describe("the console's lists", () => {

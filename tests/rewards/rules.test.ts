@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { CouponTemplate } from "../../shared/rewards/coupon";
 import { discountSpecOf, usageOf } from "../../shared/rewards/discount";
 import { AuditOutboxCouponHandoff, type CouponIssued } from "../../shared/rewards/handoff";
 import { isRewardActive, PointsOutOfRange, termsOf } from "../../shared/rewards/issue";
-import type { CouponTemplate, RewardInput, RewardRule } from "../../shared/rewards/model";
+import type { RewardInput, RewardRule } from "../../shared/rewards/model";
 import { rewardProblems } from "../../shared/rewards/validation";
 import { validityOf } from "../../shared/rewards/validity";
 import { DuplicateAuditEvent, type NewAuditEvent } from "../../shared/store";

@@ -51,144 +51,15 @@ export function conversionUpdate(patch: ConversionPatch, now: string): Item {
   return fields;
 }
 
-export class DynamoConversionStore extends DynamoStore implements ConversionStore {
-  readonly #dailyLimit: number;
-  readonly #leaseMs: number;
-  readonly #idempotencyMs: number;
-
-  constructor(options: ConversionStoreOptions) {
-    super(options);
-    this.#dailyLimit = options.dailyLimitPoints ?? 10_000;
-    this.#leaseMs = (options.leaseSeconds ?? 300) * 1000;
-    this.#idempotencyMs = (options.idempotencyDays ?? 90) * day;
-  }
-
-  async reserveConversion(input: NewConversion): Promise<ReservationResult> {
-    const now = this.now();
-    const nowMs = now.getTime();
-    const conversion = conversionRecordSchema.parse({
-      ...input,
-      status: "reserved",
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    });
-    const { customerId, conversionId, points, shopDate } = conversion;
-    if (points > this.#dailyLimit) {
-      // The daily condition below cannot express this (the limit minus the points is negative).
-      throw new DailyLimitExceeded(
-        points,
-        this.#dailyLimit,
-        await this.#remainingToday(customerId, shopDate),
-      );
-    }
-    const leaseExpiresAt = nowMs + this.#leaseMs;
-
-    try {
-      await transactWrite(this.client, {
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table,
-              Item: {
-                ...keys.idempotency(customerId, conversion.idempotencyKey),
-                conversionId,
-                requestHash: conversion.requestHash,
-                createdAt: conversion.createdAt,
-                ttl: epochSeconds(nowMs + this.#idempotencyMs),
-              },
-              ConditionExpression: "attribute_not_exists(pk)",
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            },
-          },
-          {
-            Put: {
-              TableName: this.table,
-              Item: this.#conversionItem(conversion),
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-          {
-            Put: {
-              TableName: this.table,
-              Item: {
-                ...keys.lease(customerId),
-                holder: conversionId,
-                leaseExpiresAt,
-                acquiredAt: conversion.createdAt,
-                // Expiry is decided by leaseExpiresAt; TTL only tidies up, a day later.
-                ttl: epochSeconds(leaseExpiresAt + day),
-              },
-              ConditionExpression: "attribute_not_exists(pk) OR leaseExpiresAt < :now",
-              ExpressionAttributeValues: { ":now": nowMs },
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            },
-          },
-          {
-            Update: {
-              TableName: this.table,
-              Key: keys.daily(customerId, shopDate),
-              UpdateExpression: "ADD #points :points SET #ttl = if_not_exists(#ttl, :ttl)",
-              ConditionExpression: "attribute_not_exists(#points) OR #points <= :limitMinusPoints",
-              ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
-              ExpressionAttributeValues: {
-                ":points": points,
-                ":limitMinusPoints": this.#dailyLimit - points,
-                // Kept well past the day so a late release can still refund it.
-                ":ttl": epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day),
-              },
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            },
-          },
-        ],
-      });
-      return { outcome: "reserved", conversion };
-    } catch (error) {
-      if (!isTransactionCanceled(error)) throw error;
-      const [idempotency, record, lease, daily] = error.CancellationReasons ?? [];
-      if (failedCondition(idempotency)) {
-        const existingId = rawString(idempotency?.Item, "conversionId");
-        const existing = existingId === undefined ? undefined : await this.getConversion(existingId);
-        if (existing === undefined) {
-          throw new Error(`Idempotency record of customer ${customerId} points to no conversion`, {
-            cause: error,
-          });
-        }
-        return { outcome: "existing", conversion: existing };
-      }
-      if (failedCondition(lease)) {
-        const heldUntil = rawNumber(lease?.Item, "leaseExpiresAt") ?? leaseExpiresAt;
-        // A conversion usually finishes (and frees the lease) within seconds; the lease's expiry
-        // is only the worst case, so suggest a short wait.
-        const retryAfterSeconds = Math.min(
-          RETRY_AFTER_CAP_SECONDS,
-          Math.max(1, Math.ceil((heldUntil - nowMs) / 1000)),
-        );
-        throw new Conflict(
-          "conversion_in_progress",
-          `Another conversion for this customer is in progress; try again in ${retryAfterSeconds} seconds.`,
-          retryAfterSeconds,
-        );
-      }
-      if (failedCondition(daily)) {
-        const convertedToday = rawNumber(daily?.Item, "points") ?? 0;
-        throw new DailyLimitExceeded(
-          points,
-          this.#dailyLimit,
-          Math.max(0, this.#dailyLimit - convertedToday),
-        );
-      }
-      if (failedCondition(record)) {
-        throw new Error(`Conversion id ${conversionId} is already taken`, { cause: error });
-      }
-      // Still conflicting after retries: a concurrent request for the same customer is being written.
-      throw new Conflict(
-        "conversion_in_progress",
-        "Another conversion for this customer is in progress; try again shortly.",
-        1,
-      );
-    }
-  }
-
+/**
+ * A conversion's record once it exists: read, listed, moved between statuses and released. The
+ * saga steps, the reconcilers and the resolutions use this; only the conversion request also
+ * reserves (`DynamoConversionStore`), so their bundles carry no reservation code.
+ */
+export class DynamoConversionRecords
+  extends DynamoStore
+  implements Omit<ConversionStore, "reserveConversion" | "findByIdempotencyKey">
+{
   async getConversion(conversionId: string): Promise<ConversionRecord | undefined> {
     const result = await this.client.get({
       TableName: this.table,
@@ -196,19 +67,6 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       ConsistentRead: true,
     });
     return result.Item === undefined ? undefined : conversionRecordSchema.parse(result.Item);
-  }
-
-  async findByIdempotencyKey(
-    customerId: string,
-    idempotencyKey: string,
-  ): Promise<ConversionRecord | undefined> {
-    const result = await this.client.get({
-      TableName: this.table,
-      Key: keys.idempotency(customerId, idempotencyKey),
-      ConsistentRead: true,
-    });
-    const conversionId: unknown = result.Item?.conversionId;
-    return typeof conversionId === "string" ? this.getConversion(conversionId) : undefined;
   }
 
   listConversionsByCustomer(customerId: string, page: PageRequest): Promise<Page<ConversionRecord>> {
@@ -363,6 +221,159 @@ export class DynamoConversionStore extends DynamoStore implements ConversionStor
       }
       throw error;
     }
+  }
+}
+
+/** The whole conversion store: the records, plus the reservation a conversion request makes. */
+export class DynamoConversionStore extends DynamoConversionRecords implements ConversionStore {
+  readonly #dailyLimit: number;
+  readonly #leaseMs: number;
+  readonly #idempotencyMs: number;
+
+  constructor(options: ConversionStoreOptions) {
+    super(options);
+    this.#dailyLimit = options.dailyLimitPoints ?? 10_000;
+    this.#leaseMs = (options.leaseSeconds ?? 300) * 1000;
+    this.#idempotencyMs = (options.idempotencyDays ?? 90) * day;
+  }
+
+  async reserveConversion(input: NewConversion): Promise<ReservationResult> {
+    const now = this.now();
+    const nowMs = now.getTime();
+    const conversion = conversionRecordSchema.parse({
+      ...input,
+      status: "reserved",
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+    const { customerId, conversionId, points, shopDate } = conversion;
+    if (points > this.#dailyLimit) {
+      // The daily condition below cannot express this (the limit minus the points is negative).
+      throw new DailyLimitExceeded(
+        points,
+        this.#dailyLimit,
+        await this.#remainingToday(customerId, shopDate),
+      );
+    }
+    const leaseExpiresAt = nowMs + this.#leaseMs;
+
+    try {
+      await transactWrite(this.client, {
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table,
+              Item: {
+                ...keys.idempotency(customerId, conversion.idempotencyKey),
+                conversionId,
+                requestHash: conversion.requestHash,
+                createdAt: conversion.createdAt,
+                ttl: epochSeconds(nowMs + this.#idempotencyMs),
+              },
+              ConditionExpression: "attribute_not_exists(pk)",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+          {
+            Put: {
+              TableName: this.table,
+              Item: this.#conversionItem(conversion),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          {
+            Put: {
+              TableName: this.table,
+              Item: {
+                ...keys.lease(customerId),
+                holder: conversionId,
+                leaseExpiresAt,
+                acquiredAt: conversion.createdAt,
+                // Expiry is decided by leaseExpiresAt; TTL only tidies up, a day later.
+                ttl: epochSeconds(leaseExpiresAt + day),
+              },
+              ConditionExpression: "attribute_not_exists(pk) OR leaseExpiresAt < :now",
+              ExpressionAttributeValues: { ":now": nowMs },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.daily(customerId, shopDate),
+              UpdateExpression: "ADD #points :points SET #ttl = if_not_exists(#ttl, :ttl)",
+              ConditionExpression: "attribute_not_exists(#points) OR #points <= :limitMinusPoints",
+              ExpressionAttributeNames: { "#points": "points", "#ttl": "ttl" },
+              ExpressionAttributeValues: {
+                ":points": points,
+                ":limitMinusPoints": this.#dailyLimit - points,
+                // Kept well past the day so a late release can still refund it.
+                ":ttl": epochSeconds(Date.parse(`${shopDate}T00:00:00Z`) + 35 * day),
+              },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+        ],
+      });
+      return { outcome: "reserved", conversion };
+    } catch (error) {
+      if (!isTransactionCanceled(error)) throw error;
+      const [idempotency, record, lease, daily] = error.CancellationReasons ?? [];
+      if (failedCondition(idempotency)) {
+        const existingId = rawString(idempotency?.Item, "conversionId");
+        const existing = existingId === undefined ? undefined : await this.getConversion(existingId);
+        if (existing === undefined) {
+          throw new Error(`Idempotency record of customer ${customerId} points to no conversion`, {
+            cause: error,
+          });
+        }
+        return { outcome: "existing", conversion: existing };
+      }
+      if (failedCondition(lease)) {
+        const heldUntil = rawNumber(lease?.Item, "leaseExpiresAt") ?? leaseExpiresAt;
+        // A conversion usually finishes (and frees the lease) within seconds; the lease's expiry
+        // is only the worst case, so suggest a short wait.
+        const retryAfterSeconds = Math.min(
+          RETRY_AFTER_CAP_SECONDS,
+          Math.max(1, Math.ceil((heldUntil - nowMs) / 1000)),
+        );
+        throw new Conflict(
+          "conversion_in_progress",
+          `Another conversion for this customer is in progress; try again in ${retryAfterSeconds} seconds.`,
+          retryAfterSeconds,
+        );
+      }
+      if (failedCondition(daily)) {
+        const convertedToday = rawNumber(daily?.Item, "points") ?? 0;
+        throw new DailyLimitExceeded(
+          points,
+          this.#dailyLimit,
+          Math.max(0, this.#dailyLimit - convertedToday),
+        );
+      }
+      if (failedCondition(record)) {
+        throw new Error(`Conversion id ${conversionId} is already taken`, { cause: error });
+      }
+      // Still conflicting after retries: a concurrent request for the same customer is being written.
+      throw new Conflict(
+        "conversion_in_progress",
+        "Another conversion for this customer is in progress; try again shortly.",
+        1,
+      );
+    }
+  }
+
+  async findByIdempotencyKey(
+    customerId: string,
+    idempotencyKey: string,
+  ): Promise<ConversionRecord | undefined> {
+    const result = await this.client.get({
+      TableName: this.table,
+      Key: keys.idempotency(customerId, idempotencyKey),
+      ConsistentRead: true,
+    });
+    const conversionId: unknown = result.Item?.conversionId;
+    return typeof conversionId === "string" ? this.getConversion(conversionId) : undefined;
   }
 
   async #remainingToday(customerId: string, shopDate: string): Promise<number> {
