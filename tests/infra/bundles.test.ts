@@ -149,8 +149,8 @@ const BUNDLE_LIMIT_BYTES = 150_000;
 const OVER_THE_LIMIT: Partial<Record<FunctionName, number>> = {
   cancellationResolution: 154_500,
   reconcileCancellations: 154_100,
-  adminReviewResolution: 165_200,
-  reconcileConversions: 165_900,
+  adminReviewResolution: 158_500,
+  reconcileConversions: 159_300,
 };
 
 /** A static import of an AWS SDK package: loaded (50–110 ms each) before the handler runs. */
