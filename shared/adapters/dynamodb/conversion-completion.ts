@@ -14,7 +14,7 @@ import { keys } from "./keys";
 
 /**
  * A conversion's first completion as one transaction: the coupon's item as `DynamoCouponStore`
- * writes it, the conversion's update as `DynamoConversionStore.updateConversion` makes it
+ * writes it, the conversion's update as `DynamoConversionRecords.updateConversion` makes it
  * (`conversionUpdate`), the lease's delete as `releaseReservation` makes it, and the trail's puts in
  * the audit table as `DynamoAuditTrail` writes them (`auditEventPuts`). A class of its own, so that
  * only the functions that complete a conversion carry it.
