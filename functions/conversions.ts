@@ -3,7 +3,7 @@ import { ConversionRefused, getConversionOf, requestConversion, viewOf } from ".
 import { conversionIdSchema } from "../shared/conversion/rules";
 import { header, httpApi, json, parseBody, pathParameter } from "../shared/http/api";
 import { conversionRequestDependencies } from "./convert-points/root";
-import { conversionRecords, customerOf } from "./runtime";
+import { conversionRequests, customerOf } from "./runtime";
 
 /**
  * POST /v1/me/conversions: converts points (or a reward of the catalog) into a coupon for the
@@ -17,7 +17,7 @@ export const handler = httpApi(async function conversions(event) {
   const customer = await customerOf(event);
   if (event.pathParameters?.conversionId !== undefined) {
     const conversionId = pathParameter(event, "conversionId", conversionIdSchema);
-    const record = await getConversionOf(conversionRecords(), customer.customerId, conversionId);
+    const record = await getConversionOf(conversionRequests(), customer.customerId, conversionId);
     return json(200, viewOf(record));
   }
 

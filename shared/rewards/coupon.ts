@@ -8,7 +8,8 @@ import { isoDateTime } from "../schema-formats";
  * issued coupons does not bundle the catalog's input schemas.
  */
 
-const instant = isoDateTime({ offset: true });
+/** An instant with its offset, as the catalog and the coupon state their dates. */
+export const instant = isoDateTime({ offset: true });
 const money = z.number().check(z.positive(), z.lte(10_000_000));
 const gidList = (type: string) =>
   z

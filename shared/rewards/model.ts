@@ -1,14 +1,11 @@
 import * as z from "zod/mini";
-import { isoDateTime } from "../schema-formats";
-import { couponTemplateSchema, localizedTextSchema, rewardIdSchema } from "./coupon";
+import { couponTemplateSchema, instant, localizedTextSchema, rewardIdSchema } from "./coupon";
 
 /**
  * The reward catalog's rules: what a customer pays in points and which coupon they get (the
  * coupon's own model is in `coupon.ts`). One zod schema beside each inferred type; the admin API
  * parses with the input schemas and the store parses stored items with the record schema.
  */
-
-const instant = isoDateTime({ offset: true });
 
 export const rewardCostSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("fixed"), points: z.number().check(z.int(), z.positive(), z.lte(1_000_000)) }),
