@@ -7,7 +7,7 @@ import { type FaultKind, type FaultRule, faultKinds } from "../infra/local/emula
 import type { LocalStack } from "../infra/local/stack";
 import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
 import { DynamoCancellationStore } from "../shared/adapters/dynamodb/cancellations";
-import { keys } from "../shared/adapters/dynamodb/keys";
+import * as keys from "../shared/adapters/dynamodb/keys";
 import { mintAdminToken } from "../shared/auth/admin-token";
 import { cancellationIdOf } from "../shared/cancellation/records";
 import { executionArn } from "../shared/step-functions";

@@ -20,7 +20,7 @@ import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";
 import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
 import type { Item } from "../shared/adapters/dynamodb/common";
 import { couponIndexKeysAt } from "../shared/adapters/dynamodb/coupons";
-import { keys } from "../shared/adapters/dynamodb/keys";
+import * as keys from "../shared/adapters/dynamodb/keys";
 import { couponStatusSchema } from "../shared/store/records";
 import { loyaltyIndexes } from "../shared/tables";
 

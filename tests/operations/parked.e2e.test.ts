@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "v
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import type { FaultRule } from "../../infra/local/emulation/control";
 import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancellations";
-import { keys } from "../../shared/adapters/dynamodb/keys";
+import * as keys from "../../shared/adapters/dynamodb/keys";
 import { cancellationIdOf } from "../../shared/cancellation/records";
 import { expectAlerts } from "../support/expected-logs";
 import { taro, useTestStack } from "../support/local-stack";

@@ -7,7 +7,7 @@ import { DynamoCancellationStore } from "../../shared/adapters/dynamodb/cancella
 import { DynamoResolutionStore } from "../../shared/adapters/dynamodb/conversion-resolutions";
 import { DynamoCouponExpiry } from "../../shared/adapters/dynamodb/coupon-expiry";
 import { couponIndexKeys, couponIndexKeysAt } from "../../shared/adapters/dynamodb/coupons";
-import { keys } from "../../shared/adapters/dynamodb/keys";
+import * as keys from "../../shared/adapters/dynamodb/keys";
 import { cancellationIdOf } from "../../shared/cancellation/records";
 import { type CouponRecord, type CouponStatus, couponRecordSchema, type NewCoupon } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";

@@ -25,7 +25,8 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { customerIndexPrefixes, keys } from "./keys";
+import * as keys from "./keys";
+import { customerIndexPrefixes } from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** Staff point adjustments (shared/admin/adjustment-records.ts), one item per (customer, key). */

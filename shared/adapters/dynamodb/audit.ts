@@ -11,7 +11,7 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 /** DynamoDB caps a transaction at 100 items. */
 const maxSubjectsPerEvent = 100;

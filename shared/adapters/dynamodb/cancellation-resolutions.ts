@@ -8,7 +8,7 @@ import {
 import { refundGuardAttributes } from "./cancellations";
 import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
 import { couponIndexUpdate } from "./coupons";
-import { keys } from "./keys";
+import * as keys from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** The cancellation resolutions' claims and their commit (shared/cancellation/resolution-records.ts). */

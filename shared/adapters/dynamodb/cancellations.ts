@@ -21,7 +21,7 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 /**
  * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`, listed by status in the

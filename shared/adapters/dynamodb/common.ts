@@ -10,7 +10,7 @@ import { InvalidRequest } from "../../errors";
 import type { Page, PageRequest } from "../../store/ports";
 import { loyaltyIndexes, loyaltyTable } from "../../tables";
 import { type DocumentDb, isConditionalCheckFailed, isTransactionCanceled } from "./client";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 export type Item = Record<string, NativeAttributeValue>;
 

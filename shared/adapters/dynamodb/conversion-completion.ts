@@ -10,7 +10,7 @@ import {
 } from "./common";
 import { conversionUpdate } from "./conversions";
 import { newCouponItem } from "./coupons";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 /**
  * A conversion's first completion as one transaction: the coupon's item as `DynamoCouponStore`

@@ -9,7 +9,7 @@ import {
 import type { ConversionStatus } from "../../store";
 import { conditionalStatusUpdate, type RepositoryOptions, transactWrite, withoutUndefined } from "./common";
 import { couponIndexUpdate, newCouponItem } from "./coupons";
-import { keys } from "./keys";
+import * as keys from "./keys";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** The conversion resolutions' claims and their commit (shared/conversion/resolution-records.ts). */

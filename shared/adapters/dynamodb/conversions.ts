@@ -29,7 +29,8 @@ import {
   transactWrite,
   withoutUndefined,
 } from "./common";
-import { customerIndexPrefixes, keys } from "./keys";
+import * as keys from "./keys";
+import { customerIndexPrefixes } from "./keys";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
   /** Points a customer may convert per shop-local day (design: 10,000). */

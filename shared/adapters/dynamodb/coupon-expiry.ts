@@ -2,7 +2,7 @@ import type { CouponStatus } from "../../store/records";
 import { isConditionalCheckFailed } from "./client";
 import { DynamoStore, type Item, type RepositoryOptions } from "./common";
 import { ranOutQuery } from "./coupons";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 const sweepLimit = 1000;
 const sweepPage = 100;

@@ -7,7 +7,8 @@ import { type CouponRecord, couponRecordSchema } from "../../store";
 import { loyaltyIndexes } from "../../tables";
 import { DynamoStore, type Item, maxPageSize, queryPage, type RepositoryOptions } from "./common";
 import { ranOutQuery } from "./coupons";
-import { customerIndexPrefixes, keys } from "./keys";
+import * as keys from "./keys";
+import { customerIndexPrefixes } from "./keys";
 
 /**
  * The staff's coupon search. By code: one read. By customer: the customer index, the status as a

@@ -17,7 +17,8 @@ import {
   rawString,
   withoutUndefined,
 } from "./common";
-import { customerIndexPrefixes, keys } from "./keys";
+import * as keys from "./keys";
+import { customerIndexPrefixes } from "./keys";
 
 type Listed = Pick<CouponRecord, "code" | "status" | "expiresAt" | "createdAt">;
 

@@ -4,7 +4,7 @@ import type { RewardStore } from "../../rewards/ports";
 import { loyaltyIndexes } from "../../tables";
 import { isConditionalCheckFailed } from "./client";
 import { DynamoStore, type Item, type RepositoryOptions, withoutUndefined } from "./common";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 /**
  * Reward rules in the loyalty table: `pk = REWARD#<rewardId>`, `sk = REWARD`, listed through the

@@ -1,7 +1,7 @@
 import type { DeliveryClaim, WebhookDeliveries } from "../../usage/ports";
 import { isConditionalCheckFailed } from "./client";
 import { DynamoStore, epochSeconds, type RepositoryOptions } from "./common";
-import { keys } from "./keys";
+import * as keys from "./keys";
 
 /**
  * Webhook deliveries in the loyalty table (`pk = WEBHOOK#<X-Shopify-Webhook-Id>`), expired by the
