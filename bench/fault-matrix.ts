@@ -5,7 +5,7 @@ import { localAdminIssuer } from "../infra/local/admin-issuer";
 import { localDynamoDbClientConfig } from "../infra/local/dynamodb";
 import { type FaultKind, type FaultRule, faultKinds } from "../infra/local/emulation/control";
 import type { LocalStack } from "../infra/local/stack";
-import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
+import { DynamoAuditHistory, DynamoConversionStore } from "../shared/adapters/dynamodb";
 import { DynamoCancellationStore } from "../shared/adapters/dynamodb/cancellations";
 import * as keys from "../shared/adapters/dynamodb/keys";
 import { mintAdminToken } from "../shared/auth/admin-token";
@@ -292,7 +292,7 @@ export class FaultMatrix {
   private readonly documents: DynamoDBDocument;
   private readonly conversions: DynamoConversionStore;
   private readonly cancellations: DynamoCancellationStore;
-  private readonly audit: DynamoAuditTrail;
+  private readonly audit: DynamoAuditHistory;
   private readonly run = randomUUID().slice(0, 8);
   private customers = 0;
 
@@ -303,7 +303,7 @@ export class FaultMatrix {
     const tableName = handles.tableNames.loyalty;
     this.conversions = new DynamoConversionStore({ client: this.documents, tableName });
     this.cancellations = new DynamoCancellationStore({ client: this.documents, tableName });
-    this.audit = new DynamoAuditTrail({ client: this.documents, tableName: handles.tableNames.audit });
+    this.audit = new DynamoAuditHistory({ client: this.documents, tableName: handles.tableNames.audit });
   }
 
   close(): void {

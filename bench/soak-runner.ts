@@ -8,7 +8,7 @@ import { adminSchema } from "../infra/local/shopify/schema";
 import type { SmaregiOperation } from "../infra/local/smaregi/app";
 import type { TransactionRecord } from "../infra/local/smaregi/store";
 import type { LocalStack } from "../infra/local/stack";
-import { DynamoAuditTrail, DynamoConversionStore } from "../shared/adapters/dynamodb";
+import { DynamoAuditHistory, DynamoConversionStore } from "../shared/adapters/dynamodb";
 import { executionArn } from "../shared/step-functions";
 import type {
   AuditEvent,
@@ -1246,7 +1246,7 @@ export async function runSoak(handles: SoakHandles, options: SoakOptions): Promi
         handles.conversions ??
         new DynamoConversionStore({ client: documents, tableName: handles.tableNames.loyalty }),
       audit:
-        handles.audit ?? new DynamoAuditTrail({ client: documents, tableName: handles.tableNames.audit }),
+        handles.audit ?? new DynamoAuditHistory({ client: documents, tableName: handles.tableNames.audit }),
     };
 
     // 1. Customers in both systems, before any fault.

@@ -2,7 +2,7 @@ import { couponsQuerySchema } from "../shared/api/customer";
 import { httpApi, json } from "../shared/http/api";
 import { invalidRequestFrom } from "../shared/http/problem";
 import type { CouponRecord } from "../shared/store";
-import { couponReader, customerOf } from "./runtime";
+import { couponListings, customerOf } from "./runtime";
 
 /** GET /v1/me/coupons: the signed-in customer's coupons, newest first, with their status now. */
 
@@ -14,7 +14,7 @@ export const handler = httpApi(async function coupons(event) {
   const customer = await customerOf(event);
   const parsed = couponsQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw invalidRequestFrom(parsed.error);
-  const page = await couponReader().listCouponsByCustomer(customer.customerId, parsed.data);
+  const page = await couponListings().listCouponsByCustomer(customer.customerId, parsed.data);
   const now = new Date();
   return json(200, {
     // A coupon held for review (`inactive`) is not the customer's yet: whether its points were

@@ -1,8 +1,11 @@
 import {
+  DynamoAuditHistory,
   DynamoAuditTrail,
   DynamoConversionCompletion,
+  DynamoConversionListings,
   DynamoConversionRecords,
   DynamoConversionStore,
+  DynamoCouponListings,
   DynamoCouponReader,
   DynamoCouponStore,
 } from "../shared/adapters/dynamodb";
@@ -166,6 +169,10 @@ export const conversionRequests = /* @__PURE__ */ once(
 export const conversionRecords = /* @__PURE__ */ once(
   () => new DynamoConversionRecords({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
+/** The same, listed too: by customer or by status. */
+export const conversionListings = /* @__PURE__ */ once(
+  () => new DynamoConversionListings({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
 /** For the steps that complete a conversion: its first completion in one write. */
 export const conversionCompletion = /* @__PURE__ */ once(
   () =>
@@ -182,8 +189,16 @@ export const couponStore = /* @__PURE__ */ once(
 export const couponReader = /* @__PURE__ */ once(
   () => new DynamoCouponReader({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
+/** The same, a customer's listed too. */
+export const couponListings = /* @__PURE__ */ once(
+  () => new DynamoCouponListings({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
 export const auditTrail = /* @__PURE__ */ once(
   () => new DynamoAuditTrail({ client: dynamo(), tableName: env.AUDIT_TABLE }),
+);
+/** The audit trail read back too, for what shows or weighs a subject's history. */
+export const auditHistory = /* @__PURE__ */ once(
+  () => new DynamoAuditHistory({ client: dynamo(), tableName: env.AUDIT_TABLE }),
 );
 export const rewardStore = /* @__PURE__ */ once(
   () => new DynamoRewardStore({ client: dynamo(), tableName: env.LOYALTY_TABLE }),

@@ -14,7 +14,7 @@ import { conversionIdSchema, couponCodeSchema } from "../../shared/conversion/ru
 import { InvalidRequest } from "../../shared/errors";
 import { httpApi, json, pathParameter } from "../../shared/http/api";
 import { invalidRequestFrom } from "../../shared/http/problem";
-import { adjustmentStore, adminOf, conversionRecords } from "../runtime";
+import { adjustmentStore, adminOf, conversionListings } from "../runtime";
 import { couponSearch, inspectionDependencies } from "./root";
 
 /**
@@ -46,7 +46,7 @@ export const handler = httpApi(async function adminLookup(event) {
       const parsed = conversionListQuerySchema.safeParse(query);
       if (!parsed.success) throw invalidRequestFrom(parsed.error);
       const { status, ...page } = parsed.data;
-      const result = await conversionRecords().listConversionsByStatus(status, page);
+      const result = await conversionListings().listConversionsByStatus(status, page);
       return json(200, {
         conversions: result.items.map(conversionView),
         ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),

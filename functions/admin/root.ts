@@ -10,6 +10,7 @@ import { once } from "../once";
 import {
   adjustmentStore,
   adminAlerts,
+  auditHistory,
   auditTrail,
   claimed,
   conversionRecords,
@@ -34,7 +35,7 @@ export const inspectionDependencies = /* @__PURE__ */ once(
   (): InspectionDependencies => ({
     coupons: couponStore(),
     conversions: conversionRecords(),
-    audit: auditTrail(),
+    audit: auditHistory(),
     ...(env.CONVERT_STATE_MACHINE_ARN ? { conversionStateMachineArn: env.CONVERT_STATE_MACHINE_ARN } : {}),
     now: () => new Date(),
   }),

@@ -1,5 +1,6 @@
 import { DynamoCancellationResolutionStore } from "../../shared/adapters/dynamodb/cancellation-resolutions";
 import {
+  DynamoCancellationListings,
   DynamoCancellationReader,
   DynamoCancellationStore,
 } from "../../shared/adapters/dynamodb/cancellations";
@@ -43,6 +44,10 @@ export const cancellationStore = /* @__PURE__ */ once(
 /** Cancellations read only: the resolution and the reconciler change them in their own transactions. */
 export const cancellationReader = /* @__PURE__ */ once(
   () => new DynamoCancellationReader({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
+);
+/** The same, listed by status too (the reconciler). */
+export const cancellationListings = /* @__PURE__ */ once(
+  () => new DynamoCancellationListings({ client: dynamo(), tableName: env.LOYALTY_TABLE }),
 );
 
 export const cancellationRequestDependencies = /* @__PURE__ */ once(

@@ -1,10 +1,10 @@
 import { returnLateDeduction } from "../../shared/conversion/late-deduction";
 import { sagaAdjustmentDependencies } from "../admin/root";
-import { conversionRecords } from "../runtime";
+import { conversionListings } from "../runtime";
 import { sagaTask } from "./task";
 
 /** The return goes through the point adjustments' own rules: recorded first, sent once, reconciled. */
 export const handler = sagaTask({ returnLateDeduction }, () => ({
   ...sagaAdjustmentDependencies(),
-  conversions: conversionRecords(),
+  conversions: conversionListings(),
 }));

@@ -7,9 +7,18 @@ import type {
   ReconcilerDependencies,
 } from "../../shared/operations/ports";
 import { resolutionDependencies } from "../admin/root";
-import { cancellationReader, cancellationResolutionDependencies } from "../cancel-coupon/root";
+import { cancellationListings, cancellationResolutionDependencies } from "../cancel-coupon/root";
 import { once } from "../once";
-import { adminAlerts, auditTrail, conversionRecords, dynamo, env, sfn } from "../runtime";
+import {
+  adminAlerts,
+  auditHistory,
+  auditTrail,
+  conversionListings,
+  conversionRecords,
+  dynamo,
+  env,
+  sfn,
+} from "../runtime";
 
 /**
  * The scheduled jobs' composition root: the saga runs the reconcilers restart, the resolutions of
@@ -19,7 +28,7 @@ import { adminAlerts, auditTrail, conversionRecords, dynamo, env, sfn } from "..
 
 export const conversionDependencies = /* @__PURE__ */ once(
   (): ReconcilerDependencies => ({
-    conversions: conversionRecords(),
+    conversions: conversionListings(),
     sagas: conversionSagaRuns(
       sfn(),
       required(env, "CONVERT_STATE_MACHINE_ARN", "starting abandoned conversion sagas"),
@@ -29,7 +38,7 @@ export const conversionDependencies = /* @__PURE__ */ once(
         { resolution: resolutionDependencies(), conversions: conversionRecords(), audit: auditTrail() },
         conversion,
       ),
-    audit: auditTrail(),
+    audit: auditHistory(),
     alerts: adminAlerts(),
     now: () => new Date(),
   }),
@@ -37,13 +46,13 @@ export const conversionDependencies = /* @__PURE__ */ once(
 
 export const cancellationDependencies = /* @__PURE__ */ once(
   (): CancellationReconcilerDependencies => ({
-    cancellations: cancellationReader(),
+    cancellations: cancellationListings(),
     sagas: cancellationSagaRuns(
       sfn(),
       required(env, "CANCEL_STATE_MACHINE_ARN", "starting abandoned cancellation sagas"),
     ),
     healParked: (cancellation) => healParkedCancellation(cancellationResolutionDependencies(), cancellation),
-    audit: auditTrail(),
+    audit: auditHistory(),
     alerts: adminAlerts(),
     now: () => new Date(),
   }),

@@ -37,7 +37,7 @@ export interface AdjustmentDependencies {
   adjustments: AdjustmentStore;
   /** POS transactions other records own: conversions' deductions, refunds, other adjustments. */
   claimed: ClaimedTransactions;
-  audit: AuditTrail;
+  audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;

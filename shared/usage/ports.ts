@@ -27,6 +27,6 @@ export interface CouponUsageRecords {
 export interface UsageDependencies {
   coupons: Pick<CouponStore, "getCoupon" | "updateCouponStatus">;
   records: CouponUsageRecords;
-  audit: AuditTrail;
+  audit: Pick<AuditTrail, "appendAuditEvent">;
   alerts: AdminAlerts;
 }

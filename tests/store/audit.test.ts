@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DynamoAuditTrail } from "../../shared/adapters/dynamodb";
+import { DynamoAuditHistory } from "../../shared/adapters/dynamodb";
 import { type AuditSubject, DuplicateAuditEvent, type NewAuditEvent } from "../../shared/store";
 import { useTestTables } from "../setup/dynamodb";
 
 const { client, names } = await useTestTables();
-const trail = new DynamoAuditTrail({ client, tableName: names.audit });
+const trail = new DynamoAuditHistory({ client, tableName: names.audit });
 
 function conversion(): AuditSubject {
   return { type: "conversion", id: randomUUID() };

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
-  DynamoAuditTrail,
+  DynamoAuditHistory,
   DynamoConversionCompletion,
   DynamoConversionStore,
   DynamoCouponStore,
@@ -340,7 +340,7 @@ describe("completeConversion", () => {
     tableName: names.loyalty,
     auditTableName: names.audit,
   });
-  const audit = new DynamoAuditTrail({ client, tableName: names.audit });
+  const audit = new DynamoAuditHistory({ client, tableName: names.audit });
   /** The trail's entries of the completion, under the conversion and its coupon. */
   const trailOf = (conversion: NewConversion): NewAuditEvent[] =>
     ["points.deducted", "conversion.completed"].map((type) => ({

@@ -6,7 +6,7 @@ import { localAdminIssuer } from "../../infra/local/admin-issuer";
 import { demoCredentials, demoShop } from "../../infra/local/demo-data";
 import { localDynamoDbClientConfig } from "../../infra/local/dynamodb";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../infra/local/stack";
-import { DynamoAuditTrail, DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
+import { DynamoAuditHistory, DynamoConversionStore, DynamoCouponStore } from "../../shared/adapters/dynamodb";
 import type { AdminRole } from "../../shared/auth/admin";
 import { mintAdminToken } from "../../shared/auth/admin-token";
 import { customerSessionTokens } from "../../shared/auth/mint";
@@ -38,7 +38,7 @@ export interface TestStack {
   /** What the service stored, read straight from DynamoDB. */
   conversions: DynamoConversionStore;
   coupons: DynamoCouponStore;
-  audit: DynamoAuditTrail;
+  audit: DynamoAuditHistory;
   /** Event types of a conversion's audit trail, oldest first, as `type:outcome`. */
   trailOf(conversionId: string): Promise<string[]>;
 }
@@ -139,7 +139,7 @@ export async function useTestStack(
   );
   const conversions = new DynamoConversionStore({ client: documents, tableName: names.loyalty });
   const coupons = new DynamoCouponStore({ client: documents, tableName: names.loyalty });
-  const audit = new DynamoAuditTrail({ client: documents, tableName: names.audit });
+  const audit = new DynamoAuditHistory({ client: documents, tableName: names.audit });
   const trailOf = async (conversionId: string) =>
     (await audit.listAuditEvents({ type: "conversion", id: conversionId })).map(
       (event) => `${event.type}:${event.outcome}`,

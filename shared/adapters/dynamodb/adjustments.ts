@@ -20,13 +20,13 @@ import {
   conditionalStatusUpdate,
   DynamoStore,
   type Item,
-  queryPage,
   type RepositoryOptions,
   transactWrite,
   withoutUndefined,
 } from "./common";
 import * as keys from "./keys";
 import { customerIndexPrefixes } from "./keys";
+import { listByCustomerIndex, listByStatusIndex, queryPage } from "./listings";
 import { commitRefusal, DynamoResolutionClaims } from "./resolution-claims";
 
 /** Staff point adjustments (shared/admin/adjustment-records.ts), one item per (customer, key). */
@@ -102,7 +102,9 @@ export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStor
   }
 
   async listByCustomer(customerId: string, limit: number): Promise<AdjustmentRecord[]> {
-    const page = await this.listByCustomerIndex(
+    const page = await listByCustomerIndex(
+      this.client,
+      this.table,
       customerId,
       customerIndexPrefixes.adjustment,
       { limit },
@@ -140,7 +142,9 @@ export class DynamoAdjustmentStore extends DynamoStore implements AdjustmentStor
 
   listByStatus(status: AdjustmentStatus, page: PageRequest): Promise<Page<AdjustmentRecord>> {
     const gsi2pk = keys.adjustmentStatus(adjustmentStatusSchema.parse(status));
-    return this.listByStatusIndex(gsi2pk, page, (item) => adjustmentRecordSchema.parse(item));
+    return listByStatusIndex(this.client, this.table, gsi2pk, page, (item) =>
+      adjustmentRecordSchema.parse(item),
+    );
   }
 }
 

@@ -51,7 +51,8 @@ export function auditEventPuts(
   return { event, puts };
 }
 
-export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
+/** Appends to the audit trail; what also reads it back uses `DynamoAuditHistory`. */
+export class DynamoAuditTrail extends DynamoStore implements Pick<AuditTrail, "appendAuditEvent"> {
   constructor(options: RepositoryOptions) {
     super(options);
   }
@@ -74,7 +75,10 @@ export class DynamoAuditTrail extends DynamoStore implements AuditTrail {
     }
     return event;
   }
+}
 
+/** The trail read back too: a subject's events in time order (staff inspection, the reconcilers). */
+export class DynamoAuditHistory extends DynamoAuditTrail implements AuditTrail {
   async listAuditEvents(subject: AuditSubject): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
     let startKey: Item | undefined;

@@ -22,6 +22,7 @@ import {
   withoutUndefined,
 } from "./common";
 import * as keys from "./keys";
+import { listByStatusIndex } from "./listings";
 
 /**
  * Cancellations in the loyalty table (`pk = CANCEL#<cancellationId>`, listed by status in the
@@ -38,10 +39,13 @@ export const refundGuardAttributes = [
   "refundBalanceBefore",
 ];
 
-/** Cancellations and the refund guard read. What only reads them (the reconciler, the resolution) carries no writes. */
+/**
+ * Cancellations and the refund guard read. What only reads them (the resolution) carries no
+ * writes, nor the listings' paging.
+ */
 export class DynamoCancellationReader
   extends DynamoStore
-  implements Pick<CancellationStore, "getCancellation" | "listCancellationsByStatus" | "refundGuardOf">
+  implements Pick<CancellationStore, "getCancellation" | "refundGuardOf">
 {
   constructor(options: RepositoryOptions) {
     super(options);
@@ -54,14 +58,6 @@ export class DynamoCancellationReader
       ConsistentRead: true,
     });
     return result.Item === undefined ? undefined : cancellationRecordSchema.parse(result.Item);
-  }
-
-  listCancellationsByStatus(
-    status: CancellationStatus,
-    page: PageRequest,
-  ): Promise<Page<CancellationRecord>> {
-    const gsi2pk = keys.cancellationStatus(cancellationStatusSchema.parse(status));
-    return this.listByStatusIndex(gsi2pk, page, (item) => cancellationRecordSchema.parse(item));
   }
 
   async refundGuardOf(code: string): Promise<RefundGuard | undefined> {
@@ -77,7 +73,23 @@ export class DynamoCancellationReader
   }
 }
 
-export class DynamoCancellationStore extends DynamoCancellationReader implements CancellationStore {
+/** Cancellations listed by status too (the reconciler, staff). */
+export class DynamoCancellationListings
+  extends DynamoCancellationReader
+  implements Pick<CancellationStore, "getCancellation" | "listCancellationsByStatus" | "refundGuardOf">
+{
+  listCancellationsByStatus(
+    status: CancellationStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRecord>> {
+    const gsi2pk = keys.cancellationStatus(cancellationStatusSchema.parse(status));
+    return listByStatusIndex(this.client, this.table, gsi2pk, page, (item) =>
+      cancellationRecordSchema.parse(item),
+    );
+  }
+}
+
+export class DynamoCancellationStore extends DynamoCancellationListings implements CancellationStore {
   async beginCancellation(request: NewCancellation): Promise<BeginResult> {
     const now = this.now().toISOString();
     const cancellation = cancellationRecordSchema.parse({

@@ -1,16 +1,7 @@
-/** Building blocks shared by the DynamoDB repositories: keys, cursors, paging, updates, transactions. */
+/** Building blocks shared by the DynamoDB repositories: items, conditional updates, transactions. */
 import type { AttributeValue, CancellationReason } from "@aws-sdk/client-dynamodb";
-import type {
-  NativeAttributeValue,
-  QueryCommandInput,
-  TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
-import * as z from "zod/mini";
-import { InvalidRequest } from "../../errors";
-import type { Page, PageRequest } from "../../store/ports";
-import { loyaltyIndexes, loyaltyTable } from "../../tables";
+import type { NativeAttributeValue, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type DocumentDb, isConditionalCheckFailed, isTransactionCanceled } from "./client";
-import * as keys from "./keys";
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -134,108 +125,9 @@ export async function transactWrite(client: DocumentDb, input: TransactWriteComm
   }
 }
 
-// ---- paging ----
-
-function isValidationError(error: unknown): boolean {
-  return error instanceof Error && error.name === "ValidationException";
-}
-
-/** DynamoDB's bound on a sort key (partition keys may be 2,048 bytes; ours are far shorter). */
-const maxKeyBytes = 1024;
-
-/** The attributes of a `LastEvaluatedKey` on the loyalty table or one of its indexes, exactly. */
-function cursorKeyNames(indexName: string | undefined): string[] {
-  const table = [loyaltyTable.partitionKey.name, loyaltyTable.sortKey.name];
-  if (indexName === undefined) return table;
-  const index = loyaltyTable.globalIndexes.find((candidate) => candidate.indexName === indexName);
-  if (index === undefined) throw new Error(`Unknown index ${indexName}`);
-  return [...table, index.partitionKey.name, index.sortKey.name];
-}
-
-function encodeCursor(lastEvaluatedKey: Item | undefined): string | undefined {
-  if (lastEvaluatedKey === undefined) return undefined;
-  return Buffer.from(JSON.stringify(lastEvaluatedKey), "utf8").toString("base64url");
-}
-
-const invalidCursor = () =>
-  new InvalidRequest("invalid_cursor", "The cursor is not one this listing returned");
-
 /**
- * Decodes a cursor, refusing anything but a key of this listing's index: exactly its key
- * attributes, each a non-empty string within DynamoDB's key size, and the listing's own partition
- * (a cursor of another customer's coupons, or a made-up one, is a 400, never a query).
- */
-function decodeCursor(
-  cursor: string | undefined,
-  indexName: string | undefined,
-  scope: Record<string, string>,
-): Item | undefined {
-  if (cursor === undefined) return undefined;
-  const names = cursorKeyNames(indexName);
-  const schema = z.strictObject(
-    Object.fromEntries(
-      names.map((name) => [
-        name,
-        z.string().check(
-          z.minLength(1),
-          z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
-        ),
-      ]),
-    ),
-  );
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalidCursor();
-  }
-  const parsed = schema.safeParse(decoded);
-  if (!parsed.success) throw invalidCursor();
-  for (const [name, value] of Object.entries(scope)) {
-    if (parsed.data[name] !== value) throw invalidCursor();
-  }
-  return parsed.data;
-}
-
-export const maxPageSize = 100;
-
-/**
- * One page of a query. With a filter, DynamoDB's Limit counts items read, not returned, so this
- * keeps reading until the page is full or the partition is exhausted.
- */
-export async function queryPage<T>(
-  client: DocumentDb,
-  query: Omit<QueryCommandInput, "Limit" | "ExclusiveStartKey">,
-  page: PageRequest,
-  cursorScope: Record<string, string>,
-  parse: (item: Item) => T,
-): Promise<Page<T>> {
-  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > maxPageSize) {
-    throw new InvalidRequest("invalid_limit", `limit must be an integer from 1 to ${maxPageSize}`);
-  }
-  const items: T[] = [];
-  let startKey = decodeCursor(page.cursor, query.IndexName, cursorScope);
-  let first = true;
-  do {
-    const input = { ...query, Limit: page.limit - items.length, ExclusiveStartKey: startKey };
-    const result = await client.query(input).catch((error: unknown) => {
-      // A well-formed key outside the query's sort-key condition (e.g. another listing's prefix in
-      // the same partition) is refused by DynamoDB itself: that is the caller's cursor, not a fault.
-      if (first && page.cursor !== undefined && isValidationError(error)) throw invalidCursor();
-      throw error;
-    });
-    first = false;
-    items.push(...(result.Items ?? []).map(parse));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey !== undefined && items.length < page.limit);
-  const nextCursor = encodeCursor(startKey);
-  return nextCursor === undefined ? { items } : { items, nextCursor };
-}
-
-/**
- * What every store holds: the document client, its table and its clock; and the two listings
- * every kind of item shares, newest first: by customer (the customer index, one sort-key prefix per
- * kind) and by a listing partition of the status index (a status, or all coupons or rewards).
+ * What every store holds: the document client, its table and its clock. Listings are functions of
+ * their own (`./listings`), so a store that never lists carries none of their code.
  */
 export abstract class DynamoStore {
   protected readonly client: DocumentDb;
@@ -284,52 +176,5 @@ export abstract class DynamoStore {
       if (error.Item === undefined) throw refused.missing();
       throw refused.conflict(rawString(error.Item, "status"));
     }
-  }
-
-  protected listByCustomerIndex<T>(
-    customerId: string,
-    prefix: string,
-    page: PageRequest,
-    parse: (item: Item) => T,
-  ): Promise<Page<T>> {
-    const gsi1pk = keys.customer(customerId);
-    return queryPage(
-      this.client,
-      {
-        TableName: this.table,
-        IndexName: loyaltyIndexes.byCustomer,
-        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": gsi1pk, ":prefix": prefix },
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi1pk },
-      parse,
-    );
-  }
-
-  protected listByStatusIndex<T>(
-    gsi2pk: string,
-    page: PageRequest,
-    parse: (item: Item) => T,
-    filter?: Pick<QueryCommandInput, "FilterExpression" | "ExpressionAttributeNames"> & {
-      values: Record<string, unknown>;
-    },
-  ): Promise<Page<T>> {
-    const { values, ...expression } = filter ?? { values: {} };
-    return queryPage(
-      this.client,
-      {
-        TableName: this.table,
-        IndexName: loyaltyIndexes.byStatus,
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": gsi2pk, ...values },
-        ...expression,
-        ScanIndexForward: false,
-      },
-      page,
-      { gsi2pk },
-      parse,
-    );
   }
 }

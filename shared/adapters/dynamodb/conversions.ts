@@ -31,6 +31,7 @@ import {
 } from "./common";
 import * as keys from "./keys";
 import { customerIndexPrefixes } from "./keys";
+import { listByCustomerIndex, listByStatusIndex } from "./listings";
 
 export interface ConversionStoreOptions extends RepositoryOptions {
   /** Points a customer may convert per shop-local day (design: 10,000). */
@@ -53,13 +54,18 @@ export function conversionUpdate(patch: ConversionPatch, now: string): Item {
 }
 
 /**
- * A conversion's record once it exists: read, listed, moved between statuses and released. The
- * saga steps, the reconcilers and the resolutions use this; only the conversion request also
- * reserves (`DynamoConversionStore`), so their bundles carry no reservation code.
+ * A conversion's record once it exists: read, moved between statuses and released. The saga steps
+ * and the resolutions use this; what lists conversions uses `DynamoConversionListings`, and only
+ * the conversion request also reserves (`DynamoConversionStore`), so the others' bundles carry
+ * neither the listings' paging nor the reservation code.
  */
 export class DynamoConversionRecords
   extends DynamoStore
-  implements Omit<ConversionStore, "reserveConversion" | "findByIdempotencyKey">
+  implements
+    Omit<
+      ConversionStore,
+      "reserveConversion" | "findByIdempotencyKey" | "listConversionsByCustomer" | "listConversionsByStatus"
+    >
 {
   async getConversion(conversionId: string): Promise<ConversionRecord | undefined> {
     const result = await this.client.get({
@@ -68,17 +74,6 @@ export class DynamoConversionRecords
       ConsistentRead: true,
     });
     return result.Item === undefined ? undefined : conversionRecordSchema.parse(result.Item);
-  }
-
-  listConversionsByCustomer(customerId: string, page: PageRequest): Promise<Page<ConversionRecord>> {
-    return this.listByCustomerIndex(customerId, customerIndexPrefixes.conversion, page, (item) =>
-      conversionRecordSchema.parse(item),
-    );
-  }
-
-  listConversionsByStatus(status: ConversionStatus, page: PageRequest): Promise<Page<ConversionRecord>> {
-    const gsi2pk = keys.conversionStatus(conversionStatusSchema.parse(status));
-    return this.listByStatusIndex(gsi2pk, page, (item) => conversionRecordSchema.parse(item));
   }
 
   async updateConversion(
@@ -225,8 +220,32 @@ export class DynamoConversionRecords
   }
 }
 
+/** Conversions listed too: a customer's, and those in one status (the reconciler, staff, late deductions). */
+export class DynamoConversionListings
+  extends DynamoConversionRecords
+  implements Omit<ConversionStore, "reserveConversion" | "findByIdempotencyKey">
+{
+  listConversionsByCustomer(customerId: string, page: PageRequest): Promise<Page<ConversionRecord>> {
+    return listByCustomerIndex(
+      this.client,
+      this.table,
+      customerId,
+      customerIndexPrefixes.conversion,
+      page,
+      (item) => conversionRecordSchema.parse(item),
+    );
+  }
+
+  listConversionsByStatus(status: ConversionStatus, page: PageRequest): Promise<Page<ConversionRecord>> {
+    const gsi2pk = keys.conversionStatus(conversionStatusSchema.parse(status));
+    return listByStatusIndex(this.client, this.table, gsi2pk, page, (item) =>
+      conversionRecordSchema.parse(item),
+    );
+  }
+}
+
 /** The whole conversion store: the records, plus the reservation a conversion request makes. */
-export class DynamoConversionStore extends DynamoConversionRecords implements ConversionStore {
+export class DynamoConversionStore extends DynamoConversionListings implements ConversionStore {
   readonly #dailyLimit: number;
   readonly #leaseMs: number;
   readonly #idempotencyMs: number;

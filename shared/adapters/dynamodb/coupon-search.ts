@@ -5,10 +5,11 @@ import { InvalidRequest } from "../../errors";
 import type { CouponStore, Page } from "../../store";
 import { type CouponRecord, couponRecordSchema } from "../../store";
 import { loyaltyIndexes } from "../../tables";
-import { DynamoStore, type Item, maxPageSize, queryPage, type RepositoryOptions } from "./common";
+import { DynamoStore, type Item, type RepositoryOptions } from "./common";
 import { ranOutQuery } from "./coupons";
 import * as keys from "./keys";
 import { customerIndexPrefixes } from "./keys";
+import { maxPageSize, queryPage } from "./listings";
 
 /**
  * The staff's coupon search. By code: one read. By customer: the customer index, the status as a

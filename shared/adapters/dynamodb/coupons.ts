@@ -19,6 +19,7 @@ import {
 } from "./common";
 import * as keys from "./keys";
 import { customerIndexPrefixes } from "./keys";
+import { listByCustomerIndex } from "./listings";
 
 type Listed = Pick<CouponRecord, "code" | "status" | "expiresAt" | "createdAt">;
 
@@ -94,11 +95,8 @@ export function newCouponItem(input: NewCoupon, now: string): { coupon: CouponRe
   };
 }
 
-/** Coupons read: one by its code, a customer's newest first. What only reads them carries no writes. */
-export class DynamoCouponReader
-  extends DynamoStore
-  implements Pick<CouponStore, "getCoupon" | "listCouponsByCustomer">
-{
+/** Coupons read one by its code. What only reads them carries no writes, nor the listings' paging. */
+export class DynamoCouponReader extends DynamoStore implements Pick<CouponStore, "getCoupon"> {
   constructor(options: RepositoryOptions) {
     super(options);
   }
@@ -111,15 +109,26 @@ export class DynamoCouponReader
     });
     return result.Item === undefined ? undefined : couponRecordSchema.parse(result.Item);
   }
+}
 
+/** A customer's coupons too, newest first. */
+export class DynamoCouponListings
+  extends DynamoCouponReader
+  implements Pick<CouponStore, "getCoupon" | "listCouponsByCustomer">
+{
   listCouponsByCustomer(customerId: string, page: PageRequest): Promise<Page<CouponRecord>> {
-    return this.listByCustomerIndex(customerId, customerIndexPrefixes.coupon, page, (item) =>
-      couponRecordSchema.parse(item),
+    return listByCustomerIndex(
+      this.client,
+      this.table,
+      customerId,
+      customerIndexPrefixes.coupon,
+      page,
+      (item) => couponRecordSchema.parse(item),
     );
   }
 }
 
-export class DynamoCouponStore extends DynamoCouponReader implements CouponStore {
+export class DynamoCouponStore extends DynamoCouponListings implements CouponStore {
   async putCoupon(input: NewCoupon): Promise<{ created: boolean; coupon: CouponRecord }> {
     const { coupon, item } = newCouponItem(input, this.now().toISOString());
     try {

@@ -1,5 +1,10 @@
-export { DynamoAuditTrail } from "./audit";
+export { DynamoAuditHistory, DynamoAuditTrail } from "./audit";
 export type { RepositoryOptions } from "./common";
 export { DynamoConversionCompletion } from "./conversion-completion";
-export { type ConversionStoreOptions, DynamoConversionRecords, DynamoConversionStore } from "./conversions";
-export { DynamoCouponReader, DynamoCouponStore } from "./coupons";
+export {
+  type ConversionStoreOptions,
+  DynamoConversionListings,
+  DynamoConversionRecords,
+  DynamoConversionStore,
+} from "./conversions";
+export { DynamoCouponListings, DynamoCouponReader, DynamoCouponStore } from "./coupons";

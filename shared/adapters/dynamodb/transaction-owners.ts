@@ -1,15 +1,16 @@
 import * as z from "zod/mini";
 import type { TransactionOwners } from "../../pos/evidence";
-import type { Page, PageRequest } from "../../store/ports";
 import { DynamoStore, type Item, type RepositoryOptions } from "./common";
 import { customerIndexPrefixes } from "./keys";
+import { newestByCustomer } from "./listings";
 
 /**
  * The customer's records that own POS transactions (conversions' deductions, coupons' refunds,
  * staff adjustments), as `claimedTransactions` (shared/pos/evidence.ts) reads them: the same
  * listings of the customer index as the conversion, coupon and adjustment stores, newest first,
- * but only the owner's id and its transaction ids are read from each item. A reader of POS
- * evidence that changes none of these records then carries none of their stores.
+ * but only the owner's id and its transaction ids are read from each item, and only the newest (no
+ * cursor). A reader of POS evidence that changes none of these records then carries none of their
+ * stores, nor the listings' paging.
  */
 
 const transactionIds = z.optional(z.array(z.string()));
@@ -23,27 +24,30 @@ export class DynamoTransactionOwners extends DynamoStore implements TransactionO
   }
 
   readonly conversions = {
-    listConversionsByCustomer: (customerId: string, page: PageRequest) =>
-      this.#list(customerId, customerIndexPrefixes.conversion, page, conversionOwnerSchema),
+    listConversionsByCustomer: async (customerId: string, page: { limit: number }) => ({
+      items: await this.#newest(
+        customerId,
+        customerIndexPrefixes.conversion,
+        page.limit,
+        conversionOwnerSchema,
+      ),
+    }),
   };
 
   readonly coupons = {
-    listCouponsByCustomer: (customerId: string, page: PageRequest) =>
-      this.#list(customerId, customerIndexPrefixes.coupon, page, couponOwnerSchema),
+    listCouponsByCustomer: async (customerId: string, page: { limit: number }) => ({
+      items: await this.#newest(customerId, customerIndexPrefixes.coupon, page.limit, couponOwnerSchema),
+    }),
   };
 
   readonly adjustments = {
-    listByCustomer: async (customerId: string, limit: number) =>
-      (await this.#list(customerId, customerIndexPrefixes.adjustment, { limit }, adjustmentOwnerSchema))
-        .items,
+    listByCustomer: (customerId: string, limit: number) =>
+      this.#newest(customerId, customerIndexPrefixes.adjustment, limit, adjustmentOwnerSchema),
   };
 
-  #list<T>(
-    customerId: string,
-    prefix: string,
-    page: PageRequest,
-    schema: z.ZodMiniType<T>,
-  ): Promise<Page<T>> {
-    return this.listByCustomerIndex(customerId, prefix, page, (item: Item) => schema.parse(item));
+  #newest<T>(customerId: string, prefix: string, limit: number, schema: z.ZodMiniType<T>): Promise<T[]> {
+    return newestByCustomer(this.client, this.table, customerId, prefix, limit, (item: Item) =>
+      schema.parse(item),
+    );
   }
 }
