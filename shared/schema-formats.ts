@@ -13,5 +13,5 @@ export const isoDateTime = (params?: zc.$ZodISODateTimeParams): z.ZodMiniISODate
   zc._isoDateTime(z.ZodMiniISODateTime, params);
 
 /** A number read with `Number(input)` first, as `z.coerce.number()`. */
-export const coercedNumber = (): z.ZodMiniNumber<unknown> =>
-  zc._coercedNumber(z.ZodMiniNumber, {}) as z.ZodMiniNumber<unknown>;
+export const coercedNumber = (params: zc.$ZodNumberParams = {}): z.ZodMiniNumber<unknown> =>
+  zc._coercedNumber(z.ZodMiniNumber, params) as z.ZodMiniNumber<unknown>;
