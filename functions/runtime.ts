@@ -18,6 +18,7 @@ import { sesClient } from "../shared/adapters/ses/client";
 import { EmailAdminAlerts, SesEmailSender } from "../shared/adapters/ses/email";
 import {
   AdminGraphql,
+  ShopifyCustomerMetafields,
   ShopifyCustomers,
   ShopifyDiscountCodes,
   ShopifyDiscountIssuer,
@@ -240,13 +241,17 @@ export const shopifyDiscounts = /* @__PURE__ */ once(() =>
 export const shopifyDiscountIssuer = /* @__PURE__ */ once(() =>
   measured("shopify", new ShopifyDiscountIssuer(shopifyGraphql())),
 );
-/** Shopify's customers: the cancellation email's address, and the metafield of the coupon record. */
+/** Shopify's customers: the cancellation email's address and locale. */
 export const shopifyCustomers = /* @__PURE__ */ once(() =>
   measured("shopify", new ShopifyCustomers(shopifyGraphql())),
 );
+/** Shopify's customer metafields: where the coupon record lives. */
+export const shopifyMetafields = /* @__PURE__ */ once(() =>
+  measured("shopify", new ShopifyCustomerMetafields(shopifyGraphql())),
+);
 
-/** The customer's coupon record in Shopify: one writer for issuance, cancellation and use. */
-export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyCustomers()));
+/** The customer's coupon record in Shopify, as issuance and cancellation write it. */
+export const couponRecords = /* @__PURE__ */ once(() => new MetafieldCouponRecords(shopifyMetafields()));
 
 export const emailSender = /* @__PURE__ */ once(
   () => new SesEmailSender(ses(), env.EMAIL_FROM, env.SES_CONFIGURATION_SET),

@@ -24,6 +24,7 @@ import { adminSchema } from "../../infra/local/shopify/schema";
 import * as customerOperations from "../../shared/adapters/shopify/customer-operations";
 import * as creationOperations from "../../shared/adapters/shopify/discount-creation-operations";
 import * as discountOperations from "../../shared/adapters/shopify/discount-operations";
+import * as metafieldOperations from "../../shared/adapters/shopify/metafield-operations";
 
 /**
  * The Admin API as Shopify publishes it (the introspection of the pinned version in the npm package
@@ -47,11 +48,12 @@ const shopify: GraphQLSchema = buildClientSchema(
 );
 
 /** The client's documents, one module per concern, each beside the schema of its `data`. */
-const operationModules = { discountOperations, creationOperations, customerOperations };
+const operationModules = { discountOperations, creationOperations, customerOperations, metafieldOperations };
 const operationFiles = [
   "shopify/discount-operations.ts",
   "shopify/discount-creation-operations.ts",
   "shopify/customer-operations.ts",
+  "shopify/metafield-operations.ts",
 ];
 
 /** Every `{ query }` the operations modules export, however deeply grouped. */

@@ -2,6 +2,7 @@ import type * as z from "zod/mini";
 import type { ShopifyAdmin, ShopifyCustomer } from "../../shopify/ports";
 import { ShopifyCustomers } from "./customers";
 import { ShopifyDiscountIssuer } from "./discount-issuer";
+import { ShopifyCustomerMetafields } from "./metafields";
 import { AdminGraphql, type AdminGraphqlOptions } from "./transport";
 
 export interface ShopifyAdminClientOptions extends AdminGraphqlOptions {
@@ -10,17 +11,19 @@ export interface ShopifyAdminClientOptions extends AdminGraphqlOptions {
 }
 
 /**
- * All of `ShopifyAdmin` over one Admin GraphQL connection: discount codes (`ShopifyDiscountIssuer`)
- * and customers (`ShopifyCustomers`). The functions build only the part they use
+ * All of `ShopifyAdmin` over one Admin GraphQL connection: discount codes (`ShopifyDiscountIssuer`),
+ * customers (`ShopifyCustomers`) and their metafields (`ShopifyCustomerMetafields`). The functions build only the part they use
  * (functions/runtime.ts); this whole client serves the tests against the Shopify emulator.
  */
 export class ShopifyAdminClient extends ShopifyDiscountIssuer implements ShopifyAdmin {
   private readonly customers: ShopifyCustomers;
+  private readonly metafields: ShopifyCustomerMetafields;
 
   constructor(options: ShopifyAdminClientOptions) {
     const graphql = new AdminGraphql(options);
     super(graphql);
-    this.customers = new ShopifyCustomers(graphql, options);
+    this.customers = new ShopifyCustomers(graphql);
+    this.metafields = new ShopifyCustomerMetafields(graphql, options);
   }
 
   getCustomer(customerGid: string): Promise<ShopifyCustomer | null> {
@@ -28,7 +31,7 @@ export class ShopifyAdminClient extends ShopifyDiscountIssuer implements Shopify
   }
 
   readJsonMetafield<T>(ownerGid: string, namespace: string, key: string, schema: z.ZodMiniType<T>) {
-    return this.customers.readJsonMetafield(ownerGid, namespace, key, schema);
+    return this.metafields.readJsonMetafield(ownerGid, namespace, key, schema);
   }
 
   updateJsonMetafield<T>(
@@ -38,6 +41,6 @@ export class ShopifyAdminClient extends ShopifyDiscountIssuer implements Shopify
     update: (current: T | null) => T,
     schema: z.ZodMiniType<T>,
   ): Promise<T> {
-    return this.customers.updateJsonMetafield(ownerGid, namespace, key, update, schema);
+    return this.metafields.updateJsonMetafield(ownerGid, namespace, key, update, schema);
   }
 }

@@ -74,12 +74,26 @@ export function withStatus(current: CouponRecord | null, coupon: StoredCoupon, s
   );
 }
 
-/**
- * The one writer of the customer's coupon record: the saga's entry at issuance and a cancellation's
- * status (`upsert`), a checkout's `used` (`markUsed`).
- */
-export class MetafieldCouponRecords implements CustomerCouponRecords, CouponUsageRecords {
-  constructor(private readonly customers: CustomerRecords) {}
+/** The saga's entry at issuance and a cancellation's status: the writers of the customer's coupon record. */
+export class MetafieldCouponRecords implements CustomerCouponRecords {
+  constructor(private readonly customers: Pick<CustomerRecords, "updateJsonMetafield">) {}
+
+  async upsert(customerGid: string, entry: CouponRecordEntry): Promise<void> {
+    await this.customers.updateJsonMetafield(
+      customerGid,
+      COUPON_RECORD_NAMESPACE,
+      COUPON_RECORD_KEY,
+      (current) => withIssuedEntry(current, entry),
+      couponRecordSchema,
+    );
+  }
+}
+
+/** A checkout's `used`, the order webhooks' write to the same record. */
+export class MetafieldCouponUsage implements CouponUsageRecords {
+  constructor(
+    private readonly customers: Pick<CustomerRecords, "readJsonMetafield" | "updateJsonMetafield">,
+  ) {}
 
   async markUsed(coupon: StoredCoupon): Promise<void> {
     const current = await this.customers.readJsonMetafield(
@@ -96,16 +110,6 @@ export class MetafieldCouponRecords implements CustomerCouponRecords, CouponUsag
       COUPON_RECORD_NAMESPACE,
       COUPON_RECORD_KEY,
       (value) => withStatus(value, coupon, "used"),
-      couponRecordSchema,
-    );
-  }
-
-  async upsert(customerGid: string, entry: CouponRecordEntry): Promise<void> {
-    await this.customers.updateJsonMetafield(
-      customerGid,
-      COUPON_RECORD_NAMESPACE,
-      COUPON_RECORD_KEY,
-      (current) => withIssuedEntry(current, entry),
       couponRecordSchema,
     );
   }

@@ -4,7 +4,8 @@ import { userErrorSchema } from "./transport";
 /**
  * The Admin GraphQL documents of looking up and changing discount codes, each beside the zod schema
  * of its `data`; creating codes is in discount-creation-operations.ts, customers in
- * customer-operations.ts, so a function that only does one of these carries only its documents.
+ * customer-operations.ts and their metafields in metafield-operations.ts, so a function that only
+ * does one of these carries only its documents.
  */
 
 const discountStatusSchema = z.enum(["ACTIVE", "EXPIRED", "SCHEDULED"]);
