@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { customerIdSchema } from "../auth/shopify-ids";
 import { limitSchema } from "../http/paging";
-import { resolutionNoteSchema } from "../resolution/claims";
+import { resolutionNoteSchema } from "../resolution/note";
 import { conversionStatusSchema } from "../store";
 import {
   adjustmentReasonSchema,

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { resolutionNoteSchema } from "../resolution/claims";
+import { resolutionNoteSchema } from "../resolution/note";
 import { cancellationResolutionOutcomeSchema } from "./resolution-records";
 
 /**

@@ -120,10 +120,7 @@ export interface SagaDependencies {
   /** The steps that look for, deactivate or delete the code. */
   discounts: DiscountCodeChanges;
   records: CustomerCouponRecords;
-  conversions: Pick<
-    ConversionStore,
-    "getConversion" | "updateConversion" | "markDeductionStarted" | "releaseReservation"
-  >;
+  conversions: Pick<ConversionStore, "getConversion" | "updateConversion" | "releaseReservation">;
   /** DeductPoints' and ConfirmConversion's: a first completion in one write. */
   completion: ConversionCompletion;
   coupons: Pick<CouponStore, "putCoupon">;
@@ -355,7 +352,7 @@ export async function deductPoints(
   state: SagaState,
 ): Promise<PointsDeducted> {
   const { balance } = requirePrepared(state);
-  const first = await deps.conversions.markDeductionStarted(state.conversionId, deps.now());
+  const first = await deps.completion.markDeductionStarted(state.conversionId, deps.now());
   if (!first) {
     throw new PosOutcomeUnknown("A deduction was already attempted for this conversion; reconciling instead");
   }

@@ -29,15 +29,6 @@ export const resolutionTrailSchema = z.object({
 });
 export type ResolutionTrail = z.infer<typeof resolutionTrailSchema>;
 
-/** What the admin checked, required of every resolution. */
-export const resolutionNoteSchema = z
-  .string({ error: "note is required: say what you checked at the POS" })
-  .check(
-    z.trim(),
-    z.minLength(1, "note is required: say what you checked at the POS"),
-    z.maxLength(500, "note is at most 500 characters"),
-  );
-
 /** The claim's own fields, for `z.object({ <id>, outcome, answer, ...resolutionClaimShape })`. */
 export const resolutionClaimShape = {
   idempotencyKey: z.string().check(z.minLength(1)),
@@ -57,8 +48,7 @@ export const resolutionClaimShape = {
   createdAt: instant,
   updatedAt: instant,
 };
-const claimFieldsSchema = z.object(resolutionClaimShape);
-export type ResolutionClaim = z.infer<typeof claimFieldsSchema>;
+export type ResolutionClaim = z.infer<z.ZodMiniObject<typeof resolutionClaimShape>>;
 
 /** What a request supplies to claim; the store sets the status and the times. */
 export type ClaimRequest<R extends ResolutionClaim> = Omit<

@@ -104,7 +104,13 @@ export interface FirstCompletion {
  * is still this conversion's) and the completion's trail entries. Apart from the conversion store
  * so that only the steps that complete a conversion carry it.
  */
+/** The deduction's own writes: its one attempt's start mark, and the conversion's first completion. */
 export interface ConversionCompletion {
+  /**
+   * Records the start of the conversion's one deduction attempt, only while it is `reserved` and
+   * no attempt was recorded before. False when one was: the caller must reconcile, not deduct.
+   */
+  markDeductionStarted(conversionId: string, at: Date): Promise<boolean>;
   /**
    * False, with nothing written, when any part would not apply as on a first completion: the
    * coupon already stored, the conversion no longer `reserved`, the lease taken by a later
@@ -136,11 +142,6 @@ export interface ConversionStore {
     expectedStatuses: readonly ConversionStatus[],
     patch: ConversionPatch,
   ): Promise<ConversionRecord>;
-  /**
-   * Records the start of the conversion's one deduction attempt, only while it is `reserved` and
-   * no attempt was recorded before. False when one was: the caller must reconcile, not deduct.
-   */
-  markDeductionStarted(conversionId: string, at: Date): Promise<boolean>;
   /** Idempotent: safe to call again after a retry or a partial failure. */
   releaseReservation(
     conversionId: string,

@@ -1,6 +1,6 @@
 import type { ConversionCompletion, FirstCompletion } from "../../store/ports";
 import { auditEventPuts } from "./audit";
-import { isTransactionCanceled } from "./client";
+import { isConditionalCheckFailed, isTransactionCanceled } from "./client";
 import {
   conditionalStatusUpdate,
   DynamoStore,
@@ -13,11 +13,12 @@ import { newCouponItem } from "./coupons";
 import * as keys from "./keys";
 
 /**
- * A conversion's first completion as one transaction: the coupon's item as `DynamoCouponStore`
- * writes it, the conversion's update as `DynamoConversionRecords.updateConversion` makes it
- * (`conversionUpdate`), the lease's delete as `releaseReservation` makes it, and the trail's puts in
- * the audit table as `DynamoAuditTrail` writes them (`auditEventPuts`). A class of its own, so that
- * only the functions that complete a conversion carry it.
+ * The deduction's writes: its one attempt's start mark (`DeductPoints`), and a conversion's first
+ * completion as one transaction: the coupon's item as `DynamoCouponStore` writes it, the
+ * conversion's update as `DynamoConversionRecords.updateConversion` makes it (`conversionUpdate`),
+ * the lease's delete as `releaseReservation` makes it, and the trail's puts in the audit table as
+ * `DynamoAuditTrail` writes them (`auditEventPuts`). A class of its own, so that only the functions
+ * that deduct or complete carry it.
  */
 export class DynamoConversionCompletion extends DynamoStore implements ConversionCompletion {
   readonly #auditTable: string;
@@ -25,6 +26,28 @@ export class DynamoConversionCompletion extends DynamoStore implements Conversio
   constructor(options: RepositoryOptions & { auditTableName: string }) {
     super(options);
     this.#auditTable = options.auditTableName;
+  }
+
+  async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
+    try {
+      await this.client.update({
+        TableName: this.table,
+        Key: keys.conversion(conversionId),
+        UpdateExpression: "SET deductionStartedAt = :at, updatedAt = :now",
+        ConditionExpression:
+          "attribute_exists(pk) AND #status = :reserved AND attribute_not_exists(deductionStartedAt)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":at": at.toISOString(),
+          ":now": this.now().toISOString(),
+          ":reserved": "reserved",
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   async completeConversion({

@@ -108,28 +108,6 @@ export class DynamoConversionRecords
     );
   }
 
-  async markDeductionStarted(conversionId: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.update({
-        TableName: this.table,
-        Key: keys.conversion(conversionId),
-        UpdateExpression: "SET deductionStartedAt = :at, updatedAt = :now",
-        ConditionExpression:
-          "attribute_exists(pk) AND #status = :reserved AND attribute_not_exists(deductionStartedAt)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: {
-          ":at": at.toISOString(),
-          ":now": this.now().toISOString(),
-          ":reserved": "reserved",
-        },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
   async releaseReservation(
     conversionId: string,
     customerId: string,

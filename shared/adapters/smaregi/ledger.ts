@@ -1,9 +1,19 @@
+import * as z from "zod/mini";
 import { NotRegistered, PosDeclined, PosOutcomeUnknown, PosTimeout, PosUnavailable } from "../../errors";
 import type { PointChange, PointsLedger } from "../../pos/ports";
 import type { HttpAnswer } from "../http-transport";
 import { type SmaregiClientOptions, SmaregiPointsReader } from "./client";
 import { isTimeout, parseJsonBody, readProblemDetail, wasNeverSent } from "./http";
-import { pointAddResponseSchema } from "./schemas";
+import { id, integer, optionalDate } from "./schemas";
+
+/** Smaregi's answer to a point change. */
+const pointAddResponseSchema = z.object({
+  customerId: id,
+  point: integer,
+  pointExpireDate: optionalDate,
+  // Absent in the 2022 API; the current one lists the transactions the change created.
+  transactionHeadIds: z._default(z.optional(z.array(id)), []),
+});
 
 /**
  * A point change whose outcome is not known (timeout, 5xx, connection cut). Its `name` stays

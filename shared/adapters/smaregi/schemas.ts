@@ -2,15 +2,16 @@ import * as z from "zod/mini";
 
 /**
  * Smaregi response payloads. Smaregi sends every number as a JSON string; they become numbers
- * here, at the boundary. A plain number is tolerated too, in case an endpoint deviates.
+ * here, at the boundary. A plain number is tolerated too, in case an endpoint deviates. The
+ * answer to a point change is the ledger's (`ledger.ts`): only the functions that move points read it.
  */
 
-const integer = z.union([
+export const integer = z.union([
   z.number().check(z.int()),
   z.pipe(z.string().check(z.regex(/^-?\d+$/)), z.transform(Number)),
 ]);
 
-const id = z.union([
+export const id = z.union([
   z.string().check(z.regex(/^\d+$/)),
   z.pipe(z.number().check(z.int(), z.nonnegative()), z.transform(String)),
 ]);
@@ -22,7 +23,7 @@ const timestamp = z.pipe(
 );
 
 /** A date, empty or absent; some endpoints may append a time, so only the date part is kept. */
-const optionalDate = z.pipe(
+export const optionalDate = z.pipe(
   z.optional(z.union([z.literal(""), z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)), z.null()])),
   z.transform((text) => (text ? text.slice(0, 10) : null)),
 );
@@ -69,14 +70,6 @@ export const pointsSchema = z.object({
   updDateTime: z.nullish(timestamp),
 });
 export const pointsListSchema = z.array(pointsSchema);
-
-export const pointAddResponseSchema = z.object({
-  customerId: id,
-  point: integer,
-  pointExpireDate: optionalDate,
-  // Absent in the 2022 API; the current one lists the transactions the change created.
-  transactionHeadIds: z._default(z.optional(z.array(id)), []),
-});
 
 export const transactionSchema = z.object({
   transactionHeadId: id,
