@@ -9,7 +9,14 @@ import { DynamoStore, type Item, type RepositoryOptions } from "./common";
 import { ranOutQuery } from "./coupons";
 import * as keys from "./keys";
 import { customerIndexPrefixes } from "./keys";
-import { maxPageSize, queryPage } from "./listings";
+import {
+  cursorContent,
+  cursorKeyValue,
+  encodeCursor,
+  invalidCursor,
+  maxPageSize,
+  queryPage,
+} from "./listings";
 
 /**
  * The staff's coupon search. By code: one read. By customer: the customer index, the status as a
@@ -128,33 +135,17 @@ const indexKeys = {
 
 // ---- cursor: the position of the last coupon shown ----
 
-const maxKeyBytes = 1024;
-
-const positionSchema = z.strictObject({
-  olderThan: z.string().check(
-    z.minLength(1),
-    z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
-  ),
-});
-
-const invalidCursor = () =>
-  new InvalidRequest("invalid_cursor", "The cursor is not one this listing returned");
+const positionSchema = z.strictObject({ olderThan: cursorKeyValue() });
 
 function decodePosition(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalidCursor();
-  }
-  const parsed = positionSchema.safeParse(decoded);
+  const parsed = positionSchema.safeParse(cursorContent(cursor));
   if (!parsed.success) throw invalidCursor();
   return parsed.data.olderThan;
 }
 
 function encodePosition(olderThan: string): string {
-  return Buffer.from(JSON.stringify({ olderThan }), "utf8").toString("base64url");
+  return encodeCursor({ olderThan });
 }
 
 // ---- the merge ----

@@ -28,13 +28,29 @@ function cursorKeyNames(indexName: string | undefined): string[] {
   return [...table, index.partitionKey.name, index.sortKey.name];
 }
 
-function encodeCursor(lastEvaluatedKey: Item | undefined): string | undefined {
-  if (lastEvaluatedKey === undefined) return undefined;
-  return Buffer.from(JSON.stringify(lastEvaluatedKey), "utf8").toString("base64url");
+/** A cursor: the JSON of where the next page starts, base64url-encoded. */
+export function encodeCursor(position: object): string {
+  return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
 }
 
-const invalidCursor = () =>
+export const invalidCursor = () =>
   new InvalidRequest("invalid_cursor", "The cursor is not one this listing returned");
+
+/** What a cursor holds, not yet checked: a cursor that is not base64url JSON is refused. */
+export function cursorContent(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalidCursor();
+  }
+}
+
+/** A key attribute's value in a cursor: a non-empty string within DynamoDB's key size. */
+export const cursorKeyValue = () =>
+  z.string().check(
+    z.minLength(1),
+    z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
+  );
 
 /**
  * Decodes a cursor, refusing anything but a key of this listing's index: exactly its key
@@ -48,24 +64,8 @@ function decodeCursor(
 ): Item | undefined {
   if (cursor === undefined) return undefined;
   const names = cursorKeyNames(indexName);
-  const schema = z.strictObject(
-    Object.fromEntries(
-      names.map((name) => [
-        name,
-        z.string().check(
-          z.minLength(1),
-          z.refine((value) => Buffer.byteLength(value, "utf8") <= maxKeyBytes),
-        ),
-      ]),
-    ),
-  );
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalidCursor();
-  }
-  const parsed = schema.safeParse(decoded);
+  const schema = z.strictObject(Object.fromEntries(names.map((name) => [name, cursorKeyValue()])));
+  const parsed = schema.safeParse(cursorContent(cursor));
   if (!parsed.success) throw invalidCursor();
   for (const [name, value] of Object.entries(scope)) {
     if (parsed.data[name] !== value) throw invalidCursor();
@@ -120,8 +120,7 @@ export async function queryPage<T>(
   const { items, lastKey } = await readUpTo(client, query, page.limit, startKey, parse, (error) =>
     page.cursor !== undefined && isValidationError(error) ? invalidCursor() : error,
   );
-  const nextCursor = encodeCursor(lastKey);
-  return nextCursor === undefined ? { items } : { items, nextCursor };
+  return lastKey === undefined ? { items } : { items, nextCursor: encodeCursor(lastKey) };
 }
 
 /** The customer index's query for one kind of item (its sort-key prefix), newest first. */

@@ -4,8 +4,8 @@ import type { AdminGraphql } from "./transport";
 
 /**
  * Customers over the Admin GraphQL API: the cancellation email's address and locale. Their JSON
- * metafields (the coupon record) are `ShopifyCustomerMetafields`'. Create once per container over
- * the container's one `AdminGraphql`.
+ * metafields (the coupon record) are read and written by `ShopifyCustomerMetafields`. Create once
+ * per container over the container's one `AdminGraphql`.
  */
 export class ShopifyCustomers implements Pick<CustomerRecords, "getCustomer"> {
   constructor(private readonly graphql: AdminGraphql) {}
