@@ -8,14 +8,15 @@ import { findFreePort } from "../../infra/local/dynamodb";
  * `npm start` as a developer runs it: the start script in its own process, on ports from the
  * environment, until Ctrl-C.
  *
- * The script runs under the project's tsx binary, which is what `npx tsx` resolves to, without
- * npm in between: npm runs the command through `sh -c`, and that shell dies of SIGINT at once
- * (exit 130) while the stack is still stopping, so its exit status would say nothing about the
- * stack. tsx passes the signal on to the script and exits with the script's own status.
+ * The script runs as `npm start` runs it, `node --import tsx`, without npm in between: npm runs the
+ * command through `sh -c`, and that shell dies of SIGINT at once (exit 130) while the stack is
+ * still stopping, so its exit status would say nothing about the stack. Node itself receives the
+ * signal and exits with the script's own status. (Under the tsx command, a second process relays
+ * the signal and kills the script if it has not confirmed it within 30 ms: on a loaded machine
+ * Ctrl-C then ended the stack with SIGKILL and exit 130.)
  */
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
-const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const execFileAsync = promisify(execFile);
 const taroCustomerId = "8840734670934";
 
@@ -71,7 +72,7 @@ async function settledConversion(
 }
 
 function startScript(args: readonly string[], ports: Record<PortVariable, number>): StartedScript {
-  const child = spawn(tsx, ["infra/local/start.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts", ...args], {
     cwd: repositoryRoot,
     env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
     // Its own process group, so that whatever it leaves behind can be found and removed.
